@@ -1,0 +1,55 @@
+import { Command, CommanderError } from 'commander';
+import { SynergyError } from '../errors.ts';
+import { measureCommand } from './measureCommand.ts';
+
+export const VERSION = '0.1.0';
+
+/** Output streams of a CLI run (the process's own by default; tests pass their own). */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Runs the `synergy` command line; returns the exit status: 0 success,
+ * 1 bad input data, 2 bad usage (unknown option, missing argument).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = new Command('synergy')
+    .description(
+      'synergy-stream: information-theoretic analysis of neural recordings - which neurons work together\n' +
+        '(synergy, mutual information, O-information), in bits.',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+  program.addCommand(measureCommand(io.stdout));
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; their text is already written.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof SynergyError) {
+      io.stderr(`synergy: ${error.message}\n`);
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    if (error instanceof RangeError) {
+      io.stderr(`synergy: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
