@@ -85,9 +85,6 @@ const TOLERANCE = Number.EPSILON;
 // Lentz's method restarts a vanishing denominator from this instead of 0.
 const TINY = 1e-300;
 
-// exp() overflows above about 709.78 and underflows below about −745.
-const SAFE_EXPONENT = 700;
-
 /**
  * x^a e^(−x) / Γ(a), the factor shared by the series and the continued
  * fraction. As exp(a ln x − x − ln Γ(a)) it would lose a relative ε·max(a, x)
@@ -104,11 +101,15 @@ function gammaPrefactor(a: number, x: number): number {
       Math.abs(lambda) < 0.5 ? a * logOnePlusMinusIdentity(lambda) : a * Math.log(x / a) + (a - x);
     return Math.sqrt(a / (2 * Math.PI)) * Math.exp(exponent - stirlingCorrection(a));
   }
-  // a < 10: a·ln x and ln Γ(a) stay small, and exp(−x) of the exact x is
-  // accurate to an ulp, so keep it apart while it does not underflow.
+  // a < 10: a·ln x and ln Γ(a) stay small, so the only large error would
+  // be the rounding of their sum with −x (ε·x, 8e-14 at x = 700). Knuth's
+  // TwoSum recovers that rounding error exactly and exp(e) ≈ 1 + e applies it.
   const logPowerOverGamma = a * Math.log(x) - logGamma(a);
-  if (x < SAFE_EXPONENT) return Math.exp(-x) * Math.exp(logPowerOverGamma);
-  return Math.exp(logPowerOverGamma - x);
+  const exponent = logPowerOverGamma - x;
+  const partFromX = exponent - logPowerOverGamma;
+  const roundingError =
+    logPowerOverGamma - (exponent - partFromX) + (-x - partFromX);
+  return Math.exp(exponent) * (1 + roundingError);
 }
 
 /** P(a, x) by its power series, NR eq. 6.2.5; converges fast for x < a + 1. */
