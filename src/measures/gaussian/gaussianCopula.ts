@@ -53,7 +53,7 @@ export function copulaNormalize(column: ArrayLike<number>): Float64Array {
     let tieEnd = tieStart + 1;
     while (tieEnd < sampleCount && column[order[tieEnd]] === column[order[tieStart]]) tieEnd++;
     // Ranks tieStart+1 … tieEnd (1-based) averaged.
-    const midRank = tieStart + 1;
+    const midRank = (tieStart + 1 + tieEnd) / 2;
     const score = normalQuantile(midRank / (sampleCount + 1));
     for (let position = tieStart; position < tieEnd; position++) scores[order[position]] = score;
     tieStart = tieEnd;
