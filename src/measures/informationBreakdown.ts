@@ -3,7 +3,7 @@ import type { InformationSource } from './informationSource.ts';
 import { mutualInformation } from './mutualInformation.ts';
 
 /** The Pola et al. (2003) terms of I(R;S), in bits. */
-export interface InformationBreakdown {
+export type InformationBreakdown = {
   /** I_lin = Σ_c I(R_c;S): the information if the units were independent. */
   lin: number;
   /** I_sig-sim = H_ind(R) − H_lin: loss from similar tuning (≤ 0). */
@@ -12,7 +12,7 @@ export interface InformationBreakdown {
   cor_ind: number;
   /** I_cor-dep = H(R) − H(R|S) − χ(R) + H_ind(R|S): stimulus-dependent correlations. */
   cor_dep: number;
-}
+};
 
 /** Words of the product space above which the breakdown refuses to enumerate. */
 const MAX_PRODUCT_WORDS = 1 << 22;

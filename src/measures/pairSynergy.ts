@@ -2,7 +2,7 @@ import type { InformationSource } from './informationSource.ts';
 import { mutualInformation } from './mutualInformation.ts';
 
 /** The three information terms of a pair about the mode, and their synergy, in bits. */
-export interface PairInformation {
+export type PairInformation = {
   /** I(X1,X2;Y) */
   joint: number;
   /** I(X1;Y) */
@@ -11,7 +11,7 @@ export interface PairInformation {
   ib: number;
   /** joint − ia − ib */
   synergy: number;
-}
+};
 
 /**
  * Synergy of a pair (Gat & Tishby 1999, NIPS 11):
