@@ -1,13 +1,15 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { SynergyError } from '../../errors.ts';
 
 /**
  * Thrown when the samples handed to a Gaussian estimator are not a data
  * matrix: no columns, columns of different lengths, fewer than two samples,
  * or a value that is not a finite number.
  */
-export class InvalidSamplesError extends Error {
-  readonly code = 'INVALID_SAMPLES';
-  override name = 'InvalidSamplesError';
+export class InvalidSamplesError extends SynergyError {
+  constructor(message: string) {
+    super('INVALID_SAMPLES', message);
+  }
 }
 
 /**
@@ -18,9 +20,7 @@ export class InvalidSamplesError extends Error {
  * ones before it are accounted for: a constant column, or an exact linear
  * combination of the others.
  */
-export class SingularCovarianceError extends Error {
-  readonly code = 'SINGULAR_COVARIANCE';
-  override name = 'SingularCovarianceError';
+export class SingularCovarianceError extends SynergyError {
   readonly variables: readonly number[];
   readonly dependentVariable: number;
 
@@ -33,6 +33,7 @@ export class SingularCovarianceError extends Error {
             .slice(0, position)
             .join(', ')}] (a constant column, or an exact linear combination of the others)`;
     super(
+      'SINGULAR_COVARIANCE',
       `covariance of variables [${variables.join(', ')}] is not positive definite: ${reason}; ` +
         'Gaussian entropies are −∞ there. Drop or merge the variable, or add independent noise.',
     );
