@@ -13,9 +13,10 @@ import { BiasCorrectedSource } from './biasCorrectedSource.ts';
  * entropy term is itself corrected with Panzeri–Treves, and so is every other
  * term a measure asks for (single-unit informations, entropies, TC, …).
  *
- * The shuffle is drawn from the per-mode counts alone, in a fixed order, with
- * a generator seeded by `seed` and the variables involved: the result is
- * reproducible and does not depend on the order of the samples.
+ * The shuffle is drawn from the per-mode counts alone, with a generator seeded
+ * by `seed`, the variables involved and the mode's count profile: the result
+ * is reproducible and depends neither on the order of the samples nor on the
+ * names of symbols and modes.
  */
 export class ShuffleSource extends BiasCorrectedSource {
   constructor(
@@ -41,18 +42,24 @@ export class ShuffleSource extends BiasCorrectedSource {
   shuffledConditionalEntropy(responses: readonly number[], given: readonly number[]): number {
     const table = this.table;
     if (table.total === 0) return 0;
-    const random = new SeededRandom(this.seed, `shuffle:${responses.join(',')}|${given.join(',')}`);
     const alphabetSize = table.alphabetOf(responses);
     const perUnit = responses.map((c) => table.conditional([c], given));
-    const groups = [...table.marginal(given).entries()].sort((x, y) => x[0] - y[0]);
     let h = 0;
-    for (const [g, groupTotal] of groups) {
-      // Each unit's symbols within this mode, in symbol order, then shuffled.
-      const symbolLists = perUnit.map((byGroup, i) => {
+    for (const [g, groupTotal] of table.marginal(given)) {
+      // Each unit's symbols within this mode, laid out by decreasing count. The layout
+      // and the generator's stream depend only on the counts, never on what the symbols
+      // or modes are called, so renaming symbols and reordering samples leave I_sh
+      // unchanged for a seed (tied counts swap blocks of equal size: the same table up
+      // to renaming).
+      const blocks = perUnit.map((byGroup) =>
+        [...(byGroup.get(g) ?? new Map<number, number>()).entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]),
+      );
+      const profile = blocks.map((unit) => unit.map(([, n]) => n).join('.')).join('|');
+      const random = new SeededRandom(this.seed, `shuffle:${responses.join(',')}|${given.join(',')}|${profile}`);
+      const symbolLists = blocks.map((unit, i) => {
         const symbols = new Int32Array(groupTotal);
-        const counts = [...(byGroup.get(g) ?? new Map<number, number>()).entries()].sort((x, y) => x[0] - y[0]);
         let k = 0;
-        for (const [symbol, n] of counts) symbols.fill(symbol, k, (k += n));
+        for (const [symbol, n] of unit) symbols.fill(symbol, k, (k += n));
         return i === 0 ? symbols : random.shuffle(symbols);
       });
       const words = new Map<number, number>();

@@ -1,0 +1,59 @@
+/**
+ * What flows through the analyzer. Spikes travel in columnar batches (typed
+ * arrays), never one event per spike; labels as change points or intervals.
+ * Times are seconds (float64) from the stream's origin.
+ */
+
+/** A batch of spikes: spike i is unit `unitIds[unit[i]]` at time `t[i]` seconds. */
+export interface SpikeBatch {
+  readonly kind: 'spikes';
+  readonly t: Float64Array;
+  /** Index of each spike's unit into `unitIds`. */
+  readonly unit: Uint32Array;
+  /**
+   * The source's unit ids (as the source names them), indexed by `unit`.
+   * Sources may share one growing array between batches.
+   */
+  readonly unitIds: readonly string[];
+}
+
+/** The mode changes to `label` at `t` and holds until the next change; `null` starts a gap (unlabeled). */
+export interface LabelChange {
+  readonly kind: 'label';
+  readonly t: number;
+  readonly label: string | null;
+}
+
+/** The mode is `label` over [start, end). */
+export interface LabelInterval {
+  readonly kind: 'interval';
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
+}
+
+/** Time has advanced to `t` with no spikes (a silent rig is still a rig). */
+export interface Heartbeat {
+  readonly kind: 'heartbeat';
+  readonly t: number;
+}
+
+export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat;
+
+/** Builds a SpikeBatch from plain arrays (tests, small sources). */
+export function spikeBatch(t: ArrayLike<number>, unitIdsPerSpike: ArrayLike<string | number>): SpikeBatch {
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  const unit = new Uint32Array(unitIdsPerSpike.length);
+  for (let i = 0; i < unitIdsPerSpike.length; i++) {
+    const id = String(unitIdsPerSpike[i]);
+    let k = index.get(id);
+    if (k === undefined) {
+      k = ids.length;
+      ids.push(id);
+      index.set(id, k);
+    }
+    unit[i] = k;
+  }
+  return { kind: 'spikes', t: Float64Array.from(t), unit, unitIds: ids };
+}

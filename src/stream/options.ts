@@ -1,0 +1,34 @@
+import type { EstimatorName } from '../estimators/estimate.ts';
+
+/** Parameters of a streaming analysis (DESIGN §3). Times in seconds. */
+export interface AnalysisOptions {
+  /** Bin width. */
+  binSeconds: number;
+  /** Window length; a whole multiple of binSeconds. */
+  windowSeconds: number;
+  /** Time between emissions; a whole multiple of binSeconds. */
+  hopSeconds: number;
+  /** Spike counts are quantized to min(n, levels − 1). */
+  levels: number;
+  estimator: EstimatorName;
+  /** Circular-shift surrogates per emission for p-values (0: none). */
+  surrogates: number;
+  /** Seed of surrogates and of the shuffle estimator. */
+  seed: number;
+  /** How far out of order spikes and labels may arrive. */
+  latenessSeconds: number;
+  /** Emit only the strongest `top` pairs by |synergy| (all pairs are computed); undefined: all. */
+  top?: number;
+}
+
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
+  binSeconds: 0.02,
+  windowSeconds: 60,
+  hopSeconds: 1,
+  levels: 3,
+  estimator: 'panzeri-treves',
+  surrogates: 0,
+  seed: 0,
+  latenessSeconds: 0.1,
+  top: 100,
+};
