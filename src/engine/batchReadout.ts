@@ -1,0 +1,90 @@
+import { estimate, type EstimatorName } from '../estimators/estimate.ts';
+import { discretize, estimationData } from '../measures/discreteSamples.ts';
+import { pairSynergy } from '../measures/pairSynergy.ts';
+import type { AnalysisOptions } from '../stream/options.ts';
+import { comparePairs, surrogatePValue, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
+
+/**
+ * The naive readout: at every emission, every pair is recomputed from the
+ * window's bins with the batch library (discretize → estimationData →
+ * estimate(pairSynergy)), nothing carried over between hops. It is the
+ * reference the incremental readout must equal, and the benchmark's
+ * recompute-the-window path.
+ */
+export class BatchReadout implements WindowReadout {
+  private readonly estimator: EstimatorName;
+  private readonly levels: number;
+  private readonly seed: number;
+
+  constructor(options: AnalysisOptions) {
+    this.estimator = options.estimator;
+    this.levels = options.levels;
+    this.seed = options.seed;
+  }
+
+  update(): void {}
+
+  rank(entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[] {
+    const labeled = entries.filter((entry) => entry.label >= 0);
+    const columns = symbolColumns(labeled, units);
+    const mode = labeled.map((entry) => entry.label);
+    const quarterOf = labeled.map((entry) => entry.bin % 4);
+    const ranked: RankedPair[] = [];
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++) {
+        const terms = this.pairTerms(columns[i], columns[j], mode, quarterOf, modes);
+        ranked.push({ i, j, ...terms });
+      }
+    }
+    ranked.sort(comparePairs);
+    return ranked.slice(0, limit);
+  }
+
+  pValues(ranked: readonly RankedPair[], entries: readonly WindowBin[], modes: number, lags: readonly number[]): number[] {
+    let units = ranked.reduce((max, pair) => Math.max(max, pair.j + 1), 0);
+    for (const entry of entries) for (const u of entry.units) units = Math.max(units, u + 1);
+    const columns = symbolColumns(entries, units);
+    return ranked.map((pair) => {
+      const surrogates = lags.map((lag) => {
+        const keep: number[] = [];
+        const mode: number[] = [];
+        entries.forEach((_, w) => {
+          const label = entries[(w + lag) % entries.length].label;
+          if (label >= 0) {
+            keep.push(w);
+            mode.push(label);
+          }
+        });
+        const pick = (column: Int32Array) => keep.map((w) => column[w]);
+        return this.pairTerms(
+          pick(columns[pair.i]),
+          pick(columns[pair.j]),
+          mode,
+          keep.map((w) => entries[w].bin % 4),
+          modes,
+        ).synergy;
+      });
+      return surrogatePValue(pair.synergy, surrogates);
+    });
+  }
+
+  private pairTerms(
+    xa: ArrayLike<number>,
+    xb: ArrayLike<number>,
+    mode: ArrayLike<number>,
+    quarterOf: ArrayLike<number>,
+    modes: number,
+  ): { joint: number; ia: number; ib: number; synergy: number } {
+    const data = estimationData(discretize([xa, xb, mode], [this.levels, this.levels, modes]), quarterOf);
+    return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: this.estimator, seed: this.seed });
+  }
+}
+
+/** Each unit's symbol in each of the given bins (0 where it did not fire). */
+function symbolColumns(entries: readonly WindowBin[], units: number): Int32Array[] {
+  const columns = Array.from({ length: units }, () => new Int32Array(entries.length));
+  entries.forEach((entry, w) => {
+    for (let k = 0; k < entry.units.length; k++) columns[entry.units[k]][w] = entry.symbols[k];
+  });
+  return columns;
+}

@@ -1,0 +1,161 @@
+import type { EstimatorName } from '../estimators/estimate.ts';
+import type { AnalysisOptions } from '../stream/options.ts';
+import { PairCountTables } from './pairCountTables.ts';
+import { PairKernel } from './pairKernel.ts';
+import { comparePairs, surrogatePValue, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
+
+/**
+ * The incremental readout: count tables (PairCountTables) updated as bins
+ * enter and leave the window, read out every hop with flat-array kernels
+ * (PairKernel). Under Panzeri–Treves with `top`, pairs are ranked by bounds
+ * first and only those that can reach the top get the relevant-cell search.
+ */
+export class IncrementalReadout implements WindowReadout {
+  private readonly tables: PairCountTables;
+  private readonly kernel: PairKernel;
+  private readonly estimator: EstimatorName;
+  private readonly levels: number;
+  private cells = new Float64Array(0);
+
+  constructor(options: AnalysisOptions, windowBins: number) {
+    if (options.estimator === 'shuffle') {
+      throw new RangeError('the shuffle estimator is not yet available in streaming analysis; use panzeri-treves, qe, jackknife, miller-madow or plugin');
+    }
+    this.estimator = options.estimator;
+    this.levels = options.levels;
+    this.tables = new PairCountTables(options.levels, options.estimator === 'qe', windowBins);
+    this.kernel = new PairKernel(options.levels, windowBins, 4);
+  }
+
+  update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
+    this.tables.ensureUnits(units);
+    this.tables.ensureModes(modes);
+    if (entry.label < 0) return;
+    const quarter = this.tables.quarters === 4 ? entry.bin % 4 : 0;
+    this.tables.updateBin(quarter, entry.label, entry.units, entry.symbols, 0, entry.units.length, delta);
+  }
+
+  rank(_entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[] {
+    this.tables.ensureUnits(units);
+    this.tables.ensureModes(modes);
+    const pairCount = (units * (units - 1)) / 2;
+    let ranked: RankedPair[];
+    if (this.estimator === 'panzeri-treves' && limit < pairCount) {
+      ranked = this.rankPanzeriTrevesByBounds(modes, limit);
+    } else {
+      ranked = [];
+      const cells = this.cellsFor(modes);
+      for (let j = 1; j < units; j++) {
+        for (let i = 0; i < j; i++) {
+          this.tables.fillPairCells(i, j, modes, cells);
+          const terms = this.kernel.terms(cells, this.tables.quarters, modes, this.estimator);
+          ranked.push({ i, j, ...terms, synergy: terms.joint - terms.ia - terms.ib });
+        }
+      }
+    }
+    ranked.sort(comparePairs);
+    return ranked.slice(0, limit);
+  }
+
+  /**
+   * Surrogates: the pair's cells re-tabulated with the window's labels
+   * shifted circularly by each lag (quarters stay with the spikes' bins).
+   */
+  pValues(ranked: readonly RankedPair[], entries: readonly WindowBin[], modes: number, lags: readonly number[]): number[] {
+    const levels = this.levels;
+    const needed = new Map<number, Uint8Array>();
+    for (const pair of ranked) {
+      if (!needed.has(pair.i)) needed.set(pair.i, new Uint8Array(entries.length));
+      if (!needed.has(pair.j)) needed.set(pair.j, new Uint8Array(entries.length));
+    }
+    const labels = new Int32Array(entries.length);
+    const quarterOf = new Uint8Array(entries.length);
+    entries.forEach((entry, w) => {
+      labels[w] = entry.label;
+      quarterOf[w] = this.tables.quarters === 4 ? entry.bin % 4 : 0;
+      for (let k = 0; k < entry.units.length; k++) {
+        const symbols = needed.get(entry.units[k]);
+        if (symbols !== undefined) symbols[w] = entry.symbols[k];
+      }
+    });
+    const cells = this.cellsFor(modes);
+    const size = this.tables.quarters * modes * levels * levels;
+    const perQuarter = modes * levels * levels;
+    const surrogate = new Array<number>(lags.length);
+    return ranked.map((pair) => {
+      const xa = needed.get(pair.i)!;
+      const xb = needed.get(pair.j)!;
+      lags.forEach((lag, k) => {
+        cells.fill(0, 0, size);
+        for (let w = 0; w < labels.length; w++) {
+          const label = labels[(w + lag) % labels.length];
+          if (label < 0) continue;
+          cells[quarterOf[w] * perQuarter + label * levels * levels + xa[w] * levels + xb[w]]++;
+        }
+        const terms = this.kernel.terms(cells, this.tables.quarters, modes, this.estimator);
+        surrogate[k] = terms.joint - terms.ia - terms.ib;
+      });
+      return surrogatePValue(pair.synergy, surrogate);
+    });
+  }
+
+  private cellsFor(modes: number): Float64Array {
+    const size = this.tables.quarters * modes * this.levels * this.levels;
+    if (this.cells.length < size) this.cells = new Float64Array(size);
+    return this.cells;
+  }
+
+  /**
+   * Top-k under Panzeri–Treves without the relevant-cell search for every
+   * pair: single-unit terms are exact (one per unit), the joint term is
+   * bracketed (PairKernel.panzeriTrevesJointBounds); the k-th largest lower
+   * bound of |synergy| is a threshold no pair outside the top can reach, and
+   * only pairs whose upper bound reaches it get their exact value.
+   */
+  private rankPanzeriTrevesByBounds(modes: number, limit: number): RankedPair[] {
+    const units = this.tables.units;
+    const levels = this.levels;
+    const unitCells = new Float64Array(modes * levels);
+    const singles = new Float64Array(units);
+    for (let u = 0; u < units; u++) {
+      this.tables.fillUnitCells(u, modes, unitCells);
+      singles[u] = this.kernel.singleInformation(unitCells, 1, modes, 'panzeri-treves');
+    }
+    const pairCount = (units * (units - 1)) / 2;
+    const lowerAbs = new Float64Array(pairCount);
+    const upperAbs = new Float64Array(pairCount);
+    const cells = this.cellsFor(modes);
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        this.tables.fillPairCells(i, j, modes, cells);
+        const bounds = this.kernel.panzeriTrevesJointBounds(cells, 1, modes);
+        const low = bounds.low - singles[i] - singles[j];
+        const high = bounds.high - singles[i] - singles[j];
+        lowerAbs[p] = low >= 0 ? low : high <= 0 ? -high : 0;
+        upperAbs[p] = Math.max(Math.abs(low), Math.abs(high));
+      }
+    }
+    const threshold = kthLargest(lowerAbs, limit);
+    const ranked: RankedPair[] = [];
+    p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        // The slack covers rounding in the bounds and the ranking's 1e-12 bit resolution.
+        if (upperAbs[p] < threshold - 2e-12) continue;
+        this.tables.fillPairCells(i, j, modes, cells);
+        const terms = this.kernel.terms(cells, 1, modes, 'panzeri-treves');
+        ranked.push({ i, j, ...terms, synergy: terms.joint - terms.ia - terms.ib });
+      }
+    }
+    return ranked;
+  }
+}
+
+/** The k-th largest value (k ≥ 1) of `values` (−∞ if there are fewer). */
+function kthLargest(values: Float64Array, k: number): number {
+  if (k > values.length || k < 1) return -Infinity;
+  const copy = Float64Array.from(values);
+  copy.sort();
+  return copy[copy.length - k];
+}

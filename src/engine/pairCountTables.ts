@@ -1,0 +1,201 @@
+/**
+ * The incremental count tables of a sliding window (STYLE: a hot path written
+ * for the machine — flat typed arrays, no object per spike or per bin).
+ *
+ * Symbols are X = min(count, levels − 1). At 10–50 ms bins most units are
+ * silent in most bins, so only non-zero symbols are stored:
+ * - per unit u, quarter q, mode m and symbol a ≥ 1: how many window bins had it;
+ * - per pair (i < j), q, m and symbols a, b ≥ 1: how many bins had both.
+ * Every cell with a zero follows from those and the mode counts
+ * (n(a,0) = n_i(a) − Σ_b n(a,b), n(0,0) = n_m − Σ_a n_i(a) − Σ_b n_j(b) + Σ n(a,b)),
+ * so a bin costs in proportion to the units that fired and the pairs among
+ * them; a silent pair is never touched.
+ *
+ * Quarters (bin index mod 4) are kept only for quadratic extrapolation;
+ * otherwise there is one quarter.
+ */
+export class PairCountTables {
+  /** Non-zero symbols per unit: levels − 1. */
+  readonly symbols: number;
+  readonly quarters: number;
+  units = 0;
+  modeCapacity: number;
+  /** Window bins per quarter and mode: [q][m]. */
+  modeCounts: Uint32Array;
+  /** [u][q][m][a−1] */
+  unitCounts: Uint32Array;
+  /** rows[j][i][q][m][a−1][b−1] for pairs i < j. */
+  rows: (Uint16Array | Uint32Array)[] = [];
+  private readonly wide: boolean;
+
+  constructor(
+    readonly levels: number,
+    quarters: boolean,
+    /** The most bins a window can hold (chooses 16- or 32-bit pair cells). */
+    maxBins: number,
+    initialModes = 4,
+  ) {
+    if (!Number.isInteger(levels) || levels < 2) throw new RangeError(`levels must be an integer ≥ 2, got ${levels}`);
+    this.symbols = levels - 1;
+    this.quarters = quarters ? 4 : 1;
+    this.modeCapacity = initialModes;
+    this.wide = maxBins > 0xffff;
+    this.modeCounts = new Uint32Array(this.quarters * this.modeCapacity);
+    this.unitCounts = new Uint32Array(0);
+  }
+
+  /** Cells of one pair: quarters × modes × symbols². */
+  get cellsPerPair(): number {
+    return this.quarters * this.modeCapacity * this.symbols * this.symbols;
+  }
+
+  /** Cells of one unit: quarters × modes × symbols. */
+  get cellsPerUnit(): number {
+    return this.quarters * this.modeCapacity * this.symbols;
+  }
+
+  /** Makes room for units 0 … count − 1 (new units have been silent so far). */
+  ensureUnits(count: number): void {
+    if (count <= this.units) return;
+    if (this.unitCounts.length < count * this.cellsPerUnit) {
+      const grown = new Uint32Array(Math.max(count, this.units * 2, 16) * this.cellsPerUnit);
+      grown.set(this.unitCounts);
+      this.unitCounts = grown;
+    }
+    for (let j = this.units; j < count; j++) this.rows.push(this.newRow(j * this.cellsPerPair));
+    this.units = count;
+  }
+
+  /** Makes room for modes 0 … count − 1, re-laying out every table if needed. */
+  ensureModes(count: number): void {
+    if (count <= this.modeCapacity) return;
+    const oldCapacity = this.modeCapacity;
+    let capacity = oldCapacity;
+    while (capacity < count) capacity *= 2;
+    const relayout = <T extends Uint16Array | Uint32Array>(old: T, blocks: number, inner: number, make: (n: number) => T): T => {
+      // Each block is [q][m][inner]; widen m from oldCapacity to capacity.
+      const grown = make(blocks * this.quarters * capacity * inner);
+      for (let block = 0; block < blocks; block++) {
+        for (let q = 0; q < this.quarters; q++) {
+          const from = (block * this.quarters + q) * oldCapacity * inner;
+          const to = (block * this.quarters + q) * capacity * inner;
+          grown.set(old.subarray(from, from + oldCapacity * inner), to);
+        }
+      }
+      return grown;
+    };
+    const unitBlocks = this.unitCounts.length / this.cellsPerUnit;
+    this.modeCounts = relayout(this.modeCounts, 1, 1, (n) => new Uint32Array(n));
+    this.unitCounts = relayout(this.unitCounts, unitBlocks, this.symbols, (n) => new Uint32Array(n));
+    const pairInner = this.symbols * this.symbols;
+    this.rows = this.rows.map((row, j) =>
+      relayout(row, j, pairInner, (n) => (this.wide ? new Uint32Array(n) : new Uint16Array(n)) as typeof row),
+    );
+    this.modeCapacity = capacity;
+  }
+
+  /**
+   * Adds (delta = +1) or removes (−1) one labeled bin: `units[from…to)`,
+   * ascending, fired with symbols `symbols[from…to)` (each ≥ 1).
+   */
+  updateBin(
+    quarter: number,
+    mode: number,
+    units: ArrayLike<number>,
+    symbols: ArrayLike<number>,
+    from: number,
+    to: number,
+    delta: 1 | -1,
+  ): void {
+    const s = this.symbols;
+    const modeSlot = quarter * this.modeCapacity + mode;
+    this.modeCounts[modeSlot] += delta;
+    const unitStride = this.cellsPerUnit;
+    const unitOffset = modeSlot * s;
+    const pairStride = this.cellsPerPair;
+    const pairOffset = modeSlot * s * s;
+    for (let k = from; k < to; k++) {
+      const j = units[k];
+      const bj = symbols[k] - 1;
+      this.unitCounts[j * unitStride + unitOffset + bj] += delta;
+      const row = this.rows[j];
+      for (let l = from; l < k; l++) {
+        row[units[l] * pairStride + pairOffset + (symbols[l] - 1) * s + bj] += delta;
+      }
+    }
+  }
+
+  /**
+   * Dense cells of pair (i, j), i < j, into `out` laid out [q][m][x_i][x_j]
+   * for modes 0 … modes − 1, zero symbols derived from the marginals.
+   */
+  fillPairCells(i: number, j: number, modes: number, out: Float64Array): void {
+    const s = this.symbols;
+    const l = this.levels;
+    const row = this.rows[j];
+    const pairBase = i * this.cellsPerPair;
+    const unitStride = this.cellsPerUnit;
+    for (let q = 0; q < this.quarters; q++) {
+      for (let m = 0; m < modes; m++) {
+        const slot = q * this.modeCapacity + m;
+        const outBase = (q * modes + m) * l * l;
+        const cellBase = pairBase + slot * s * s;
+        const unitI = i * unitStride + slot * s;
+        const unitJ = j * unitStride + slot * s;
+        let bothSum = 0;
+        let firedI = 0;
+        let firedJ = 0;
+        for (let a = 1; a <= s; a++) {
+          let rowSum = 0;
+          for (let b = 1; b <= s; b++) {
+            const n = row[cellBase + (a - 1) * s + (b - 1)];
+            out[outBase + a * l + b] = n;
+            rowSum += n;
+          }
+          const marginal = this.unitCounts[unitI + a - 1];
+          out[outBase + a * l] = marginal - rowSum;
+          firedI += marginal;
+          bothSum += rowSum;
+        }
+        for (let b = 1; b <= s; b++) {
+          let columnSum = 0;
+          for (let a = 1; a <= s; a++) columnSum += out[outBase + a * l + b];
+          const marginal = this.unitCounts[unitJ + b - 1];
+          out[outBase + b] = marginal - columnSum;
+          firedJ += marginal;
+        }
+        out[outBase] = this.modeCounts[slot] - firedI - firedJ + bothSum;
+      }
+    }
+  }
+
+  /** Dense cells of unit u into `out` laid out [q][m][x], the zero symbol derived. */
+  fillUnitCells(u: number, modes: number, out: Float64Array): void {
+    const s = this.symbols;
+    const l = this.levels;
+    for (let q = 0; q < this.quarters; q++) {
+      for (let m = 0; m < modes; m++) {
+        const slot = q * this.modeCapacity + m;
+        const outBase = (q * modes + m) * l;
+        let fired = 0;
+        for (let a = 1; a <= s; a++) {
+          const n = this.unitCounts[u * this.cellsPerUnit + slot * s + a - 1];
+          out[outBase + a] = n;
+          fired += n;
+        }
+        out[outBase] = this.modeCounts[slot] - fired;
+      }
+    }
+  }
+
+  /** Window bins of mode m (all quarters). */
+  modeTotal(m: number): number {
+    let total = 0;
+    for (let q = 0; q < this.quarters; q++) total += this.modeCounts[q * this.modeCapacity + m];
+    return total;
+  }
+
+  private newRow(length: number): Uint16Array | Uint32Array {
+    return this.wide ? new Uint32Array(length) : new Uint16Array(length);
+  }
+}

@@ -1,0 +1,311 @@
+import type { EstimatorName } from '../estimators/estimate.ts';
+import { panzeriTrevesRelevantCells } from '../estimators/panzeriTrevesRelevantCells.ts';
+
+/** I(X_a,X_b;Y), I(X_a;Y), I(X_b;Y) of one pair, in bits. */
+export interface PairTerms {
+  joint: number;
+  ia: number;
+  ib: number;
+}
+
+const LN2 = Math.LN2;
+
+/**
+ * The information terms of a pair from its dense count cells, for every
+ * streaming estimator but `shuffle`: the same numbers the batch library
+ * gives for a JointTable of (X_a, X_b, Y) with alphabets (levels, levels, ·),
+ * computed with flat arrays and an n·log2 n lookup instead of Maps.
+ *
+ * Cells are laid out [quarter][mode][x_a][x_b]. Plug-in entropies use
+ * H = log2 N − (1/N) Σ n log2 n; conditional ones are weighted per mode, and
+ * the first-order corrections (R − 1)/(2N ln 2) go per table (SCIENCE.md).
+ */
+export class PairKernel {
+  readonly levels: number;
+  private nLog2n: Float64Array;
+  /** Scratch: per-mode pair table (quarters summed) [m][x_a][x_b], its marginals, overall tables. */
+  private table: Float64Array;
+  private marginalA: Float64Array;
+  private marginalB: Float64Array;
+  private overall: Float64Array;
+  private overallA: Float64Array;
+  private overallB: Float64Array;
+  private modeTotals: Float64Array;
+  private modes = 0;
+
+  constructor(levels: number, maxSamples: number, modes: number) {
+    this.levels = levels;
+    this.nLog2n = new Float64Array(0);
+    this.ensureSamples(maxSamples);
+    this.table = new Float64Array(0);
+    this.marginalA = new Float64Array(0);
+    this.marginalB = new Float64Array(0);
+    this.overall = new Float64Array(levels * levels);
+    this.overallA = new Float64Array(levels);
+    this.overallB = new Float64Array(levels);
+    this.modeTotals = new Float64Array(0);
+    this.ensureModes(modes);
+  }
+
+  ensureSamples(maxSamples: number): void {
+    if (maxSamples + 1 <= this.nLog2n.length) return;
+    const table = new Float64Array(maxSamples + 2);
+    for (let n = 2; n < table.length; n++) table[n] = n * Math.log2(n);
+    this.nLog2n = table;
+  }
+
+  ensureModes(modes: number): void {
+    if (modes <= this.modes) return;
+    const l = this.levels;
+    this.table = new Float64Array(modes * l * l);
+    this.marginalA = new Float64Array(modes * l);
+    this.marginalB = new Float64Array(modes * l);
+    this.modeTotals = new Float64Array(modes);
+    this.modes = modes;
+  }
+
+  /**
+   * The pair's terms under `estimator` from `cells` ([quarter][mode][x_a][x_b],
+   * `modes` modes per quarter). `qe` uses the four quarters; every other
+   * estimator their sum.
+   */
+  terms(cells: Float64Array, quarters: number, modes: number, estimator: EstimatorName): PairTerms {
+    this.ensureModes(modes);
+    if (estimator === 'qe') {
+      if (quarters !== 4) throw new RangeError('the qe estimator needs four quarter tables');
+      const full = this.termsOf(cells, modes, 0b1111, 'plugin');
+      const halves = [this.termsOf(cells, modes, 0b0011, 'plugin'), this.termsOf(cells, modes, 0b1100, 'plugin')];
+      const quarterTerms = [0, 1, 2, 3].map((q) => this.termsOf(cells, modes, 1 << q, 'plugin'));
+      // I∞ = (8/3) I(N) − 2 mean I(N/2) + (1/3) mean I(N/4) (Strong et al. 1998), as in quadraticExtrapolation.ts.
+      const combine = (key: keyof PairTerms) =>
+        (8 / 3) * full[key] - halves[0][key] - halves[1][key] + quarterTerms.reduce((s, t) => s + t[key], 0) / 12;
+      return { joint: combine('joint'), ia: combine('ia'), ib: combine('ib') };
+    }
+    return this.termsOf(cells, modes, quarters === 4 ? 0b1111 : 0b1, estimator);
+  }
+
+  /**
+   * I(X_u;Y) of one unit from its cells [quarter][mode][x] (quarters summed),
+   * for the term-wise estimators (plugin, miller-madow, panzeri-treves).
+   */
+  singleInformation(unitCells: Float64Array, quarters: number, modes: number, estimator: EstimatorName): number {
+    this.ensureModes(modes);
+    const l = this.levels;
+    const perMode = this.marginalA;
+    perMode.fill(0, 0, modes * l);
+    for (let q = 0; q < quarters; q++) {
+      for (let c = 0; c < modes * l; c++) perMode[c] += unitCells[q * modes * l + c];
+    }
+    this.overallA.fill(0);
+    let total = 0;
+    for (let m = 0; m < modes; m++) {
+      let modeTotal = 0;
+      for (let x = 0; x < l; x++) {
+        modeTotal += perMode[m * l + x];
+        this.overallA[x] += perMode[m * l + x];
+      }
+      this.modeTotals[m] = modeTotal;
+      total += modeTotal;
+    }
+    return total === 0 ? 0 : this.information(this.overallA, perMode, l, modes, total, estimator);
+  }
+
+  /**
+   * Bounds on the Panzeri–Treves joint information without the relevant-cell
+   * search: PT's count R of a table lies between its occupied cells and its
+   * alphabet D (exactly R = D when every cell is occupied), so
+   * I_PT = I_plugin + [(R − 1) − Σ_m (R_m − 1)]/(2N ln 2) is bracketed by
+   * putting R at one end and every R_m at the other. Pairs whose bracket
+   * cannot reach the current top need no PT value to be ranked.
+   */
+  panzeriTrevesJointBounds(cells: Float64Array, quarters: number, modes: number): { low: number; high: number } {
+    this.ensureModes(modes);
+    const total = this.gather(cells, modes, quarters === 4 ? 0b1111 : 0b1);
+    if (total === 0) return { low: 0, high: 0 };
+    const l = this.levels;
+    const d = l * l;
+    const nLog2n = this.nLog2n;
+    let sumOverall = 0;
+    let occupiedOverall = 0;
+    for (let c = 0; c < d; c++) {
+      const n = this.overall[c];
+      sumOverall += nLog2n[n];
+      if (n > 0) occupiedOverall++;
+    }
+    let sumModes = 0;
+    let sumModeTotals = 0;
+    let lowModes = 0;
+    let highModes = 0;
+    for (let m = 0; m < modes; m++) {
+      const modeTotal = this.modeTotals[m];
+      if (modeTotal === 0) continue;
+      sumModeTotals += nLog2n[modeTotal];
+      let occupied = 0;
+      for (let c = m * d; c < (m + 1) * d; c++) {
+        const n = this.table[c];
+        sumModes += nLog2n[n];
+        if (n > 0) occupied++;
+      }
+      lowModes += occupied - 1;
+      highModes += d - 1;
+    }
+    const plugin = Math.log2(total) - sumOverall / total - (sumModeTotals - sumModes) / total;
+    const scale = 1 / (2 * total * LN2);
+    return {
+      low: plugin + (occupiedOverall - 1 - highModes) * scale,
+      high: plugin + (d - 1 - lowModes) * scale,
+    };
+  }
+
+  /** Sums the quarters in `mask` into the scratch tables; returns N. */
+  private gather(cells: Float64Array, modes: number, mask: number): number {
+    const l = this.levels;
+    const perMode = l * l;
+    const table = this.table;
+    table.fill(0, 0, modes * perMode);
+    for (let q = 0; q < 4; q++) {
+      if ((mask & (1 << q)) === 0) continue;
+      const base = q * modes * perMode;
+      for (let c = 0; c < modes * perMode; c++) table[c] += cells[base + c];
+    }
+    this.overall.fill(0);
+    this.overallA.fill(0);
+    this.overallB.fill(0);
+    let total = 0;
+    for (let m = 0; m < modes; m++) {
+      let modeTotal = 0;
+      for (let a = 0; a < l; a++) {
+        let rowSum = 0;
+        for (let b = 0; b < l; b++) {
+          const n = table[m * perMode + a * l + b];
+          rowSum += n;
+          this.overall[a * l + b] += n;
+        }
+        this.marginalA[m * l + a] = rowSum;
+        this.overallA[a] += rowSum;
+        modeTotal += rowSum;
+      }
+      for (let b = 0; b < l; b++) {
+        let columnSum = 0;
+        for (let a = 0; a < l; a++) columnSum += table[m * perMode + a * l + b];
+        this.marginalB[m * l + b] = columnSum;
+        this.overallB[b] += columnSum;
+      }
+      this.modeTotals[m] = modeTotal;
+      total += modeTotal;
+    }
+    return total;
+  }
+
+  private termsOf(cells: Float64Array, modes: number, mask: number, estimator: EstimatorName): PairTerms {
+    const total = this.gather(cells, modes, mask);
+    if (total === 0) return { joint: 0, ia: 0, ib: 0 };
+    const l = this.levels;
+    const joint = this.information(this.overall, this.table, l * l, modes, total, estimator);
+    const ia = this.information(this.overallA, this.marginalA, l, modes, total, estimator);
+    const ib = this.information(this.overallB, this.marginalB, l, modes, total, estimator);
+    if (estimator !== 'jackknife' || total < 2) return { joint, ia, ib };
+    return this.jackknife(modes, total, joint, ia, ib);
+  }
+
+  /**
+   * I(X;Y) = H(X) − Σ_m p(m) H(X|m) from the overall table and the per-mode
+   * tables (`cellsPerTable` cells each), with the estimator's correction.
+   */
+  private information(
+    overall: Float64Array,
+    perMode: Float64Array,
+    cellsPerTable: number,
+    modes: number,
+    total: number,
+    estimator: EstimatorName,
+  ): number {
+    const nLog2n = this.nLog2n;
+    let sumOverall = 0;
+    for (let c = 0; c < cellsPerTable; c++) sumOverall += nLog2n[overall[c]];
+    let entropy = Math.log2(total) - sumOverall / total;
+    let conditional = 0;
+    const correcting = estimator === 'miller-madow' || estimator === 'panzeri-treves';
+    if (correcting) entropy += (this.relevantCells(overall, 0, cellsPerTable, estimator) - 1) / (2 * total * LN2);
+    for (let m = 0; m < modes; m++) {
+      const modeTotal = this.modeTotals[m];
+      if (modeTotal === 0) continue;
+      let sumMode = 0;
+      const base = m * cellsPerTable;
+      for (let c = 0; c < cellsPerTable; c++) sumMode += nLog2n[perMode[base + c]];
+      let modeEntropy = Math.log2(modeTotal) - sumMode / modeTotal;
+      if (correcting) {
+        modeEntropy += (this.relevantCells(perMode, base, cellsPerTable, estimator) - 1) / (2 * modeTotal * LN2);
+      }
+      conditional += (modeTotal / total) * modeEntropy;
+    }
+    return entropy - conditional;
+  }
+
+  private relevantCells(counts: Float64Array, from: number, length: number, estimator: EstimatorName): number {
+    if (estimator === 'panzeri-treves') return panzeriTrevesRelevantCells(counts.subarray(from, from + length), length);
+    let occupied = 0;
+    for (let c = from; c < from + length; c++) if (counts[c] > 0) occupied++;
+    return occupied;
+  }
+
+  /**
+   * Jackknife (as jackknife.ts): N·I − ((N−1)/N) Σ_cells n·I_−cell, where
+   * removing one sample changes one cell of each table, so each
+   * leave-one-out value is O(1) from the sums of n·log2 n.
+   */
+  private jackknife(modes: number, total: number, joint: number, ia: number, ib: number): PairTerms {
+    const l = this.levels;
+    const perMode = l * l;
+    const nLog2n = this.nLog2n;
+    const sumOf = (values: Float64Array, from: number, length: number) => {
+      let s = 0;
+      for (let c = from; c < from + length; c++) s += nLog2n[values[c]];
+      return s;
+    };
+    const sumOverall = sumOf(this.overall, 0, perMode);
+    const sumA = sumOf(this.overallA, 0, l);
+    const sumB = sumOf(this.overallB, 0, l);
+    let sumModeTotals = 0;
+    let sumModes = 0;
+    let sumModesA = 0;
+    let sumModesB = 0;
+    for (let m = 0; m < modes; m++) {
+      sumModeTotals += nLog2n[this.modeTotals[m]];
+      sumModes += sumOf(this.table, m * perMode, perMode);
+      sumModesA += sumOf(this.marginalA, m * l, l);
+      sumModesB += sumOf(this.marginalB, m * l, l);
+    }
+    const drop = (n: number) => nLog2n[n - 1] - nLog2n[n];
+    const rest = total - 1;
+    const information = (overallSum: number, modesSum: number, modeTotalsSum: number) =>
+      rest === 0 ? 0 : Math.log2(rest) - overallSum / rest - (modeTotalsSum - modesSum) / rest;
+    let sumJoint = 0;
+    let sumIa = 0;
+    let sumIb = 0;
+    for (let m = 0; m < modes; m++) {
+      const modeTotalsSum = sumModeTotals + drop(this.modeTotals[m]);
+      for (let a = 0; a < l; a++) {
+        for (let b = 0; b < l; b++) {
+          const n = this.table[m * perMode + a * l + b];
+          if (n === 0) continue;
+          sumJoint +=
+            n *
+            information(
+              sumOverall + drop(this.overall[a * l + b]),
+              sumModes + drop(n),
+              modeTotalsSum,
+            );
+          sumIa += n * information(sumA + drop(this.overallA[a]), sumModesA + drop(this.marginalA[m * l + a]), modeTotalsSum);
+          sumIb += n * information(sumB + drop(this.overallB[b]), sumModesB + drop(this.marginalB[m * l + b]), modeTotalsSum);
+        }
+      }
+    }
+    const factor = (total - 1) / total;
+    return {
+      joint: total * joint - factor * sumJoint,
+      ia: total * ia - factor * sumIa,
+      ib: total * ib - factor * sumIb,
+    };
+  }
+}

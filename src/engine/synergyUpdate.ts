@@ -1,0 +1,39 @@
+/** One pair in an update (DESIGN §4), values in bits. */
+export interface PairUpdate {
+  a: string;
+  b: string;
+  joint: number;
+  ia: number;
+  ib: number;
+  synergy: number;
+  /** synergy / joint, 0 when joint is 0 (a convenience, not Gat & Tishby's definition). */
+  normalized: number;
+  /** Two-sided surrogate p-value of |synergy| (present when surrogates are on). */
+  p?: number;
+}
+
+/** One emission of the sliding-window analysis (DESIGN §4). */
+export interface SynergyUpdate {
+  type: 'synergy';
+  /** Emission time T: the window is [T − window, T). */
+  t: number;
+  window: [number, number];
+  /** Labeled bins in the window: the samples of every measure. */
+  samples: number;
+  /** Labeled bins per mode. */
+  labels: Record<string, number>;
+  estimator: string;
+  levels: number;
+  dropped: {
+    /** Bins of the window that straddle a label change or lie in a gap. */
+    unlabeled: number;
+    /** Spikes that arrived later than the lateness allows, since the stream began. */
+    late: number;
+  };
+  /** Units seen so far (a unit first seen mid-stream was silent before). */
+  units: number;
+  /** Pairs computed (all of them), of which `pairs` holds the strongest `top`. */
+  pairsComputed: number;
+  surrogates?: number;
+  pairs: PairUpdate[];
+}

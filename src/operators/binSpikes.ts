@@ -1,0 +1,75 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { SpikeBinner } from '../engine/spikeBinner.ts';
+import type { SourceEvent } from '../stream/events.ts';
+import type { BinnedEvent, StreamCounters } from './binnedEvents.ts';
+
+export interface BinSpikesOptions {
+  binSeconds: number;
+  latenessSeconds: number;
+}
+
+/**
+ * Bins columnar spike batches into count frames on event time.
+ *
+ * Emits a FrameEvent whenever the watermark (latest time − lateness) completes
+ * bins; spikes out of order by up to `lateness` land in their own bin, later
+ * ones are counted (`counters.late`) and dropped, never mixed in. Label events
+ * pass through as they arrive (label changes and heartbeats also advance
+ * time). When the source completes, the remaining bins are flushed and an
+ * EndEvent closes the stream.
+ *
+ * ```ts
+ * spikes$.pipe(binSpikes({ binSeconds: 0.02, latenessSeconds: 0.1 }))
+ * ```
+ */
+export function binSpikes(options: BinSpikesOptions): OperatorFunction<SourceEvent, BinnedEvent> {
+  return (source) =>
+    new Observable<BinnedEvent>((subscriber) => {
+      const binner = new SpikeBinner(options.binSeconds, options.latenessSeconds);
+      let lateLabels = 0;
+      const counters = (): StreamCounters => ({
+        spikes: binner.spikes,
+        late: binner.drops.late,
+        invalidTime: binner.drops.invalidTime,
+        lateLabels,
+      });
+      const emitComplete = (frame = binner.takeComplete()) => {
+        if (frame !== undefined) {
+          subscriber.next({ kind: 'frame', frame, startTime: binner.startTime!, counters: counters() });
+        }
+      };
+      return source.subscribe({
+        next(event) {
+          try {
+            switch (event.kind) {
+              case 'spikes':
+                binner.addSpikes(event);
+                break;
+              case 'label':
+              case 'heartbeat':
+                if (!binner.observeTime(event.t)) lateLabels++;
+                if (event.kind === 'label') subscriber.next(event);
+                break;
+              case 'interval':
+                binner.observeStart(event.start);
+                subscriber.next(event);
+                break;
+            }
+            emitComplete();
+          } catch (error) {
+            // An exception here must end the stream as an error, not vanish.
+            subscriber.error(error);
+          }
+        },
+        error(error) {
+          subscriber.error(error);
+        },
+        complete() {
+          emitComplete(binner.flush());
+          const latest = binner.latestTime;
+          subscriber.next({ kind: 'end', endTime: latest === -Infinity ? undefined : latest, counters: counters() });
+          subscriber.complete();
+        },
+      });
+    });
+}

@@ -1,0 +1,27 @@
+/**
+ * Bin k covers [k·bin, (k+1)·bin); a time on a boundary belongs to the later
+ * bin. Boundaries are compared with a tolerance of 1e-9 bin so that decimal
+ * times land where a person expects: 4397.1 s with 0.1 s bins opens bin
+ * 43971, although 4397.1/0.1 is 43970.99999999999 in floating point
+ * (DESIGN §3).
+ */
+export const BIN_TOLERANCE = 1e-9;
+
+/** The bin holding time `t`. */
+export function binOf(t: number, binSeconds: number): number {
+  return Math.floor(t / binSeconds + BIN_TOLERANCE);
+}
+
+/** The first bin that starts at or after `t` (with the tolerance). */
+export function firstBinStartingAtOrAfter(t: number, binSeconds: number): number {
+  return Math.ceil(t / binSeconds - BIN_TOLERANCE);
+}
+
+/** How many whole bins make `seconds`; throws if it is not a whole multiple. */
+export function wholeBins(seconds: number, binSeconds: number, name: string): number {
+  const bins = Math.round(seconds / binSeconds);
+  if (bins < 1 || Math.abs(bins * binSeconds - seconds) > BIN_TOLERANCE * binSeconds * Math.max(1, bins)) {
+    throw new RangeError(`${name} (${seconds} s) must be a whole multiple of the bin (${binSeconds} s)`);
+  }
+  return bins;
+}
