@@ -1,0 +1,189 @@
+/**
+ * An independent batch computation of what a stream's emissions must be
+ * (DESIGN §3): from the raw events in arrival order, which spikes are late,
+ * each bin's counts and label, the emission times and windows, and every
+ * pair's measures through the batch library (discretize → estimate). Written
+ * plainly, sharing nothing with the engine but the batch library and the
+ * surrogate lag schedule.
+ */
+import { estimate, type EstimatorName } from '../../src/estimators/estimate.ts';
+import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
+import { pairSynergy } from '../../src/measures/pairSynergy.ts';
+import { surrogateLags } from '../../src/engine/slidingWindowAnalyzer.ts';
+import type { SourceEvent } from '../../src/stream/events.ts';
+
+export interface ReferenceOptions {
+  binSeconds: number;
+  windowSeconds: number;
+  hopSeconds: number;
+  levels: number;
+  estimator: EstimatorName;
+  latenessSeconds: number;
+  surrogates: number;
+  seed: number;
+}
+
+export interface ReferencePair {
+  joint: number;
+  ia: number;
+  ib: number;
+  synergy: number;
+  p?: number;
+}
+
+export interface ReferenceEmission {
+  t: number;
+  samples: number;
+  unlabeled: number;
+  labels: Map<string, number>;
+  /** Unit ids known, in order of first (accepted) arrival. */
+  unitOrder: string[];
+  /** Measures of a pair given unit ids (a before b in unitOrder). */
+  pair(a: string, b: string): ReferencePair;
+  /** All pairs among the first `units` units, by |synergy| (1e-12 resolution) then index. */
+  ranked(units: number): Array<{ a: string; b: string; synergy: number }>;
+}
+
+const binOf = (t: number, b: number) => Math.floor(t / b + 1e-9);
+
+export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceOptions): {
+  emissions: ReferenceEmission[];
+  late: number;
+} {
+  const b = o.binSeconds;
+  // 1. Late spikes and accepted events, in arrival order. The first event is the earliest.
+  let completedBefore = -Infinity;
+  let latest = -Infinity;
+  let start = Infinity;
+  let late = 0;
+  const counts = new Map<number, Map<string, number>>();
+  const unitOrder: string[] = [];
+  const changes: Array<{ t: number; label: string | null }> = [];
+  const intervals: Array<{ start: number; end: number; label: string }> = [];
+  for (const event of events) {
+    if (event.kind === 'spikes') {
+      for (let i = 0; i < event.t.length; i++) {
+        const t = event.t[i];
+        const bin = binOf(t, b);
+        if (bin < completedBefore) {
+          late++;
+          continue;
+        }
+        const id = event.unitIds[event.unit[i]];
+        if (!unitOrder.includes(id)) unitOrder.push(id);
+        const perBin = counts.get(bin) ?? new Map<string, number>();
+        perBin.set(id, (perBin.get(id) ?? 0) + 1);
+        counts.set(bin, perBin);
+        latest = Math.max(latest, t);
+        start = Math.min(start, t);
+      }
+    } else if (event.kind === 'label') {
+      changes.push({ t: event.t, label: event.label });
+      latest = Math.max(latest, event.t);
+      start = Math.min(start, event.t);
+    } else if (event.kind === 'heartbeat') {
+      latest = Math.max(latest, event.t);
+      start = Math.min(start, event.t);
+    } else {
+      intervals.push({ start: event.start, end: event.end, label: event.label });
+      start = Math.min(start, event.start);
+    }
+    completedBefore = Math.max(completedBefore, binOf(latest - o.latenessSeconds, b));
+  }
+  // Change points become intervals, each holding until the next change.
+  changes.forEach((change, k) => {
+    if (change.label === null) return;
+    const end = k + 1 < changes.length ? changes[k + 1].t : Infinity;
+    if (end > change.t) intervals.push({ start: change.t, end, label: change.label });
+  });
+  const labelNames: string[] = [];
+  for (const event of events) {
+    const label = event.kind === 'label' ? event.label : event.kind === 'interval' ? event.label : null;
+    if (label !== null && !labelNames.includes(label)) labelNames.push(label);
+  }
+  // 2. A bin's label: exactly one label touches it, and its intervals cover it.
+  const tol = 1e-9 * b;
+  const labelOfBin = (k: number): number => {
+    const lo = k * b;
+    const hi = (k + 1) * b;
+    const touching = intervals
+      .filter((iv) => iv.start < hi - tol && iv.end > lo + tol)
+      .sort((x, y) => x.start - y.start);
+    if (touching.length === 0) return -1;
+    if (new Set(touching.map((iv) => iv.label)).size > 1) return -1;
+    let covered = lo + tol;
+    for (const iv of touching) {
+      if (iv.start > covered) return -1;
+      covered = Math.max(covered, iv.end);
+    }
+    return covered >= hi - tol ? labelNames.indexOf(touching[0].label) : -1;
+  };
+  // 3. Emissions at T = m·hop, first later than the start, last at or before the latest time.
+  const windowBins = Math.round(o.windowSeconds / b);
+  const hopBins = Math.round(o.hopSeconds / b);
+  const startBin = binOf(start, b);
+  const emissions: ReferenceEmission[] = [];
+  const firstM = Math.floor(start / o.hopSeconds + 1e-9) + 1;
+  const lastM = Math.floor(latest / o.hopSeconds + 1e-9);
+  const modes = Math.max(1, labelNames.length);
+  for (let m = firstM; m <= lastM; m++) {
+    const endBin = m * hopBins;
+    const bins: number[] = [];
+    for (let k = Math.max(endBin - windowBins, startBin); k < endBin; k++) bins.push(k);
+    const labelsOfBins = bins.map(labelOfBin);
+    const symbol = (k: number, id: string) => Math.min(counts.get(k)?.get(id) ?? 0, o.levels - 1);
+    const labeledBins = bins.filter((_, w) => labelsOfBins[w] >= 0);
+    const labels = new Map<string, number>();
+    for (const name of labelNames) labels.set(name, 0);
+    labelsOfBins.forEach((label) => {
+      if (label >= 0) labels.set(labelNames[label], labels.get(labelNames[label])! + 1);
+    });
+    const measure = (a: string, bId: string, keep: number[], mode: number[]): ReferencePair => {
+      const data = estimationData(
+        discretize([keep.map((k) => symbol(k, a)), keep.map((k) => symbol(k, bId)), mode], [o.levels, o.levels, modes]),
+        keep.map((k) => k % 4),
+      );
+      return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed });
+    };
+    const lags = o.surrogates > 0 ? surrogateLags(bins.length, o.surrogates, b, o.seed, endBin) : [];
+    const pair = (a: string, bId: string): ReferencePair => {
+      const observed = measure(a, bId, labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)]));
+      if (lags.length === 0) return observed;
+      let atLeast = 0;
+      for (const lag of lags) {
+        const keep: number[] = [];
+        const mode: number[] = [];
+        bins.forEach((k, w) => {
+          const label = labelsOfBins[(w + lag) % bins.length];
+          if (label >= 0) {
+            keep.push(k);
+            mode.push(label);
+          }
+        });
+        const surrogate = measure(a, bId, keep, mode);
+        if (Math.abs(surrogate.synergy) >= Math.abs(observed.synergy) - 1e-12) atLeast++;
+      }
+      return { ...observed, p: (1 + atLeast) / (1 + lags.length) };
+    };
+    emissions.push({
+      t: m * o.hopSeconds,
+      samples: labeledBins.length,
+      unlabeled: bins.length - labeledBins.length,
+      labels,
+      unitOrder,
+      pair,
+      ranked(units: number) {
+        const all: Array<{ a: string; b: string; synergy: number; i: number; j: number }> = [];
+        for (let i = 0; i < units; i++) {
+          for (let j = i + 1; j < units; j++) {
+            const synergy = measure(unitOrder[i], unitOrder[j], labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)])).synergy;
+            all.push({ a: unitOrder[i], b: unitOrder[j], synergy, i, j });
+          }
+        }
+        const key = (s: number) => Math.round(Math.abs(s) * 1e12);
+        return all.sort((x, y) => key(y.synergy) - key(x.synergy) || x.i - y.i || x.j - y.j);
+      },
+    });
+  }
+  return { emissions, late };
+}
