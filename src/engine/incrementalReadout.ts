@@ -2,7 +2,7 @@ import type { EstimatorName } from '../estimators/estimate.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { PairCountTables } from './pairCountTables.ts';
 import { PairKernel } from './pairKernel.ts';
-import { comparePairs, surrogatePValue, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
+import { comparePairs, rankKey, surrogatePValue, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
 
 /**
  * The incremental readout: count tables (PairCountTables) updated as bins
@@ -53,8 +53,7 @@ export class IncrementalReadout implements WindowReadout {
         }
       }
     }
-    ranked.sort(comparePairs);
-    return ranked.slice(0, limit);
+    return topPairs(ranked, limit);
   }
 
   /**
@@ -144,12 +143,27 @@ export class IncrementalReadout implements WindowReadout {
         // The slack covers rounding in the bounds and the ranking's 1e-12 bit resolution.
         if (upperAbs[p] < threshold - 2e-12) continue;
         this.tables.fillPairCells(i, j, modes, cells);
-        const terms = this.kernel.terms(cells, 1, modes, 'panzeri-treves');
-        ranked.push({ i, j, ...terms, synergy: terms.joint - terms.ia - terms.ib });
+        const joint = this.kernel.jointInformation(cells, 1, modes, 'panzeri-treves');
+        ranked.push({ i, j, joint, ia: singles[i], ib: singles[j], synergy: joint - singles[i] - singles[j] });
       }
     }
     return ranked;
   }
+}
+
+/**
+ * The `limit` strongest pairs, sorted: only pairs whose rank key reaches the
+ * limit-th largest are sorted with the full comparison.
+ */
+function topPairs(pairs: RankedPair[], limit: number): RankedPair[] {
+  if (pairs.length <= limit) return pairs.sort(comparePairs);
+  const keys = new Float64Array(pairs.length);
+  for (let k = 0; k < pairs.length; k++) keys[k] = rankKey(pairs[k].synergy);
+  const cutoff = kthLargest(keys, limit);
+  return pairs
+    .filter((pair) => rankKey(pair.synergy) >= cutoff)
+    .sort(comparePairs)
+    .slice(0, limit);
 }
 
 /** The k-th largest value (k ≥ 1) of `values` (−∞ if there are fewer). */

@@ -1,5 +1,5 @@
 import type { EstimatorName } from '../estimators/estimate.ts';
-import { panzeriTrevesRelevantCells } from '../estimators/panzeriTrevesRelevantCells.ts';
+import { PanzeriTrevesTables } from './panzeriTrevesTables.ts';
 
 /** I(X_a,X_b;Y), I(X_a;Y), I(X_b;Y) of one pair, in bits. */
 export interface PairTerms {
@@ -32,6 +32,7 @@ export class PairKernel {
   private overallB: Float64Array;
   private modeTotals: Float64Array;
   private modes = 0;
+  private readonly panzeriTreves = new PanzeriTrevesTables();
 
   constructor(levels: number, maxSamples: number, modes: number) {
     this.levels = levels;
@@ -119,35 +120,45 @@ export class PairKernel {
    * cannot reach the current top need no PT value to be ranked.
    */
   panzeriTrevesJointBounds(cells: Float64Array, quarters: number, modes: number): { low: number; high: number } {
-    this.ensureModes(modes);
-    const total = this.gather(cells, modes, quarters === 4 ? 0b1111 : 0b1);
-    if (total === 0) return { low: 0, high: 0 };
+    if (quarters !== 1) throw new RangeError('Panzeri-Treves bounds read one quarter');
     const l = this.levels;
     const d = l * l;
     const nLog2n = this.nLog2n;
-    let sumOverall = 0;
-    let occupiedOverall = 0;
-    for (let c = 0; c < d; c++) {
-      const n = this.overall[c];
-      sumOverall += nLog2n[n];
-      if (n > 0) occupiedOverall++;
-    }
+    const overall = this.overall;
+    overall.fill(0);
+    let total = 0;
     let sumModes = 0;
     let sumModeTotals = 0;
     let lowModes = 0;
     let highModes = 0;
     for (let m = 0; m < modes; m++) {
-      const modeTotal = this.modeTotals[m];
-      if (modeTotal === 0) continue;
-      sumModeTotals += nLog2n[modeTotal];
+      const base = m * d;
+      let modeTotal = 0;
       let occupied = 0;
-      for (let c = m * d; c < (m + 1) * d; c++) {
-        const n = this.table[c];
-        sumModes += nLog2n[n];
-        if (n > 0) occupied++;
+      for (let c = 0; c < d; c++) {
+        const n = cells[base + c];
+        if (n > 0) {
+          modeTotal += n;
+          occupied++;
+          sumModes += nLog2n[n];
+          overall[c] += n;
+        }
       }
+      if (modeTotal === 0) continue;
+      total += modeTotal;
+      sumModeTotals += nLog2n[modeTotal];
       lowModes += occupied - 1;
       highModes += d - 1;
+    }
+    if (total === 0) return { low: 0, high: 0 };
+    let sumOverall = 0;
+    let occupiedOverall = 0;
+    for (let c = 0; c < d; c++) {
+      const n = overall[c];
+      if (n > 0) {
+        sumOverall += nLog2n[n];
+        occupiedOverall++;
+      }
     }
     const plugin = Math.log2(total) - sumOverall / total - (sumModeTotals - sumModes) / total;
     const scale = 1 / (2 * total * LN2);
@@ -155,6 +166,14 @@ export class PairKernel {
       low: plugin + (occupiedOverall - 1 - highModes) * scale,
       high: plugin + (d - 1 - lowModes) * scale,
     };
+  }
+
+  /** I(X_a,X_b;Y) alone, for the term-wise estimators (the single-unit terms known already). */
+  jointInformation(cells: Float64Array, quarters: number, modes: number, estimator: EstimatorName): number {
+    this.ensureModes(modes);
+    const total = this.gather(cells, modes, quarters === 4 ? 0b1111 : 0b1);
+    if (total === 0) return 0;
+    return this.information(this.overall, this.table, this.levels * this.levels, modes, total, estimator);
   }
 
   /** Sums the quarters in `mask` into the scratch tables; returns N. */
@@ -243,7 +262,7 @@ export class PairKernel {
   }
 
   private relevantCells(counts: Float64Array, from: number, length: number, estimator: EstimatorName): number {
-    if (estimator === 'panzeri-treves') return panzeriTrevesRelevantCells(counts.subarray(from, from + length), length);
+    if (estimator === 'panzeri-treves') return this.panzeriTreves.relevantCells(counts, from, length, length);
     let occupied = 0;
     for (let c = from; c < from + length; c++) if (counts[c] > 0) occupied++;
     return occupied;
