@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SynergyError } from '../errors.ts';
 import { measureCommand } from './measureCommand.ts';
+import { replayCommand } from './replayCommand.ts';
 
 export const VERSION = '0.1.0';
 
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
   program.addCommand(measureCommand(io.stdout));
+  program.addCommand(replayCommand(io));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   }

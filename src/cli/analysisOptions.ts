@@ -1,0 +1,81 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ESTIMATORS, type EstimatorName } from '../estimators/estimate.ts';
+import { UsageError } from '../errors.ts';
+import { wholeBins } from '../stream/binIndex.ts';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../stream/options.ts';
+import { parseInteger } from './parseOptions.ts';
+
+/** Raw values of the shared analysis options, as commander parses them. */
+export interface AnalysisFlags {
+  bin: number;
+  window: number;
+  hop: number;
+  levels: number;
+  estimator: EstimatorName;
+  surrogates: number;
+  seed: number;
+  lateness: number;
+  top: number | 'all';
+}
+
+function parseSeconds(option: string): (value: string) => number {
+  return (value: string) => {
+    const seconds = Number(value);
+    if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+      throw new InvalidArgumentError(`${option} takes a number of seconds ≥ 0, got '${value}'`);
+    }
+    return seconds;
+  };
+}
+
+function parseTop(value: string): number | 'all' {
+  if (value === 'all' || value === '0') return 'all';
+  return parseInteger('--top', 1)(value);
+}
+
+/** Adds the options every analyzing command shares (DESIGN §5). */
+export function addAnalysisOptions(command: Command): Command {
+  const d = DEFAULT_ANALYSIS_OPTIONS;
+  return command
+    .option('--bin <seconds>', 'bin width', parseSeconds('--bin'), d.binSeconds)
+    .option('--window <seconds>', 'sliding window length (a whole number of bins)', parseSeconds('--window'), d.windowSeconds)
+    .option('--hop <seconds>', 'time between updates (a whole number of bins)', parseSeconds('--hop'), d.hopSeconds)
+    .option('--levels <n>', 'spike counts are quantized to min(count, levels-1)', parseInteger('--levels', 2), d.levels)
+    .addOption(
+      new Option('--estimator <name>', 'bias correction (shuffle is batch-only for now)')
+        .choices(ESTIMATORS)
+        .default(d.estimator),
+    )
+    .option('--surrogates <n>', 'circular label shifts per update for p-values (0: none)', parseInteger('--surrogates', 0), d.surrogates)
+    .option('--seed <n>', 'seed of the surrogates', parseInteger('--seed'), d.seed)
+    .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
+    .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all');
+}
+
+/** Checks the flags against each other and turns them into AnalysisOptions. */
+export function analysisOptionsFrom(flags: AnalysisFlags): AnalysisOptions {
+  if (!(flags.bin > 0)) throw new UsageError(`--bin must be positive, got ${flags.bin}`);
+  try {
+    wholeBins(flags.window, flags.bin, '--window');
+    wholeBins(flags.hop, flags.bin, '--hop');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (flags.levels > 255) throw new UsageError(`--levels must be at most 255, got ${flags.levels}`);
+  if (flags.estimator === 'shuffle') {
+    throw new UsageError(
+      'the shuffle estimator is not yet available for streaming analysis; use panzeri-treves (default), qe, jackknife, miller-madow or plugin (synergy measure has shuffle for batch data)',
+    );
+  }
+  return {
+    binSeconds: flags.bin,
+    windowSeconds: flags.window,
+    hopSeconds: flags.hop,
+    levels: flags.levels,
+    estimator: flags.estimator,
+    surrogates: flags.surrogates,
+    seed: flags.seed,
+    latenessSeconds: flags.lateness,
+    top: flags.top === 'all' ? undefined : flags.top,
+  };
+}
