@@ -114,13 +114,18 @@ export class SpikeBinner {
     return this.takeUpTo(binOf(this.latestSeconds, this.binSeconds) + 1);
   }
 
-  /** Whether an event at `time` in `bin` can still be placed; tracks the origin. */
+  /**
+   * Whether an event at `time` in `bin` can still be placed; tracks the origin.
+   * Lateness is judged event by event against the latest time seen before it
+   * (not per batch), so a replay gives the same result whatever its batch size.
+   */
   private accept(time: number, bin: number): boolean {
     if (this.nextBin === undefined) {
       this.nextBin = bin;
       this.startSeconds = time;
       return true;
     }
+    if (bin < binOf(this.latestSeconds - this.latenessSeconds, this.binSeconds)) return false;
     if (!this.started && time < this.startSeconds!) {
       // Out of order before anything was handed out: the stream starts earlier.
       this.startSeconds = time;

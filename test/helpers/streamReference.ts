@@ -52,6 +52,7 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
 } {
   const b = o.binSeconds;
   // 1. Late spikes and accepted events, in arrival order. The first event is the earliest.
+  // A spike is late if its bin ends at or before (latest time seen before it) − lateness.
   let completedBefore = -Infinity;
   let latest = -Infinity;
   let start = Infinity;
@@ -76,6 +77,8 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
         counts.set(bin, perBin);
         latest = Math.max(latest, t);
         start = Math.min(start, t);
+        // Lateness is judged spike by spike against the latest time before it.
+        completedBefore = Math.max(completedBefore, binOf(latest - o.latenessSeconds, b));
       }
     } else if (event.kind === 'label') {
       changes.push({ t: event.t, label: event.label });
