@@ -1,61 +1,70 @@
 /**
- * Benchmarks (`npm run bench`, or `npm run bench -- --json` for one JSON
- * object per line). Measures how fast the batch measure core evaluates a
- * pair's synergy from its count table under each estimator: the unit of work
- * the streaming engine repeats for every pair at every hop. The table caches
- * its marginals after the first call, so this times the estimators' arithmetic.
+ * Benchmarks: `npm run bench` prints a table, `npm run bench -- --json` one
+ * JSON object per line. Each streaming configuration runs in a child process
+ * (one core for the analyzer, its own peak memory):
+ *
+ * - streaming/panzeri-treves at 64, 256 and 1,024 units (5 Hz, bursty),
+ *   20 ms bins, 60 s window, 1 s hop, top 100: real-time factor, peak RSS,
+ *   per-update latency p50/p99;
+ * - the same workload through the naive path (every pair recomputed from the
+ *   window's bins with the batch library at every hop) at 64 and 256 units,
+ *   over fewer hops, and the speed-up of the incremental engine over it;
+ * - the batch measure core (bench/batchMeasures.ts).
+ *
+ * `--quick` runs shorter measurements (for a smoke test).
  */
-import { performance } from 'node:perf_hooks';
-import { ESTIMATORS, estimate } from '../src/estimators/estimate.ts';
-import { panzeriTrevesRelevantCells } from '../src/estimators/panzeriTrevesRelevantCells.ts';
-import { SeededRandom } from '../src/math/seededRandom.ts';
-import { discretize, estimationData } from '../src/measures/discreteSamples.ts';
-import { pairSynergy } from '../src/measures/pairSynergy.ts';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
 
-interface BenchResult {
-  name: string;
-  [key: string]: number | string;
+type Result = Record<string, unknown> & { name: string };
+
+function child(script: string, args: string[]): Result[] {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', join(here, script), ...args, ...(json ? ['--json'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
+  return output
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Result);
 }
 
-function report(result: BenchResult): void {
+function report(result: Result): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
-  } else {
-    const { name, ...rest } = result;
-    const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`);
-    process.stdout.write(`${name.padEnd(40)} ${fields.join('  ')}\n`);
+    return;
   }
+  const { name, ...rest } = result;
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`);
+  process.stdout.write(`${name.padEnd(36)} ${fields.join('  ')}\n`);
 }
 
-/** Runs `work` repeatedly for about `seconds` and returns calls per second. */
-function rate(work: () => void, seconds = 1): { callsPerSecond: number; calls: number } {
-  work();
-  let calls = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < seconds * 1000) {
-    work();
-    calls++;
-    elapsed = performance.now() - start;
-  }
-  return { callsPerSecond: (calls * 1000) / elapsed, calls };
+const streaming = new Map<number, Result>();
+for (const units of [64, 256, 1024]) {
+  const seconds = quick ? 5 : units === 1024 ? 30 : 60;
+  const [result] = child('streamingWorkload.ts', ['--units', String(units), '--seconds', String(seconds)]);
+  streaming.set(units, result);
+  report(result);
 }
-
-// A pair of 3-level units and 3 modes over a 60 s window of 20 ms bins.
-const random = new SeededRandom(1, 'bench');
-const samples = 3000;
-const mode = Array.from({ length: samples }, (_, i) => Math.floor(i / 100) % 3);
-const a = mode.map((m) => Math.min(2, random.nextInt(2 + m)));
-const b = a.map((x, i) => (random.next() < 0.3 ? x : Math.min(2, random.nextInt(3 + mode[i]))));
-const data = estimationData(discretize([a, b, mode], [3, 3, 3]));
-
-for (const estimator of ESTIMATORS) {
-  const { callsPerSecond } = rate(() => estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator, seed: 1 }));
-  report({ name: `batch/pair-synergy/${estimator}`, samples, pairTablesPerSecond: callsPerSecond, microsecondsPerPair: 1e6 / callsPerSecond });
+for (const units of [64, 256]) {
+  const seconds = quick ? 1 : units === 256 ? 3 : 10;
+  const [result] = child('streamingWorkload.ts', ['--units', String(units), '--seconds', String(seconds), '--naive']);
+  report(result);
+  const fast = streaming.get(units)!;
+  report({
+    name: `speedup/panzeri-treves/${units}-units`,
+    units,
+    pairs: result.pairs,
+    incrementalMsPerHop: fast.msPerHop,
+    naiveMsPerHop: result.msPerHop,
+    speedup: (result.msPerHop as number) / (fast.msPerHop as number),
+  });
 }
-
-const sparse = [40, 12, 0, 7, 0, 0, 3, 0, 1];
-const { callsPerSecond } = rate(() => panzeriTrevesRelevantCells(sparse, 9));
-report({ name: 'batch/panzeri-treves-relevant-cells', callsPerSecond, microsecondsPerCall: 1e6 / callsPerSecond });
+for (const result of child('batchMeasures.ts', [])) report(result);

@@ -1,0 +1,98 @@
+/**
+ * One streaming benchmark run, in its own process so that its peak memory is
+ * its own (bench/run.ts starts one per configuration). Prints one JSON line.
+ *
+ *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator panzeri-treves] [--top 100]
+ *
+ * A simulated population (mean 5 Hz, bursty, planted pairs) is generated up
+ * front, then fed to the analysis in 100 ms batches as a rig would send
+ * them; only the analysis is timed. The window (60 s) is filled first; the
+ * measured part is the following `--seconds` of hops. Latency is the wall
+ * time from handing over the batch that completes a hop to that hop's update.
+ */
+import { performance } from 'node:perf_hooks';
+import { Subject } from 'rxjs';
+import { BatchReadout } from '../src/engine/batchReadout.ts';
+import type { SynergyUpdate } from '../src/engine/synergyUpdate.ts';
+import type { EstimatorName } from '../src/estimators/estimate.ts';
+import { analyzeStream } from '../src/operators/analyzeStream.ts';
+import type { SourceEvent } from '../src/stream/events.ts';
+import type { AnalysisOptions } from '../src/stream/options.ts';
+import { Population } from '../simulators/population.ts';
+
+function flag(name: string, fallback?: string): string | undefined {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? process.argv[k + 1] : fallback;
+}
+
+const units = Number(flag('units', '256'));
+const measuredSeconds = Number(flag('seconds', '60'));
+const naive = process.argv.includes('--naive');
+const estimator = flag('estimator', 'panzeri-treves') as EstimatorName;
+const topFlag = flag('top', '100');
+const options: AnalysisOptions = {
+  binSeconds: 0.02,
+  windowSeconds: 60,
+  hopSeconds: 1,
+  levels: 3,
+  estimator,
+  surrogates: Number(flag('surrogates', '0')),
+  seed: 1,
+  latenessSeconds: 0.1,
+  top: topFlag === 'all' ? undefined : Number(topFlag),
+};
+const warmupSeconds = options.windowSeconds;
+const totalSeconds = warmupSeconds + measuredSeconds;
+
+// Generate everything first: the analysis alone is timed.
+const population = new Population({ units, meanRateHz: 5, seed: 7, synergisticPairs: 4, redundantPairs: 4 });
+const chunkSeconds = 0.1;
+const chunks: SourceEvent[][] = [];
+let spikes = 0;
+for (let k = 0; k < Math.round(totalSeconds / chunkSeconds); k++) {
+  const { spikes: batch, labels } = population.generate(k * chunkSeconds, (k + 1) * chunkSeconds);
+  spikes += batch.t.length;
+  chunks.push([...labels, batch]);
+}
+
+const subject = new Subject<SourceEvent>();
+const latencies: number[] = [];
+let emitted = 0;
+let handedAt = 0;
+subject.pipe(analyzeStream(options, naive ? (o) => new BatchReadout(o) : undefined)).subscribe((update: SynergyUpdate) => {
+  emitted++;
+  if (update.t > warmupSeconds) latencies.push(performance.now() - handedAt);
+});
+
+let measuredStart = 0;
+let measuredChunks = 0;
+const warmupChunks = Math.round(warmupSeconds / chunkSeconds);
+for (let k = 0; k < chunks.length; k++) {
+  if (k === warmupChunks) measuredStart = performance.now();
+  handedAt = performance.now();
+  for (const event of chunks[k]) subject.next(event);
+  if (k >= warmupChunks) measuredChunks++;
+}
+const measuredMs = performance.now() - measuredStart;
+subject.complete();
+
+latencies.sort((a, b) => a - b);
+const percentile = (q: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+const simulatedMeasured = measuredChunks * chunkSeconds;
+process.stdout.write(
+  `${JSON.stringify({
+    name: `${naive ? 'naive' : 'streaming'}/${estimator}/${units}-units`,
+    units,
+    pairs: (units * (units - 1)) / 2,
+    estimator,
+    top: options.top ?? 'all',
+    spikes,
+    measuredSeconds: simulatedMeasured,
+    updates: emitted,
+    realtimeFactor: simulatedMeasured / (measuredMs / 1000),
+    msPerHop: measuredMs / (simulatedMeasured / options.hopSeconds),
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    latencyP50Ms: percentile(0.5),
+    latencyP99Ms: percentile(0.99),
+  })}\n`,
+);
