@@ -1,0 +1,301 @@
+import { InputFormatError } from '../../src/errors.ts';
+import type { LabelInterval } from '../../src/stream/events.ts';
+import { allRowsBadError, rejectRow } from './badRows.ts';
+import type { SkippedRow } from './badRows.ts';
+import { readLineChunks } from './textLines.ts';
+import {
+  badIdReason,
+  badSecondsReason,
+  cellText,
+  delimiterOf,
+  findColumn,
+  firstKey,
+  headerNames,
+  idFromJson,
+  parseJsonRecord,
+  parseSeconds,
+  quotedList,
+  secondsFromJson,
+  splitCells,
+  textFormatOf,
+  unusedColumns,
+} from './textTable.ts';
+import type { TextFormat } from './textTable.ts';
+
+/** Names of the interval columns (CSV/TSV header, any case) or keys (JSONL), in order of preference (DESIGN §2a). */
+export const LABEL_START_COLUMNS = ['start', 'start_s'] as const;
+export const LABEL_END_COLUMNS = ['end', 'end_s'] as const;
+export const LABEL_COLUMNS = ['label'] as const;
+
+export interface LabelIntervalOptions {
+  /** csv, tsv or jsonl; by default from the extension (.csv, .tsv/.tab, .jsonl/.ndjson). */
+  format?: TextFormat;
+  /** Count malformed rows in the summary and go on, instead of throwing at the first. */
+  skipBad?: boolean;
+}
+
+/** How often a label occurs in a file and for how long. */
+export interface LabelTally {
+  readonly label: string;
+  intervals: number;
+  seconds: number;
+}
+
+/** What a reader found in a label file. */
+export interface LabelReadSummary {
+  readonly file: string;
+  readonly format: TextFormat;
+  /** Intervals read. */
+  intervals: number;
+  /** Each label, in order of first appearance, with its count and total duration. */
+  labels: LabelTally[];
+  /** Lines read, counting the header and blank lines. */
+  lines: number;
+  /** Malformed rows skipped (only with `skipBad`). */
+  skipped: number;
+  /** The first few skipped rows (up to 5), with line and reason. */
+  skippedExamples: SkippedRow[];
+  /** CSV/TSV columns or JSONL keys present but not used, each listed once. */
+  ignoredFields: string[];
+  /** Intervals that start before the interval above them in the file. */
+  outOfOrder: number;
+  /** Intervals that overlap another (in start order: those starting before an earlier one has ended). */
+  overlapping: number;
+  /** Earliest start and latest end. */
+  firstStart: number;
+  lastEnd: number;
+}
+
+export interface LabelIntervalFile {
+  /** In file order. */
+  intervals: LabelInterval[];
+  summary: LabelReadSummary;
+}
+
+/** More distinct ignored JSONL keys than this are not listed. */
+const MAX_IGNORED_FIELDS = 64;
+
+/**
+ * Reads behavioral-mode intervals `[start, end)` from a CSV, TSV or JSONL
+ * file: columns (or keys) `start`|`start_s`, `end`|`end_s` (seconds) and
+ * `label` (text; numeric text stays text, a JSON number becomes its text).
+ * CSV/TSV need a header (names compared without regard to case, cells may
+ * be quoted); JSONL has one object per line (exact key spelling). Blank
+ * lines, CRLF and a byte order mark are fine; other columns and keys are
+ * listed in `summary.ignoredFields`.
+ *
+ * Each interval must have finite start and end ≥ 0 with end > start, and a
+ * non-empty label; a malformed row is an InputFormatError naming file, line
+ * and column, or with `skipBad` is counted in the summary. A header without
+ * the three columns, an empty file, and a file without any valid interval
+ * are errors. Intervals are returned in file order; the summary says whether
+ * they were sorted and whether any overlap (a label file is small, so it is
+ * read whole).
+ *
+ * @example
+ * const { intervals, summary } = await readLabelIntervals('labels_epoch.csv');
+ * // intervals[0] = { kind: 'interval', start: 4397.0023, end: 5382.2539, label: 'run' }
+ */
+export async function readLabelIntervals(file: string, options: LabelIntervalOptions = {}): Promise<LabelIntervalFile> {
+  const format = textFormatOf(file, options.format);
+  const skipBad = options.skipBad ?? false;
+  const summary: LabelReadSummary = {
+    file,
+    format,
+    intervals: 0,
+    labels: [],
+    lines: 0,
+    skipped: 0,
+    skippedExamples: [],
+    ignoredFields: [],
+    outOfOrder: 0,
+    overlapping: 0,
+    firstStart: Infinity,
+    lastEnd: -Infinity,
+  };
+  const intervals: LabelInterval[] = [];
+  const tallies = new Map<string, LabelTally>();
+  const row = format === 'jsonl' ? new JsonIntervalRow(file, skipBad, summary) : new DelimitedIntervalRow(file, format, skipBad, summary);
+
+  for await (const lines of readLineChunks(file)) {
+    for (const line of lines) {
+      const lineNumber = ++summary.lines;
+      const interval = row.parse(line, lineNumber);
+      if (interval === undefined) continue;
+      const previous = intervals[intervals.length - 1];
+      if (previous !== undefined && interval.start < previous.start) summary.outOfOrder++;
+      intervals.push(interval);
+      let tally = tallies.get(interval.label);
+      if (tally === undefined) {
+        tally = { label: interval.label, intervals: 0, seconds: 0 };
+        tallies.set(interval.label, tally);
+        summary.labels.push(tally);
+      }
+      tally.intervals++;
+      tally.seconds += interval.end - interval.start;
+      if (interval.start < summary.firstStart) summary.firstStart = interval.start;
+      if (interval.end > summary.lastEnd) summary.lastEnd = interval.end;
+    }
+  }
+  if (intervals.length === 0) throw row.noIntervalsError();
+  summary.intervals = intervals.length;
+  summary.overlapping = countOverlapping(intervals);
+  return { intervals, summary };
+}
+
+/** Intervals that begin before an interval starting no later than them has ended. */
+function countOverlapping(intervals: readonly LabelInterval[]): number {
+  const byStart = [...intervals].sort((a, b) => a.start - b.start || a.end - b.end);
+  let overlapping = 0;
+  let reach = -Infinity;
+  for (const interval of byStart) {
+    if (interval.start < reach) overlapping++;
+    if (interval.end > reach) reach = interval.end;
+  }
+  return overlapping;
+}
+
+/** Checks an interval's parts; the reason it is bad, or undefined. */
+function intervalProblem(start: number, end: number): string | undefined {
+  return end > start ? undefined : `end ${end} is not after start ${start}; expected an interval [start, end) with end > start`;
+}
+
+class DelimitedIntervalRow {
+  private names: string[] | undefined;
+  private delimiter = ',';
+  private startColumn = -1;
+  private endColumn = -1;
+  private labelColumn = -1;
+  private dataRows = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly format: 'csv' | 'tsv',
+    private readonly skipBad: boolean,
+    private readonly summary: LabelReadSummary,
+  ) {}
+
+  /** The interval on a line; undefined for the header, a blank line or a skipped bad row. */
+  parse(line: string, lineNumber: number): LabelInterval | undefined {
+    if (line.trim() === '') return undefined;
+    const names = this.names;
+    if (names === undefined) {
+      this.readHeader(line, lineNumber);
+      return undefined;
+    }
+    this.dataRows++;
+    const cells = splitCells(line, this.delimiter);
+    if (cells === undefined) return this.reject(lineNumber, undefined, 'has an unclosed quote or text after a closing quote');
+    if (cells.length !== names.length) {
+      const column = cells.length < names.length ? names[cells.length] || String(cells.length + 1) : String(names.length + 1);
+      return this.reject(lineNumber, column, `row has ${cells.length} cells, but the header names ${names.length} columns`);
+    }
+    const startText = cellText(cells[this.startColumn]);
+    const start = parseSeconds(startText);
+    if (Number.isNaN(start)) return this.reject(lineNumber, names[this.startColumn], badSecondsReason(startText));
+    const endText = cellText(cells[this.endColumn]);
+    const end = parseSeconds(endText);
+    if (Number.isNaN(end)) return this.reject(lineNumber, names[this.endColumn], badSecondsReason(endText));
+    const problem = intervalProblem(start, end);
+    if (problem !== undefined) return this.reject(lineNumber, names[this.endColumn], problem);
+    const label = cellText(cells[this.labelColumn]);
+    if (label === '') return this.reject(lineNumber, names[this.labelColumn], 'is empty; expected a label');
+    return { kind: 'interval', start, end, label };
+  }
+
+  noIntervalsError(): InputFormatError {
+    if (this.names === undefined) {
+      return new InputFormatError(
+        `is empty; expected a header naming columns ${quotedList(LABEL_START_COLUMNS)}, ${quotedList(LABEL_END_COLUMNS)} and 'label', then one row per interval`,
+        this.file,
+      );
+    }
+    if (this.dataRows === 0) return new InputFormatError('has a header but no interval rows', this.file);
+    return allRowsBadError(this.file, this.summary, 'interval row');
+  }
+
+  private readHeader(line: string, lineNumber: number): void {
+    this.delimiter = delimiterOf(this.format, line);
+    const names = headerNames(line, this.delimiter, this.file, lineNumber);
+    this.startColumn = findColumn(names, LABEL_START_COLUMNS, this.file, lineNumber);
+    this.endColumn = findColumn(names, LABEL_END_COLUMNS, this.file, lineNumber);
+    this.labelColumn = findColumn(names, LABEL_COLUMNS, this.file, lineNumber);
+    const missing = [
+      this.startColumn < 0 ? `a start column (${quotedList(LABEL_START_COLUMNS)})` : undefined,
+      this.endColumn < 0 ? `an end column (${quotedList(LABEL_END_COLUMNS)})` : undefined,
+      this.labelColumn < 0 ? `a 'label' column` : undefined,
+    ].filter((part) => part !== undefined);
+    if (missing.length > 0) {
+      const separator = this.delimiter === '\t' ? 'tab' : 'comma';
+      throw new InputFormatError(
+        `the header has columns ${quotedList(names, 'and')} (${separator}-separated) but is missing ${missing.join(' and ')}; the first line must be the header`,
+        this.file,
+        lineNumber,
+      );
+    }
+    this.summary.ignoredFields.push(...unusedColumns(names, [this.startColumn, this.endColumn, this.labelColumn]));
+    this.names = names;
+  }
+
+  private reject(lineNumber: number, column: string | undefined, reason: string): undefined {
+    rejectRow(this.summary, this.skipBad, this.file, lineNumber, column, reason);
+    return undefined;
+  }
+}
+
+class JsonIntervalRow {
+  private dataRows = 0;
+  private readonly ignored = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly skipBad: boolean,
+    private readonly summary: LabelReadSummary,
+  ) {}
+
+  parse(line: string, lineNumber: number): LabelInterval | undefined {
+    if (line.trim() === '') return undefined;
+    this.dataRows++;
+    const record = parseJsonRecord(line);
+    if (typeof record === 'string') return this.reject(lineNumber, undefined, record);
+    const startKey = firstKey(record, LABEL_START_COLUMNS);
+    if (startKey === undefined) return this.reject(lineNumber, 'start', `has no key ${quotedList(LABEL_START_COLUMNS)}; expected a start in seconds`);
+    const endKey = firstKey(record, LABEL_END_COLUMNS);
+    if (endKey === undefined) return this.reject(lineNumber, 'end', `has no key ${quotedList(LABEL_END_COLUMNS)}; expected an end in seconds`);
+    const start = secondsFromJson(record[startKey]);
+    if (Number.isNaN(start)) return this.reject(lineNumber, startKey, badSecondsReason(record[startKey]));
+    const end = secondsFromJson(record[endKey]);
+    if (Number.isNaN(end)) return this.reject(lineNumber, endKey, badSecondsReason(record[endKey]));
+    const problem = intervalProblem(start, end);
+    if (problem !== undefined) return this.reject(lineNumber, endKey, problem);
+    const label = idFromJson(record.label);
+    if (label === undefined) return this.reject(lineNumber, 'label', badIdReason(record.label, 'label'));
+    this.noteIgnoredKeys(record, [startKey, endKey, 'label']);
+    return { kind: 'interval', start, end, label };
+  }
+
+  noIntervalsError(): InputFormatError {
+    if (this.dataRows === 0) {
+      return new InputFormatError(
+        `is empty; expected one JSON object per line with ${quotedList(LABEL_START_COLUMNS)}, ${quotedList(LABEL_END_COLUMNS)} and 'label'`,
+        this.file,
+      );
+    }
+    return allRowsBadError(this.file, this.summary, 'interval record');
+  }
+
+  private noteIgnoredKeys(record: Record<string, unknown>, used: readonly string[]): void {
+    if (this.ignored.size >= MAX_IGNORED_FIELDS) return;
+    for (const key in record) {
+      if (used.includes(key) || this.ignored.has(key)) continue;
+      this.ignored.add(key);
+      this.summary.ignoredFields.push(key);
+      if (this.ignored.size >= MAX_IGNORED_FIELDS) return;
+    }
+  }
+
+  private reject(lineNumber: number, key: string | undefined, reason: string): undefined {
+    rejectRow(this.summary, this.skipBad, this.file, lineNumber, key, reason);
+    return undefined;
+  }
+}
