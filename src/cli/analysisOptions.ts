@@ -42,7 +42,7 @@ export function addAnalysisOptions(command: Command): Command {
     .option('--hop <seconds>', 'time between updates (a whole number of bins)', parseSeconds('--hop'), d.hopSeconds)
     .option('--levels <n>', 'spike counts are quantized to min(count, levels-1)', parseInteger('--levels', 2), d.levels)
     .addOption(
-      new Option('--estimator <name>', 'bias correction (shuffle is batch-only for now)')
+      new Option('--estimator <name>', 'bias correction (see docs/MEASURES.md)')
         .choices(ESTIMATORS)
         .default(d.estimator),
     )
@@ -62,11 +62,6 @@ export function analysisOptionsFrom(flags: AnalysisFlags): AnalysisOptions {
     throw new UsageError((error as Error).message);
   }
   if (flags.levels > 255) throw new UsageError(`--levels must be at most 255, got ${flags.levels}`);
-  if (flags.estimator === 'shuffle') {
-    throw new UsageError(
-      'the shuffle estimator is not yet available for streaming analysis; use panzeri-treves (default), qe, jackknife, miller-madow or plugin (synergy measure has shuffle for batch data)',
-    );
-  }
   return {
     binSeconds: flags.bin,
     windowSeconds: flags.window,

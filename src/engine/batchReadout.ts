@@ -76,7 +76,12 @@ export class BatchReadout implements WindowReadout {
     modes: number,
   ): { joint: number; ia: number; ib: number; synergy: number } {
     const data = estimationData(discretize([xa, xb, mode], [this.levels, this.levels, modes]), quarterOf);
-    return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: this.estimator, seed: this.seed });
+    return estimate(data, (source) => pairSynergy(source, 0, 1, 2), {
+      estimator: this.estimator,
+      seed: this.seed,
+      // The streaming engine's shuffle is the next-in-mode pairing, in time order.
+      shufflePairing: 'next-in-mode',
+    });
   }
 }
 

@@ -16,31 +16,88 @@ export class IncrementalReadout implements WindowReadout {
   private readonly estimator: EstimatorName;
   private readonly levels: number;
   private cells = new Float64Array(0);
+  private shuffledCells = new Float64Array(0);
+  /**
+   * For `shuffle`: the tables of within-mode shuffled responses (pair rows
+   * only) and each mode's window bins in time order. The pairing is
+   * next-in-mode: each bin's x_i with the next same-mode bin's x_j,
+   * cyclically (ShuffleSource, `next-in-mode`).
+   */
+  private readonly shuffled: PairCountTables | undefined;
+  private readonly modeSequences: WindowBin[][] = [];
 
   constructor(options: AnalysisOptions, windowBins: number) {
-    if (options.estimator === 'shuffle') {
-      throw new RangeError('the shuffle estimator is not yet available in streaming analysis; use panzeri-treves, qe, jackknife, miller-madow or plugin');
-    }
     this.estimator = options.estimator;
     this.levels = options.levels;
     this.tables = new PairCountTables(options.levels, options.estimator === 'qe', windowBins);
     this.kernel = new PairKernel(options.levels, windowBins, 4);
+    if (options.estimator === 'shuffle') this.shuffled = new PairCountTables(options.levels, false, windowBins);
   }
 
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
     this.tables.ensureUnits(units);
     this.tables.ensureModes(modes);
+    this.shuffled?.ensureUnits(units);
+    this.shuffled?.ensureModes(modes);
     if (entry.label < 0) return;
     const quarter = this.tables.quarters === 4 ? entry.bin % 4 : 0;
     this.tables.updateBin(quarter, entry.label, entry.units, entry.symbols, 0, entry.units.length, delta);
+    if (this.shuffled !== undefined) this.updateShuffled(entry, delta);
+  }
+
+  /**
+   * A bin entering (the newest of its mode) or leaving (the oldest) changes
+   * at most three words of the cyclic next-in-mode pairing.
+   */
+  private updateShuffled(entry: WindowBin, delta: 1 | -1): void {
+    while (this.modeSequences.length <= entry.label) this.modeSequences.push([]);
+    const sequence = this.modeSequences[entry.label];
+    const word = (from: WindowBin, to: WindowBin, sign: 1 | -1) =>
+      this.shuffled!.updateCrossPairs(entry.label, from.units, from.symbols, to.units, to.symbols, sign);
+    if (delta === 1) {
+      if (sequence.length === 0) word(entry, entry, 1);
+      else {
+        const first = sequence[0];
+        const last = sequence[sequence.length - 1];
+        word(last, first, -1);
+        word(last, entry, 1);
+        word(entry, first, 1);
+      }
+      sequence.push(entry);
+    } else {
+      if (sequence[0] !== entry) throw new Error('internal: a bin left the window out of order');
+      if (sequence.length === 1) word(entry, entry, -1);
+      else {
+        const second = sequence[1];
+        const last = sequence[sequence.length - 1];
+        word(entry, second, -1);
+        word(last, entry, -1);
+        word(last, second, 1);
+      }
+      sequence.shift();
+    }
   }
 
   rank(_entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[] {
     this.tables.ensureUnits(units);
     this.tables.ensureModes(modes);
+    this.shuffled?.ensureUnits(units);
+    this.shuffled?.ensureModes(modes);
     const pairCount = (units * (units - 1)) / 2;
     let ranked: RankedPair[];
-    if (this.estimator === 'panzeri-treves' && limit < pairCount) {
+    if (this.shuffled !== undefined) {
+      ranked = [];
+      const cells = this.cellsFor(modes);
+      const shuffledCells = this.shuffledCellsFor(modes);
+      for (let j = 1; j < units; j++) {
+        for (let i = 0; i < j; i++) {
+          this.tables.fillPairCells(i, j, modes, cells);
+          this.tables.fillPairCells(i, j, modes, shuffledCells, this.shuffled.rows);
+          const terms = this.kernel.shuffleTerms(cells, shuffledCells, modes);
+          ranked.push({ i, j, ...terms, synergy: terms.joint - terms.ia - terms.ib });
+        }
+      }
+    } else if (this.estimator === 'panzeri-treves' && limit < pairCount) {
       ranked = this.rankPanzeriTrevesByBounds(modes, limit);
     } else {
       ranked = [];
@@ -78,24 +135,38 @@ export class IncrementalReadout implements WindowReadout {
       }
     });
     const cells = this.cellsFor(modes);
+    const shuffledCells = this.shuffledCellsFor(modes);
     const size = this.tables.quarters * modes * levels * levels;
     const perQuarter = modes * levels * levels;
     const surrogate = new Array<number>(lags.length);
+    // Under the shuffle, each lag's rotated labels give their own next-in-mode pairing.
+    const nextInMode = this.shuffled === undefined ? [] : lags.map((lag) => nextSameLabel(labels, lag));
     return ranked.map((pair) => {
       const xa = needed.get(pair.i)!;
       const xb = needed.get(pair.j)!;
       lags.forEach((lag, k) => {
         cells.fill(0, 0, size);
+        if (this.shuffled !== undefined) shuffledCells.fill(0, 0, size);
         for (let w = 0; w < labels.length; w++) {
           const label = labels[(w + lag) % labels.length];
           if (label < 0) continue;
           cells[quarterOf[w] * perQuarter + label * levels * levels + xa[w] * levels + xb[w]]++;
+          if (this.shuffled !== undefined) shuffledCells[label * levels * levels + xa[w] * levels + xb[nextInMode[k][w]]]++;
         }
-        const terms = this.kernel.terms(cells, this.tables.quarters, modes, this.estimator);
+        const terms =
+          this.shuffled === undefined
+            ? this.kernel.terms(cells, this.tables.quarters, modes, this.estimator)
+            : this.kernel.shuffleTerms(cells, shuffledCells, modes);
         surrogate[k] = terms.joint - terms.ia - terms.ib;
       });
       return surrogatePValue(pair.synergy, surrogate);
     });
+  }
+
+  private shuffledCellsFor(modes: number): Float64Array {
+    const size = modes * this.levels * this.levels;
+    if (this.shuffledCells.length < size) this.shuffledCells = new Float64Array(size);
+    return this.shuffledCells;
   }
 
   private cellsFor(modes: number): Float64Array {
@@ -149,6 +220,27 @@ export class IncrementalReadout implements WindowReadout {
     }
     return ranked;
   }
+}
+
+/**
+ * For each window position w whose label, shifted by `lag`, is a mode: the
+ * next position with the same shifted label, cyclically (itself if alone).
+ */
+function nextSameLabel(labels: Int32Array, lag: number): Int32Array {
+  const length = labels.length;
+  const next = new Int32Array(length).fill(-1);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (let w = 0; w < length; w++) {
+    const label = labels[(w + lag) % length];
+    if (label < 0) continue;
+    const previous = last.get(label);
+    if (previous === undefined) first.set(label, w);
+    else next[previous] = w;
+    last.set(label, w);
+  }
+  for (const [label, w] of last) next[w] = first.get(label)!;
+  return next;
 }
 
 /**

@@ -129,10 +129,10 @@ export class PairCountTables {
    * Dense cells of pair (i, j), i < j, into `out` laid out [q][m][x_i][x_j]
    * for modes 0 … modes − 1, zero symbols derived from the marginals.
    */
-  fillPairCells(i: number, j: number, modes: number, out: Float64Array): void {
+  fillPairCells(i: number, j: number, modes: number, out: Float64Array, rows: readonly (Uint16Array | Uint32Array)[] = this.rows): void {
     const s = this.symbols;
     const l = this.levels;
-    const row = this.rows[j];
+    const row = rows[j];
     const pairBase = i * this.cellsPerPair;
     const unitStride = this.cellsPerUnit;
     for (let q = 0; q < this.quarters; q++) {
@@ -165,6 +165,33 @@ export class PairCountTables {
           firedJ += marginal;
         }
         out[outBase] = this.modeCounts[slot] - firedI - firedJ + bothSum;
+      }
+    }
+  }
+
+  /**
+   * Adds (+1) or removes (−1) the words (x_p from one bin, x_q from another)
+   * of every pair p < q with p among `unitsFrom` and q among `unitsTo` (both
+   * ascending, symbols ≥ 1), in mode m: the within-mode shuffled tables of
+   * the shuffle estimator, whose words pair one bin with another.
+   */
+  updateCrossPairs(
+    mode: number,
+    unitsFrom: ArrayLike<number>,
+    symbolsFrom: ArrayLike<number>,
+    unitsTo: ArrayLike<number>,
+    symbolsTo: ArrayLike<number>,
+    delta: 1 | -1,
+  ): void {
+    const s = this.symbols;
+    const pairStride = this.cellsPerPair;
+    const pairOffset = mode * s * s;
+    for (let k = 0; k < unitsTo.length; k++) {
+      const q = unitsTo[k];
+      const bq = symbolsTo[k] - 1;
+      const row = this.rows[q];
+      for (let l = 0; l < unitsFrom.length && unitsFrom[l] < q; l++) {
+        row[unitsFrom[l] * pairStride + pairOffset + (symbolsFrom[l] - 1) * s + bq] += delta;
       }
     }
   }

@@ -243,9 +243,23 @@ export class PairKernel {
     let sumOverall = 0;
     for (let c = 0; c < cellsPerTable; c++) sumOverall += nLog2n[overall[c]];
     let entropy = Math.log2(total) - sumOverall / total;
-    let conditional = 0;
+    if (estimator === 'miller-madow' || estimator === 'panzeri-treves') {
+      entropy += (this.relevantCells(overall, 0, cellsPerTable, estimator) - 1) / (2 * total * LN2);
+    }
+    return entropy - this.conditionalEntropy(perMode, cellsPerTable, modes, total, estimator);
+  }
+
+  /** Σ_m p(m) H(X|m) from per-mode tables, each corrected with its own N_m under MM and PT. */
+  private conditionalEntropy(
+    perMode: Float64Array,
+    cellsPerTable: number,
+    modes: number,
+    total: number,
+    estimator: EstimatorName,
+  ): number {
+    const nLog2n = this.nLog2n;
     const correcting = estimator === 'miller-madow' || estimator === 'panzeri-treves';
-    if (correcting) entropy += (this.relevantCells(overall, 0, cellsPerTable, estimator) - 1) / (2 * total * LN2);
+    let conditional = 0;
     for (let m = 0; m < modes; m++) {
       const modeTotal = this.modeTotals[m];
       if (modeTotal === 0) continue;
@@ -258,7 +272,30 @@ export class PairKernel {
       }
       conditional += (modeTotal / total) * modeEntropy;
     }
-    return entropy - conditional;
+    return conditional;
+  }
+
+  /**
+   * The shuffle estimator's terms (as ShuffleSource with the next-in-mode
+   * pairing): I_sh = I_PT(X_a,X_b;Y) + H_sh(R|Y) − H(X_a|Y) − H(X_b|Y), all
+   * Panzeri–Treves-corrected, from the pair's cells and the cells of its
+   * within-mode shuffled responses (one quarter each); single-unit terms PT.
+   */
+  shuffleTerms(cells: Float64Array, shuffledCells: Float64Array, modes: number): PairTerms {
+    this.ensureModes(modes);
+    const total = this.gather(cells, modes, 0b1);
+    if (total === 0) return { joint: 0, ia: 0, ib: 0 };
+    const l = this.levels;
+    const estimator = 'panzeri-treves';
+    const joint = this.information(this.overall, this.table, l * l, modes, total, estimator);
+    const ia = this.information(this.overallA, this.marginalA, l, modes, total, estimator);
+    const ib = this.information(this.overallB, this.marginalB, l, modes, total, estimator);
+    const independent =
+      this.conditionalEntropy(this.marginalA, l, modes, total, estimator) +
+      this.conditionalEntropy(this.marginalB, l, modes, total, estimator);
+    this.gather(shuffledCells, modes, 0b1);
+    const shuffled = this.conditionalEntropy(this.table, l * l, modes, total, estimator);
+    return { joint: joint + shuffled - independent, ia, ib };
   }
 
   private relevantCells(counts: Float64Array, from: number, length: number, estimator: EstimatorName): number {

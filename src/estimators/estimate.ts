@@ -5,7 +5,7 @@ import { jackknife } from './jackknife.ts';
 import type { NumericTree } from './numericTree.ts';
 import { PluginSource } from './pluginSource.ts';
 import { quadraticExtrapolation } from './quadraticExtrapolation.ts';
-import { ShuffleSource } from './shuffleSource.ts';
+import { ShuffleSource, type ShufflePairing } from './shuffleSource.ts';
 
 /** The estimators every discrete measure can be taken with (SCIENCE.md, "Bias corrections"). */
 export const ESTIMATORS = ['plugin', 'miller-madow', 'panzeri-treves', 'qe', 'shuffle', 'jackknife'] as const;
@@ -15,6 +15,13 @@ export interface EstimateOptions {
   estimator: EstimatorName;
   /** Seed of the `shuffle` estimator's within-mode shuffles (default 0). */
   seed?: number;
+  /**
+   * How `shuffle` pairs the units' responses within a mode: `random` (default,
+   * a seeded random permutation per unit) or `next-in-mode` (each sample with
+   * the next sample of the same mode, cyclically, in sample order: the pairing
+   * the streaming engine maintains incrementally). See ShuffleSource.
+   */
+  shufflePairing?: ShufflePairing;
 }
 
 export function isEstimatorName(name: string): name is EstimatorName {
@@ -39,7 +46,7 @@ export function estimate<T extends NumericTree>(
     case 'panzeri-treves':
       return measure(new BiasCorrectedSource(data.table, options.estimator));
     case 'shuffle':
-      return measure(new ShuffleSource(data.table, options.seed ?? 0));
+      return measure(new ShuffleSource(data.table, options.seed ?? 0, options.shufflePairing ?? 'random', data.samples));
     case 'qe':
       return quadraticExtrapolation(data, measure);
     case 'jackknife':

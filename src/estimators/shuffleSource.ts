@@ -1,3 +1,4 @@
+import type { DiscreteSamples } from '../measures/discreteSamples.ts';
 import type { JointTable } from '../measures/jointTable.ts';
 import { SeededRandom } from '../math/seededRandom.ts';
 import { BiasCorrectedSource } from './biasCorrectedSource.ts';
@@ -18,12 +19,20 @@ import { BiasCorrectedSource } from './biasCorrectedSource.ts';
  * is reproducible and depends neither on the order of the samples nor on the
  * names of symbols and modes.
  */
+export type ShufflePairing = 'random' | 'next-in-mode';
+
 export class ShuffleSource extends BiasCorrectedSource {
   constructor(
     table: JointTable,
     readonly seed: number,
+    readonly pairing: ShufflePairing = 'random',
+    /** The samples in order; required by the `next-in-mode` pairing. */
+    readonly samples?: DiscreteSamples,
   ) {
     super(table, 'panzeri-treves');
+    if (pairing === 'next-in-mode' && samples === undefined) {
+      throw new RangeError('the next-in-mode shuffle pairing needs the samples in order, not only their counts');
+    }
   }
 
   override mutualInformation(a: readonly number[], b: readonly number[]): number {
@@ -42,6 +51,7 @@ export class ShuffleSource extends BiasCorrectedSource {
   shuffledConditionalEntropy(responses: readonly number[], given: readonly number[]): number {
     const table = this.table;
     if (table.total === 0) return 0;
+    if (this.pairing === 'next-in-mode') return this.nextInModeConditionalEntropy(responses, given);
     const alphabetSize = table.alphabetOf(responses);
     const perUnit = responses.map((c) => table.conditional([c], given));
     let h = 0;
@@ -69,6 +79,46 @@ export class ShuffleSource extends BiasCorrectedSource {
         words.set(code, (words.get(code) ?? 0) + 1);
       }
       h += (groupTotal / table.total) * this.correctedEntropyOf([...words.values()], alphabetSize);
+    }
+    return h;
+  }
+
+  /**
+   * H_sh(R|S) under the next-in-mode pairing: within each value of S, the
+   * samples s_0 < s_1 < … < s_{n−1} in sample order, and unit c of R read c
+   * places later, cyclically: word_k = (x_0[s_k], x_1[s_{k+1 mod n}], …).
+   * Each unit keeps its per-mode values exactly (a permutation within the
+   * mode), while the units' within-sample correlations are broken. A bin
+   * entering or leaving a window changes O(1) words, so the streaming engine
+   * maintains this table incrementally.
+   */
+  private nextInModeConditionalEntropy(responses: readonly number[], given: readonly number[]): number {
+    const table = this.table;
+    const { columns } = this.samples!;
+    const groups = new Map<number, number[]>();
+    const n = columns.length === 0 ? 0 : columns[0].length;
+    for (let i = 0; i < n; i++) {
+      let g = 0;
+      for (const v of given) g = g * table.alphabet[v] + columns[v][i];
+      let group = groups.get(g);
+      if (group === undefined) {
+        group = [];
+        groups.set(g, group);
+      }
+      group.push(i);
+    }
+    const alphabetSize = table.alphabetOf(responses);
+    let h = 0;
+    for (const group of groups.values()) {
+      const words = new Map<number, number>();
+      for (let k = 0; k < group.length; k++) {
+        let code = 0;
+        responses.forEach((v, c) => {
+          code = code * table.alphabet[v] + columns[v][group[(k + c) % group.length]];
+        });
+        words.set(code, (words.get(code) ?? 0) + 1);
+      }
+      h += (group.length / table.total) * this.correctedEntropyOf([...words.values()], alphabetSize);
     }
     return h;
   }

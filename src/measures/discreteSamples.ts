@@ -57,6 +57,8 @@ export interface EstimationData {
   table: JointTable;
   /** Four tables that sum to `table` (quarters for quadratic extrapolation). */
   quarters?: readonly JointTable[];
+  /** The samples in order, where the estimator needs more than counts (the shuffle's next-in-mode pairing). */
+  samples?: DiscreteSamples;
 }
 
 /**
@@ -83,5 +85,6 @@ export function estimationData(samples: DiscreteSamples, quarterOf?: ArrayLike<n
   return {
     table: new JointTable(samples.alphabet, all),
     quarters: quarters.map((counts) => new JointTable(samples.alphabet, counts)),
+    samples,
   };
 }

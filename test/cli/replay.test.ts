@@ -100,9 +100,6 @@ describe('synergy replay', () => {
     const result = await runCli(['replay', spikes, '--labels', labels, '--bin', '0.03', '--window', '1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--window \(1 s\) must be a whole multiple of the bin/);
-    const shuffle = await runCli(['replay', spikes, '--labels', labels, '--estimator', 'shuffle']);
-    expect(shuffle.code).toBe(2);
-    expect(shuffle.stderr).toMatch(/shuffle estimator is not yet available/);
   });
 });
 

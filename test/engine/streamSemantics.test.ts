@@ -149,7 +149,4 @@ describe('emissions (DESIGN §3)', () => {
     });
     expect(Object.keys(incremental.at(-1)!.labels).length).toBe(7);
   });
-  it('the shuffle estimator is refused in streaming with a clear error (not yet streaming)', async () => {
-    await expect(run([spikeBatch([0.1], ['a'])], { ...options, estimator: 'shuffle' })).rejects.toThrow(/shuffle estimator is not yet available/);
-  });
 });

@@ -146,7 +146,7 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
         discretize([keep.map((k) => symbol(k, a)), keep.map((k) => symbol(k, bId)), mode], [o.levels, o.levels, modes]),
         keep.map((k) => k % 4),
       );
-      return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed });
+      return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed, shufflePairing: 'next-in-mode' });
     };
     const lags = o.surrogates > 0 ? surrogateLags(bins.length, o.surrogates, b, o.seed, endBin) : [];
     const pair = (a: string, bId: string): ReferencePair => {

@@ -10,7 +10,7 @@ import { spikeBatch, type SourceEvent } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { referenceEmissions } from '../helpers/streamReference.ts';
 
-const STREAMING_ESTIMATORS: EstimatorName[] = ['plugin', 'miller-madow', 'panzeri-treves', 'qe', 'jackknife'];
+const STREAMING_ESTIMATORS: EstimatorName[] = ['plugin', 'miller-madow', 'panzeri-treves', 'qe', 'shuffle', 'jackknife'];
 
 interface StreamCase {
   seed: number;
