@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SynergyError } from '../errors.ts';
 import { measureCommand } from './measureCommand.ts';
+import { inspectCommand } from './inspectCommand.ts';
 import { replayCommand } from './replayCommand.ts';
 
 export const VERSION = '0.1.0';
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .exitOverride();
   program.addCommand(measureCommand(io.stdout));
   program.addCommand(replayCommand(io));
+  program.addCommand(inspectCommand(io));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   }

@@ -1,94 +1,176 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { Observable, lastValueFrom, tap } from 'rxjs';
-import { readLabelIntervals, type LabelReadSummary } from '../../adapters/files/labelIntervalReader.ts';
-import { readSpikeText, type SpikeReadSummary } from '../../adapters/files/spikeTextReader.ts';
+import { TextRecording } from '../../adapters/files/textRecording.ts';
+import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
+import { changesToIntervals, openRecording, type OpenRecordingOptions } from '../../adapters/openRecording.ts';
+import { RECORDING_FORMATS, type RecordingFormat, type RecordingSource, type TimeRange } from '../../adapters/recording.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
+import { UsageError } from '../errors.ts';
 import { attachLabels } from '../operators/attachLabels.ts';
 import { binSpikes } from '../operators/binSpikes.ts';
 import type { StreamCounters } from '../operators/binnedEvents.ts';
 import { slidingSynergy } from '../operators/slidingSynergy.ts';
-import type { SourceEvent } from '../stream/events.ts';
+import { paceByEventTime } from '../replay/paceByEventTime.ts';
+import { ReplayProgress } from '../replay/replayProgress.ts';
+import type { LabelInterval, SourceEvent } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import type { CliIo } from './main.ts';
 
-interface ReplayFlags extends AnalysisFlags {
+/** Options that say how to read a recording (shared by replay and inspect). */
+export interface RecordingFlags {
+  format?: RecordingFormat;
   labels?: string;
-  out?: string;
+  labelColumn?: string;
+  labelTable?: 'trials' | 'epochs';
+  unitFilter?: { column: string; value: string };
+  units?: string;
+  ttlLabels?: string;
+  unsorted?: 'drop' | 'keep';
   skipBad?: boolean;
-  format?: 'csv' | 'tsv' | 'jsonl';
+}
+
+interface ReplayFlags extends AnalysisFlags, RecordingFlags {
+  out?: string;
+  start?: number;
+  end?: number;
+  speed: number;
 }
 
 /** What a replay saw, for the summary line. */
 export interface ReplaySummary {
-  spikes: SpikeReadSummary;
-  labels?: LabelReadSummary;
+  format: RecordingFormat;
+  units: number;
   counters: StreamCounters;
   bins: number;
   labeledBins: number;
   unlabeledBins: number;
   updates: number;
+  skippedRows: number;
+  ignoredFields: string[];
+  maxBackstepSeconds: number;
+  hasLabels: boolean;
+}
+
+function parseSpeed(value: string): number {
+  if (value === 'max') return Infinity;
+  const speed = Number(value);
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new InvalidArgumentError(`--speed takes 'max' or a positive number, got '${value}'`);
+  return speed;
+}
+
+function parseTime(option: string): (value: string) => number {
+  return (value: string) => {
+    const t = Number(value);
+    if (value.trim() === '' || !Number.isFinite(t) || t < 0) throw new InvalidArgumentError(`${option} takes seconds ≥ 0, got '${value}'`);
+    return t;
+  };
+}
+
+function parseUnitFilter(value: string): { column: string; value: string } {
+  const match = /^([^=]+)=(.*)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError(`--unit-filter takes COLUMN=VALUE (e.g. quality=good), got '${value}'`);
+  return { column: match[1].trim(), value: match[2].trim() };
+}
+
+/** Adds the options that say how to read a recording. */
+export function addRecordingOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--format <format>', 'recording format (default: detected from content and name)').choices(RECORDING_FORMATS))
+    .option('--labels <file>', 'mode intervals from a .csv/.tsv/.jsonl file (start, end, label), instead of the recording’s own')
+    .option('--label-column <name>', "NWB: column of /intervals/trials or /intervals/epochs holding the mode ('tags' for the tags)")
+    .addOption(new Option('--label-table <table>', 'NWB: take --label-column from this interval table').choices(['trials', 'epochs']))
+    .option('--unit-filter <column=value>', 'NWB: keep units whose /units/<column> equals value (e.g. quality=good)', parseUnitFilter)
+    .option('--units <groups>', "Phy/Kilosort: cluster groups to keep: 'good', 'all' or a list such as good,mua")
+    .option('--ttl-labels <map>', 'Open Ephys TTL states / NEV digital input words to modes, e.g. "1=go,-1=rest" (empty = gap)')
+    .addOption(new Option('--unsorted <policy>', 'Open Ephys cluster 0 / NEV unclassified spikes').choices(['drop', 'keep']))
+    .option('--skip-bad', 'text files: count and report malformed rows instead of stopping');
+}
+
+export function recordingOptionsFrom(flags: RecordingFlags): OpenRecordingOptions {
+  return {
+    format: flags.format,
+    skipBad: flags.skipBad,
+    labelColumn: flags.labelColumn,
+    labelTable: flags.labelTable,
+    unitFilter: flags.unitFilter,
+    units: flags.units,
+    ttlLabels: flags.ttlLabels,
+    unsorted: flags.unsorted,
+  };
 }
 
 export function replayCommand(io: CliIo): Command {
   const command = new Command('replay')
     .summary('replay a recorded session through the streaming analysis')
     .description(
-      `Reads spikes from a CSV, TSV or JSONL file (columns unit and t|time|time_s|timestamp,
-seconds) and mode intervals from --labels (columns start|start_s, end|end_s,
-label), bins them on event time and runs the sliding-window analysis exactly as
-on a live stream. Writes one JSON object per update (JSONL) to stdout or --out:
+      `Replays a recorded session through the same streaming analysis a live rig
+feeds: spikes are binned on event time and a sliding-window update is
+written every --hop seconds, one JSON object per line (JSONL) to stdout or
+--out:
 {"type":"synergy","t","window","samples","labels","estimator","levels",
  "dropped":{"unlabeled","late"},"units","pairsComputed","pairs":[{"a","b",
  "joint","ia","ib","synergy","normalized","p"}]}  (bits; p with --surrogates)
-and a summary line on stderr at the end (spikes, units, labeled and unlabeled
-bins, drops by cause).
+At the end a summary line goes to stderr: spikes, units, labeled and
+unlabeled bins, drops by cause. On a terminal a progress bar shows the
+share read, recording time, spikes/s and ETA (nothing off a terminal).
 
-Spikes may be out of time order by up to --lateness; later ones are counted as
-late, never mixed into a later bin (sort the file by time, or raise --lateness).
-A malformed row stops the replay with an error naming file and line; with
---skip-bad it is counted and reported instead.
+Formats (detected, or --format):
+  csv, tsv, jsonl  spike files: unit and t|time|time_s|timestamp (seconds); modes
+                   from --labels FILE (start|start_s, end|end_s, label)
+  nwb              /units (id, spike_times, spike_times_index); modes from
+                   --label-column of /intervals/trials or /intervals/epochs (or
+                   'tags'); /intervals/invalid_times are unlabeled; --unit-filter
+  phy              Phy/Kilosort folder: spike_times.npy (samples),
+                   spike_clusters.npy, cluster_group.tsv (--units good),
+                   sample_rate from params.py (read, never executed); --labels
+  openephys        Open Ephys binary spikes (sample_numbers, timestamps,
+                   clusters .npy) and TTL events as modes via --ttl-labels
+  nev              Blackrock NEV 2.x/3.0: spike packets (unit = electrode:unit),
+                   digital input words as modes via --ttl-labels
+Use 'synergy inspect' first to see units, duration and label columns.
+
+Spikes may be out of time order by up to --lateness; later ones are counted
+as late, never mixed into a later bin. A malformed text row stops the replay
+with an error naming file and line (--skip-bad counts it instead).
 
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
-  synergy replay spikes.jsonl --labels labels.csv --bin 0.05 --window 30 --surrogates 99 --out updates.jsonl`,
+  synergy replay session.nwb --label-column condition --unit-filter quality=good
+  synergy replay kilosort/ --units good --labels modes.csv --speed 1
+  synergy replay spikes.jsonl --labels labels.csv --start 600 --end 1200 --surrogates 99 --out updates.jsonl`,
     )
-    .argument('<spikes>', 'spike file: .csv, .tsv or .jsonl')
-    .option('--labels <file>', 'mode intervals: .csv, .tsv or .jsonl with start, end, label')
+    .argument('<recording>', 'a spike file (.csv, .tsv, .jsonl), an NWB or NEV file, or a Phy / Open Ephys folder')
     .option('--out <file>', 'write updates to this file instead of stdout')
-    .option('--skip-bad', 'count and report malformed rows instead of stopping')
-    .addOption(new Option('--format <format>', 'spike file format (default: from the extension)').choices(['csv', 'tsv', 'jsonl']));
+    .option('--start <seconds>', 'replay from this recording time', parseTime('--start'))
+    .option('--end <seconds>', 'replay up to this recording time', parseTime('--end'))
+    .option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time", parseSpeed, Infinity);
+  addRecordingOptions(command);
   addAnalysisOptions(command);
-  return command.action(async (spikesFile: string, flags: ReplayFlags) => {
+  return command.action(async (path: string, flags: ReplayFlags) => {
     const options = analysisOptionsFrom(flags);
-    const summary = await replayFiles(spikesFile, flags, options, io);
-    io.stderr(`${summaryLine(spikesFile, summary, options)}\n`);
+    if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
+      throw new UsageError(`--end (${flags.end}) must be later than --start (${flags.start})`);
+    }
+    const summary = await replay(path, flags, options, io);
+    io.stderr(`${summaryLine(path, summary, options)}\n`);
   });
 }
 
-async function replayFiles(spikesFile: string, flags: ReplayFlags, options: AnalysisOptions, io: CliIo): Promise<ReplaySummary> {
+async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions, io: CliIo): Promise<ReplaySummary> {
+  const range: TimeRange = { start: flags.start, end: flags.end };
   const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, { skipBad: flags.skipBad });
-  const spikes = readSpikeText(spikesFile, { skipBad: flags.skipBad, format: flags.format });
-  const events = new Observable<SourceEvent>((subscriber) => {
-    let stopped = false;
-    (async () => {
-      for (const interval of labelFile?.intervals ?? []) subscriber.next(interval);
-      for await (const batch of spikes) {
-        if (stopped) break;
-        subscriber.next(batch);
-      }
-      subscriber.complete();
-    })().catch((error: unknown) => subscriber.error(error));
-    return () => {
-      stopped = true;
-    };
-  });
+  const recording = await openRecording(path, recordingOptionsFrom(flags));
+  const progress = new ReplayProgress();
   const out: WriteStream | undefined = flags.out === undefined ? undefined : createWriteStream(flags.out);
   const write = (text: string) => (out === undefined ? io.stdout(text) : out.write(text));
   const tally = { bins: 0, labeledBins: 0, unlabeledBins: 0, updates: 0 };
   let counters: StreamCounters = { spikes: 0, late: 0, invalidTime: 0, lateLabels: 0 };
+  let latestBinEnd = 0;
   try {
+    const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
+    const events = eventsOf(recording, intervals, range, flags.speed);
     await lastValueFrom(
       events.pipe(
         binSpikes({ binSeconds: options.binSeconds, latenessSeconds: options.latenessSeconds }),
@@ -101,6 +183,8 @@ async function replayFiles(spikesFile: string, flags: ReplayFlags, options: Anal
             if (label >= 0) tally.labeledBins++;
             else tally.unlabeledBins++;
           }
+          latestBinEnd = (event.frame.firstBin + event.frame.binCount) * options.binSeconds;
+          progress.update(recording.progress(), latestBinEnd, counters.spikes);
         }),
         slidingSynergy(options),
         tap((update: SynergyUpdate) => {
@@ -111,16 +195,55 @@ async function replayFiles(spikesFile: string, flags: ReplayFlags, options: Anal
       { defaultValue: undefined },
     );
   } finally {
+    progress.stop();
+    await recording.close();
     // Whatever was computed before an error is kept.
     if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
   }
-  return { spikes: spikes.summary, labels: labelFile?.summary, counters, ...tally };
+  const text = recording instanceof TextRecording ? recording.summary : undefined;
+  return {
+    format: recording.format,
+    units: recording.unitIds.length,
+    counters,
+    ...tally,
+    skippedRows: (text?.skipped ?? 0) + (labelFile?.summary.skipped ?? 0),
+    ignoredFields: [...(text?.ignoredFields ?? []), ...(labelFile?.summary.ignoredFields ?? [])],
+    maxBackstepSeconds: text?.maxBackstepSeconds ?? 0,
+    hasLabels: labelFile !== undefined || tally.labeledBins > 0,
+  };
+}
+
+/** Intervals cut to the replayed range (the stream starts at the range, not at the first label). */
+function clipIntervals(intervals: readonly LabelInterval[], range: TimeRange): LabelInterval[] {
+  const start = range.start ?? -Infinity;
+  const end = range.end ?? Infinity;
+  return intervals
+    .map((interval) => ({ ...interval, start: Math.max(interval.start, start), end: Math.min(interval.end, end) }))
+    .filter((interval) => interval.end > interval.start);
+}
+
+/** Label intervals first (they do not advance the clock), then the spikes, paced. */
+function eventsOf(recording: RecordingSource, intervals: readonly LabelInterval[], range: TimeRange, speed: number): Observable<SourceEvent> {
+  return new Observable<SourceEvent>((subscriber) => {
+    let stopped = false;
+    (async () => {
+      for (const interval of intervals) subscriber.next(interval);
+      for await (const batch of paceByEventTime(recording.spikes(range), speed)) {
+        if (stopped) break;
+        subscriber.next(batch);
+      }
+      subscriber.complete();
+    })().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      stopped = true;
+    };
+  });
 }
 
 /** The one-line summary on stderr at the end of a replay. */
-export function summaryLine(file: string, s: ReplaySummary, options: AnalysisOptions): string {
+export function summaryLine(path: string, s: ReplaySummary, options: AnalysisOptions): string {
   const parts = [
-    `synergy replay ${file}: ${s.counters.spikes} spikes of ${s.spikes.units} units`,
+    `synergy replay ${path} (${s.format}): ${s.counters.spikes} spikes of ${s.units} units`,
     `${s.bins} bins of ${options.binSeconds} s (${s.labeledBins} labeled, ${s.unlabeledBins} unlabeled)`,
     `${s.updates} updates`,
   ];
@@ -128,14 +251,13 @@ export function summaryLine(file: string, s: ReplaySummary, options: AnalysisOpt
     `${s.counters.late} late`,
     `${s.counters.invalidTime} with invalid time`,
     `${s.counters.lateLabels} late labels`,
-    `${s.spikes.skipped + (s.labels?.skipped ?? 0)} bad rows skipped`,
+    `${s.skippedRows} bad rows skipped`,
   ];
   let line = `${parts.join('; ')}; dropped: ${drops.join(', ')}`;
-  const ignored = [...s.spikes.ignoredFields, ...(s.labels?.ignoredFields ?? [])];
-  if (ignored.length > 0) line += `; ignored columns: ${ignored.join(', ')}`;
-  if (s.counters.late > 0 && s.spikes.maxBackstepSeconds > options.latenessSeconds) {
-    line += `; the file is not sorted by time (a spike lies up to ${s.spikes.maxBackstepSeconds.toFixed(3)} s before an earlier row): sort it or raise --lateness`;
+  if (s.ignoredFields.length > 0) line += `; ignored columns: ${s.ignoredFields.join(', ')}`;
+  if (s.counters.late > 0 && s.maxBackstepSeconds > options.latenessSeconds) {
+    line += `; the file is not sorted by time (a spike lies up to ${s.maxBackstepSeconds.toFixed(3)} s before an earlier row): sort it or raise --lateness`;
   }
-  if (s.labels === undefined) line += '; no --labels: every bin is unlabeled, so no pair was measured';
+  if (!s.hasLabels) line += '; no modes (give --labels, or the recording’s label option): every bin is unlabeled, so no pair was measured';
   return line;
 }

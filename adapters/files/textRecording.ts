@@ -1,0 +1,108 @@
+import { stat } from 'node:fs/promises';
+import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
+import type { RecordingDescription, RecordingSource, TimeRange } from '../recording.ts';
+import { readLabelIntervals } from './labelIntervalReader.ts';
+import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
+import type { TextFormat } from './textTable.ts';
+
+export interface TextRecordingOptions {
+  format?: TextFormat;
+  /** Count malformed rows instead of stopping at the first. */
+  skipBad?: boolean;
+}
+
+/**
+ * A CSV, TSV or JSONL spike file as a RecordingSource: streamed line by line
+ * (memory does not grow with the file), filtered to a time range. Text files
+ * carry no modes: `labels()` is empty and the CLI adds `--labels FILE`.
+ */
+export class TextRecording implements RecordingSource {
+  readonly format: TextFormat;
+  readonly unitIds: string[] = [];
+  private current: SpikeTextSource | undefined;
+  private fileBytes = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly options: TextRecordingOptions = {},
+  ) {
+    this.format = readSpikeText(path, { format: options.format }).format;
+  }
+
+  /** The reader's summary of the current (or last) pass over the spikes. */
+  get summary(): Readonly<SpikeReadSummary> | undefined {
+    return this.current?.summary;
+  }
+
+  async labels(): Promise<Array<LabelInterval | LabelChange>> {
+    return [];
+  }
+
+  async *spikes(range: TimeRange = {}, batchSize?: number): AsyncIterable<SpikeBatch> {
+    this.fileBytes = (await stat(this.path)).size;
+    this.current = readSpikeText(this.path, { format: this.format, skipBad: this.options.skipBad, batchSize, unitIds: this.unitIds });
+    const start = range.start ?? -Infinity;
+    const end = range.end ?? Infinity;
+    for await (const batch of this.current) {
+      if (start === -Infinity && end === Infinity) {
+        yield batch;
+        continue;
+      }
+      let kept = 0;
+      for (let i = 0; i < batch.t.length; i++) if (batch.t[i] >= start && batch.t[i] < end) kept++;
+      if (kept === 0) continue;
+      const t = new Float64Array(kept);
+      const unit = new Uint32Array(kept);
+      for (let i = 0, k = 0; i < batch.t.length; i++) {
+        if (batch.t[i] >= start && batch.t[i] < end) {
+          t[k] = batch.t[i];
+          unit[k++] = batch.unit[i];
+        }
+      }
+      yield { kind: 'spikes', t, unit, unitIds: batch.unitIds };
+    }
+  }
+
+  progress(): number {
+    if (this.current === undefined || this.fileBytes === 0) return 0;
+    return Math.min(1, this.current.summary.bytesRead / this.fileBytes);
+  }
+
+  async describe(): Promise<RecordingDescription> {
+    const counts = new Map<string, number>();
+    const source = readSpikeText(this.path, { format: this.format, skipBad: this.options.skipBad });
+    for await (const batch of source) {
+      for (let i = 0; i < batch.unit.length; i++) {
+        const id = batch.unitIds[batch.unit[i]];
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    }
+    const s = source.summary;
+    const notes: string[] = [];
+    if (s.outOfOrder > 0) {
+      notes.push(`${s.outOfOrder} spikes are earlier than a spike above them (up to ${s.maxBackstepSeconds.toFixed(3)} s): replay with --lateness of at least that, or sort the file`);
+    }
+    if (s.skipped > 0) notes.push(`${s.skipped} malformed rows skipped (first at line ${s.skippedExamples[0]?.line})`);
+    if (s.ignoredFields.length > 0) notes.push(`ignored columns: ${s.ignoredFields.join(', ')}`);
+    return {
+      format: this.format,
+      path: this.path,
+      units: [...counts].map(([id, spikes]) => ({ id, spikes })),
+      firstSpike: s.minTime,
+      lastSpike: s.maxTime,
+      labelSources: [],
+      notes,
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Label intervals from a text file, as a description's label source. */
+export async function describeLabelFile(file: string, skipBad = false): Promise<RecordingDescription['labelSources'][number]> {
+  const { summary } = await readLabelIntervals(file, { skipBad });
+  return {
+    name: file,
+    values: summary.labels.map((tally) => ({ label: tally.label, count: tally.intervals, seconds: tally.seconds })),
+  };
+}

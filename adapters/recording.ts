@@ -1,0 +1,56 @@
+import type { LabelChange, LabelInterval, SpikeBatch } from '../src/stream/events.ts';
+
+/** Formats `synergy replay` and `synergy inspect` read. */
+export const RECORDING_FORMATS = ['csv', 'tsv', 'jsonl', 'nwb', 'phy', 'openephys', 'nev'] as const;
+export type RecordingFormat = (typeof RECORDING_FORMATS)[number];
+
+/** A time range to read, in seconds of the recording's own clock; either end open. */
+export interface TimeRange {
+  start?: number;
+  end?: number;
+}
+
+/** What `synergy inspect` prints about a recording, so a user can choose options before a long replay. */
+export interface RecordingDescription {
+  format: RecordingFormat;
+  path: string;
+  /** Units with their spike counts (after any unit filter), in the order the reader yields their ids. */
+  units: Array<{ id: string; spikes: number; [detail: string]: string | number }>;
+  /** Earliest and latest spike time, seconds (null if no spike). */
+  firstSpike: number | null;
+  lastSpike: number | null;
+  /** Samples per second where the format has one. */
+  sampleRate?: number;
+  /**
+   * Where modes can come from: each a column, tag set or event line with the
+   * values seen (how many intervals or events, and their total seconds where
+   * intervals).
+   */
+  labelSources: Array<{ name: string; values: Array<{ label: string; count: number; seconds?: number }> }>;
+  /** Anything else a user should know (unsorted file, dropped units, clock notes). */
+  notes: string[];
+}
+
+/**
+ * A recorded session as the analyzer reads it: spike batches (columnar,
+ * in time order or within a small lateness of it) and label events, read in
+ * chunks so that memory does not grow with the recording.
+ *
+ * Readers throw an InputFormatError (code INPUT_FORMAT) naming the file and
+ * what is wrong: a missing dataset and its path, bad magic, a truncated
+ * packet at byte N, an unknown column, a missing sample rate.
+ */
+export interface RecordingSource {
+  readonly format: RecordingFormat;
+  readonly path: string;
+  /** The unit id table the batches index into (grows while reading). */
+  readonly unitIds: string[];
+  /** Mode labels known up front (intervals, or change points in time order). */
+  labels(range?: TimeRange): Promise<Array<LabelInterval | LabelChange>>;
+  /** The spikes in [start, end), in batches of at most `batchSize` spikes. */
+  spikes(range?: TimeRange, batchSize?: number): AsyncIterable<SpikeBatch>;
+  /** Fraction of the work done by the current `spikes()` iteration, 0–1 (for progress bars). */
+  progress(): number;
+  describe(): Promise<RecordingDescription>;
+  close(): Promise<void>;
+}
