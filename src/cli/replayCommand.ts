@@ -19,16 +19,9 @@ import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './a
 import type { CliIo } from './main.ts';
 
 /** Options that say how to read a recording (shared by replay and inspect). */
-export interface RecordingFlags {
-  format?: RecordingFormat;
+export interface RecordingFlags extends OpenRecordingOptions {
+  /** Mode intervals from a text file instead of the recording's own. */
   labels?: string;
-  labelColumn?: string;
-  labelTable?: 'trials' | 'epochs';
-  unitFilter?: { column: string; value: string };
-  units?: string;
-  ttlLabels?: string;
-  unsorted?: 'drop' | 'keep';
-  skipBad?: boolean;
 }
 
 interface ReplayFlags extends AnalysisFlags, RecordingFlags {
@@ -88,17 +81,9 @@ export function addRecordingOptions(command: Command): Command {
     .option('--skip-bad', 'text files: count and report malformed rows instead of stopping');
 }
 
-export function recordingOptionsFrom(flags: RecordingFlags): OpenRecordingOptions {
-  return {
-    format: flags.format,
-    skipBad: flags.skipBad,
-    labelColumn: flags.labelColumn,
-    labelTable: flags.labelTable,
-    unitFilter: flags.unitFilter,
-    units: flags.units,
-    ttlLabels: flags.ttlLabels,
-    unsorted: flags.unsorted,
-  };
+/** The reader's options among the command's flags. */
+export function recordingOptionsFrom({ labels: _labels, ...options }: RecordingFlags): OpenRecordingOptions {
+  return options;
 }
 
 export function replayCommand(io: CliIo): Command {
