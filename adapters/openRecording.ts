@@ -3,6 +3,10 @@ import { basename, extname, join } from 'node:path';
 import { InputFormatError, UsageError } from '../src/errors.ts';
 import type { LabelChange, LabelInterval } from '../src/stream/events.ts';
 import { TextRecording } from './files/textRecording.ts';
+import { NevRecording } from './nev/nevRecording.ts';
+import { NwbRecording } from './nwb/nwbRecording.ts';
+import { OpenEphysRecording } from './openephys/openEphysRecording.ts';
+import { PhyRecording } from './phy/phyRecording.ts';
 import type { RecordingFormat, RecordingSource } from './recording.ts';
 
 /** Everything a user can say about how to read a recording (the CLI's format options). */
@@ -20,8 +24,12 @@ export interface OpenRecordingOptions {
   units?: string;
   /** Open Ephys TTL lines / NEV digital input words → modes, e.g. "1=go,-1=rest,0=". */
   ttlLabels?: string;
-  /** Open Ephys cluster 0 and NEV unclassified (unit 0) spikes: drop (default) or keep. */
-  unsorted?: 'drop' | 'keep';
+  /**
+   * Open Ephys cluster 0 and NEV unclassified (unit 0) spikes: 'drop' them
+   * (default, counted in the summary), or count them as one multi-unit per
+   * electrode ('channel').
+   */
+  unsorted?: 'drop' | 'channel';
 }
 
 const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -94,13 +102,20 @@ export async function openRecording(path: string, options: OpenRecordingOptions 
   }
   if (options.units !== undefined) needs('--units', ['phy']);
   if (options.ttlLabels !== undefined) needs('--ttl-labels', ['openephys', 'nev']);
+  if (options.unsorted !== undefined) needs('--unsorted', ['openephys', 'nev']);
   switch (format) {
     case 'csv':
     case 'tsv':
     case 'jsonl':
       return new TextRecording(path, { format, skipBad: options.skipBad });
-    default:
-      throw new UsageError(`the ${format} format is not available in this build`);
+    case 'nwb':
+      return NwbRecording.open(path, options);
+    case 'phy':
+      return PhyRecording.open(path, options);
+    case 'openephys':
+      return OpenEphysRecording.open(path, options);
+    case 'nev':
+      return NevRecording.open(path, options);
   }
 }
 

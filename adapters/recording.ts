@@ -31,6 +31,18 @@ export interface RecordingDescription {
   notes: string[];
 }
 
+/** What one pass over a recording's spikes left out or found out of order, for the replay's summary. */
+export interface RecordingReadSummary {
+  /**
+   * Spikes (or events) the reader left out, by cause, e.g.
+   * `{ 'unsorted spikes (cluster 0)': 120, 'TTL events of unmapped states': 3 }`.
+   * Whatever a reader leaves out is counted here, never silently.
+   */
+  dropped: Record<string, number>;
+  /** How far, at most, a spike lies before a spike read before it, in seconds (0 when sorted). */
+  maxBackstepSeconds: number;
+}
+
 /**
  * A recorded session as the analyzer reads it: spike batches (columnar,
  * in time order or within a small lateness of it) and label events, read in
@@ -51,6 +63,8 @@ export interface RecordingSource {
   spikes(range?: TimeRange, batchSize?: number): AsyncIterable<SpikeBatch>;
   /** Fraction of the work done by the current `spikes()` iteration, 0–1 (for progress bars). */
   progress(): number;
+  /** What the current (or last) `spikes()` pass left out, by cause. */
+  readSummary(): RecordingReadSummary;
   describe(): Promise<RecordingDescription>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
-import type { RecordingDescription, RecordingSource, TimeRange } from '../recording.ts';
+import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import { clipToRange } from '../timeRange.ts';
 import { readLabelIntervals } from './labelIntervalReader.ts';
 import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
 import type { TextFormat } from './textTable.ts';
@@ -41,26 +42,12 @@ export class TextRecording implements RecordingSource {
   async *spikes(range: TimeRange = {}, batchSize?: number): AsyncIterable<SpikeBatch> {
     this.fileBytes = (await stat(this.path)).size;
     this.current = readSpikeText(this.path, { format: this.format, skipBad: this.options.skipBad, batchSize, unitIds: this.unitIds });
-    const start = range.start ?? -Infinity;
-    const end = range.end ?? Infinity;
-    for await (const batch of this.current) {
-      if (start === -Infinity && end === Infinity) {
-        yield batch;
-        continue;
-      }
-      let kept = 0;
-      for (let i = 0; i < batch.t.length; i++) if (batch.t[i] >= start && batch.t[i] < end) kept++;
-      if (kept === 0) continue;
-      const t = new Float64Array(kept);
-      const unit = new Uint32Array(kept);
-      for (let i = 0, k = 0; i < batch.t.length; i++) {
-        if (batch.t[i] >= start && batch.t[i] < end) {
-          t[k] = batch.t[i];
-          unit[k++] = batch.unit[i];
-        }
-      }
-      yield { kind: 'spikes', t, unit, unitIds: batch.unitIds };
-    }
+    yield* clipToRange(this.current, range);
+  }
+
+  readSummary(): RecordingReadSummary {
+    // Malformed rows and ignored columns are reported from `summary`, with the label file's.
+    return { dropped: {}, maxBackstepSeconds: this.current?.summary.maxBackstepSeconds ?? 0 };
   }
 
   progress(): number {

@@ -41,6 +41,8 @@ export interface ReplaySummary {
   unlabeledBins: number;
   updates: number;
   skippedRows: number;
+  /** What the reader left out, by cause (units filtered out, unsorted spikes, unmapped events). */
+  readerDrops: Record<string, number>;
   ignoredFields: string[];
   maxBackstepSeconds: number;
   hasLabels: boolean;
@@ -77,7 +79,12 @@ export function addRecordingOptions(command: Command): Command {
     .option('--unit-filter <column=value>', 'NWB: keep units whose /units/<column> equals value (e.g. quality=good)', parseUnitFilter)
     .option('--units <groups>', "Phy/Kilosort: cluster groups to keep: 'good', 'all' or a list such as good,mua")
     .option('--ttl-labels <map>', 'Open Ephys TTL states / NEV digital input words to modes, e.g. "1=go,-1=rest" (empty = gap)')
-    .addOption(new Option('--unsorted <policy>', 'Open Ephys cluster 0 / NEV unclassified spikes').choices(['drop', 'keep']))
+    .addOption(
+      new Option('--unsorted <policy>', "Open Ephys cluster 0 / NEV unit 0 (unsorted) spikes: drop them (default) or count them per electrode ('channel')").choices([
+        'drop',
+        'channel',
+      ]),
+    )
     .option('--skip-bad', 'text files: count and report malformed rows instead of stopping');
 }
 
@@ -192,8 +199,9 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     counters,
     ...tally,
     skippedRows: (text?.skipped ?? 0) + (labelFile?.summary.skipped ?? 0),
+    readerDrops: recording.readSummary().dropped,
     ignoredFields: [...(text?.ignoredFields ?? []), ...(labelFile?.summary.ignoredFields ?? [])],
-    maxBackstepSeconds: text?.maxBackstepSeconds ?? 0,
+    maxBackstepSeconds: recording.readSummary().maxBackstepSeconds,
     hasLabels: labelFile !== undefined || tally.labeledBins > 0,
   };
 }
@@ -237,6 +245,7 @@ export function summaryLine(path: string, s: ReplaySummary, options: AnalysisOpt
     `${s.counters.invalidTime} with invalid time`,
     `${s.counters.lateLabels} late labels`,
     `${s.skippedRows} bad rows skipped`,
+    ...Object.entries(s.readerDrops).map(([cause, count]) => `${count} ${cause}`),
   ];
   let line = `${parts.join('; ')}; dropped: ${drops.join(', ')}`;
   if (s.ignoredFields.length > 0) line += `; ignored columns: ${s.ignoredFields.join(', ')}`;
