@@ -2,14 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Population } from '../../simulators/population.ts';
-import { labelIntervals } from '../../simulators/writeSpikesCsv.ts';
+import { sampledPopulation, type SessionToWrite } from '../../simulators/sampledSession.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { runCli } from './runCli.ts';
 
 /**
  * A small recorded session for format tests: spikes of a seeded population
  * with one planted synergistic and one redundant pair, on a sample clock,
- * sorted by time, and its modes as intervals.
+ * sorted by time, and its modes as intervals; `write` is the same session
+ * for the format writers in simulators/.
  */
 export interface SampledSession {
   sampleRate: number;
@@ -19,10 +20,12 @@ export interface SampledSession {
   samples: Float64Array;
   t: Float64Array;
   unit: Uint32Array;
-  /** Mode intervals [start, end) on the population's bin grid (seconds). */
+  /** Mode intervals [start, end), seconds on the sample clock. */
   labels: Array<{ start: number; end: number; label: string }>;
   /** The session's span, seconds from 0. */
   seconds: number;
+  /** The same session as the format writers take it. */
+  write: SessionToWrite;
 }
 
 export interface SampledSessionOptions {
@@ -31,15 +34,16 @@ export interface SampledSessionOptions {
   sampleRate?: number;
   seed?: number;
   meanRateHz?: number;
+  /** Seconds per chunk handed to writers (default 10). */
+  chunkSeconds?: number;
 }
 
 /**
  * Generates a session (default: 6 units, 60 s, 30 kHz, 20 Hz) whose spike
- * times lie exactly on the sample clock, so that every format (samples or
- * seconds) holds the same float64 times: t = sample / sampleRate.
+ * and label times lie exactly on the sample clock, so that every format
+ * (samples or seconds) holds the same float64 times: t = sample / sampleRate.
  */
 export function sampledSession(options: SampledSessionOptions = {}): SampledSession {
-  const sampleRate = options.sampleRate ?? 30_000;
   const seconds = options.seconds ?? 60;
   const population = new Population({
     units: options.units ?? 6,
@@ -49,24 +53,18 @@ export function sampledSession(options: SampledSessionOptions = {}): SampledSess
     synergisticPairs: 1,
     redundantPairs: 1,
   });
-  const span = population.generate(0, seconds);
-  const samples = new Float64Array(span.spikes.t.length);
-  const t = new Float64Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    samples[i] = Math.round(span.spikes.t[i] * sampleRate);
-    t[i] = samples[i] / sampleRate;
+  const write = sampledPopulation(population, { untilSeconds: seconds, sampleRate: options.sampleRate ?? 30_000, chunkSeconds: options.chunkSeconds });
+  const chunks = [...write.chunks()];
+  const samples = new Float64Array(chunks.reduce((n, chunk) => n + chunk.samples.length, 0));
+  const unit = new Uint32Array(samples.length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    samples.set(chunk.samples, offset);
+    unit.set(chunk.unit, offset);
+    offset += chunk.samples.length;
   }
-  // Rounding to samples cannot reorder sorted times, but keep the guarantee explicit.
-  for (let i = 1; i < t.length; i++) if (t[i] < t[i - 1]) throw new Error('sampled session is not sorted');
-  return {
-    sampleRate,
-    unitIds: [...population.unitIds],
-    samples,
-    t,
-    unit: Uint32Array.from(span.spikes.unit),
-    labels: labelIntervals(span.labels, seconds),
-    seconds,
-  };
+  const t = samples.map((sample) => sample / write.sampleRate);
+  return { sampleRate: write.sampleRate, unitIds: [...write.unitIds], samples, t, unit, labels: [...write.labels], seconds, write };
 }
 
 /** Writes spikes as a `unit,t` CSV with times printed to round-trip exactly (the reference every format is compared with). */
