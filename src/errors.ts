@@ -33,3 +33,10 @@ export class UsageError extends SynergyError {
     super('USAGE', message);
   }
 }
+
+/** A live source that cannot be reached, or was given up on. */
+export class ConnectionError extends SynergyError {
+  constructor(message: string) {
+    super('CONNECTION', message);
+  }
+}

@@ -33,9 +33,9 @@ function parseTop(value: string): number | 'all' {
   return parseInteger('--top', 1)(value);
 }
 
-/** Adds the options every analyzing command shares (DESIGN §5). */
-export function addAnalysisOptions(command: Command): Command {
-  const d = DEFAULT_ANALYSIS_OPTIONS;
+/** Adds the options every analyzing command shares (DESIGN §5); `defaults` overrides the usual defaults (live commands turn surrogates on). */
+export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisOptions> = {}): Command {
+  const d = { ...DEFAULT_ANALYSIS_OPTIONS, ...defaults };
   return command
     .option('--bin <seconds>', 'bin width', parseSeconds('--bin'), d.binSeconds)
     .option('--window <seconds>', 'sliding window length (a whole number of bins)', parseSeconds('--window'), d.windowSeconds)

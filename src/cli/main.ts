@@ -3,6 +3,10 @@ import { SynergyError } from '../errors.ts';
 import { measureCommand } from './measureCommand.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { replayCommand } from './replayCommand.ts';
+import { serveCommand } from './serveCommand.ts';
+import { connectCommand } from './connectCommand.ts';
+import { simulateCommand } from './simulateCommand.ts';
+import { demoCommand } from './demoCommand.ts';
 
 export const VERSION = '0.1.0';
 
@@ -34,6 +38,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   program.addCommand(measureCommand(io.stdout));
   program.addCommand(replayCommand(io));
   program.addCommand(inspectCommand(io));
+  program.addCommand(demoCommand(io, io === processIo && process.stdout.isTTY === true));
+  program.addCommand(serveCommand(io));
+  program.addCommand(connectCommand(io));
+  program.addCommand(simulateCommand(io));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   }

@@ -1,0 +1,43 @@
+/**
+ * Alerts (DESIGN §4): objects of their own beside the synergy updates, sent
+ * to subscribers, written to stderr as a readable line and to
+ * `--alerts-out` as JSONL.
+ *
+ * Pair alerts (`synergy`, `redundancy`) are raised and later cleared.
+ * Source alerts say what happened to the data on its way in:
+ * `source-lost` (raised when a connection drops without `end`, cleared when
+ * the source is back), `source-silent` (raised after a stretch with no
+ * message, cleared by the next one), and one-off events that are raised and
+ * never cleared: `sequence-gap` (messages missing), `data-gap` (the span of
+ * event time a returning source did not deliver), `time-jump` (event time
+ * jumped forward or back), `late-data` (spikes later than the lateness,
+ * dropped and counted), `input-rejected` (malformed or refused messages).
+ */
+export type PairAlertKind = 'synergy' | 'redundancy';
+export type SourceAlertKind = 'source-lost' | 'source-silent' | 'sequence-gap' | 'data-gap' | 'time-jump' | 'late-data' | 'input-rejected';
+export type AlertKind = PairAlertKind | SourceAlertKind;
+
+export interface AlertEvent {
+  type: 'alert';
+  state: 'raised' | 'cleared';
+  kind: AlertKind;
+  /** Stream time in seconds: the update's T for pair alerts, the latest event time of the source for source alerts. */
+  t: number;
+  /** The pair, for pair alerts. */
+  a?: string;
+  b?: string;
+  /** Pair alerts: the corrected synergy in bits. Source alerts: the count or size the kind is about (messages missing, seconds jumped, spikes late). */
+  value?: number;
+  /** Surrogate p-value of the pair, when surrogates are on. */
+  p?: number;
+  /** The source, for source alerts. */
+  source?: string;
+  /** One readable line saying what happened. */
+  message: string;
+}
+
+/** The line written to stderr for an alert. */
+export function alertLine(alert: AlertEvent): string {
+  const sign = alert.state === 'raised' ? 'ALERT' : 'clear';
+  return `[${sign}] t=${alert.t.toFixed(3)} s ${alert.kind}: ${alert.message}`;
+}

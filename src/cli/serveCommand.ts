@@ -1,0 +1,99 @@
+import { Command } from 'commander';
+import { runLiveAnalysis, type LiveSummary } from '../live/liveAnalysis.ts';
+import type { SourceRegistry } from '../live/ingestSession.ts';
+import { SynergyServer } from '../server/synergyServer.ts';
+import type { AnalysisOptions } from '../stream/options.ts';
+import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import {
+  addAlertOptions,
+  addServerOptions,
+  alertOptionsFrom,
+  LIVE_DEFAULT_SURROGATES,
+  serverOptionsFrom,
+  untilInterrupted,
+  type AlertFlags,
+  type ServerFlags,
+} from './liveOptions.ts';
+import type { CliIo } from './main.ts';
+
+interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags {
+  out?: string;
+}
+
+export const DEFAULT_SERVE_PORT = 7700;
+
+export function serveCommand(io: CliIo): Command {
+  const command = new Command('serve')
+    .summary('accept rigs that push spikes, analyze live, publish updates and alerts')
+    .description(
+      `Listens on one port with two WebSocket endpoints (docs/PROTOCOL.md):
+  ws://HOST:PORT/ingest     rigs and bridges push hello, spikes (JSON or binary
+                            frames), labels, heartbeats and end
+  ws://HOST:PORT/subscribe  clients send {"type":"subscribe","topics":["synergy",
+                            "alerts"],"top":20} and receive updates and alerts
+All pushing connections feed one analysis on one clock (event time, seconds).
+Every --hop seconds an update (one JSON object, bits) goes to subscribers and
+to --out; alerts go to subscribers, to stderr as a line and to --alerts-out:
+  synergy / redundancy  a pair's corrected synergy ≥ --alert-threshold (≤ −it)
+                        with p ≤ --alert-p for --alert-for updates; cleared when
+                        below half the threshold or p > 2·alert-p as long
+  source-lost, source-silent, sequence-gap, data-gap, time-jump, late-data,
+  input-rejected        what happened to the data on the way in
+Malformed or unknown messages are answered with an error frame and counted;
+the connection stays open. A slow subscriber gets the newest update (older
+ones conflated), never an unbounded queue; alerts are never dropped
+silently. Stop with Ctrl-C: the analysis is flushed and a summary printed.
+
+Examples:
+  synergy serve --port 7700 --window 30 --alerts-out alerts.jsonl
+  synergy serve --host 0.0.0.0 --token "$SYNERGY_TOKEN" --out updates.jsonl`,
+    )
+    .option('--out <file>', 'also write updates as JSONL to this file');
+  addServerOptions(command, DEFAULT_SERVE_PORT);
+  addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
+  addAlertOptions(command);
+  return command.action(async (flags: ServeFlags) => {
+    const options = analysisOptionsFrom(flags);
+    const server = await SynergyServer.start({
+      ...serverOptionsFrom(flags, true, options.latenessSeconds),
+      analysis: analysisDescription(options),
+    });
+    io.stderr(`synergy serve: ingest ${server.ingestUrl}  subscribe ${server.subscribeUrl}\n`);
+    const interrupted = untilInterrupted();
+    const done = runLiveAnalysis(server.events, server.sourceAlerts, options, alertOptionsFrom(flags, options), {
+      publish: (item) => server.publish(item),
+      updatesFile: flags.out,
+      alertsFile: flags.alertsOut,
+      alertLine: flags.quietAlerts ? undefined : (line) => io.stderr(`${line}\n`),
+    });
+    await Promise.race([interrupted.promise, done]);
+    interrupted.cancel();
+    await server.close();
+    const summary = await done;
+    io.stderr(`${liveSummaryLine('synergy serve', summary, server.registry)}\n`);
+  });
+}
+
+/** What subscribers are told about the analysis in the welcome frame. */
+export function analysisDescription(options: AnalysisOptions): Record<string, unknown> {
+  return {
+    bin: options.binSeconds,
+    window: options.windowSeconds,
+    hop: options.hopSeconds,
+    levels: options.levels,
+    estimator: options.estimator,
+    surrogates: options.surrogates,
+    lateness: options.latenessSeconds,
+    top: options.top ?? null,
+  };
+}
+
+/** The summary line of a live command: updates, alerts by kind, and each source's counts. */
+export function liveSummaryLine(command: string, summary: LiveSummary, registry: SourceRegistry): string {
+  const alerts = Object.entries(summary.alertsByKind).map(([kind, count]) => `${count} ${kind}`);
+  const sources = [...registry.sources.values()].map((source) => {
+    const rejected = Object.entries(source.counters.rejected).map(([code, count]) => `${count} ${code}`);
+    return `${source.name}: ${source.counters.messages} messages, ${source.counters.spikes} spikes, ${source.counters.missing} missing, ${source.counters.connections} connection${source.counters.connections === 1 ? '' : 's'}${rejected.length > 0 ? `, refused ${rejected.join(', ')}` : ''}`;
+  });
+  return `${command}: ${summary.updates} updates; alerts: ${alerts.length === 0 ? 'none' : alerts.join(', ')}; sources: ${sources.length === 0 ? 'none' : sources.join('; ')}`;
+}
