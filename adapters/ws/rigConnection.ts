@@ -122,7 +122,9 @@ export class RigConnection {
       this.status(`${this.options.url}: ${error.message}`);
     });
     socket.on('close', () => {
-      for (const alert of session.close()) this.alertSubject.next(alert);
+      const out = session.close();
+      for (const alert of out.alerts) this.alertSubject.next(alert);
+      for (const event of out.events) this.eventSubject.next(event);
       if (this.closed) return;
       if (ended) {
         this.close();

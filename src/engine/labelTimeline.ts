@@ -13,7 +13,7 @@ interface Segment {
  *
  * A bin's label is the label whose intervals cover the whole bin; a bin that
  * straddles a change, touches two labels, or lies (even partly) in a gap is
- * unlabeled (DESIGN §3). Interval ends are compared with the bins' tolerance
+ * unlabeled (DESIGN §3), and so is a bin that touches a data gap. Interval ends are compared with the bins' tolerance
  * of 1e-9 bin. Bins are asked for in increasing order, so segments that end
  * before the asked bin are dropped.
  */
@@ -25,6 +25,8 @@ export class LabelTimeline {
   private head = 0;
   /** The change-point segment still open, if any. */
   private open: Segment | undefined;
+  /** Spans with no data, sorted by start: bins touching them are unlabeled. */
+  private gaps: Array<{ start: number; end: number }> = [];
 
   constructor(readonly binSeconds: number) {}
 
@@ -55,6 +57,21 @@ export class LabelTimeline {
     this.insert({ start, end, label: this.indexOf(label) });
   }
 
+  /**
+   * No data in [start, end): every bin that overlaps it (beyond the
+   * tolerance) is unlabeled. A gap with the start of one already given
+   * replaces it (a gap opened with end ∞ when a source is lost is closed when
+   * it is back; end = start removes it).
+   */
+  addGap(start: number, end: number): void {
+    const same = this.gaps.findIndex((gap) => gap.start === start);
+    if (same >= 0) this.gaps.splice(same, 1);
+    if (!(end > start)) return;
+    let at = this.gaps.length;
+    while (at > 0 && this.gaps[at - 1].start > start) at--;
+    this.gaps.splice(at, 0, { start, end });
+  }
+
   /** The label index of bin k, or −1 if it is unlabeled. */
   labelOfBin(k: number): number {
     const b = this.binSeconds;
@@ -66,6 +83,11 @@ export class LabelTimeline {
     if (this.head > 1024 && this.head * 2 > this.segments.length) {
       this.segments = this.segments.slice(this.head);
       this.head = 0;
+    }
+    while (this.gaps.length > 0 && this.gaps[0].end <= binStart + tolerance) this.gaps.shift();
+    for (const gap of this.gaps) {
+      if (gap.start >= binEnd - tolerance) break;
+      if (gap.end > binStart + tolerance) return -1;
     }
     let label = -1;
     // Coverage sweep over the segments that touch the bin, which are sorted by start.

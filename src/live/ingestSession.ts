@@ -151,14 +151,18 @@ export class IngestSession {
     return out;
   }
 
-  /** The connection closed: a `source-lost` alert unless the source said `end`. */
-  close(): AlertEvent[] {
+  /**
+   * The connection closed. Unless the source said `end`: a `source-lost`
+   * alert, and a data gap from its latest time on, open until it is back.
+   */
+  close(): Pick<SessionOutput, 'alerts' | 'events'> {
     const source = this.source;
-    if (source === undefined || !source.connected) return [];
+    if (source === undefined || !source.connected) return { alerts: [], events: [] };
     source.connected = false;
-    if (source.ended) return [];
+    if (source.ended) return { alerts: [], events: [] };
     source.lost = true;
-    return [
+    const events: SourceEvent[] = Number.isFinite(source.latestTime) ? [{ kind: 'gap', start: source.latestTime, end: Infinity }] : [];
+    const alerts: AlertEvent[] = [
       {
         type: 'alert',
         state: 'raised',
@@ -168,6 +172,7 @@ export class IngestSession {
         message: `source ${source.name} disconnected without "end" (last seq ${source.lastSeq ?? 'none'}); waiting for it to come back`,
       },
     ];
+    return { alerts, events };
   }
 
   private reject(problem: ProtocolError, out: SessionOutput): void {
@@ -324,6 +329,10 @@ export class IngestSession {
     const latest = source.latestTime;
     const resumedAfter = source.resumedAfter;
     source.resumedAfter = undefined;
+    if (resumedAfter !== undefined && Number.isFinite(resumedAfter) && max - latest <= this.limits.refuseSeconds) {
+      // The gap opened when the source was lost ends where its data resume.
+      out.events.push({ kind: 'gap', start: resumedAfter, end: Math.max(resumedAfter, min) });
+    }
     if (resumedAfter !== undefined && Number.isFinite(resumedAfter) && min - resumedAfter > this.limits.backSeconds && max - latest <= this.limits.refuseSeconds) {
       out.alerts.push({
         type: 'alert',
@@ -361,6 +370,11 @@ export class IngestSession {
   /** Accepts seq after the last one; a gap raises an alert, a repeat is refused. */
   private sequence(source: SourceState, seq: number, out: SessionOutput): void {
     const last = source.lastSeq;
+    if (source.resumedAfter !== undefined && last !== undefined && seq === last + 1) {
+      // Back without a missing message (the rig resent what was missed): no data gap after all.
+      if (Number.isFinite(source.resumedAfter)) out.events.push({ kind: 'gap', start: source.resumedAfter, end: source.resumedAfter });
+      source.resumedAfter = undefined;
+    }
     if (last !== undefined) {
       if (seq <= last) throw new ProtocolError('duplicate-seq', `seq ${seq} is not after the last accepted seq ${last}: a repeat, ignored`, seq);
       if (seq > last + 1) {

@@ -6,6 +6,7 @@ import type { BinnedEvent, LabeledEvent } from './binnedEvents.ts';
  * Gives every bin of the count frames its mode: the label whose change points
  * or intervals cover the whole bin, or −1 for a bin that straddles a change
  * or lies in a gap (unlabeled: excluded from the statistics and counted).
+ * A DataGap event (a source was away) makes every bin it touches unlabeled.
  *
  * ```ts
  * events$.pipe(binSpikes(…), attachLabels({ binSeconds: 0.02 }))
@@ -24,6 +25,9 @@ export function attachLabels(options: { binSeconds: number }): OperatorFunction<
                 break;
               case 'interval':
                 timeline.addInterval(event.start, event.end, event.label);
+                break;
+              case 'gap':
+                timeline.addGap(event.start, event.end);
                 break;
               case 'frame': {
                 const { frame } = event;

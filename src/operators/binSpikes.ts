@@ -13,8 +13,8 @@ export interface BinSpikesOptions {
  *
  * Emits a FrameEvent whenever the watermark (latest time − lateness) completes
  * bins; spikes out of order by up to `lateness` land in their own bin, later
- * ones are counted (`counters.late`) and dropped, never mixed in. Label events
- * pass through as they arrive (label changes and heartbeats also advance
+ * ones are counted (`counters.late`) and dropped, never mixed in. Label and
+ * gap events pass through as they arrive (label changes and heartbeats also advance
  * time). When the source completes, the remaining bins are flushed and an
  * EndEvent closes the stream.
  *
@@ -52,6 +52,10 @@ export function binSpikes(options: BinSpikesOptions): OperatorFunction<SourceEve
                 break;
               case 'interval':
                 binner.observeStart(event.start);
+                subscriber.next(event);
+                break;
+              case 'gap':
+                // Announced before the data after it, so its bins are still open.
                 subscriber.next(event);
                 break;
             }

@@ -1,5 +1,5 @@
 import type { CountFrame, LabeledFrame } from '../engine/countFrame.ts';
-import type { LabelChange, LabelInterval } from '../stream/events.ts';
+import type { DataGap, LabelChange, LabelInterval } from '../stream/events.ts';
 
 /** What the binner has counted since the stream began. */
 export interface StreamCounters {
@@ -36,7 +36,7 @@ export interface EndEvent {
 }
 
 /** Out of binSpikes: frames, with label events passed through in arrival order. */
-export type BinnedEvent = FrameEvent | LabelChange | LabelInterval | EndEvent;
+export type BinnedEvent = FrameEvent | LabelChange | LabelInterval | DataGap | EndEvent;
 
 /** Out of attachLabels. */
 export type LabeledEvent = LabeledFrameEvent | EndEvent;

@@ -268,7 +268,14 @@ export class SynergyServer {
           socket.pause();
         }
       }
-      if (socket.isPaused && performance.now() >= blockedUntil) socket.resume();
+      if (!socket.isPaused) return;
+      const wait = blockedUntil - performance.now();
+      if (wait <= 0) socket.resume();
+      else
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          drain();
+        }, wait);
     };
     socket.on('message', (data: RawData, isBinary: boolean) => {
       queue.push({ bytes: Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer), isBinary });
@@ -279,7 +286,9 @@ export class SynergyServer {
       // Frames received before the close are still the source's data.
       drain(true);
       this.sessions.delete(entry);
-      for (const alert of session.close()) this.alertSubject.next(alert);
+      const out = session.close();
+      for (const alert of out.alerts) this.alertSubject.next(alert);
+      for (const event of out.events) this.eventSubject.next(event);
     });
     socket.on('error', () => {
       // 'close' follows; a protocol-level error (e.g. 1009 too big) is reported by ws in the close code.

@@ -38,7 +38,21 @@ export interface Heartbeat {
   readonly t: number;
 }
 
-export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat;
+/**
+ * No data for [start, end): a source was away (lost connection, restarted
+ * rig). Every bin that touches the span is unlabeled, so the missing data
+ * are excluded from the statistics instead of counting as silence. A gap
+ * with the start of an earlier one replaces it: a source lost at t opens
+ * [t, ∞), and its return closes it ([t, first new time)) or, when nothing
+ * was missed, removes it ([t, t)).
+ */
+export interface DataGap {
+  readonly kind: 'gap';
+  readonly start: number;
+  readonly end: number;
+}
+
+export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat | DataGap;
 
 /** Builds a SpikeBatch from plain arrays (tests, small sources). */
 export function spikeBatch(t: ArrayLike<number>, unitIdsPerSpike: ArrayLike<string | number>): SpikeBatch {

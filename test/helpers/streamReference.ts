@@ -61,6 +61,7 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
   const unitOrder: string[] = [];
   const changes: Array<{ t: number; label: string | null }> = [];
   const intervals: Array<{ start: number; end: number; label: string }> = [];
+  const gaps: Array<{ start: number; end: number }> = [];
   for (const event of events) {
     if (event.kind === 'spikes') {
       for (let i = 0; i < event.t.length; i++) {
@@ -87,6 +88,12 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
     } else if (event.kind === 'heartbeat') {
       latest = Math.max(latest, event.t);
       start = Math.min(start, event.t);
+    } else if (event.kind === 'gap') {
+      // A gap with the start of an earlier one replaces it.
+      const same = gaps.findIndex((gap) => gap.start === event.start);
+      if (same >= 0) gaps.splice(same, 1);
+      // An empty gap only removes the earlier one.
+      if (event.end > event.start) gaps.push({ start: event.start, end: event.end });
     } else {
       intervals.push({ start: event.start, end: event.end, label: event.label });
       start = Math.min(start, event.start);
@@ -104,11 +111,12 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
     const label = event.kind === 'label' ? event.label : event.kind === 'interval' ? event.label : null;
     if (label !== null && !labelNames.includes(label)) labelNames.push(label);
   }
-  // 2. A bin's label: exactly one label touches it, and its intervals cover it.
+  // 2. A bin's label: exactly one label touches it, its intervals cover it, and no data gap touches it.
   const tol = 1e-9 * b;
   const labelOfBin = (k: number): number => {
     const lo = k * b;
     const hi = (k + 1) * b;
+    if (gaps.some((gap) => gap.start < hi - tol && gap.end > lo + tol)) return -1;
     const touching = intervals
       .filter((iv) => iv.start < hi - tol && iv.end > lo + tol)
       .sort((x, y) => x.start - y.start);

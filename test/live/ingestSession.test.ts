@@ -35,7 +35,7 @@ describe('IngestSession', () => {
     expect(spikesOf(s.receive(encodeSpikeFrame(6, [2.5], [2]), true))).toEqual([[2.5, 'u2']]);
     const end = s.receive(json({ type: 'end', seq: 7 }), false);
     expect(end.ended).toBe(true);
-    expect(s.close()).toEqual([]);
+    expect(s.close()).toEqual({ alerts: [], events: [] });
     expect(s.source!.counters).toMatchObject({ messages: 7, spikes: 6, missing: 0 });
   });
 
@@ -102,13 +102,21 @@ describe('IngestSession', () => {
     const first = session(registry);
     first.receive(hello({ run: 'r1' }), false);
     first.receive(json({ type: 'heartbeat', seq: 0, t: 10 }), false);
-    expect(first.close()).toEqual([expect.objectContaining({ kind: 'source-lost', state: 'raised', source: 'rig' })]);
+    expect(first.close()).toEqual({
+      alerts: [expect.objectContaining({ kind: 'source-lost', state: 'raised', source: 'rig' })],
+      events: [{ kind: 'gap', start: 10, end: Infinity }],
+    });
     const second = session(registry);
     const back = second.receive(hello({ run: 'r1' }), false);
     expect(back.replies[0]).toEqual({ type: 'ready', protocol: 1, source: 'rig', lastSeq: 0 });
     expect(back.alerts).toEqual([expect.objectContaining({ kind: 'source-lost', state: 'cleared' })]);
-    const resumed = second.receive(json({ type: 'heartbeat', seq: 1, t: 14.5 }), false);
-    expect(resumed.alerts).toEqual([expect.objectContaining({ kind: 'data-gap', value: 4.5 })]);
+    // seq 2 after 0: one message missing, so the gap stands, closed where the data resume.
+    const resumed = second.receive(json({ type: 'heartbeat', seq: 2, t: 14.5 }), false);
+    expect(resumed.alerts).toEqual([expect.objectContaining({ kind: 'sequence-gap', value: 1 }), expect.objectContaining({ kind: 'data-gap', value: 4.5 })]);
+    expect(resumed.events).toEqual([
+      { kind: 'gap', start: 10, end: 14.5 },
+      { kind: 'heartbeat', t: 14.5 },
+    ]);
     // A restarted rig (new run) numbers from 0 again: no duplicate refusals.
     second.close();
     const third = session(registry);
@@ -120,5 +128,21 @@ describe('IngestSession', () => {
     const registry = new SourceRegistry();
     session(registry).receive(hello(), false);
     expect(session(registry).receive(hello(), false).replies[0]).toMatchObject({ code: 'duplicate-hello', message: expect.stringMatching(/already connected/) });
+  });
+});
+
+describe('IngestSession resuming without loss', () => {
+  it('removes the data gap when the returning source continues at the next seq', () => {
+    const registry = new SourceRegistry();
+    const first = session(registry);
+    first.receive(hello(), false);
+    first.receive(json({ type: 'heartbeat', seq: 0, t: 10 }), false);
+    first.close();
+    const second = session(registry);
+    second.receive(hello(), false);
+    const resumed = second.receive(json({ type: 'spikes', seq: 1, t: [11.5], unit: ['a'] }), false);
+    expect(resumed.alerts).toEqual([]);
+    expect(resumed.events[0]).toEqual({ kind: 'gap', start: 10, end: 10 });
+    expect(resumed.events[1]).toMatchObject({ kind: 'spikes' });
   });
 });

@@ -27,7 +27,8 @@ interface StreamCase {
  * A random stream: spikes of a few units (some first seen mid-stream),
  * delivered in batches out of order within the lateness, a few much later
  * (late); modes as intervals with gaps and boundaries inside bins, or as
- * change points delivered on time (including gaps, label null).
+ * change points delivered on time (including gaps, label null); data gaps
+ * (a source away), some opened and later closed or removed.
  */
 function buildStream(c: StreamCase, options: AnalysisOptions): SourceEvent[] {
   const random = new SeededRandom(c.seed, 'stream');
@@ -64,12 +65,28 @@ function buildStream(c: StreamCase, options: AnalysisOptions): SourceEvent[] {
     }
   };
   pushChangesUpTo(0);
+  let latest = 0;
+  let openGap: number | undefined;
   for (let k = 0; k < spikes.length; ) {
     const size = 1 + random.nextInt(12);
     const batch = spikes.slice(k, k + size);
+    // Data gaps (a source away) are announced before the data after them. An open-ended one
+    // (a source lost) is closed (same start, finite end) or removed (end = start) before any
+    // more data arrive, as when the source comes back.
+    if (openGap !== undefined) {
+      events.push({ kind: 'gap', start: openGap, end: random.next() < 0.3 ? openGap : openGap + random.next() });
+      openGap = undefined;
+    }
     // A change is delivered before any spike after it, so it is never late.
     pushChangesUpTo(Math.max(...batch.map((s) => s.t)));
     events.push(spikeBatch(batch.map((s) => s.t), batch.map((s) => s.unit)));
+    latest = Math.max(latest, ...batch.map((s) => s.t));
+    if (random.next() < 0.04) {
+      if (random.next() < 0.5) {
+        openGap = latest;
+        events.push({ kind: 'gap', start: latest, end: Infinity });
+      } else events.push({ kind: 'gap', start: latest, end: latest + 0.05 + random.next() });
+    }
     k += size;
   }
   return events;

@@ -130,7 +130,7 @@ describe('Population: determinism and continuation', () => {
     // Event time never goes back: nothing is late for an analyzer with lateness 0.
     let latest = 0;
     for (const event of events) {
-      const first = event.kind === 'spikes' ? event.t[0] : event.kind === 'interval' ? event.start : event.t;
+      const first = event.kind === 'spikes' ? event.t[0] : event.kind === 'interval' || event.kind === 'gap' ? event.start : event.t;
       const last = event.kind === 'spikes' ? event.t[event.t.length - 1] : first;
       expect(first).toBeGreaterThanOrEqual(latest);
       if (event.kind === 'label') expect(first).toBeGreaterThan(latest === 0 ? -1 : latest);
