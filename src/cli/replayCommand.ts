@@ -15,6 +15,12 @@ import { paceByEventTime } from '../replay/paceByEventTime.ts';
 import { ReplayProgress } from '../replay/replayProgress.ts';
 import type { LabelInterval, SourceEvent } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
+import type { AlertEvent } from '../alerts/alertEvent.ts';
+import { raiseAlerts } from '../operators/raiseAlerts.ts';
+import { SynergyServer } from '../server/synergyServer.ts';
+import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOptions.ts';
+import { parseInteger } from './parseOptions.ts';
+import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import type { CliIo } from './main.ts';
 
@@ -24,11 +30,12 @@ export interface RecordingFlags extends OpenRecordingOptions {
   labels?: string;
 }
 
-interface ReplayFlags extends AnalysisFlags, RecordingFlags {
+interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags {
   out?: string;
   start?: number;
   end?: number;
   speed: number;
+  serve?: number;
 }
 
 /** What a replay saw, for the summary line. */
@@ -40,6 +47,8 @@ export interface ReplaySummary {
   labeledBins: number;
   unlabeledBins: number;
   updates: number;
+  /** Alerts raised or cleared, by kind. */
+  alerts: Record<string, number>;
   skippedRows: number;
   /** What the reader left out, by cause (units filtered out, unsorted spikes, unmapped events). */
   readerDrops: Record<string, number>;
@@ -105,7 +114,10 @@ written every --hop seconds, one JSON object per line (JSONL) to stdout or
  "dropped":{"unlabeled","late"},"units","pairsComputed","pairs":[{"a","b",
  "joint","ia","ib","synergy","normalized","p"}]}  (bits; p with --surrogates)
 At the end a summary line goes to stderr: spikes, units, labeled and
-unlabeled bins, drops by cause. On a terminal a progress bar shows the
+unlabeled bins, drops by cause, alerts. Pair alerts (--alert-threshold,
+--alert-p, --alert-for; see synergy serve --help) go to --alerts-out; with
+--serve PORT, updates and alerts are also published to subscribers at
+ws://127.0.0.1:PORT/subscribe as the replay runs (docs/PROTOCOL.md). On a terminal a progress bar shows the
 share read, recording time, spikes/s and ETA (nothing off a terminal).
 
 Formats (detected, or --format):
@@ -137,9 +149,11 @@ Examples:
     .option('--out <file>', 'write updates to this file instead of stdout')
     .option('--start <seconds>', 'replay from this recording time', parseTime('--start'))
     .option('--end <seconds>', 'replay up to this recording time', parseTime('--end'))
-    .option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time", parseSpeed, Infinity);
+    .option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time", parseSpeed, Infinity)
+    .option('--serve <port>', 'publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe while replaying', parseInteger('--serve', 0));
   addRecordingOptions(command);
   addAnalysisOptions(command);
+  addAlertOptions(command);
   return command.action(async (path: string, flags: ReplayFlags) => {
     const options = analysisOptionsFrom(flags);
     if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
@@ -154,10 +168,15 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const range: TimeRange = { start: flags.start, end: flags.end };
   const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, { skipBad: flags.skipBad });
   const recording = await openRecording(path, recordingOptionsFrom(flags));
+  const server =
+    flags.serve === undefined ? undefined : await SynergyServer.start({ host: '127.0.0.1', port: flags.serve, ingest: false, analysis: analysisDescription(options) });
+  if (server !== undefined) io.stderr(`synergy replay: subscribe at ${server.subscribeUrl}\n`);
   const progress = new ReplayProgress();
   const out: WriteStream | undefined = flags.out === undefined ? undefined : createWriteStream(flags.out);
+  const alertsOut: WriteStream | undefined = flags.alertsOut === undefined ? undefined : createWriteStream(flags.alertsOut);
   const write = (text: string) => (out === undefined ? io.stdout(text) : out.write(text));
   const tally = { bins: 0, labeledBins: 0, unlabeledBins: 0, updates: 0 };
+  const alerts: Record<string, number> = {};
   let counters: StreamCounters = { spikes: 0, late: 0, invalidTime: 0, lateLabels: 0 };
   let latestBinEnd = 0;
   try {
@@ -179,9 +198,16 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
           progress.update(recording.progress(), latestBinEnd, counters.spikes);
         }),
         slidingSynergy(options),
-        tap((update: SynergyUpdate) => {
-          tally.updates++;
-          write(`${JSON.stringify(update)}\n`);
+        raiseAlerts(alertOptionsFrom(flags, options)),
+        tap((item: SynergyUpdate | AlertEvent) => {
+          server?.publish(item);
+          if (item.type === 'synergy') {
+            tally.updates++;
+            write(`${JSON.stringify(item)}\n`);
+          } else {
+            alerts[item.kind] = (alerts[item.kind] ?? 0) + 1;
+            alertsOut?.write(`${JSON.stringify(item)}\n`);
+          }
         }),
       ),
       { defaultValue: undefined },
@@ -191,6 +217,8 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     await recording.close();
     // Whatever was computed before an error is kept.
     if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
+    if (alertsOut !== undefined) await new Promise<void>((resolve) => alertsOut.end(resolve));
+    await server?.close();
   }
   const text = recording instanceof TextRecording ? recording.summary : undefined;
   return {
@@ -198,6 +226,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     units: recording.unitIds.length,
     counters,
     ...tally,
+    alerts,
     skippedRows: (text?.skipped ?? 0) + (labelFile?.summary.skipped ?? 0),
     readerDrops: recording.readSummary().dropped,
     ignoredFields: [...(text?.ignoredFields ?? []), ...(labelFile?.summary.ignoredFields ?? [])],
@@ -240,6 +269,8 @@ export function summaryLine(path: string, s: ReplaySummary, options: AnalysisOpt
     `${s.bins} bins of ${options.binSeconds} s (${s.labeledBins} labeled, ${s.unlabeledBins} unlabeled)`,
     `${s.updates} updates`,
   ];
+  const alerts = Object.entries(s.alerts).map(([kind, count]) => `${count} ${kind}`);
+  if (alerts.length > 0) parts.push(`alerts: ${alerts.join(', ')}`);
   const drops = [
     `${s.counters.late} late`,
     `${s.counters.invalidTime} with invalid time`,
