@@ -269,8 +269,7 @@ export function summaryLine(path: string, s: ReplaySummary, options: AnalysisOpt
     `${s.bins} bins of ${options.binSeconds} s (${s.labeledBins} labeled, ${s.unlabeledBins} unlabeled)`,
     `${s.updates} updates`,
   ];
-  const alerts = Object.entries(s.alerts).map(([kind, count]) => `${count} ${kind}`);
-  if (alerts.length > 0) parts.push(`alerts: ${alerts.join(', ')}`);
+
   const drops = [
     `${s.counters.late} late`,
     `${s.counters.invalidTime} with invalid time`,
@@ -279,6 +278,8 @@ export function summaryLine(path: string, s: ReplaySummary, options: AnalysisOpt
     ...Object.entries(s.readerDrops).map(([cause, count]) => `${count} ${cause}`),
   ];
   let line = `${parts.join('; ')}; dropped: ${drops.join(', ')}`;
+  const alerts = Object.entries(s.alerts).map(([kind, count]) => `${count} ${kind}`);
+  if (alerts.length > 0) line += `; alerts: ${alerts.join(', ')}`;
   if (s.ignoredFields.length > 0) line += `; ignored columns: ${s.ignoredFields.join(', ')}`;
   if (s.counters.late > 0 && s.maxBackstepSeconds > options.latenessSeconds) {
     line += `; the file is not sorted by time (a spike lies up to ${s.maxBackstepSeconds.toFixed(3)} s before an earlier row): sort it or raise --lateness`;
