@@ -50,7 +50,7 @@ export async function detectFormat(path: string): Promise<RecordingFormat> {
       names.has('spikes') ||
       names.has('events') ||
       (names.has('sample_numbers.npy') && names.has('clusters.npy')) ||
-      (await containsOpenEphys(path, 3))
+      (await containsOpenEphys(path, 4))
     ) {
       return 'openephys';
     }
@@ -59,6 +59,7 @@ export async function detectFormat(path: string): Promise<RecordingFormat> {
       path,
     );
   }
+  if (basename(path) === 'structure.oebin') return 'openephys';
   const head = Buffer.alloc(8);
   const handle = await open(path, 'r');
   try {
@@ -84,6 +85,7 @@ export async function detectFormat(path: string): Promise<RecordingFormat> {
 async function containsOpenEphys(folder: string, depth: number): Promise<boolean> {
   if (depth === 0) return false;
   for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name === 'structure.oebin') return true;
     if (!entry.isDirectory()) continue;
     if (entry.name === 'spikes' || entry.name === 'events') return true;
     if (await containsOpenEphys(join(folder, entry.name), depth - 1)) return true;
