@@ -37,7 +37,8 @@ rig is back. The command ends when the rig says end, or on Ctrl-C.
 Examples:
   synergy simulate --port 7701 &        # a simulated rig
   synergy connect ws://127.0.0.1:7701 --window 30 --serve 7700
-  synergy connect ws://rig.lab:7701 --token "$RIG_TOKEN" --out updates.jsonl --alerts-out alerts.jsonl`,
+  synergy connect ws://rig.lab:7701 --token "$RIG_TOKEN" \\
+      --out updates.jsonl --alerts-out alerts.jsonl`,
     )
     .argument('<url>', 'ws:// address of the rig')
     .option('--out <file>', 'write updates to this file instead of stdout')

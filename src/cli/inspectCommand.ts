@@ -23,6 +23,8 @@ file) and anything to watch out for (unsorted times, excluded spans).
 Examples:
   synergy inspect session.nwb
   synergy inspect kilosort/ --units good
+  synergy inspect session.nev          (prints a --ttl-labels map to start from)
+  synergy inspect "Record Node 101"    (TTL states per line)
   synergy inspect spikes.csv --labels labels.csv --json`,
     )
     .argument('<recording>', 'a spike file (.csv, .tsv, .jsonl), an NWB or NEV file, or a Phy / Open Ephys folder')

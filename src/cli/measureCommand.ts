@@ -35,15 +35,17 @@ Prints one JSON object, all values in bits:
   doinfo_y    gradient of O-information w.r.t. Y: oinfo - oinfo_sources
 For exactly two sources, also:
   ia, ib      I(X_1;Y), I(X_2;Y)
-  normalized  synergy / joint (0 when joint is 0; a convenience, not Gat-Tishby's)
+  normalized  synergy / joint (0 when joint is 0; a convenience, not
+              Gat-Tishby's)
   coinfo      co-information I(X1;X2;Y) = -synergy (positive = redundancy)
   pid         {imin, mmi}: {redundancy, unique1, unique2, synergy}
               (Williams-Beer I_min and minimum-MI redundancy)
-  breakdown   Pola et al. 2003: {lin, sig_sim, cor_ind, cor_dep}, summing to joint
+  breakdown   Pola et al. 2003: {lin, sig_sim, cor_ind, cor_dep}, summing to
+              joint
 Always:
-  chi2        analytic screen of the plug-in joint information: {statistic, df, p,
-              assumes: "independent samples"} - bins of a spike train are not
-              independent, so treat p as a screen, not a test
+  chi2        analytic screen of the plug-in joint information: {statistic,
+              df, p, assumes: "independent samples"} - bins of a spike train
+              are not independent, so treat p as a screen, not a test
 With a correcting estimator, "plugin" holds the same measures uncorrected.
 
 Estimators (bias corrections, see docs/MEASURES.md):

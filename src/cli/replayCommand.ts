@@ -86,8 +86,8 @@ export function addRecordingOptions(command: Command): Command {
     .option('--label-column <name>', "NWB: column of /intervals/trials or /intervals/epochs holding the mode ('tags' for the tags)")
     .addOption(new Option('--label-table <table>', 'NWB: take --label-column from this interval table').choices(['trials', 'epochs']))
     .option('--unit-filter <column=value>', 'NWB: keep units whose /units/<column> equals value (e.g. quality=good)', parseUnitFilter)
-    .option('--units <groups>', "Phy/Kilosort: cluster groups to keep: 'good', 'all' or a list such as good,mua")
-    .option('--ttl-labels <map>', 'Open Ephys TTL states / NEV digital input words to modes, e.g. "1=go,-1=rest" (empty = gap)')
+    .option('--units <groups>', "Phy/Kilosort: cluster groups to keep: 'all' (default), 'good' or a list such as good,mua; unlisted clusters are 'unsorted'")
+    .option('--ttl-labels <map>', 'Open Ephys TTL states (+line high, -line low) / NEV digital input words (0-65535) to modes, e.g. "1=go,-1=rest" (empty = gap)')
     .addOption(
       new Option('--unsorted <policy>', "Open Ephys cluster 0 / NEV unit 0 (unsorted) spikes: drop them (default) or count them per electrode ('channel')").choices([
         'drop',
@@ -114,25 +114,38 @@ written every --hop seconds, one JSON object per line (JSONL) to stdout or
  "dropped":{"unlabeled","late"},"units","pairsComputed","pairs":[{"a","b",
  "joint","ia","ib","synergy","normalized","p"}]}  (bits; p with --surrogates)
 At the end a summary line goes to stderr: spikes, units, labeled and
-unlabeled bins, drops by cause, alerts. Pair alerts (--alert-threshold,
---alert-p, --alert-for; see synergy serve --help) go to --alerts-out; with
---serve PORT, updates and alerts are also published to subscribers at
-ws://127.0.0.1:PORT/subscribe as the replay runs (docs/PROTOCOL.md). On a terminal a progress bar shows the
-share read, recording time, spikes/s and ETA (nothing off a terminal).
+unlabeled bins, drops by cause, alerts. On a terminal a progress bar shows
+the share read, recording time, spikes/s and ETA (nothing off a terminal).
+Pair alerts (--alert-threshold, --alert-p, --alert-for; see 'synergy serve
+--help') go to --alerts-out; with --serve PORT, updates and alerts are also
+published to subscribers at ws://127.0.0.1:PORT/subscribe as the replay
+runs (docs/PROTOCOL.md).
 
-Formats (detected, or --format):
-  csv, tsv, jsonl  spike files: unit and t|time|time_s|timestamp (seconds); modes
-                   from --labels FILE (start|start_s, end|end_s, label)
+Formats (detected, or --format; docs/FORMATS.md):
+  csv, tsv, jsonl  spike files: unit and t|time|time_s|timestamp (seconds);
+                   modes from --labels FILE (start|start_s, end|end_s, label)
   nwb              /units (id, spike_times, spike_times_index); modes from
-                   --label-column of /intervals/trials or /intervals/epochs (or
-                   'tags'); /intervals/invalid_times are unlabeled; --unit-filter
-  phy              Phy/Kilosort folder: spike_times.npy (samples),
-                   spike_clusters.npy, cluster_group.tsv (--units good),
-                   sample_rate from params.py (read, never executed); --labels
-  openephys        Open Ephys binary spikes (sample_numbers, timestamps,
-                   clusters .npy) and TTL events as modes via --ttl-labels
-  nev              Blackrock NEV 2.x/3.0: spike packets (unit = electrode:unit),
-                   digital input words as modes via --ttl-labels
+                   --label-column of /intervals/trials or /intervals/epochs
+                   (or 'tags'); /intervals/invalid_times are unlabeled;
+                   --unit-filter keeps units by a /units column
+  phy              Phy/Kilosort output folder: spike_times.npy (samples) and
+                   spike_clusters.npy (else spike_templates.npy); units are
+                   cluster ids; groups from cluster_group.tsv (else
+                   cluster_info.tsv, cluster_KSLabel.tsv) for --units;
+                   sample_rate from params.py (read, never executed); modes
+                   from --labels
+  openephys        Open Ephys GUI >= 0.6 binary recording: a recordingN
+                   folder (structure.oebin), a Record Node or experiment
+                   folder holding one, or one electrode's spike folder.
+                   Units <electrode>:<cluster> (--unsorted drop|channel for
+                   cluster 0); times from timestamps.npy, else
+                   sample_numbers / sample_rate; modes from TTL lines via
+                   --ttl-labels ("1=go,-1=": +line high, -line low, empty =
+                   gap)
+  nev              Blackrock NEV 2.x/3.0: spike packets (unit =
+                   electrode:unit; unit 0 left out unless --unsorted
+                   channel, noise 255 always left out); digital input words
+                   as modes via --ttl-labels ("1=left,2=right,0=")
 Use 'synergy inspect' first to see units, duration and label columns.
 
 Spikes may be out of time order by up to --lateness; later ones are counted
@@ -143,7 +156,10 @@ Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
   synergy replay session.nwb --label-column condition --unit-filter quality=good
   synergy replay kilosort/ --units good --labels modes.csv --speed 1
-  synergy replay spikes.jsonl --labels labels.csv --start 600 --end 1200 --surrogates 99 --out updates.jsonl`,
+  synergy replay "Record Node 101" --ttl-labels "1=go,-1=,2=rest,-2="
+  synergy replay session.nev --ttl-labels "1=left,2=right,0=" --start 600
+  synergy replay spikes.jsonl --labels labels.csv --surrogates 99 \\
+      --out updates.jsonl --alerts-out alerts.jsonl --serve 7700`,
     )
     .argument('<recording>', 'a spike file (.csv, .tsv, .jsonl), an NWB or NEV file, or a Phy / Open Ephys folder')
     .option('--out <file>', 'write updates to this file instead of stdout')

@@ -29,8 +29,9 @@ export function serveCommand(io: CliIo): Command {
       `Listens on one port with two WebSocket endpoints (docs/PROTOCOL.md):
   ws://HOST:PORT/ingest     rigs and bridges push hello, spikes (JSON or binary
                             frames), labels, heartbeats and end
-  ws://HOST:PORT/subscribe  clients send {"type":"subscribe","topics":["synergy",
-                            "alerts"],"top":20} and receive updates and alerts
+  ws://HOST:PORT/subscribe  clients send {"type":"subscribe","topics":
+                            ["synergy","alerts"],"top":20} and receive
+                            updates and alerts
 All pushing connections feed one analysis on one clock (event time, seconds).
 Every --hop seconds an update (one JSON object, bits) goes to subscribers and
 to --out; alerts go to subscribers, to stderr as a line and to --alerts-out:

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { connectCommand } from '../../src/cli/connectCommand.ts';
+import { demoCommand } from '../../src/cli/demoCommand.ts';
+import { inspectCommand } from '../../src/cli/inspectCommand.ts';
+import type { CliIo } from '../../src/cli/main.ts';
+import { measureCommand } from '../../src/cli/measureCommand.ts';
+import { replayCommand } from '../../src/cli/replayCommand.ts';
+import { serveCommand } from '../../src/cli/serveCommand.ts';
+import { simulateCommand } from '../../src/cli/simulateCommand.ts';
+import { runCli } from '../helpers/runCli.ts';
+
+const io: CliIo = { stdout: () => {}, stderr: () => {} };
+const commands = [measureCommand(io.stdout), replayCommand(io), inspectCommand(io), demoCommand(io, false), serveCommand(io), connectCommand(io), simulateCommand(io)];
+
+describe('--help', () => {
+  it('synergy --help lists every command', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const name of ['measure', 'replay', 'inspect', 'demo', 'serve', 'connect', 'simulate']) expect(result.stdout).toMatch(new RegExp(`\\n  ${name} `));
+  });
+
+  it.each(commands.map((command) => [command.name(), command] as const))('%s: a description laid out within 80 columns, with examples', (_name, command) => {
+    const lines = command.description().split('\n');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    if (command.name() !== 'measure') expect(command.description()).toMatch(/Examples?:/);
+  });
+
+  it('each live command documents its options', async () => {
+    const wanted: Record<string, string[]> = {
+      serve: ['--token', '--host', '--port', '--max-payload', '--silence', '--alert-threshold', '--alert-p', '--alert-for', '--alerts-out', '--surrogates <n>', '(default: 99)'],
+      connect: ['<url>', '--serve', '--token', '--max-retries', '--alerts-out', '--window'],
+      simulate: ['--units', '--rate', '--seed', '--modes', '--port', '--truth', '--speed', '--duration', '--json'],
+      demo: ['--speed', '--port', '--duration', '--plain', '--units', '--window <seconds>', '(default: 30)'],
+      replay: ['--serve', '--alerts-out', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter'],
+    };
+    for (const [name, options] of Object.entries(wanted)) {
+      const result = await runCli([name, '--help']);
+      expect(result.code).toBe(0);
+      for (const option of options) expect(result.stdout, `${name} --help names ${option}`).toContain(option);
+    }
+  });
+});
