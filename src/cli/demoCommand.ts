@@ -76,7 +76,8 @@ Examples:
     const truth = new Map(simulator.population.truth.map((pair) => [key(pair.a, pair.b), pair.kind]));
     const title = [
       `synergy-stream demo — simulated rig: ${flags.units} units, ${flags.modes} modes; planted: ${[...truth].map(([pair, kind]) => `${pair.replace('|', '–')} ${kind}`).join(', ')}`,
-      `analysis: bin ${options.binSeconds} s, window ${options.windowSeconds} s, update every ${options.hopSeconds} s, ${options.estimator}, ${options.surrogates} surrogates; alert at |synergy| ≥ ${flags.alertThreshold} bits with p ≤ ${flags.alertP} for ${flags.alertFor} updates`,
+      `analysis: ${options.binSeconds} s bins, ${options.windowSeconds} s window, an update every ${options.hopSeconds} s, ${options.estimator}, ${options.surrogates} surrogates`,
+      `alerts: |synergy| ≥ ${flags.alertThreshold} bits with p ≤ ${flags.alertP} for ${flags.alertFor} updates (synergy > 0: together they tell more than apart)`,
       `subscribe: ${server.subscribeUrl}   (Ctrl-C to stop)`,
     ];
     const recent: AlertEvent[] = [];

@@ -59,8 +59,9 @@ export function renderLiveTable(state: LiveTableState): string[] {
 
 /**
  * Redraws the table in place on a terminal (cursor up, clear to end), at
- * most `fps` times a second; off a terminal it writes nothing (the caller
- * prints plain lines instead).
+ * most `fps` times a second. Lines are cut to the terminal's width, so that
+ * none wraps and the cursor goes back exactly over what was drawn. Off a
+ * terminal it is not used (the caller prints plain lines instead).
  */
 export class TerminalTable {
   private drawnLines = 0;
@@ -70,6 +71,7 @@ export class TerminalTable {
   constructor(
     private readonly write: (text: string) => void,
     private readonly render: () => string[],
+    private readonly columns: () => number = () => process.stdout.columns ?? 80,
     private readonly fps = 10,
   ) {}
 
@@ -84,7 +86,8 @@ export class TerminalTable {
       return;
     }
     this.lastDrawMs = now;
-    const lines = this.render();
+    const width = Math.max(20, this.columns() - 1);
+    const lines = this.render().map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : '';
     this.write(`${up}\x1b[J${lines.join('\n')}\n`);
     this.drawnLines = lines.length;
