@@ -1,10 +1,275 @@
-import { UsageError } from '../../src/errors.ts';
+import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
+import { DEFAULT_BATCH_SPIKES, mergeSortedRuns } from '../mergeSortedRuns.ts';
 import type { OpenRecordingOptions } from '../openRecording.ts';
-import type { RecordingSource } from '../recording.ts';
+import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import { clipToRange } from '../timeRange.ts';
+import { Hdf5File } from './hdf5File.ts';
+import {
+  badRows,
+  findLabelTable,
+  INVALID_TIMES,
+  LABEL_TABLES,
+  labelIntervals,
+  readIntervalTable,
+  readInvalidSpans,
+  rowLabels,
+  subtractSpans,
+  type IntervalTable,
+} from './intervalTables.ts';
+import { chunkSpikesFor, spikesInRange, unitSpikeChunks } from './unitSpikeRuns.ts';
+import { readUnitsTable, selectUnits, SPIKE_TIMES, unitColumnText, UNITS, type UnitsTable } from './unitsTable.ts';
+import { rowStart } from './vectorIndex.ts';
 
-// Placeholder while the nwb reader is written: opening a nwb recording says so.
-export class NwbRecording {
-  static async open(path: string, _options: OpenRecordingOptions): Promise<RecordingSource> {
-    throw new UsageError(`${path}: the nwb reader is not written yet`);
+/** Label values listed per column by describe(); a column with more is summarized. */
+const MAX_LISTED_VALUES = 24;
+/** /units columns shown as unit details by describe(). */
+const MAX_DETAIL_COLUMNS = 4;
+
+/**
+ * An NWB 2.x file (HDF5, read with h5wasm) as a RecordingSource.
+ *
+ * Spikes: /units (nwb-schema Units): unit ids from `id` (as text), each
+ * unit's spike times (seconds, float64 or float32) from spike_times rows
+ * [index[u−1], index[u]) of spike_times_index. Each unit is a time-sorted
+ * run, read in slices sized so that all units together hold at most a few
+ * MB, and the runs are merged into time order (mergeSortedRuns). With a
+ * time range, each unit's first and last spike in it are found by binary
+ * search, so a replay of the last minute of a long session reads only
+ * that minute. `unitFilter` ({column, value}) keeps the units whose /units
+ * column holds that value as text; the others and their spikes are counted
+ * in readSummary().dropped.
+ *
+ * Modes: the column `labelColumn` of /intervals/trials or
+ * /intervals/epochs (`labelTable` chooses; a column both have must be
+ * chosen), each row an interval [start_time, stop_time) labeled with the
+ * row's value as text; a ragged text column such as `tags` labels a row
+ * with its tags joined by '+'. Spans of /intervals/invalid_times are
+ * subtracted from the intervals, so bins there are unlabeled. Without
+ * `labelColumn`, labels() is empty (the user gives --labels FILE) and
+ * describe() lists every candidate column with its values.
+ */
+export class NwbRecording implements RecordingSource {
+  readonly format = 'nwb' as const;
+  readonly unitIds: string[];
+  private spikesPlanned = 0;
+  private spikesRead = 0;
+  private passFinished = false;
+  private summary: RecordingReadSummary = { dropped: {}, maxBackstepSeconds: 0 };
+
+  private constructor(
+    readonly path: string,
+    private readonly file: Hdf5File,
+    private readonly units: UnitsTable,
+    /** Rows of /units that are read, in id-table order. */
+    private readonly keptRows: number[],
+    private readonly excludedRows: number[],
+    private readonly options: OpenRecordingOptions,
+  ) {
+    this.unitIds = keptRows.map((row) => units.ids[row]);
+  }
+
+  static async open(path: string, options: OpenRecordingOptions): Promise<NwbRecording> {
+    const file = await Hdf5File.open(path);
+    try {
+      const units = readUnitsTable(file);
+      const { kept, excluded } = selectUnits(file, units, options.unitFilter);
+      const recording = new NwbRecording(path, file, units, kept, excluded, options);
+      // An unknown or ambiguous label column is reported before any spike is read.
+      if (options.labelColumn !== undefined) findLabelTable(file, options.labelColumn, options.labelTable);
+      return recording;
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+
+  async labels(range: TimeRange = {}): Promise<Array<LabelInterval | LabelChange>> {
+    const column = this.options.labelColumn;
+    if (column === undefined) return [];
+    const table = findLabelTable(this.file, column, this.options.labelTable);
+    const intervals = labelIntervals(table, rowLabels(this.file, table, column), readInvalidSpans(this.file));
+    const start = range.start ?? -Infinity;
+    const end = range.end ?? Infinity;
+    return intervals.filter((interval) => interval.end > start && interval.start < end);
+  }
+
+  async *spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncIterable<SpikeBatch> {
+    const { ends } = this.units;
+    const bounds = this.keptRows.map((row) => spikesInRange(this.file, SPIKE_TIMES, rowStart(ends, row), ends[row], range));
+    this.spikesPlanned = bounds.reduce((sum, bound) => sum + (bound.to - bound.from), 0);
+    this.spikesRead = 0;
+    this.passFinished = false;
+    this.summary = { dropped: this.droppedByFilter(range), maxBackstepSeconds: 0 };
+    const chunkSpikes = chunkSpikesFor(bounds.filter((bound) => bound.to > bound.from).length);
+    const onRead = (spikes: number) => {
+      this.spikesRead += spikes;
+    };
+    const runs = bounds.map((bound, unit) => unitSpikeChunks(this.file, SPIKE_TIMES, bound.from, bound.to, unit, chunkSpikes, onRead));
+    const summary = this.summary;
+    let previous = -Infinity;
+    for await (const batch of clipToRange(mergeSortedRuns(runs, this.unitIds, batchSize), range)) {
+      // The merge keeps each unit's own order: a unit not in time order shows here as a step back.
+      const t = batch.t;
+      for (let i = 0; i < t.length; i++) {
+        const step = previous - t[i];
+        if (step > summary.maxBackstepSeconds) summary.maxBackstepSeconds = step;
+        if (t[i] > previous) previous = t[i];
+      }
+      yield batch;
+    }
+    this.passFinished = true;
+  }
+
+  progress(): number {
+    if (this.passFinished) return 1;
+    return this.spikesPlanned === 0 ? 0 : Math.min(1, this.spikesRead / this.spikesPlanned);
+  }
+
+  readSummary(): RecordingReadSummary {
+    return { dropped: { ...this.summary.dropped }, maxBackstepSeconds: this.summary.maxBackstepSeconds };
+  }
+
+  async describe(): Promise<RecordingDescription> {
+    const { ends, ids } = this.units;
+    const notes: string[] = [];
+    const details = this.unitDetails();
+    let firstSpike = Infinity;
+    let lastSpike = -Infinity;
+    let unsortedUnits = 0;
+    let maxBackstep = 0;
+    let notNumbers = 0;
+    const chunkSpikes = chunkSpikesFor(1);
+    const units = this.keptRows.map((row) => {
+      // Each unit is read once, in order: its span, its order and any value that is not a time.
+      let previous = -Infinity;
+      let unsorted = false;
+      for (let start = rowStart(ends, row); start < ends[row]; start += chunkSpikes) {
+        const t = this.file.readNumbers(SPIKE_TIMES, start, Math.min(ends[row], start + chunkSpikes));
+        for (let i = 0; i < t.length; i++) {
+          const time = t[i];
+          if (!Number.isFinite(time)) {
+            notNumbers++;
+            continue;
+          }
+          if (time < firstSpike) firstSpike = time;
+          if (time > lastSpike) lastSpike = time;
+          if (time < previous) {
+            unsorted = true;
+            maxBackstep = Math.max(maxBackstep, previous - time);
+          } else previous = time;
+        }
+      }
+      if (unsorted) unsortedUnits++;
+      return { id: ids[row], spikes: ends[row] - rowStart(ends, row), ...details(row) };
+    });
+
+    const reference = this.file.isDataset('/timestamps_reference_time') ? this.file.readText('/timestamps_reference_time')[0] : undefined;
+    notes.push(`times are seconds from the file's timestamps_reference_time${reference === undefined ? '' : ` (${reference})`}, as stored`);
+    const resolution = this.units.resolutionSeconds;
+    if (resolution !== undefined) notes.push(`spike_times resolution ${resolution.toPrecision(6)} s (${Number((1 / resolution).toPrecision(12))} samples/s)`);
+    if (this.options.unitFilter !== undefined) {
+      const { column, value } = this.options.unitFilter;
+      const dropped = this.excludedRows.reduce((sum, row) => sum + ends[row] - rowStart(ends, row), 0);
+      notes.push(`--unit-filter ${column}=${value} keeps ${this.keptRows.length} of ${ids.length} units (left out: ${this.excludedRows.length} units, ${dropped} spikes)`);
+    }
+    if (new Set(ids).size < ids.length) notes.push(`${UNITS}/id repeats some ids: units with the same id are counted as one`);
+    if (unsortedUnits > 0) {
+      notes.push(`${unsortedUnits} units have spike times out of order (up to ${maxBackstep.toFixed(3)} s back): replay with --lateness of at least that`);
+    }
+    if (notNumbers > 0) notes.push(`${notNumbers} spike times are not finite numbers (counted as invalid by a replay)`);
+
+    const invalid = readInvalidSpans(this.file);
+    if (invalid.length > 0) {
+      const seconds = invalid.reduce((sum, span) => sum + span.end - span.start, 0);
+      notes.push(`${invalid.length} spans of ${INVALID_TIMES} (${seconds.toFixed(1)} s) are left unlabeled`);
+    }
+    const labelSources = this.describeLabelSources(invalid, notes);
+    return {
+      format: 'nwb',
+      path: this.path,
+      units,
+      firstSpike: firstSpike === Infinity ? null : firstSpike,
+      lastSpike: lastSpike === -Infinity ? null : lastSpike,
+      ...(resolution === undefined ? {} : { sampleRate: Number((1 / resolution).toPrecision(12)) }),
+      labelSources,
+      notes,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.file.close();
+  }
+
+  /** Units left out by the filter and their spikes within the range, by cause. */
+  private droppedByFilter(range: TimeRange): Record<string, number> {
+    const filter = this.options.unitFilter;
+    if (filter === undefined) return {};
+    const { ends } = this.units;
+    let spikes = 0;
+    for (const row of this.excludedRows) {
+      const bound = spikesInRange(this.file, SPIKE_TIMES, rowStart(ends, row), ends[row], range);
+      spikes += bound.to - bound.from;
+    }
+    const cause = `--unit-filter ${filter.column}=${filter.value}`;
+    return { [`units left out by ${cause}`]: this.excludedRows.length, [`spikes of units left out by ${cause}`]: spikes };
+  }
+
+  /** A function giving a unit's details: its values in the first few one-value-per-unit columns of /units. */
+  private unitDetails(): (row: number) => Record<string, string> {
+    const columns: Array<[string, string[]]> = [];
+    for (const column of this.units.columns) {
+      if (columns.length === MAX_DETAIL_COLUMNS) break;
+      if (column === 'id') continue;
+      try {
+        columns.push([column, unitColumnText(this.file, this.units, column)]);
+      } catch {
+        // Ragged, reference or malformed columns are not details.
+      }
+    }
+    return (row) => Object.fromEntries(columns.map(([column, values]) => [column, values[row]]));
+  }
+
+  /** Every column of /intervals/trials and /intervals/epochs that can hold modes, with its values, counts and seconds. */
+  private describeLabelSources(invalid: ReadonlyArray<{ start: number; end: number }>, notes: string[]): RecordingDescription['labelSources'] {
+    const sources: RecordingDescription['labelSources'] = [];
+    const candidates: string[] = [];
+    for (const name of LABEL_TABLES) {
+      const table: IntervalTable | undefined = readIntervalTable(this.file, name);
+      if (table === undefined) continue;
+      const bad = badRows(table);
+      if (bad > 0) notes.push(`${bad} rows of ${table.path} have stop_time not after start_time and label nothing`);
+      for (const column of table.labelColumns) {
+        const labels = rowLabels(this.file, table, column);
+        const tally = new Map<string, { count: number; seconds: number }>();
+        labels.forEach((label, row) => {
+          if (label === null) return;
+          const entry = tally.get(label) ?? { count: 0, seconds: 0 };
+          entry.count++;
+          if (table.stop[row] > table.start[row]) {
+            for (const piece of subtractSpans(table.start[row], table.stop[row], invalid)) entry.seconds += piece.end - piece.start;
+          }
+          tally.set(label, entry);
+        });
+        const values = [...tally].map(([label, { count, seconds }]) => ({ label, count, seconds }));
+        const listed = values.slice(0, MAX_LISTED_VALUES);
+        if (values.length > listed.length) {
+          const rest = values.slice(listed.length);
+          listed.push({
+            label: `(${rest.length} more values)`,
+            count: rest.reduce((sum, value) => sum + value.count, 0),
+            seconds: rest.reduce((sum, value) => sum + value.seconds, 0),
+          });
+        }
+        sources.push({ name: `${table.path}/${column}`, values: listed });
+        candidates.push(column);
+      }
+    }
+    if (this.options.labelColumn !== undefined) {
+      const table = findLabelTable(this.file, this.options.labelColumn, this.options.labelTable);
+      notes.push(`modes from ${table.path}/${this.options.labelColumn}`);
+    } else if (candidates.length > 0) {
+      notes.push(`no modes chosen: replay with --label-column ${candidates[0]} (or another column above; --label-table trials|epochs when both tables have it), or give --labels FILE`);
+    }
+    return sources;
   }
 }
