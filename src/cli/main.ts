@@ -28,8 +28,9 @@ const processIo: CliIo = {
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const program = new Command('synergy')
     .description(
-      'synergy-stream: information-theoretic analysis of neural recordings - which neurons work together\n' +
-        '(synergy, mutual information, O-information), in bits.',
+      'synergy-stream: which neurons work together, live. Streaming synergy,\n' +
+        'mutual information and O-information (in bits) of neural recordings and\n' +
+        'behavioral modes, from live rigs or recorded sessions.',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')

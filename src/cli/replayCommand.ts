@@ -165,7 +165,7 @@ Examples:
     .option('--out <file>', 'write updates to this file instead of stdout')
     .option('--start <seconds>', 'replay from this recording time', parseTime('--start'))
     .option('--end <seconds>', 'replay up to this recording time', parseTime('--end'))
-    .option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time", parseSpeed, Infinity)
+    .addOption(new Option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time").argParser(parseSpeed).default(Infinity, 'max'))
     .option('--serve <port>', 'publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe while replaying', parseInteger('--serve', 0));
   addRecordingOptions(command);
   addAnalysisOptions(command);
