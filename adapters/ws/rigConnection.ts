@@ -2,7 +2,8 @@ import { Subject, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { ConnectionError } from '../../src/errors.ts';
-import { DEFAULT_TIME_JUMP_LIMITS, IngestSession, SourceRegistry, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
+import type { LiveSource } from '../liveSource.ts';
+import { DEFAULT_TIME_JUMP_LIMITS, IngestSession, SourceRegistry, sourcesSummary, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 
 export interface ReconnectPolicy {
@@ -45,7 +46,7 @@ export interface RigConnectionOptions {
  * hammer a restarting rig in step; the attempt count starts again after a
  * connection that got as far as hello. `end` from the rig completes `events`.
  */
-export class RigConnection {
+export class RigConnection implements LiveSource {
   readonly registry = new SourceRegistry();
   private readonly eventSubject = new Subject<SourceEvent>();
   private readonly alertSubject = new Subject<AlertEvent>();
@@ -69,6 +70,11 @@ export class RigConnection {
 
   get alerts(): Observable<AlertEvent> {
     return this.alertSubject.asObservable();
+  }
+
+  /** Per source: messages, spikes, messages missing, connections, refused by code. */
+  summary(): string {
+    return sourcesSummary(this.registry);
   }
 
   /** Starts connecting (call after subscribing to `events` and `alerts`). */

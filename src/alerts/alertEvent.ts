@@ -10,11 +10,23 @@
  * message, cleared by the next one), and one-off events that are raised and
  * never cleared: `sequence-gap` (messages missing), `data-gap` (the span of
  * event time a returning source did not deliver), `time-jump` (event time
- * jumped forward or back), `late-data` (spikes later than the lateness,
- * dropped and counted), `input-rejected` (malformed or refused messages).
+ * jumped forward or back), `clock-reset` (a rig's sample clock started again
+ * from near zero: acquisition was restarted), `bytes-skipped` (bytes of a
+ * byte stream that were not records, skipped to find the next record),
+ * `late-data` (spikes later than the lateness, dropped and counted),
+ * `input-rejected` (malformed or refused messages).
  */
 export type PairAlertKind = 'synergy' | 'redundancy';
-export type SourceAlertKind = 'source-lost' | 'source-silent' | 'sequence-gap' | 'data-gap' | 'time-jump' | 'late-data' | 'input-rejected';
+export type SourceAlertKind =
+  | 'source-lost'
+  | 'source-silent'
+  | 'sequence-gap'
+  | 'data-gap'
+  | 'time-jump'
+  | 'clock-reset'
+  | 'bytes-skipped'
+  | 'late-data'
+  | 'input-rejected';
 export type AlertKind = PairAlertKind | SourceAlertKind;
 
 export interface AlertEvent {

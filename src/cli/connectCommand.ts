@@ -87,7 +87,7 @@ Examples:
     void interrupted.promise.then(() => rig.close());
     try {
       const summary = await done;
-      io.stderr(`${liveSummaryLine('synergy connect', summary, rig.registry)}\n`);
+      io.stderr(`${liveSummaryLine('synergy connect', summary, rig.summary())}\n`);
     } finally {
       interrupted.cancel();
       await server?.close();

@@ -1,3 +1,4 @@
+import { sourcesSummary } from '../live/ingestSession.ts';
 import { Command } from 'commander';
 import { RigConnection } from '../../adapters/ws/rigConnection.ts';
 import { RigSimulator } from '../../simulators/rigSimulator.ts';
@@ -132,7 +133,7 @@ Examples:
       const summary = await done;
       table.stop();
       if (tableMode) table.draw();
-      io.stderr(`${liveSummaryLine('synergy demo', summary, rig.registry)}\n`);
+      io.stderr(`${liveSummaryLine('synergy demo', summary, sourcesSummary(rig.registry))}\n`);
     } finally {
       interrupted.cancel();
       await server.close();

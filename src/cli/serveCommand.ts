@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { runLiveAnalysis, type LiveSummary } from '../live/liveAnalysis.ts';
-import type { SourceRegistry } from '../live/ingestSession.ts';
+import { sourcesSummary } from '../live/ingestSession.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
@@ -71,7 +71,7 @@ Examples:
     interrupted.cancel();
     await server.close();
     const summary = await done;
-    io.stderr(`${liveSummaryLine('synergy serve', summary, server.registry)}\n`);
+    io.stderr(`${liveSummaryLine('synergy serve', summary, sourcesSummary(server.registry))}\n`);
   });
 }
 
@@ -90,11 +90,7 @@ export function analysisDescription(options: AnalysisOptions): Record<string, un
 }
 
 /** The summary line of a live command: updates, alerts by kind, and each source's counts. */
-export function liveSummaryLine(command: string, summary: LiveSummary, registry: SourceRegistry): string {
+export function liveSummaryLine(command: string, summary: LiveSummary, sources: string): string {
   const alerts = Object.entries(summary.alertsByKind).map(([kind, count]) => `${count} ${kind}`);
-  const sources = [...registry.sources.values()].map((source) => {
-    const rejected = Object.entries(source.counters.rejected).map(([code, count]) => `${count} ${code}`);
-    return `${source.name}: ${source.counters.messages} messages, ${source.counters.spikes} spikes, ${source.counters.missing} missing, ${source.counters.connections} connection${source.counters.connections === 1 ? '' : 's'}${rejected.length > 0 ? `, refused ${rejected.join(', ')}` : ''}`;
-  });
-  return `${command}: ${summary.updates} updates; alerts: ${alerts.length === 0 ? 'none' : alerts.join(', ')}; sources: ${sources.length === 0 ? 'none' : sources.join('; ')}`;
+  return `${command}: ${summary.updates} updates; alerts: ${alerts.length === 0 ? 'none' : alerts.join(', ')}; ${sources}`;
 }

@@ -88,6 +88,15 @@ export class SourceRegistry {
   }
 }
 
+/** The sources of a registry in one line: messages, spikes, messages missing, connections, refused by code. */
+export function sourcesSummary(registry: SourceRegistry): string {
+  const sources = [...registry.sources.values()].map((source) => {
+    const rejected = Object.entries(source.counters.rejected).map(([code, count]) => `${count} ${code}`);
+    return `${source.name}: ${source.counters.messages} messages, ${source.counters.spikes} spikes, ${source.counters.missing} missing, ${source.counters.connections} connection${source.counters.connections === 1 ? '' : 's'}${rejected.length > 0 ? `, refused ${rejected.join(', ')}` : ''}`;
+  });
+  return `sources: ${sources.length === 0 ? 'none' : sources.join('; ')}`;
+}
+
 /** What one incoming frame produced. */
 export interface SessionOutput {
   /** Events for the analysis, in order. */
