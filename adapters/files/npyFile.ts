@@ -1,6 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { parse } from 'npyjs';
 import { InputFormatError } from '../../src/errors.ts';
+import { openReadable } from './openReadable.ts';
 
 /** Bytes of the fixed prefix: magic (6), version (2), header length (2 in v1, 4 in v2/v3). */
 const PREFIX_BYTES = 12;
@@ -64,12 +65,7 @@ export class NpyFile {
   ) {}
 
   static async open(path: string): Promise<NpyFile> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch {
-      throw new InputFormatError('no such file (or it cannot be read)', path);
-    }
+    const handle = await openReadable(path);
     try {
       return await NpyFile.readHeader(path, handle);
     } catch (error) {

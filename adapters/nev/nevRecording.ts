@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { InputFormatError, UsageError } from '../../src/errors.ts';
 import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
 import { DEFAULT_BATCH_SPIKES } from '../mergeSortedRuns.ts';
@@ -12,6 +12,7 @@ import { NevPacketReader } from './nevPacketReader.ts';
 import { OTHER_PACKET_KINDS, otherPacketKindName } from './nevPackets.ts';
 import { scanSpikes, SpikeScanTally } from './nevSpikeScan.ts';
 import { NevUnitTable } from './nevUnitTable.ts';
+import { openReadable } from '../files/openReadable.ts';
 
 /** Timestamps up to this many ticks convert to float64 exactly. */
 const EXACT_TICKS = 2 ** 53;
@@ -65,12 +66,7 @@ export class NevRecording implements RecordingSource {
         if (word < 0 || word > 0xffff) throw new UsageError(`--ttl-labels: NEV digital input words are 0–65535 (16 bits), got ${word}`);
       }
     }
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch {
-      throw new InputFormatError('no such file (or it cannot be read)', path);
-    }
+    const handle = await openReadable(path);
     try {
       const header = await readNevHeader(path, handle);
       return new NevRecording(path, handle, header, unsorted === 'channel', modeOfWord);
