@@ -1,0 +1,537 @@
+import { Socket } from 'node:net';
+import { Subject, type Observable } from 'rxjs';
+import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
+import { ConnectionError, UsageError } from '../../src/errors.ts';
+import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
+import type { SourceEvent } from '../../src/stream/events.ts';
+import type { LiveSource } from '../liveSource.ts';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from '../ws/rigConnection.ts';
+import { errorsInReply, RhxCommandPort, sampleRateFromReply } from './rhxCommandPort.ts';
+import { RHX_ARTIFACT_ID, RhxSpikeParser } from './rhxSpikeParser.ts';
+
+export interface RhxSpikeSourceOptions {
+  /** The RHX spike port, tcp://HOST:PORT (RHX's default port is 5002). */
+  url: string;
+  /** HOST:PORT of the RHX command port (default port 5000): enables the channels, asks the sample rate, starts acquisition. */
+  command?: string;
+  /** Channels to enable spike output on through the command port, e.g. ['A-000', 'A-001'] (needs `command`). */
+  channels?: string[];
+  /** Samples per second of the sample indices; else asked from the command port (`get sampleratehertz`). */
+  sampleRate?: number;
+  /** Behavioral modes over time (seconds on RHX's sample clock), emitted as interval events at start. */
+  labels?: Array<{ start: number; end: number; label: string }>;
+  /** Wall seconds without a spike record before a `source-silent` alert (default 5). */
+  silenceSeconds?: number;
+  reconnect?: Partial<ReconnectPolicy>;
+  timeJumps?: TimeJumpLimits;
+  /** Status lines (connecting, connected, retrying in …, what RHX answered). */
+  onStatus?: (line: string) => void;
+  /** Random numbers for the jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+const CHANNEL_NAME = /^[A-H]-\d{3}$/;
+/** A sample clock that went back by more than this much of its range, from near its top to near zero, wrapped (uint32) rather than restarted. */
+const WRAP_SAMPLES = 2 ** 32;
+/** Bytes-skipped alerts at most this often (the summary has every byte). */
+const SKIP_ALERT_INTERVAL_MS = 5000;
+
+/**
+ * `synergy connect tcp://HOST:5002 --format intan`: spikes from the TCP
+ * spike port of Intan's RHX acquisition software, as they are detected.
+ *
+ * The port sends 14-byte records (magic, channel name, sample index, spike
+ * id; rhxSpikeParser.ts) with no header and no sequence numbers; RHX writes
+ * them when the spike port is connected and the board runs (every
+ * TCPNumberDataBlocksPerWrite × 128 samples, default 10 × 128), and drops
+ * what falls while no client is connected.
+ *
+ * - Units: the channel name ("A-000") for spikes of id 1, which RHX 3.x gives
+ *   every threshold crossing; any other id is kept apart as
+ *   "<channel>:<id>" (2, 4, 8: sorted spike types 2–4; 64: unclassified),
+ *   should RHX send them. Id 128 ("likely artifact": the spike exceeded the
+ *   spike max amplitude) is dropped and counted.
+ * - Times: sample index / sample rate, seconds on RHX's clock (0 when the
+ *   run started). The rate comes from `sampleRate` or from the command port.
+ * - Modes: RHX's spike port carries none; `labels` (a file of intervals on
+ *   the same clock) are emitted as interval events at start.
+ * - With `command`: connects to the command port, sends `execute
+ *   clearalldataoutputs` and `set <channel>.tcpdataoutputenabledspike true`
+ *   for each of `channels` (only when channels are given), asks `get
+ *   sampleratehertz`, and `execute connecttcpspikedataoutput` (RHX listens on
+ *   the spike port for one client after that, or after its Connect button);
+ *   once the spike port is connected, `set runmode run` if the board was
+ *   stopped. On close, acquisition is stopped only if this source started
+ *   it; the channel outputs are left enabled. The command connection stays
+ *   open for the session: RHX accepts one command client and stops listening
+ *   when it has one, so it is needed to reopen the spike port after a loss.
+ * - Alerts: a lost spike connection raises `source-lost` and opens a data
+ *   gap from the latest time on; the source reconnects with exponential
+ *   backoff and full jitter (re-sending `execute connecttcpspikedataoutput`
+ *   first when there is a command connection), clears the alert when
+ *   connected, and closes the gap at the first new spike (`data-gap` alert
+ *   when that is later than the lateness of the time-jump limits). A sample
+ *   index that goes back (acquisition restarted: RHX starts each run at 0)
+ *   raises `clock-reset`; the new run's times are offset to start at the old
+ *   run's latest time, so the analysis clock stays monotonic, and a gap
+ *   from there on is opened: the modes of `labels` are on the first run's
+ *   clock and say nothing of the new run, so its spikes are counted but
+ *   unlabeled. A forward jump beyond `timeJumps.alertSeconds` raises
+ *   `time-jump`. Bytes that are not records are skipped and counted
+ *   (`bytes-skipped`, at most one alert per 5 s). No wall time with a spike
+ *   record for `silenceSeconds` raises `source-silent` (RHX sends nothing
+ *   while the board is stopped or no channel spikes).
+ */
+export class RhxSpikeSource implements LiveSource {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  private readonly eventSubject = new Subject<SourceEvent>();
+  private readonly alertSubject = new Subject<AlertEvent>();
+  private readonly policy: ReconnectPolicy;
+  private readonly limits: TimeJumpLimits;
+  private readonly channels: string[];
+  private readonly parser = new RhxSpikeParser();
+  private readonly command: RhxCommandPort | undefined;
+  private commandReady = false;
+  private socket: Socket | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private closed = false;
+  private started = false;
+  private sampleRate: number | undefined;
+  /** The board's run mode when this source first asked (undefined before). */
+  private initialRunMode: string | undefined;
+  private startedAcquisition = false;
+
+  /** Unit ids as emitted (shared by all batches), and unit index by parser channel index · 256 + spike id. */
+  private readonly unitIds: string[] = [];
+  private readonly unitIndex = new Map<number, number>();
+
+  /** Clock: seconds added to sample / rate (a restarted or wrapped clock), the largest sample index of this run, the latest time. */
+  private runOffset = 0;
+  private lastSample: number | undefined;
+  private latestTime = -Infinity;
+  /** Set when the spike connection is back after a loss: the latest time then, to close the gap at the first new spike. */
+  private resumedAfter: number | undefined;
+  private lost = false;
+  private silent = false;
+  private lastDataMs = Date.now();
+  private skippedReported = 0;
+  private lastSkipAlertMs = -Infinity;
+
+  readonly counters = { connections: 0, attempts: 0, records: 0, spikes: 0, artifacts: 0, clockResets: 0, partialRecordBytes: 0 };
+
+  constructor(readonly options: RhxSpikeSourceOptions) {
+    const url = parseTcpUrl(options.url);
+    this.host = url.host;
+    this.port = url.port;
+    this.name = `intan-rhx@${this.host}:${this.port}`;
+    this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.limits = options.timeJumps ?? DEFAULT_TIME_JUMP_LIMITS;
+    this.channels = (options.channels ?? []).map((channel) => channel.trim().toUpperCase());
+    for (const channel of this.channels) {
+      if (!CHANNEL_NAME.test(channel)) throw new UsageError(`--channels: "${channel}" is not an RHX amplifier channel name (a port letter A–H, "-", three digits: A-000)`);
+    }
+    if (options.sampleRate !== undefined && !(options.sampleRate > 0 && Number.isFinite(options.sampleRate))) {
+      throw new UsageError(`--sample-rate must be a rate > 0 in Hz, got ${options.sampleRate}`);
+    }
+    if (options.command !== undefined) {
+      const address = parseHostPort(options.command, '--command');
+      this.command = new RhxCommandPort(address.host, address.port);
+    } else {
+      if (this.channels.length > 0) {
+        throw new UsageError('--channels needs --command HOST:PORT (the RHX command port, default 5000): channels are enabled through it; without it, enable spike output in RHX (Network → Remote TCP Control → Data Output, type SPK)');
+      }
+      if (options.sampleRate === undefined) {
+        throw new UsageError(
+          'Intan RHX spike records carry sample indices, not seconds: give --sample-rate HZ (RHX: Sample Rate in the Configure tab), or --command HOST:5000 so that it is asked from RHX',
+        );
+      }
+    }
+    this.sampleRate = options.sampleRate;
+  }
+
+  get events(): Observable<SourceEvent> {
+    return this.eventSubject.asObservable();
+  }
+
+  get alerts(): Observable<AlertEvent> {
+    return this.alertSubject.asObservable();
+  }
+
+  /** Records, spikes, artifacts dropped, bytes skipped, clock resets, connections. */
+  summary(): string {
+    const c = this.counters;
+    const parts = [
+      `${c.records} records`,
+      `${c.spikes} spikes`,
+      `${c.artifacts} artifacts dropped (id ${RHX_ARTIFACT_ID})`,
+      `${this.parser.skippedBytes} bytes skipped in ${this.parser.resyncs} resync${this.parser.resyncs === 1 ? '' : 's'}`,
+    ];
+    if (c.partialRecordBytes > 0) parts.push(`${c.partialRecordBytes} bytes of records cut by a lost connection`);
+    parts.push(`${c.clockResets} clock reset${c.clockResets === 1 ? '' : 's'}`, `${c.connections} connection${c.connections === 1 ? '' : 's'}`);
+    return `sources: ${this.name}: ${parts.join(', ')}`;
+  }
+
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    for (const interval of this.options.labels ?? []) this.eventSubject.next({ kind: 'interval', start: interval.start, end: interval.end, label: interval.label });
+    const silenceMs = (this.options.silenceSeconds ?? 5) * 1000;
+    this.silenceTimer = setInterval(() => this.checkSilence(silenceMs), Math.max(50, Math.min(1000, silenceMs / 4)));
+    this.silenceTimer.unref();
+    void this.connect();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.silenceTimer);
+    this.socket?.destroy();
+    if (this.command !== undefined) {
+      if (this.startedAcquisition) {
+        this.status(`stopping acquisition on ${this.command.address} (this source started it)`);
+        this.command.write('set runmode stop;');
+      }
+      this.command.close();
+    }
+    this.eventSubject.complete();
+    this.alertSubject.complete();
+  }
+
+  private status(line: string): void {
+    this.options.onStatus?.(line);
+  }
+
+  private alert(alert: Omit<AlertEvent, 'type' | 'source' | 't'> & { t?: number }): void {
+    this.alertSubject.next({ type: 'alert', ...alert, t: alert.t ?? finiteOr(this.latestTime, 0), source: this.name } as AlertEvent);
+  }
+
+  /** One attempt: the command session if needed, then the spike port. */
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    this.counters.attempts++;
+    try {
+      if (this.command !== undefined) {
+        if (!this.commandReady) await this.openCommandSession();
+        else await this.command.send(['execute connecttcpspikedataoutput']);
+      }
+      if (this.closed) return;
+      await this.openSpikePort();
+    } catch (error) {
+      if (this.closed) return;
+      if (error instanceof UsageError) {
+        this.fail(error);
+        return;
+      }
+      this.status(`${(error as Error).message}`);
+      this.scheduleRetry();
+    }
+  }
+
+  /** Connects to the command port and sets RHX up (see the class comment). */
+  private async openCommandSession(): Promise<void> {
+    const command = this.command!;
+    this.status(`connecting to the RHX command port ${command.address}`);
+    await command.connect();
+    command.onClose = () => {
+      this.commandReady = false;
+      if (!this.closed) this.status(`RHX command port ${command.address} closed; RHX listens again only after Connect in its Remote TCP Control window`);
+    };
+    const commands: string[] = [];
+    if (this.channels.length > 0) {
+      commands.push('execute clearalldataoutputs');
+      for (const channel of this.channels) commands.push(`set ${channel.toLowerCase()}.tcpdataoutputenabledspike true`);
+    }
+    commands.push('get sampleratehertz', 'execute connecttcpspikedataoutput');
+    const reply = await command.send(commands);
+    const errors = errorsInReply(reply.text);
+    if (errors !== '') this.status(`RHX answered: ${errors}`);
+    const rate = sampleRateFromReply(reply.text);
+    if (this.options.sampleRate !== undefined) {
+      if (rate !== undefined && Math.abs(rate - this.options.sampleRate) > 1e-9) this.status(`warning: --sample-rate ${this.options.sampleRate} Hz, but RHX says SampleRateHertz ${rate}; using ${this.options.sampleRate}`);
+    } else if (rate === undefined) {
+      throw new UsageError(`RHX at ${command.address} did not report its sample rate (get SampleRateHertz answered "${reply.text.trim()}"): give --sample-rate HZ`);
+    } else if (this.sampleRate !== undefined && rate !== this.sampleRate) {
+      this.status(`warning: RHX's sample rate changed from ${this.sampleRate} to ${rate} Hz; keeping ${this.sampleRate}`);
+    } else this.sampleRate = rate;
+    this.initialRunMode ??= reply.runMode;
+    this.commandReady = true;
+    this.status(`RHX ${command.address}: ${this.channels.length > 0 ? `spike output on ${this.channels.join(', ')}, ` : ''}${this.sampleRate} Hz, run mode ${reply.runMode}`);
+  }
+
+  private openSpikePort(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = new Socket();
+      socket.setNoDelay(true);
+      let opened = false;
+      socket.once('connect', () => {
+        opened = true;
+        if (this.closed) {
+          socket.destroy();
+          return;
+        }
+        this.socket = socket;
+        this.onSpikePortOpen();
+        resolve();
+      });
+      socket.on('data', (chunk: Buffer) => {
+        if (this.closed) return;
+        try {
+          this.receive(chunk);
+        } catch (error) {
+          // Never a throw out of a socket handler: report and go on.
+          this.status(`${this.name}: ${(error as Error).message}`);
+        }
+      });
+      socket.on('error', (error) => {
+        if (!opened) reject(new ConnectionError(`${this.options.url}: ${error.message}`));
+        else this.status(`${this.options.url}: ${error.message}`);
+      });
+      socket.on('close', () => {
+        if (!opened || this.closed) return;
+        this.onSpikePortLost();
+      });
+      socket.connect(this.port, this.host);
+    });
+  }
+
+  private onSpikePortOpen(): void {
+    this.counters.connections++;
+    this.attempt = 0;
+    this.lastDataMs = Date.now();
+    this.status(`connected to ${this.options.url}`);
+    if (this.lost) {
+      this.lost = false;
+      this.resumedAfter = this.latestTime;
+      this.alert({
+        state: 'cleared',
+        kind: 'source-lost',
+        message: `source ${this.name} is back (connection ${this.counters.connections}); what RHX detected while it was away is lost`,
+      });
+    }
+    if (this.command !== undefined && this.initialRunMode === 'Stop' && !this.startedAcquisition) {
+      this.startedAcquisition = true;
+      this.command.send(['set runmode run']).then(
+        (reply) => {
+          const errors = errorsInReply(reply.text);
+          this.status(`RHX ${this.command!.address}: set runmode run → run mode ${reply.runMode}${errors === '' ? '' : ` (${errors})`}`);
+        },
+        (error: Error) => this.status(error.message),
+      );
+    }
+  }
+
+  private onSpikePortLost(): void {
+    this.socket = undefined;
+    const partial = this.parser.reset();
+    this.counters.partialRecordBytes += partial;
+    this.lost = true;
+    this.resumedAfter = undefined;
+    if (Number.isFinite(this.latestTime)) this.eventSubject.next({ kind: 'gap', start: this.latestTime, end: Infinity });
+    this.alert({
+      state: 'raised',
+      kind: 'source-lost',
+      message: `source ${this.name} disconnected (${this.counters.records} records so far); waiting for it to come back`,
+    });
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed) return;
+    this.attempt++;
+    if (this.attempt > this.policy.maxAttempts) {
+      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
+      this.fail(new ConnectionError(`could not reach ${this.options.url} after ${this.policy.maxAttempts} attempts`));
+      return;
+    }
+    const cap = Math.min(this.policy.maxMs, this.policy.initialMs * 2 ** (this.attempt - 1));
+    const delayMs = Math.round((this.options.random ?? Math.random)() * cap);
+    this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
+    this.retryTimer = setTimeout(() => void this.connect(), delayMs);
+  }
+
+  /** Ends `events` with an error and stops. */
+  private fail(error: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.silenceTimer);
+    this.socket?.destroy();
+    this.command?.close();
+    this.eventSubject.error(error);
+    this.alertSubject.complete();
+  }
+
+  private checkSilence(silenceMs: number): void {
+    if (this.closed || this.socket === undefined || this.silent) return;
+    if (Date.now() - this.lastDataMs < silenceMs) return;
+    this.silent = true;
+    this.alert({
+      state: 'raised',
+      kind: 'source-silent',
+      message: `source ${this.name}: no spike record for ${(silenceMs / 1000).toFixed(1)} s (is the board running, with spike output enabled on channels that spike?)`,
+    });
+  }
+
+  /** A piece of the spike stream: records → one spike batch (split where the clock restarts). */
+  private receive(chunk: Buffer): void {
+    const records = this.parser.push(chunk);
+    this.reportSkipped();
+    if (records.count === 0) return;
+    this.lastDataMs = Date.now();
+    if (this.silent) {
+      this.silent = false;
+      this.alert({ state: 'cleared', kind: 'source-silent', message: `source ${this.name} is sending again` });
+    }
+    const rate = this.sampleRate!;
+    const t = new Float64Array(records.count);
+    const unit = new Uint32Array(records.count);
+    let length = 0;
+    let emittedUpTo = 0;
+    const emit = () => {
+      if (length > emittedUpTo) {
+        this.eventSubject.next({ kind: 'spikes', t: t.subarray(emittedUpTo, length), unit: unit.subarray(emittedUpTo, length), unitIds: this.unitIds });
+      }
+      emittedUpTo = length;
+    };
+    this.counters.records += records.count;
+    for (let i = 0; i < records.count; i++) {
+      const id = records.id[i];
+      if (id === RHX_ARTIFACT_ID) {
+        this.counters.artifacts++;
+        continue;
+      }
+      const sample = records.sample[i];
+      const last = this.lastSample;
+      if (last !== undefined && sample < last) {
+        if (last >= WRAP_SAMPLES - 600 * rate && sample < 600 * rate) {
+          // The uint32 sample clock rolled over (after 2^32 samples: 39.8 h at 30 kHz): the same run goes on.
+          this.runOffset += WRAP_SAMPLES / rate;
+          this.lastSample = sample;
+        } else if ((last - sample) / rate > this.limits.backSeconds) {
+          emit();
+          this.clockReset(last, sample);
+        }
+      }
+      if (this.lastSample === undefined || sample > this.lastSample) this.lastSample = sample;
+      const time = this.runOffset + sample / rate;
+      this.advance(time, emit);
+      t[length] = time;
+      unit[length] = this.unitOf(records.channel[i], id);
+      length++;
+    }
+    this.counters.spikes += length;
+    emit();
+  }
+
+  /** Checks a spike's time against the latest: closes a gap after a reconnection, reports forward jumps. */
+  private advance(time: number, emit: () => void): void {
+    const resumedAfter = this.resumedAfter;
+    if (resumedAfter !== undefined) {
+      this.resumedAfter = undefined;
+      if (Number.isFinite(resumedAfter)) {
+        emit();
+        this.eventSubject.next({ kind: 'gap', start: resumedAfter, end: Math.max(resumedAfter, time) });
+        if (time - resumedAfter > this.limits.backSeconds) {
+          this.alert({
+            state: 'raised',
+            kind: 'data-gap',
+            t: time,
+            value: time - resumedAfter,
+            message: `source ${this.name}: no data from ${resumedAfter.toFixed(3)} s to ${time.toFixed(3)} s (${(time - resumedAfter).toFixed(3)} s) while it was away`,
+          });
+        }
+        this.latestTime = Math.max(this.latestTime, time);
+        return;
+      }
+    }
+    if (Number.isFinite(this.latestTime) && time - this.latestTime > this.limits.alertSeconds) {
+      const ahead = time - this.latestTime;
+      this.alert({
+        state: 'raised',
+        kind: 'time-jump',
+        value: ahead,
+        message: `source ${this.name}: event time jumped ${ahead.toFixed(3)} s forward, from ${this.latestTime.toFixed(3)} s to ${time.toFixed(3)} s (no spike on the enabled channels in between)`,
+      });
+    }
+    if (time > this.latestTime) this.latestTime = time;
+  }
+
+  /** The sample index went back: RHX was stopped and run again (a new run starts at sample 0). */
+  private clockReset(lastSample: number, sample: number): void {
+    const rate = this.sampleRate!;
+    this.counters.clockResets++;
+    const from = finiteOr(this.latestTime, 0);
+    // A gap already open from `from` (the connection was lost meanwhile) stays open: same start, replaced.
+    this.resumedAfter = undefined;
+    this.eventSubject.next({ kind: 'gap', start: from, end: Infinity });
+    this.alert({
+      state: 'raised',
+      kind: 'clock-reset',
+      t: from,
+      value: (lastSample - sample) / rate,
+      message: `source ${this.name}: sample index went back from ${lastSample} to ${sample} (acquisition restarted); the new run is placed after ${from.toFixed(3)} s and left unlabeled, since the modes given are on the first run's clock`,
+    });
+    // The new run's first spike lands at `from`: no forward jump to report.
+    this.runOffset = from - sample / rate;
+    this.lastSample = undefined;
+  }
+
+  private unitOf(channel: number, id: number): number {
+    const key = channel * 256 + id;
+    let index = this.unitIndex.get(key);
+    if (index === undefined) {
+      index = this.unitIds.length;
+      const name = this.parser.channelNames[channel];
+      this.unitIds.push(id === 1 ? name : `${name}:${id}`);
+      this.unitIndex.set(key, index);
+    }
+    return index;
+  }
+
+  private reportSkipped(): void {
+    const skipped = this.parser.skippedBytes;
+    if (skipped === this.skippedReported) return;
+    const now = Date.now();
+    if (now - this.lastSkipAlertMs < SKIP_ALERT_INTERVAL_MS) return;
+    const bytes = skipped - this.skippedReported;
+    this.skippedReported = skipped;
+    this.lastSkipAlertMs = now;
+    this.alert({
+      state: 'raised',
+      kind: 'bytes-skipped',
+      value: bytes,
+      message: `source ${this.name}: ${bytes} byte${bytes === 1 ? '' : 's'} that were not spike records skipped to find the next record (${this.parser.skippedBytes} in ${this.parser.resyncs} resyncs so far)`,
+    });
+  }
+}
+
+/** tcp://HOST:PORT → host and port. */
+export function parseTcpUrl(text: string): { host: string; port: number } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`expected a tcp://HOST:PORT address of the RHX spike port, got "${text}"`);
+  }
+  if (url.protocol !== 'tcp:' || url.hostname === '' || url.port === '') {
+    throw new UsageError(`expected a tcp://HOST:PORT address of the RHX spike port (default port 5002), got "${text}"`);
+  }
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
+}
+
+/** HOST:PORT → host and port (`flag` names the option in the message). */
+export function parseHostPort(text: string, flag: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim().replace(/^tcp:\/\//, ''));
+  const port = match === null ? NaN : Number(match[3]);
+  if (match === null || !(port > 0 && port < 65536)) throw new UsageError(`${flag}: expected HOST:PORT (e.g. 127.0.0.1:5000), got "${text}"`);
+  return { host: match[1] ?? match[2], port };
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
+}
