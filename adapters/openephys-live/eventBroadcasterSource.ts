@@ -1,0 +1,553 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Subject, type Observable } from 'rxjs';
+import * as zmq from 'zeromq';
+import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
+import { ConnectionError } from '../../src/errors.ts';
+import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
+import type { SourceEvent } from '../../src/stream/events.ts';
+import type { LiveSource } from '../liveSource.ts';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from '../ws/rigConnection.ts';
+import { broadcasterUnitId, parseBroadcasterMessage, type BroadcasterRefusal } from './eventBroadcasterMessages.ts';
+import { SpikeScanner } from './spikeScanner.ts';
+import { StreamClocks, type StreamClockLimits } from './streamClocks.ts';
+
+export interface EventBroadcasterSourceOptions {
+  /** tcp://HOST:PORT of the Event Broadcaster's PUB socket (the plugin's default port is 5557). */
+  url: string;
+  /** TTL states to modes (parseTtlLabels): +line high, −line low, lines from 1. Without it TTL events are counted only. */
+  ttlLabels?: Map<number, string | null>;
+  /** sorted_id 0: dropped and counted (default), or kept as one multi-unit per electrode, `<electrode>:0`. */
+  unsorted?: 'drop' | 'channel';
+  /** Wall seconds without a message before a `source-silent` alert (default 5). */
+  silenceSeconds?: number;
+  reconnect?: Partial<ReconnectPolicy>;
+  /** Status lines (connecting, connected, retrying in …). */
+  onStatus?: (line: string) => void;
+  /** The stream whose clock is the reference (default: the first stream seen); see StreamClocks. */
+  clockStream?: string;
+  timeJumps?: TimeJumpLimits;
+  clockLimits?: Partial<StreamClockLimits>;
+  /** Random numbers for the jitter (tests pass a seeded one). */
+  random?: () => number;
+}
+
+/** Spikes handed on in one batch at most (a full socket queue is drained in batches of this size). */
+const MAX_BATCH_SPIKES = 16_384;
+/** Messages read before yielding to timers, so a busy socket cannot starve the silence check or the analysis. */
+const MESSAGES_PER_TURN = 8_192;
+/** Wall seconds between two alerts about refused messages of one reason (the count in between goes in the next). */
+const REFUSAL_ALERT_EVERY_SECONDS = 10;
+
+/**
+ * `synergy connect zmq://HOST:5557 --format openephys`: the Open Ephys
+ * GUI's Event Broadcaster plugin, read over ZeroMQ (a SUB socket subscribed
+ * to everything), in its JSON format (eventBroadcasterMessages.ts).
+ *
+ * - Spikes become unit `<electrode>:<sorted_id>` at sample_number /
+ *   sample_rate seconds, in columnar batches: one per turn of the event
+ *   loop, i.e. per drained socket queue (at most MAX_BATCH_SPIKES spikes),
+ *   never one event per spike.
+ * - TTL events become mode changes through `ttlLabels` (+line high, −line
+ *   low, lines from 1); other states leave the mode and are counted.
+ * - Time: StreamClocks. One clock per stream, all on one time line; a
+ *   restarted acquisition (sample numbers back near zero) raises
+ *   `clock-reset` and continues after the old run's latest time (the analysis
+ *   clock stays monotonic), with the mode unknown (a gap in the labels)
+ *   until the next mapped TTL event.
+ * - ZeroMQ hides a lost publisher (a SUB socket reconnects by itself and
+ *   reports nothing to its reader), so the socket's monitor events are
+ *   watched instead: `disconnect` raises `source-lost` and opens a data gap
+ *   at the latest time; ZMTP heartbeats (every second, 5 s timeout) make a
+ *   vanished host show as a disconnect too. Reconnection is ours, as in
+ *   RigConnection: a new socket per attempt (libzmq's own reconnect is off),
+ *   exponential backoff with full jitter, `maxAttempts` then ConnectionError.
+ *   When data resume, the gap is closed at the first new time and a
+ *   `data-gap` alert says how much was missed; the mode is unknown until
+ *   the next mapped TTL event (TTL changes while away are lost too).
+ * - `source-silent` after `silenceSeconds` of wall time without a message
+ *   while connected (acquisition stopped, or nothing upstream sends).
+ * - Malformed messages are counted by reason (summary()), and raise an
+ *   `input-rejected` alert at most every 10 s per reason.
+ */
+export class EventBroadcasterSource implements LiveSource {
+  readonly name: string;
+  private readonly eventSubject = new Subject<SourceEvent>();
+  private readonly alertSubject = new Subject<AlertEvent>();
+  private readonly policy: ReconnectPolicy;
+  private readonly limits: TimeJumpLimits;
+  private readonly silenceMs: number;
+  private readonly clocks: StreamClocks;
+  private socket: zmq.Subscriber | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private closed = false;
+  private connected = false;
+  private lost = false;
+  private silent = false;
+  private lastMessageMs = Date.now();
+  /** Set when the source came back: the latest time then, to close the gap where data resume. */
+  private resumedAfter: number | undefined;
+  private lastBackAlertMs = -Infinity;
+
+  /** Unit ids the batches index into (shared by all batches). */
+  private readonly unitIds: string[] = [];
+  private readonly unitIndex = new Map<string, number>();
+  private pendingT = new Float64Array(1024);
+  private pendingUnit = new Uint32Array(1024);
+  private pendingLength = 0;
+  private flushScheduled = false;
+  /** The fast path for spike messages; its interned electrode names keep their unit indices. */
+  private readonly scanner: SpikeScanner;
+
+  readonly counters = {
+    messages: 0,
+    spikes: 0,
+    unsorted: 0,
+    ttlEvents: 0,
+    modeChanges: 0,
+    /** TTL events whose state ttlLabels does not map, by state. */
+    unmapped: new Map<number, number>(),
+    refused: {} as Partial<Record<BroadcasterRefusal, number>>,
+    connections: 0,
+    attempts: 0,
+    clockResets: 0,
+  };
+  private readonly refusalAlerts = new Map<BroadcasterRefusal, { lastMs: number; since: number }>();
+
+  constructor(readonly options: EventBroadcasterSourceOptions) {
+    let address: URL;
+    try {
+      address = new URL(options.url);
+    } catch {
+      throw new RangeError(`expected a tcp://HOST:PORT address, got ${options.url}`);
+    }
+    if (address.protocol !== 'tcp:' || address.port === '') throw new RangeError(`expected a tcp://HOST:PORT address, got ${options.url}`);
+    this.name = `openephys@${address.host}`;
+    this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.limits = options.timeJumps ?? DEFAULT_TIME_JUMP_LIMITS;
+    const silenceSeconds = options.silenceSeconds ?? 5;
+    if (!(silenceSeconds > 0)) throw new RangeError(`silenceSeconds must be > 0, got ${silenceSeconds}`);
+    this.silenceMs = silenceSeconds * 1000;
+    this.clocks = new StreamClocks(options.clockStream, options.clockLimits);
+    this.scanner = new SpikeScanner(options.unsorted);
+  }
+
+  get events(): Observable<SourceEvent> {
+    return this.eventSubject.asObservable();
+  }
+
+  get alerts(): Observable<AlertEvent> {
+    return this.alertSubject.asObservable();
+  }
+
+  /** Messages, spikes, units, TTL events and mode changes; what was dropped or refused, by cause; connections, clock resets, streams. */
+  summary(): string {
+    const c = this.counters;
+    const unmapped = [...c.unmapped.values()].reduce((sum, n) => sum + n, 0);
+    const parts = [
+      `${c.messages} messages`,
+      `${c.spikes} spikes (${this.unitIds.length} units)`,
+      `${c.ttlEvents} TTL events (${c.modeChanges} mode changes${unmapped > 0 ? `, ${unmapped} of unmapped states ${[...c.unmapped.keys()].sort((a, b) => a - b).join(' ')}` : ''})`,
+    ];
+    if (c.unsorted > 0) parts.push(`${c.unsorted} unsorted spikes dropped`);
+    const refused = Object.entries(c.refused).map(([reason, count]) => `${count} ${reason}`);
+    if (refused.length > 0) parts.push(`refused ${refused.join(', ')}`);
+    parts.push(`${c.connections} connection${c.connections === 1 ? '' : 's'}`);
+    if (c.clockResets > 0) parts.push(`${c.clockResets} clock reset${c.clockResets === 1 ? '' : 's'}`);
+    const streams = this.clocks.streamRates().map(({ stream, sampleRate }) => `${stream} ${sampleRate} Hz${stream === this.clocks.clockStream ? ' (clock)' : ''}`);
+    if (streams.length > 0) parts.push(`streams: ${streams.join(', ')}`);
+    return `sources: ${this.name}: ${parts.join(', ')}`;
+  }
+
+  /** Starts connecting (call after subscribing to `events` and `alerts`). */
+  start(): void {
+    this.silenceTimer = setInterval(() => this.checkSilence(), Math.min(1000, this.silenceMs / 4));
+    this.connect();
+  }
+
+  /** Stops: closes the socket, no more retries; `events` and `alerts` complete. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.stopTimers();
+    this.socket?.close();
+    this.socket = undefined;
+    this.eventSubject.complete();
+    this.alertSubject.complete();
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearInterval(this.silenceTimer);
+  }
+
+  private status(line: string): void {
+    this.options.onStatus?.(line);
+  }
+
+  private alert(alert: Omit<AlertEvent, 'type' | 'source' | 't'> & { t?: number }): void {
+    this.alertSubject.next({ type: 'alert', source: this.name, ...alert, t: alert.t ?? finiteOr(this.clocks.latest, 0) });
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    this.counters.attempts++;
+    // libzmq's own reconnection is off (reconnectInterval −1): each attempt is a socket of its own, retried on our schedule.
+    const socket = new zmq.Subscriber({
+      reconnectInterval: -1,
+      connectTimeout: 5000,
+      heartbeatInterval: 1000,
+      heartbeatTimeout: 5000,
+      receiveHighWaterMark: 200_000,
+      linger: 0,
+    });
+    this.socket = socket;
+    let ended = false;
+    let disconnected = false;
+    const end = (connectedBefore: boolean) => {
+      if (ended) return;
+      ended = true;
+      socket.close();
+      if (this.socket === socket) this.socket = undefined;
+      if (this.closed) return;
+      if (connectedBefore) this.connectionLost();
+      this.scheduleRetry();
+    };
+    socket.events.on('handshake', () => {
+      this.connected = true;
+      this.attempt = 0;
+      this.counters.connections++;
+      this.lastMessageMs = Date.now();
+      this.status(`connected to ${this.options.url}`);
+      if (this.lost) {
+        this.lost = false;
+        this.resumedAfter = this.clocks.latest;
+        this.alert({
+          state: 'cleared',
+          kind: 'source-lost',
+          message: `source ${this.name} is back (connection ${this.counters.connections}); what it broadcast while away is lost`,
+        });
+      }
+    });
+    // A connection that closes before its handshake is a failed attempt.
+    socket.events.on('close', () => {
+      if (!this.connected) end(false);
+    });
+    socket.events.on('disconnect', () => {
+      if (!this.connected) {
+        end(false);
+        return;
+      }
+      // Messages already queued on the socket belong before the loss: the read loop drains them first.
+      disconnected = true;
+      if (!socket.readable) end(true);
+    });
+    socket.subscribe();
+    try {
+      socket.connect(this.options.url);
+    } catch (error) {
+      this.status(`${this.options.url}: ${(error as Error).message}`);
+      end(false);
+      return;
+    }
+    void this.read(socket, () => disconnected, () => end(true));
+  }
+
+  private async read(socket: zmq.Subscriber, disconnected: () => boolean, drained: () => void): Promise<void> {
+    let sinceYield = 0;
+    try {
+      while (!socket.closed) {
+        // Wait for the next message. Then the queue is drained with a receive timeout of 0: each receive() reads at once
+        // (no readiness check before it, no delay every 512 reads: about a quarter less per message) and rejects with
+        // EAGAIN when the queue is empty.
+        socket.receiveTimeout = -1;
+        let frames = await socket.receive();
+        socket.receiveTimeout = 0;
+        for (;;) {
+          this.receive(frames);
+          if (this.pendingLength >= MAX_BATCH_SPIKES) this.flush();
+          else if (this.pendingLength > 0 && !this.flushScheduled) {
+            // Queued messages are read in one run of microtasks: the flush runs when the queue is drained (or at the yield below).
+            this.flushScheduled = true;
+            setImmediate(this.scheduledFlush);
+          }
+          if (++sinceYield >= MESSAGES_PER_TURN) {
+            sinceYield = 0;
+            this.flush();
+            await nextTurn();
+            if (socket.closed) return;
+          }
+          try {
+            frames = await socket.receive();
+          } catch (error) {
+            if ((error as { code?: unknown }).code === 'EAGAIN') break;
+            throw error;
+          }
+        }
+        // The queue is empty: after a disconnect, everything queued before it has been read.
+        if (disconnected()) {
+          this.flush();
+          drained();
+          return;
+        }
+      }
+    } catch (error) {
+      // A socket closed under the read (close(), or the attempt ended) rejects the pending receive.
+      if (!socket.closed && !this.closed) this.status(`${this.options.url}: ${(error as Error).message}`);
+    }
+  }
+
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  /** The spike the scanner just read (spikeScanner.ts). */
+  private receiveSpike(): void {
+    const scanner = this.scanner;
+    const t = this.place(scanner.stream!.text, scanner.sampleNumber, scanner.sampleRate);
+    if (scanner.unsorted) {
+      if (this.counters.unsorted++ === 0) this.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
+      return;
+    }
+    this.counters.spikes++;
+    const electrode = scanner.electrode!;
+    let unit = electrode.units[scanner.sortedId];
+    if (unit === undefined) {
+      unit = this.unitOf(broadcasterUnitId(electrode.text, scanner.sortedId));
+      electrode.units[scanner.sortedId] = unit;
+    }
+    this.push(t, unit);
+  }
+
+  /** One message. Never throws. */
+  private receive(frames: Buffer[]): void {
+    if (this.closed) return;
+    // Spikes as the plugin writes them take the fast path (spikeScanner.ts); everything else, and anything in doubt, the full parse.
+    if (this.scanner.scan(frames)) {
+      this.receiveSpike();
+      return;
+    }
+    const record = parseBroadcasterMessage(frames, { unsorted: this.options.unsorted });
+    if (record.kind === 'refused') {
+      this.refuse(record.reason, record.message);
+      return;
+    }
+    const t = this.place(record.stream, record.sampleNumber, record.sampleRate);
+    switch (record.kind) {
+      case 'spike':
+        this.counters.spikes++;
+        this.push(t, this.unitOf(record.unitId));
+        break;
+      case 'unsorted':
+        if (this.counters.unsorted++ === 0) this.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
+        break;
+      case 'ttl': {
+        this.counters.ttlEvents++;
+        const label = this.options.ttlLabels?.get(record.state);
+        if (label === undefined) {
+          this.counters.unmapped.set(record.state, (this.counters.unmapped.get(record.state) ?? 0) + 1);
+          break;
+        }
+        this.counters.modeChanges++;
+        this.flush();
+        this.eventSubject.next({ kind: 'label', t, label });
+        break;
+      }
+    }
+  }
+
+  /** A message that was read: counted, placed on the analysis clock (clock resets, time jumps, the gap after a return); its time. */
+  private place(stream: string, sampleNumber: number, sampleRate: number): number {
+    this.touch();
+    this.counters.messages++;
+    const previous = this.clocks.latest;
+    const placement = this.clocks.place(stream, sampleNumber, sampleRate);
+    const t = placement.t;
+    if (placement.reset !== undefined) {
+      const reset = placement.reset;
+      this.counters.clockResets++;
+      this.flush();
+      this.alert({
+        state: 'raised',
+        kind: 'clock-reset',
+        t: reset.runStart,
+        value: reset.fromSeconds,
+        message: `source ${this.name}: stream "${reset.stream}" sample clock went back from ${reset.fromSeconds.toFixed(3)} s to ${reset.toSeconds.toFixed(3)} s: acquisition restarted; run ${reset.run} continues the analysis clock at ${reset.runStart.toFixed(3)} s, mode unknown until the next TTL change`,
+      });
+      this.eventSubject.next({ kind: 'label', t: reset.runStart, label: null });
+    } else if (this.resumedAfter === undefined) {
+      this.checkJump(stream, previous, t, placement.offStream);
+    }
+    if (this.resumedAfter !== undefined) this.resume(t);
+    return t;
+  }
+
+  /** The first data after the source came back: the gap closes at their time. */
+  private resume(t: number): void {
+    const start = this.resumedAfter!;
+    this.resumedAfter = undefined;
+    if (!Number.isFinite(start)) return;
+    this.flush();
+    this.eventSubject.next({ kind: 'gap', start, end: Math.max(start, t) });
+    // What the TTL lines did while away is unknown: no mode until the next mapped change.
+    this.eventSubject.next({ kind: 'label', t: start, label: null });
+    if (t - start > this.limits.backSeconds) {
+      this.alert({
+        state: 'raised',
+        kind: 'data-gap',
+        t,
+        value: t - start,
+        message: `source ${this.name}: no data from ${start.toFixed(3)} s to ${t.toFixed(3)} s (${(t - start).toFixed(3)} s) while it was away`,
+      });
+    }
+  }
+
+  /** Alerts for an event at `t` of `stream` that lies far from the latest time before it (`previous`). */
+  private checkJump(stream: string, previous: number, t: number, offStream: number | undefined): void {
+    if (offStream !== undefined) {
+      this.alert({
+        state: 'raised',
+        kind: 'time-jump',
+        value: offStream,
+        message: `source ${this.name}: stream "${stream}" is ${offStream.toFixed(3)} s from the clock stream "${this.clocks.clockStream}"; the streams may not share an origin (their sample counts are taken as seconds since acquisition start)`,
+      });
+    }
+    if (previous === -Infinity) return;
+    const ahead = t - previous;
+    if (ahead > this.limits.alertSeconds) {
+      this.alert({
+        state: 'raised',
+        kind: 'time-jump',
+        t: previous,
+        value: ahead,
+        message: `source ${this.name}: event time jumped ${ahead.toFixed(3)} s forward, from ${previous.toFixed(3)} s to ${t.toFixed(3)} s (stream "${stream}")`,
+      });
+    }
+    const behind = previous - t;
+    if (behind > this.limits.backSeconds) {
+      const now = Date.now();
+      if (now - this.lastBackAlertMs >= REFUSAL_ALERT_EVERY_SECONDS * 1000) {
+        this.lastBackAlertMs = now;
+        this.alert({
+          state: 'raised',
+          kind: 'time-jump',
+          t: previous,
+          value: -behind,
+          message: `source ${this.name}: event time went back ${behind.toFixed(3)} s, to ${t.toFixed(3)} s (stream "${stream}"); spikes older than the lateness are dropped as late`,
+        });
+      }
+    }
+  }
+
+  private refuse(reason: BroadcasterRefusal, message: string): void {
+    this.counters.refused[reason] = (this.counters.refused[reason] ?? 0) + 1;
+    const now = Date.now();
+    const state = this.refusalAlerts.get(reason) ?? { lastMs: -Infinity, since: 0 };
+    state.since++;
+    if (now - state.lastMs >= REFUSAL_ALERT_EVERY_SECONDS * 1000) {
+      this.alert({
+        state: 'raised',
+        kind: 'input-rejected',
+        value: state.since,
+        message: `source ${this.name}: ${state.since} message${state.since === 1 ? '' : 's'} refused (${reason}): ${message}`,
+      });
+      state.lastMs = now;
+      state.since = 0;
+    }
+    this.refusalAlerts.set(reason, state);
+  }
+
+  /** A message arrived: clears a `source-silent` alert. */
+  private touch(): void {
+    this.lastMessageMs = Date.now();
+    if (this.silent) {
+      this.silent = false;
+      this.alert({ state: 'cleared', kind: 'source-silent', message: `source ${this.name} is sending again` });
+    }
+  }
+
+  private checkSilence(): void {
+    if (this.closed || !this.connected || this.silent) return;
+    const quietMs = Date.now() - this.lastMessageMs;
+    if (quietMs < this.silenceMs) return;
+    this.silent = true;
+    this.alert({
+      state: 'raised',
+      kind: 'source-silent',
+      value: quietMs / 1000,
+      message: `source ${this.name}: no message for ${(quietMs / 1000).toFixed(1)} s while connected (is acquisition running, with spikes or TTL events upstream of the Event Broadcaster?)`,
+    });
+  }
+
+  private connectionLost(): void {
+    this.connected = false;
+    this.flush();
+    if (this.silent) this.silent = false;
+    this.lost = true;
+    this.resumedAfter = undefined;
+    const latest = this.clocks.latest;
+    if (Number.isFinite(latest)) this.eventSubject.next({ kind: 'gap', start: latest, end: Infinity });
+    this.alert({
+      state: 'raised',
+      kind: 'source-lost',
+      message: `source ${this.name} disconnected (the GUI closed, the plugin restarted its connection, or the host stopped answering heartbeats); waiting for it to come back`,
+    });
+  }
+
+  private scheduleRetry(): void {
+    this.connected = false;
+    this.attempt++;
+    if (this.attempt > this.policy.maxAttempts) {
+      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
+      this.flush();
+      this.closed = true;
+      this.stopTimers();
+      this.eventSubject.error(new ConnectionError(`could not reach the Event Broadcaster at ${this.options.url} after ${this.policy.maxAttempts} attempts`));
+      this.alertSubject.complete();
+      return;
+    }
+    const cap = Math.min(this.policy.maxMs, this.policy.initialMs * 2 ** (this.attempt - 1));
+    const delayMs = Math.round((this.options.random ?? Math.random)() * cap);
+    this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
+    this.retryTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  private unitOf(id: string): number {
+    let index = this.unitIndex.get(id);
+    if (index === undefined) {
+      index = this.unitIds.length;
+      this.unitIds.push(id);
+      this.unitIndex.set(id, index);
+    }
+    return index;
+  }
+
+  private push(t: number, unit: number): void {
+    if (this.pendingLength === this.pendingT.length) {
+      const t2 = new Float64Array(this.pendingT.length * 2);
+      t2.set(this.pendingT);
+      this.pendingT = t2;
+      const unit2 = new Uint32Array(this.pendingUnit.length * 2);
+      unit2.set(this.pendingUnit);
+      this.pendingUnit = unit2;
+    }
+    this.pendingT[this.pendingLength] = t;
+    this.pendingUnit[this.pendingLength] = unit;
+    this.pendingLength++;
+  }
+
+  /** Hands on the spikes gathered so far as one batch. */
+  private flush(): void {
+    if (this.pendingLength === 0 || this.closed) return;
+    const n = this.pendingLength;
+    this.pendingLength = 0;
+    this.eventSubject.next({ kind: 'spikes', t: this.pendingT.slice(0, n), unit: this.pendingUnit.slice(0, n), unitIds: this.unitIds });
+  }
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
+}
