@@ -1,12 +1,13 @@
-import { Command } from 'commander';
-import { RigConnection } from '../../adapters/ws/rigConnection.ts';
-import { UsageError } from '../errors.ts';
+import { Command, Option } from 'commander';
+import { concat, from } from 'rxjs';
+import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
+import { LIVE_FORMATS, openLiveSource, parseChannelList, type LiveFormat } from '../../adapters/openLiveSource.ts';
 import { runLiveAnalysis } from '../live/liveAnalysis.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, serverOptionsFrom, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import type { CliIo } from './main.ts';
-import { parseInteger } from './parseOptions.ts';
+import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 
 interface ConnectFlags extends AnalysisFlags, AlertFlags {
@@ -16,33 +17,64 @@ interface ConnectFlags extends AnalysisFlags, AlertFlags {
   serveHost: string;
   serveToken?: string;
   maxRetries?: number;
+  format?: LiveFormat;
+  ttlLabels?: string;
+  unsorted?: 'drop' | 'channel';
+  command?: string;
+  channels?: string[];
+  sampleRate?: number;
+  labels?: string;
+  silence: number;
 }
 
 export function connectCommand(io: CliIo): Command {
   const command = new Command('connect')
-    .summary('analyze a live rig that serves the ingest protocol')
+    .summary('analyze a live rig: our protocol, Open Ephys or Intan RHX')
     .description(
-      `Connects to a rig (or bridge) that serves the ingest protocol over WebSocket
-(docs/PROTOCOL.md), analyzes its spikes and modes live, and writes an update
-every --hop seconds (one JSON object, bits) to stdout or --out; alerts go to
-stderr as a line, to --alerts-out, and with --serve PORT to subscribers.
+      `Connects to a live source, analyzes its spikes and modes as they arrive,
+and writes an update every --hop seconds (one JSON object, bits) to stdout
+or --out; alerts go to stderr as a line, to --alerts-out, and with --serve
+PORT to subscribers. Three kinds of source (docs/PROTOCOL.md, docs/RIGS.md):
 
-The rig sends hello; the analyzer answers ready with the last seq it holds,
-so a rig that buffers resends what was missed. When the connection drops
-without end, a source-lost alert is raised and the analyzer reconnects with
-exponential backoff and jitter (up to 30 s between tries), reporting the gap
-(sequence-gap, or data-gap for the stretch of time not delivered) when the
-rig is back. The command ends when the rig says end, or on Ctrl-C.
+  ws://HOST:PORT      a rig or bridge that serves our ingest protocol. The
+                      rig sends hello; the analyzer answers ready with the
+                      last seq it holds, so a rig that buffers resends what
+                      was missed.
+  zmq://HOST:5557     Open Ephys GUI, Event Broadcaster plugin (JSON
+                      format): spikes from its spike detector / sorter,
+                      units <electrode>:<sorted_id>; modes from TTL lines
+                      via --ttl-labels ("1=go,-1=rest": line 1 high = go).
+  tcp://HOST:5002     Intan RHX spike port (--format intan): units are
+   --format intan     channels (A-000); --command HOST:5000 enables spike
+                      output for --channels, asks the sample rate and starts
+                      acquisition; modes from --labels FILE.
+
+A lost connection raises source-lost and is retried with exponential
+backoff and jitter (up to 30 s between tries); the stretch not delivered is
+reported (data-gap) and left out of the statistics. Silence, missing
+messages, clock resets and bytes that are not records are alerts too. The
+command ends when a protocol rig says end, or on Ctrl-C.
 
 Examples:
   synergy simulate --port 7701 &        # a simulated rig
   synergy connect ws://127.0.0.1:7701 --window 30 --serve 7700
+  synergy connect zmq://127.0.0.1:5557 --ttl-labels "1=go,-1=rest"
+  synergy connect tcp://127.0.0.1:5002 --format intan \\
+      --command 127.0.0.1:5000 --channels A-000..A-031 --labels modes.csv
   synergy connect ws://rig.lab:7701 --token "$RIG_TOKEN" \\
       --out updates.jsonl --alerts-out alerts.jsonl`,
     )
-    .argument('<url>', 'ws:// address of the rig')
+    .argument('<url>', 'ws://, zmq:// or tcp:// address of the rig')
+    .addOption(new Option('--format <format>', 'what the address speaks (default: from the scheme)').choices(LIVE_FORMATS))
     .option('--out <file>', 'write updates to this file instead of stdout')
-    .option('--token <token>', 'token the rig requires (sent as Authorization: Bearer)')
+    .option('--token <token>', 'ws://: token the rig requires (sent as Authorization: Bearer)')
+    .option('--ttl-labels <map>', 'openephys: TTL states to modes, +line high, -line low, e.g. "1=go,-1=rest" (empty = gap)')
+    .addOption(new Option('--unsorted <policy>', "openephys: spikes with sorted_id 0: drop them, or count them per electrode ('channel')").choices(['drop', 'channel']))
+    .option('--command <host:port>', 'intan: the RHX command port (enables --channels, asks the sample rate, starts acquisition)')
+    .option('--channels <list>', 'intan: channels to enable, e.g. A-000,A-001 or A-000..A-031', parseChannelList)
+    .option('--sample-rate <hz>', 'intan: samples per second (else asked from --command)', parseNumber('--sample-rate', 0, false))
+    .option('--labels <file>', 'modes as intervals from a .csv/.tsv/.jsonl file (start, end, label), on the rig\'s clock')
+    .option('--silence <seconds>', 'raise source-silent after this long without data', parseNumber('--silence', 0, false), 5)
     .option('--serve <port>', 'also publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe', parseInteger('--serve', 0))
     .option('--serve-host <address>', 'address --serve listens on (beyond loopback --serve-token is required)', '127.0.0.1')
     .option('--serve-token <token>', 'token subscribers must give with --serve')
@@ -51,18 +83,19 @@ Examples:
   addAlertOptions(command);
   return command.action(async (url: string, flags: ConnectFlags) => {
     const options = analysisOptionsFrom(flags);
-    let rig: RigConnection;
-    try {
-      rig = new RigConnection({
-        url,
-        token: flags.token,
-        reconnect: flags.maxRetries === undefined ? {} : { maxAttempts: flags.maxRetries },
-        timeJumps: undefined,
-        onStatus: (line) => io.stderr(`synergy connect: ${line}\n`),
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
+    const rig = await openLiveSource(url, {
+      format: flags.format,
+      token: flags.token,
+      maxRetries: flags.maxRetries,
+      silenceSeconds: flags.silence,
+      ttlLabels: flags.ttlLabels,
+      unsorted: flags.unsorted,
+      command: flags.command,
+      channels: flags.channels,
+      sampleRate: flags.sampleRate,
+      onStatus: (line) => io.stderr(`synergy connect: ${line}\n`),
+    });
     const server =
       flags.serve === undefined
         ? undefined
@@ -76,7 +109,9 @@ Examples:
           });
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
-    const done = runLiveAnalysis(rig.events, rig.alerts, options, alertOptionsFrom(flags, options), {
+    // Modes from a file come first: they hold for the spikes that follow, whatever time those arrive.
+    const events = labels === undefined ? rig.events : concat(from(labels.intervals), rig.events);
+    const done = runLiveAnalysis(events, rig.alerts, options, alertOptionsFrom(flags, options), {
       publish: server === undefined ? undefined : (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,

@@ -11,3 +11,14 @@ export function parseInteger(option: string, minimum?: number): (value: string) 
     return parsed;
   };
 }
+
+/** A parser for a numeric option: a finite number ≥ minimum (> minimum when not inclusive). */
+export function parseNumber(option: string, minimum: number, inclusive = true): (value: string) => number {
+  return (value: string) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || (inclusive ? number < minimum : number <= minimum)) {
+      throw new InvalidArgumentError(`${option} takes a number ${inclusive ? '≥' : '>'} ${minimum}, got '${value}'`);
+    }
+    return number;
+  };
+}

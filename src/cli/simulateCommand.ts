@@ -1,17 +1,21 @@
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, Option } from 'commander';
+import { EventBroadcasterSimulator } from '../../simulators/eventBroadcasterSimulator.ts';
+import { Population } from '../../simulators/population.ts';
+import { RhxSimulator } from '../../simulators/rhxSimulator.ts';
+import { writeLabelIntervalsCsv } from '../../simulators/writeSpikesCsv.ts';
 import { RigSimulator } from '../../simulators/rigSimulator.ts';
 import { UsageError } from '../errors.ts';
 import { untilInterrupted } from './liveOptions.ts';
 import type { CliIo } from './main.ts';
-import { parseInteger } from './parseOptions.ts';
+import { parseInteger, parseNumber } from './parseOptions.ts';
 
 interface SimulateFlags {
   units: number;
   rate: number;
   seed: number;
   modes: number;
-  port: number;
+  port?: number;
   host: string;
   speed: number;
   synergistic: number;
@@ -21,19 +25,14 @@ interface SimulateFlags {
   truth?: string;
   duration?: number;
   source: string;
+  as: 'protocol' | 'openephys' | 'intan';
+  commandPort?: number;
+  sampleRate: number;
+  labelsOut?: string;
 }
 
 export const DEFAULT_SIMULATE_PORT = 7701;
 
-function parseNumber(option: string, minimum: number, inclusive = true): (value: string) => number {
-  return (value: string) => {
-    const number = Number(value);
-    if (value.trim() === '' || !Number.isFinite(number) || (inclusive ? number < minimum : number <= minimum)) {
-      throw new InvalidArgumentError(`${option} takes a number ${inclusive ? '≥' : '>'} ${minimum}, got '${value}'`);
-    }
-    return number;
-  };
-}
 
 /**
  * The simulator's population options (shared with the demo, whose analysis
@@ -53,57 +52,78 @@ export function populationFlags(command: Command, withSeed = true): Command {
 
 export function simulateCommand(io: CliIo): Command {
   const command = new Command('simulate')
-    .summary('a rig simulator that serves the ingest protocol in real time')
+    .summary('a rig simulator: our protocol, Open Ephys or Intan RHX, in real time')
     .description(
-      `Serves a simulated recording over WebSocket (docs/PROTOCOL.md), as a rig
-would: a population with planted synergistic pairs (each unit alone says
-nothing of the mode, the pair's XOR does), planted redundant pairs (both
-carry the same part of the mode), and independent bursty units; behavioral
-modes switch as a Markov chain. Clients (synergy connect) get hello with the
-unit table, then labels, binary spike frames and heartbeats in real time
-(or --speed times faster). A client that reconnects and says the last seq it
-holds gets what it missed (the last 30 s are kept).
+      `Serves a simulated recording as a rig would: a population with planted
+synergistic pairs (each unit alone says nothing of the mode, the pair's XOR
+does), planted redundant pairs (both carry the same part of the mode), and
+independent bursty units; behavioral modes switch as a Markov chain. Data go
+out in real time (or --speed times faster), in one of three protocols:
 
---truth FILE writes the planted pairs and their kind as JSON, to check what
-the analyzer finds. Stop with Ctrl-C, or give --duration.
+  --as protocol   (default) our WebSocket ingest protocol (docs/PROTOCOL.md):
+                  hello with the unit table, labels, binary spike frames,
+                  heartbeats. A client that reconnects and says the last seq
+                  it holds gets what it missed (the last 30 s are kept).
+  --as openephys  the Open Ephys GUI Event Broadcaster (ZeroMQ PUB, JSON
+                  format; docs/RIGS.md): spikes of electrodes 1..4 with
+                  sorted ids, modes as TTL lines; the --ttl-labels map that
+                  reads them is printed. Time starts when the first
+                  subscriber connects. Default port 5557.
+  --as intan      the Intan RHX TCP spike port (default 5002) and its command
+                  port (--command-port, default 5000): channels A-000...;
+                  spikes flow once a client sets runmode run. Modes are not
+                  on the spike port: --labels-out FILE writes them (for
+                  synergy connect --labels).
+
+--truth FILE writes the planted pairs and their kind as JSON (units named as
+the chosen protocol names them), to check what the analyzer finds. Stop with
+Ctrl-C, or give --duration.
 
 Examples:
   synergy simulate --port 7701 --units 32 --truth truth.json
-  synergy simulate --speed 10 --duration 600 --seed 3`,
+  synergy simulate --speed 10 --duration 600 --seed 3
+  synergy simulate --as openephys --truth truth.json
+  synergy simulate --as intan --labels-out modes.csv --duration 300`,
     )
-    .option('--port <port>', 'port to serve on (0: any free port)', parseInteger('--port', 0), DEFAULT_SIMULATE_PORT)
+    .addOption(new Option('--as <protocol>', 'what to speak').choices(['protocol', 'openephys', 'intan']).default('protocol'))
+    .option('--port <port>', 'port to serve on (0: any free port; default 7701, openephys 5557, intan 5002)', parseInteger('--port', 0))
+    .option('--command-port <port>', 'intan: the command port (0: any free port)', parseInteger('--command-port', 0), 5000)
     .option('--host <address>', 'address to serve on', '127.0.0.1')
     .option('--speed <factor>', 'simulated seconds per second of wall time', parseNumber('--speed', 0, false), 1)
-    .option('--json', 'send spikes as JSON text frames instead of binary frames')
+    .option('--sample-rate <hz>', 'openephys, intan: samples per second', parseNumber('--sample-rate', 0, false), 30000)
+    .option('--json', 'protocol: send spikes as JSON text frames instead of binary frames')
     .option('--truth <file>', 'write the planted pairs (a, b, kind) as JSON to this file')
-    .option('--duration <seconds>', 'send end after this many simulated seconds', parseNumber('--duration', 0, false))
-    .option('--source <name>', 'the source name in hello', 'sim-rig');
+    .option('--labels-out <file>', 'write the modes as intervals (start, end, label) up to --duration (default 3600 s) to this CSV file')
+    .option('--duration <seconds>', 'stop after this many simulated seconds (protocol: after sending end)', parseNumber('--duration', 0, false))
+    .option('--source <name>', 'protocol: the source name in hello', 'sim-rig');
   populationFlags(command);
   return command.action(async (flags: SimulateFlags) => {
     if (2 * (flags.synergistic + flags.redundant) > flags.units) {
       throw new UsageError(`${flags.synergistic} synergistic and ${flags.redundant} redundant pairs need ${2 * (flags.synergistic + flags.redundant)} units; --units is ${flags.units}`);
     }
-    const simulator = await RigSimulator.start({ ...populationOptions(flags), host: flags.host, port: flags.port, speed: flags.speed, json: flags.json, source: flags.source });
-    if (flags.truth !== undefined) writeFileSync(flags.truth, `${JSON.stringify(truthOf(simulator), null, 2)}\n`);
-    io.stderr(
-      `synergy simulate: serving ${simulator.url} (${flags.units} units, ${flags.synergistic} synergistic and ${flags.redundant} redundant pairs planted, ${flags.modes} modes, speed ${flags.speed})\n`,
-    );
+    const simulator = await startSimulator(flags, io);
+    if (flags.truth !== undefined) writeFileSync(flags.truth, `${JSON.stringify(truthOf(simulator.population, simulator.unitName), null, 2)}\n`);
+    if (flags.labelsOut !== undefined) {
+      const until = flags.duration ?? 3600;
+      await writeLabelIntervalsCsv(flags.labelsOut, modeChanges(populationOptions(flags), until), until);
+    }
+    if (simulator.connectWith !== undefined) io.stderr(`synergy simulate: connect with: ${simulator.connectWith}\n`);
     const interrupted = untilInterrupted();
+    let check: NodeJS.Timeout | undefined;
     const finished =
       flags.duration === undefined
         ? new Promise<never>(() => {})
         : new Promise<void>((resolve) => {
-            const check = setInterval(() => {
-              if (simulator.now() >= flags.duration!) {
-                clearInterval(check);
-                resolve();
-              }
+            check = setInterval(() => {
+              if (simulator.now() >= flags.duration!) resolve();
             }, 20);
           });
     await Promise.race([interrupted.promise, finished]);
+    // Stopped either way: the duration check must not keep the process alive after Ctrl-C.
+    clearInterval(check);
     interrupted.cancel();
     await simulator.stop();
-    io.stderr(`synergy simulate: sent ${simulator.spikesGenerated} spikes over ${simulator.now().toFixed(1)} simulated seconds\n`);
+    io.stderr(`synergy simulate: sent ${simulator.spikesSent} spikes over ${simulator.now().toFixed(1)} simulated seconds\n`);
   });
 }
 
@@ -119,12 +139,87 @@ export function populationOptions(flags: Pick<SimulateFlags, 'units' | 'rate' | 
   };
 }
 
-/** The planted pairs and the independent units, as --truth writes them. */
-export function truthOf(simulator: RigSimulator): { pairs: Array<{ a: string; b: string; kind: string }>; independent: string[]; modes: string[]; seed: number } {
+/** A running simulator, whichever protocol it speaks. */
+interface RunningSimulator {
+  readonly population: Population;
+  /** The id a population unit is sent as. */
+  unitName: (unit: string) => string;
+  now(): number;
+  stop(): Promise<void>;
+  readonly spikesSent: number;
+  /** The `synergy connect` command that reads it, printed once its files are written. */
+  readonly connectWith?: string;
+}
+
+async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningSimulator> {
+  const population = populationOptions(flags);
+  const speed = `${flags.units} units, ${flags.synergistic} synergistic and ${flags.redundant} redundant pairs planted, ${flags.modes} modes, speed ${flags.speed}`;
+  switch (flags.as) {
+    case 'protocol': {
+      const simulator = await RigSimulator.start({ ...population, host: flags.host, port: flags.port ?? DEFAULT_SIMULATE_PORT, speed: flags.speed, json: flags.json, source: flags.source });
+      io.stderr(`synergy simulate: serving ${simulator.url} (${speed})\n`);
+      return {
+        population: simulator.population,
+        unitName: (unit) => unit,
+        now: () => simulator.now(),
+        stop: () => simulator.stop(),
+        get spikesSent() {
+          return simulator.spikesGenerated;
+        },
+      };
+    }
+    case 'openephys': {
+      const simulator = await EventBroadcasterSimulator.start({ ...population, host: flags.host, port: flags.port ?? 5557, speed: flags.speed, sampleRate: flags.sampleRate });
+      io.stderr(`synergy simulate: Open Ephys Event Broadcaster at ${simulator.url} (${speed}); time starts when the first subscriber connects\n`);
+      return {
+        population: simulator.population,
+        unitName: (unit) => simulator.unitIdOf(unit),
+        now: () => simulator.now(),
+        stop: () => simulator.stop(),
+        get spikesSent() {
+          return simulator.spikesSent;
+        },
+        connectWith: `synergy connect zmq://${flags.host}:${simulator.port} --ttl-labels "${simulator.ttlLabels}"`,
+      };
+    }
+    case 'intan': {
+      const simulator = await RhxSimulator.start({ ...population, host: flags.host, spikePort: flags.port ?? 5002, commandPort: flags.commandPort, speed: flags.speed, sampleRate: flags.sampleRate });
+      const channels = simulator.channels;
+      io.stderr(`synergy simulate: Intan RHX spike port ${simulator.spikeUrl}, command port ${simulator.commandAddress} (${speed}); channels ${channels[0]}..${channels.at(-1)}\n`);
+      return {
+        population: simulator.population,
+        unitName: (unit) => channels[simulator.population.unitIds.indexOf(unit)],
+        now: () => simulator.now(),
+        stop: () => simulator.stop(),
+        get spikesSent() {
+          return simulator.spikesSent;
+        },
+        connectWith: `synergy connect ${simulator.spikeUrl} --format intan --command ${simulator.commandAddress} --channels ${channels[0]}..${channels.at(-1)}${
+          flags.labelsOut === undefined ? ' (modes: give --labels-out FILE here, --labels FILE there)' : ` --labels ${flags.labelsOut}`
+        }`,
+      };
+    }
+  }
+}
+
+/** The modes of a population over [0, until) as label changes (a fresh population of the same seed: the simulator's own is not disturbed). */
+function modeChanges(options: ReturnType<typeof populationOptions>, until: number): Array<{ kind: 'label'; t: number; label: string }> {
+  const population = new Population(options);
+  const changes: Array<{ kind: 'label'; t: number; label: string }> = [];
+  for (let from = 0; from < until; from += 60) {
+    for (const change of population.generate(from, Math.min(until, from + 60)).labels) {
+      if (change.label !== null) changes.push({ kind: 'label', t: change.t, label: change.label });
+    }
+  }
+  return changes;
+}
+
+/** The planted pairs and the independent units, as --truth writes them (units named as the simulator sends them). */
+export function truthOf(population: Population, unitName: (unit: string) => string = (unit) => unit): { pairs: Array<{ a: string; b: string; kind: string }>; independent: string[]; modes: string[]; seed: number } {
   return {
-    pairs: simulator.population.truth.map((pair) => ({ ...pair })),
-    independent: [...simulator.population.independentUnits],
-    modes: [...simulator.population.labels],
-    seed: simulator.population.seed,
+    pairs: population.truth.map((pair) => ({ a: unitName(pair.a), b: unitName(pair.b), kind: pair.kind })),
+    independent: population.independentUnits.map(unitName),
+    modes: [...population.labels],
+    seed: population.seed,
   };
 }
