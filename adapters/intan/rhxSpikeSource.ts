@@ -5,7 +5,7 @@ import { ConnectionError, UsageError } from '../../src/errors.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import type { LiveSource } from '../liveSource.ts';
-import { DEFAULT_RECONNECT, type ReconnectPolicy } from '../ws/rigConnection.ts';
+import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
 import { errorsInReply, RhxCommandPort, sampleRateFromReply } from './rhxCommandPort.ts';
 import { RHX_ARTIFACT_ID, RhxSpikeParser } from './rhxSpikeParser.ts';
 
@@ -348,8 +348,7 @@ export class RhxSpikeSource implements LiveSource {
       this.fail(new ConnectionError(`could not reach ${this.options.url} after ${this.policy.maxAttempts} attempts`));
       return;
     }
-    const cap = Math.min(this.policy.maxMs, this.policy.initialMs * 2 ** (this.attempt - 1));
-    const delayMs = Math.round((this.options.random ?? Math.random)() * cap);
+    const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);
     this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
     this.retryTimer = setTimeout(() => void this.connect(), delayMs);
   }

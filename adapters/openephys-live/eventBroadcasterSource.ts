@@ -6,7 +6,7 @@ import { ConnectionError } from '../../src/errors.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import type { LiveSource } from '../liveSource.ts';
-import { DEFAULT_RECONNECT, type ReconnectPolicy } from '../ws/rigConnection.ts';
+import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
 import { broadcasterUnitId, parseBroadcasterMessage, type BroadcasterRefusal } from './eventBroadcasterMessages.ts';
 import { SpikeScanner } from './spikeScanner.ts';
 import { StreamClocks, type StreamClockLimits } from './streamClocks.ts';
@@ -509,8 +509,7 @@ export class EventBroadcasterSource implements LiveSource {
       this.alertSubject.complete();
       return;
     }
-    const cap = Math.min(this.policy.maxMs, this.policy.initialMs * 2 ** (this.attempt - 1));
-    const delayMs = Math.round((this.options.random ?? Math.random)() * cap);
+    const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);
     this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }

@@ -3,19 +3,9 @@ import { WebSocket } from 'ws';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { ConnectionError } from '../../src/errors.ts';
 import type { LiveSource } from '../liveSource.ts';
+import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, IngestSession, SourceRegistry, sourcesSummary, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
-
-export interface ReconnectPolicy {
-  /** First retry delay cap, ms. */
-  initialMs: number;
-  /** Largest delay cap, ms. */
-  maxMs: number;
-  /** Attempts in a row before giving up (Infinity: never). */
-  maxAttempts: number;
-}
-
-export const DEFAULT_RECONNECT: ReconnectPolicy = { initialMs: 250, maxMs: 30_000, maxAttempts: Infinity };
 
 export interface RigConnectionOptions {
   /** ws:// or wss:// address of a rig that serves the ingest protocol. */
@@ -149,8 +139,7 @@ export class RigConnection implements LiveSource {
       this.closed = true;
       return;
     }
-    const cap = Math.min(this.policy.maxMs, this.policy.initialMs * 2 ** (this.attempt - 1));
-    const delayMs = Math.round((this.options.random ?? Math.random)() * cap);
+    const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);
     this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }

@@ -15,6 +15,7 @@ import type { DataGap, SourceEvent, SpikeBatch } from '../../src/stream/events.t
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
 import { runCli } from '../helpers/runCli.ts';
+import { waitUntil } from '../helpers/waitUntil.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-intan-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -151,20 +152,7 @@ describe('RhxSpikeParser: the spike port byte stream, cut anywhere', () => {
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
-function waitFor(condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const check = setInterval(() => {
-      if (condition()) {
-        clearInterval(check);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 10);
-  });
-}
+const waitFor = (condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> => waitUntil(condition, what, timeoutMs);
 
 function spikesOf(events: readonly SourceEvent[]): Array<{ t: number; unit: string }> {
   return events

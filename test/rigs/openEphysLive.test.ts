@@ -18,6 +18,7 @@ import type { SourceEvent } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
 import { runCli } from '../helpers/runCli.ts';
+import { waitUntil } from '../helpers/waitUntil.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-openephys-live-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -173,20 +174,7 @@ const analysis: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeco
 const analysisArgs = ['--bin', '0.02', '--window', '10', '--hop', '1', '--levels', '3', '--estimator', 'panzeri-treves', '--surrogates', '0', '--lateness', '0.2', '--top', 'all'];
 const quietAlerts: PairAlertOptions = { thresholdBits: 10, maxP: 1e-9, forUpdates: 1000 };
 
-function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const check = setInterval(() => {
-      if (condition()) {
-        clearInterval(check);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(check);
-        reject(new Error('timed out'));
-      }
-    }, 10);
-  });
-}
+const waitFor = (condition: () => boolean, timeoutMs = 20_000): Promise<void> => waitUntil(condition, 'a condition', timeoutMs);
 
 /** A source on `url` whose events and alerts are kept, analyzed live. */
 function analyze(url: string, ttlLabels: string, options: AnalysisOptions = analysis, alertOptions: PairAlertOptions = quietAlerts) {

@@ -4,6 +4,7 @@ import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { encodeSpikeFrame } from '../../src/live/binarySpikeFrame.ts';
 import { SynergyServer, type ServerOptions } from '../../src/server/synergyServer.ts';
+import { waitUntil } from '../helpers/waitUntil.ts';
 
 const servers: SynergyServer[] = [];
 const sockets: WebSocket[] = [];
@@ -54,20 +55,7 @@ function collect<T>(subscribe: (next: (value: T) => void) => unknown): T[] {
   return values;
 }
 
-function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const check = setInterval(() => {
-      if (condition()) {
-        clearInterval(check);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => waitUntil(condition, what, timeoutMs, 5);
 
 function update(t: number, pairs = 3, padding = 0): SynergyUpdate {
   return {
