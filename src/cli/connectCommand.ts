@@ -44,10 +44,10 @@ PORT to subscribers. Three kinds of source (docs/PROTOCOL.md, docs/RIGS.md):
                       format): spikes from its spike detector / sorter,
                       units <electrode>:<sorted_id>; modes from TTL lines
                       via --ttl-labels ("1=go,-1=rest": line 1 high = go).
-  tcp://HOST:5002     Intan RHX spike port (--format intan): units are
-   --format intan     channels (A-000); --command HOST:5000 enables spike
-                      output for --channels, asks the sample rate and starts
-                      acquisition; modes from --labels FILE.
+  tcp://HOST:5002     with --format intan: the Intan RHX spike port; units
+                      are channels (A-000); --command HOST:5000 enables
+                      spike output for --channels, asks the sample rate and
+                      starts acquisition; modes from --labels FILE.
 
 A lost connection raises source-lost and is retried with exponential
 backoff and jitter (up to 30 s between tries); the stretch not delivered is
@@ -74,7 +74,7 @@ Examples:
     .option('--channels <list>', 'intan: channels to enable, e.g. A-000,A-001 or A-000..A-031', parseChannelList)
     .option('--sample-rate <hz>', 'intan: samples per second (else asked from --command)', parseNumber('--sample-rate', 0, false))
     .option('--labels <file>', 'modes as intervals from a .csv/.tsv/.jsonl file (start, end, label), on the rig\'s clock')
-    .option('--silence <seconds>', 'raise source-silent after this long without data', parseNumber('--silence', 0, false), 5)
+    .option('--silence <seconds>', 'zmq://, tcp://: raise source-silent after this long without data', parseNumber('--silence', 0, false), 5)
     .option('--serve <port>', 'also publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe', parseInteger('--serve', 0))
     .option('--serve-host <address>', 'address --serve listens on (beyond loopback --serve-token is required)', '127.0.0.1')
     .option('--serve-token <token>', 'token subscribers must give with --serve')
