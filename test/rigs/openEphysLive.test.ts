@@ -302,8 +302,8 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
     expect(lost).toBeGreaterThanOrEqual(0);
     expect(back).toBeGreaterThan(lost);
     const dataGap = alerts.find((alert) => alert.kind === 'data-gap')!;
+    // At least the 10 s of recording the publisher was away (more when the machine is slow to reconnect: checked exactly below).
     expect(dataGap.value!).toBeGreaterThan(9);
-    expect(dataGap.value!).toBeLessThan(20);
     const gaps = live.events.filter((event) => event.kind === 'gap');
     expect(gaps.map((gap) => gap.end === Infinity)).toEqual([true, false]);
     const [opened, closed] = gaps as Array<{ start: number; end: number }>;
@@ -317,6 +317,7 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
     const spikes = { t: [...firstSpikes.t, ...secondSpikes.t], unit: [...firstSpikes.unit, ...secondSpikes.unit] };
     const labels = [...intervals(first.sentModes(), opened.start), ...intervals(second.sentModes(), second.now())];
     expect(second.sentModes()[0].t).toBe(closed.end);
+    expect(dataGap.value!).toBeCloseTo(second.sentModes()[0].t - Math.max(...firstSpikes.t, ...first.sentModes().map((mode) => mode.t)), 9);
     const replayed = await replay('restart', spikes, labels);
     const updates = live.updates();
     expect(updates.filter((update) => update.window[0] > closed.end).length).toBeGreaterThan(10);
