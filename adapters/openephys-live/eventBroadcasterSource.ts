@@ -10,6 +10,7 @@ import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconn
 import { broadcasterUnitId, parseBroadcasterMessage, type BroadcasterRefusal } from './eventBroadcasterMessages.ts';
 import { SpikeScanner } from './spikeScanner.ts';
 import { StreamClocks, type StreamClockLimits } from './streamClocks.ts';
+import { IdTable } from '../../src/stream/idTable.ts';
 
 export interface EventBroadcasterSourceOptions {
   /** tcp://HOST:PORT of the Event Broadcaster's PUB socket (the plugin's default port is 5557). */
@@ -93,8 +94,7 @@ export class EventBroadcasterSource implements LiveSource {
   private lastBackAlertMs = -Infinity;
 
   /** Unit ids the batches index into (shared by all batches). */
-  private readonly unitIds: string[] = [];
-  private readonly unitIndex = new Map<string, number>();
+  private readonly units = new IdTable();
   private pendingT = new Float64Array(1024);
   private pendingUnit = new Uint32Array(1024);
   private pendingLength = 0;
@@ -149,7 +149,7 @@ export class EventBroadcasterSource implements LiveSource {
     const unmapped = [...c.unmapped.values()].reduce((sum, n) => sum + n, 0);
     const parts = [
       `${c.messages} messages`,
-      `${c.spikes} spikes (${this.unitIds.length} units)`,
+      `${c.spikes} spikes (${this.units.size} units)`,
       `${c.ttlEvents} TTL events (${c.modeChanges} mode changes${unmapped > 0 ? `, ${unmapped} of unmapped states ${[...c.unmapped.keys()].sort((a, b) => a - b).join(' ')}` : ''})`,
     ];
     if (c.unsorted > 0) parts.push(`${c.unsorted} unsorted spikes dropped`);
@@ -318,7 +318,7 @@ export class EventBroadcasterSource implements LiveSource {
     const electrode = scanner.electrode!;
     let unit = electrode.units[scanner.sortedId];
     if (unit === undefined) {
-      unit = this.unitOf(broadcasterUnitId(electrode.text, scanner.sortedId));
+      unit = this.units.indexOf(broadcasterUnitId(electrode.text, scanner.sortedId));
       electrode.units[scanner.sortedId] = unit;
     }
     this.push(t, unit);
@@ -341,7 +341,7 @@ export class EventBroadcasterSource implements LiveSource {
     switch (record.kind) {
       case 'spike':
         this.counters.spikes++;
-        this.push(t, this.unitOf(record.unitId));
+        this.push(t, this.units.indexOf(record.unitId));
         break;
       case 'unsorted':
         if (this.counters.unsorted++ === 0) this.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
@@ -523,16 +523,6 @@ export class EventBroadcasterSource implements LiveSource {
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }
 
-  private unitOf(id: string): number {
-    let index = this.unitIndex.get(id);
-    if (index === undefined) {
-      index = this.unitIds.length;
-      this.unitIds.push(id);
-      this.unitIndex.set(id, index);
-    }
-    return index;
-  }
-
   private push(t: number, unit: number): void {
     if (this.pendingLength === this.pendingT.length) {
       const t2 = new Float64Array(this.pendingT.length * 2);
@@ -552,7 +542,7 @@ export class EventBroadcasterSource implements LiveSource {
     if (this.pendingLength === 0 || this.closed) return;
     const n = this.pendingLength;
     this.pendingLength = 0;
-    this.eventSubject.next({ kind: 'spikes', t: this.pendingT.slice(0, n), unit: this.pendingUnit.slice(0, n), unitIds: this.unitIds });
+    this.eventSubject.next({ kind: 'spikes', t: this.pendingT.slice(0, n), unit: this.pendingUnit.slice(0, n), unitIds: this.units.ids });
   }
 }
 

@@ -12,6 +12,7 @@ import { readOebinStructure, type OebinStructure } from './oebinStructure.ts';
 import { locateRecording } from './recordingLocation.ts';
 import { SpikeFolder, spikeChunks, type SpikeFolderSpec } from './spikeFolder.ts';
 import { countStates, TtlFolder, ttlModeChanges, type TtlEvents } from './ttlFolder.ts';
+import { IdTable } from '../../src/stream/idTable.ts';
 
 /** Which of the format's two clocks the times come from. */
 export type OpenEphysClock = 'timestamps' | 'sample-numbers';
@@ -88,8 +89,8 @@ interface Clock {
  */
 export class OpenEphysRecording implements RecordingSource {
   readonly format = 'openephys' as const;
-  readonly unitIds: string[] = [];
-  private readonly unitIndexes = new Map<string, number>();
+  private readonly units = new IdTable();
+  readonly unitIds: string[] = this.units.ids;
   private pass: PassTally = { read: 0, unsorted: 0, total: 0, maxBackstepSeconds: 0, done: false };
   private labelDrops: Record<string, number> = {};
   private ttlEvents: Promise<TtlEvents[]> | undefined;
@@ -292,14 +293,7 @@ export class OpenEphysRecording implements RecordingSource {
   /** Unit index of an electrode's cluster (−1: left out), registering new units as they appear. */
   private unitOf(folder: SpikeFolder, cluster: number): number {
     if (cluster === 0 && this.unsorted === 'drop') return -1;
-    const id = `${folder.spec.electrode}:${cluster}`;
-    let index = this.unitIndexes.get(id);
-    if (index === undefined) {
-      index = this.unitIds.length;
-      this.unitIds.push(id);
-      this.unitIndexes.set(id, index);
-    }
-    return index;
+    return this.units.indexOf(`${folder.spec.electrode}:${cluster}`);
   }
 
   private readTtlEvents(): Promise<TtlEvents[]> {

@@ -1,4 +1,5 @@
 import { BIN_TOLERANCE } from '../stream/binIndex.ts';
+import { IdTable } from '../stream/idTable.ts';
 
 interface Segment {
   start: number;
@@ -18,8 +19,8 @@ interface Segment {
  * before the asked bin are dropped.
  */
 export class LabelTimeline {
-  readonly labelNames: string[] = [];
-  private readonly labelIndex = new Map<string, number>();
+  private readonly labels = new IdTable();
+  readonly labelNames: string[] = this.labels.ids;
   /** Sorted by start from `head` on; those before `head` ended before the bins still asked for. */
   private segments: Segment[] = [];
   private head = 0;
@@ -32,13 +33,7 @@ export class LabelTimeline {
 
   /** Index of a label name, registering it on first sight. */
   indexOf(label: string): number {
-    let index = this.labelIndex.get(label);
-    if (index === undefined) {
-      index = this.labelNames.length;
-      this.labelNames.push(label);
-      this.labelIndex.set(label, index);
-    }
-    return index;
+    return this.labels.indexOf(label);
   }
 
   addChange(t: number, label: string | null): void {

@@ -1,6 +1,7 @@
 import { binOf } from '../stream/binIndex.ts';
 import type { SpikeBatch } from '../stream/events.ts';
 import type { CountFrame } from './countFrame.ts';
+import { IdTable } from '../stream/idTable.ts';
 
 /** Spikes the binner could not place, by cause. */
 export interface BinnerDrops {
@@ -23,11 +24,11 @@ export interface BinnerDrops {
  * Plain TypeScript with no RxJS, so the operator `binSpikes` only wires it up.
  */
 export class SpikeBinner {
-  readonly unitIds: string[] = [];
+  private readonly units = new IdTable();
+  readonly unitIds: string[] = this.units.ids;
   readonly drops: BinnerDrops = { late: 0, invalidTime: 0 };
   /** Spikes placed in bins. */
   spikes = 0;
-  private readonly unitIndex = new Map<string, number>();
   private readonly translations = new WeakMap<readonly string[], Int32Array>();
   /** Spikes of bins not yet complete: bin → unit indices, one entry per spike. */
   private readonly openBins = new Map<number, number[]>();
@@ -71,7 +72,7 @@ export class SpikeBinner {
       }
       let index = translation[unit[i]];
       if (index < 0) {
-        index = this.register(batch.unitIds[unit[i]]);
+        index = this.units.indexOf(batch.unitIds[unit[i]]);
         translation[unit[i]] = index;
       }
       let list = this.openBins.get(bin);
@@ -173,15 +174,6 @@ export class SpikeBinner {
     };
   }
 
-  private register(id: string): number {
-    let index = this.unitIndex.get(id);
-    if (index === undefined) {
-      index = this.unitIds.length;
-      this.unitIds.push(id);
-      this.unitIndex.set(id, index);
-    }
-    return index;
-  }
 
   /** Source unit index → analyzer unit index, cached per source id array (−1: not yet known). */
   private translationFor(ids: readonly string[]): Int32Array {

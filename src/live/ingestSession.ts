@@ -2,6 +2,7 @@ import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { SourceEvent, SpikeBatch } from '../stream/events.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
+import { IdTable } from '../stream/idTable.ts';
 
 /** How far a source's event time may move before it is news, or refused. */
 export interface TimeJumpLimits {
@@ -126,8 +127,7 @@ export class IngestSession {
   /** Ids the binary frames index into: hello.units, then each `units` message. */
   readonly declaredUnits: string[] = [];
   /** Ids met in text `spikes` messages (their own table). */
-  private readonly textUnits: string[] = [];
-  private readonly textUnitIndex = new Map<string, number>();
+  private readonly textUnits = new IdTable();
   private readonly reportedUnknownFields = new Set<string>();
   /** Messages refused on this connection before a source was known (no hello yet). */
   readonly rejectedBeforeHello: Partial<Record<ProtocolErrorCode, number>> = {};
@@ -220,8 +220,8 @@ export class IngestSession {
           t = Float64Array.from(message.sample!, (sample) => sample / rate);
         }
         const unit = new Uint32Array(message.unit.length);
-        for (let i = 0; i < unit.length; i++) unit[i] = this.textUnit(message.unit[i]);
-        this.spikes({ kind: 'spikes', t, unit, unitIds: this.textUnits }, message.seq, out);
+        for (let i = 0; i < unit.length; i++) unit[i] = this.textUnits.indexOf(message.unit[i]);
+        this.spikes({ kind: 'spikes', t, unit, unitIds: this.textUnits.ids }, message.seq, out);
         break;
       }
       case 'label':
@@ -413,15 +413,6 @@ export class IngestSession {
     return source.sampleRate;
   }
 
-  private textUnit(id: string): number {
-    let index = this.textUnitIndex.get(id);
-    if (index === undefined) {
-      index = this.textUnits.length;
-      this.textUnits.push(id);
-      this.textUnitIndex.set(id, index);
-    }
-    return index;
-  }
 }
 
 function finiteOr(value: number, fallback: number): number {

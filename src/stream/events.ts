@@ -1,3 +1,5 @@
+import { IdTable } from './idTable.ts';
+
 /**
  * What flows through the analyzer. Spikes travel in columnar batches (typed
  * arrays), never one event per spike; labels as change points or intervals.
@@ -56,18 +58,8 @@ export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat |
 
 /** Builds a SpikeBatch from plain arrays (tests, small sources). */
 export function spikeBatch(t: ArrayLike<number>, unitIdsPerSpike: ArrayLike<string | number>): SpikeBatch {
-  const ids: string[] = [];
-  const index = new Map<string, number>();
+  const ids = new IdTable();
   const unit = new Uint32Array(unitIdsPerSpike.length);
-  for (let i = 0; i < unitIdsPerSpike.length; i++) {
-    const id = String(unitIdsPerSpike[i]);
-    let k = index.get(id);
-    if (k === undefined) {
-      k = ids.length;
-      ids.push(id);
-      index.set(id, k);
-    }
-    unit[i] = k;
-  }
-  return { kind: 'spikes', t: Float64Array.from(t), unit, unitIds: ids };
+  for (let i = 0; i < unitIdsPerSpike.length; i++) unit[i] = ids.indexOf(String(unitIdsPerSpike[i]));
+  return { kind: 'spikes', t: Float64Array.from(t), unit, unitIds: ids.ids };
 }
