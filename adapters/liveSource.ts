@@ -1,6 +1,6 @@
-import type { Observable } from 'rxjs';
+import { concat, from, type Observable } from 'rxjs';
 import type { AlertEvent } from '../src/alerts/alertEvent.ts';
-import type { SourceEvent } from '../src/stream/events.ts';
+import type { LabelInterval, SourceEvent } from '../src/stream/events.ts';
 
 /**
  * A live source as `synergy connect` runs it: our WebSocket protocol
@@ -22,4 +22,13 @@ export interface LiveSource {
   close(): void;
   /** One line for the end-of-run summary: what was received and what was dropped or skipped, by cause. */
   summary(): string;
+}
+
+/**
+ * A live source's events preceded by mode intervals known in advance (a
+ * `--labels` file, on the rig's clock): they hold for the spikes that
+ * follow, whenever those arrive. Each subscriber gets the intervals first.
+ */
+export function withModeIntervals(events: Observable<SourceEvent>, intervals: readonly LabelInterval[]): Observable<SourceEvent> {
+  return intervals.length === 0 ? events : concat(from(intervals), events);
 }

@@ -272,6 +272,19 @@ export class Population {
     return { kind: 'spikes', t, unit, unitIds: this.unitIds };
   }
 
+  /**
+   * The mode changes in [0, untilSeconds), as `generate` gives them, without
+   * drawing any spike (runs the mode chain alone, from its start).
+   */
+  modeChanges(untilSeconds: number): LabelChange[] {
+    const chain = new ModeChain(this.seed, this.labels.length, this.modeDwellSeconds / this.binSeconds);
+    const changes: LabelChange[] = [];
+    for (let bin = 0; bin * this.binSeconds < untilSeconds; bin++) {
+      if (chain.advance()) changes.push({ kind: 'label', t: bin * this.binSeconds, label: this.labels[chain.mode] });
+    }
+    return changes;
+  }
+
   /** The mode in force at `t` seconds (runs the mode chain alone, from its start). */
   labelAt(t: number): string {
     if (!(t >= 0)) throw new RangeError(`time must be ≥ 0, got ${t}`);

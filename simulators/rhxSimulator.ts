@@ -159,7 +159,7 @@ export class RhxSimulator {
    * for this run holds), from a fresh copy of the population.
    */
   modeIntervals(untilSeconds: number): Array<{ start: number; end: number; label: string }> {
-    const changes = new Population(this.options).generate(0, untilSeconds).labels;
+    const changes = this.population.modeChanges(untilSeconds);
     return changes.map((change, k) => ({ start: change.t, end: k + 1 < changes.length ? changes[k + 1].t : untilSeconds, label: change.label! }));
   }
 

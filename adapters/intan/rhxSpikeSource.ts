@@ -18,8 +18,6 @@ export interface RhxSpikeSourceOptions {
   channels?: string[];
   /** Samples per second of the sample indices; else asked from the command port (`get sampleratehertz`). */
   sampleRate?: number;
-  /** Behavioral modes over time (seconds on RHX's sample clock), emitted as interval events at start. */
-  labels?: Array<{ start: number; end: number; label: string }>;
   /** Wall seconds without a spike record before a `source-silent` alert (default 5). */
   silenceSeconds?: number;
   reconnect?: Partial<ReconnectPolicy>;
@@ -53,8 +51,8 @@ const SKIP_ALERT_INTERVAL_MS = 5000;
  *   spike max amplitude) is dropped and counted.
  * - Times: sample index / sample rate, seconds on RHX's clock (0 when the
  *   run started). The rate comes from `sampleRate` or from the command port.
- * - Modes: RHX's spike port carries none; `labels` (a file of intervals on
- *   the same clock) are emitted as interval events at start.
+ * - Modes: RHX's spike port carries none; they come from a file of
+ *   intervals on the same clock (`withModeIntervals`, liveSource.ts).
  * - With `command`: connects to the command port, sends `execute
  *   clearalldataoutputs` and `set <channel>.tcpdataoutputenabledspike true`
  *   for each of `channels` (only when channels are given), asks `get
@@ -74,7 +72,7 @@ const SKIP_ALERT_INTERVAL_MS = 5000;
  *   index that goes back (acquisition restarted: RHX starts each run at 0)
  *   raises `clock-reset`; the new run's times are offset to start at the old
  *   run's latest time, so the analysis clock stays monotonic, and a gap
- *   from there on is opened: the modes of `labels` are on the first run's
+ *   from there on is opened: modes from a file are on the first run's
  *   clock and say nothing of the new run, so its spikes are counted but
  *   unlabeled. A forward jump beyond `timeJumps.alertSeconds` raises
  *   `time-jump`. Bytes that are not records are skipped and counted
@@ -178,7 +176,6 @@ export class RhxSpikeSource implements LiveSource {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    for (const interval of this.options.labels ?? []) this.eventSubject.next({ kind: 'interval', start: interval.start, end: interval.end, label: interval.label });
     const silenceMs = (this.options.silenceSeconds ?? 5) * 1000;
     this.silenceTimer = setInterval(() => this.checkSilence(silenceMs), Math.max(50, Math.min(1000, silenceMs / 4)));
     this.silenceTimer.unref();

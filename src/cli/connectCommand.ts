@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { concat, from } from 'rxjs';
 import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
+import { withModeIntervals } from '../../adapters/liveSource.ts';
 import { LIVE_FORMATS, openLiveSource, parseChannelList, type LiveFormat } from '../../adapters/openLiveSource.ts';
 import { runLiveAnalysis } from '../live/liveAnalysis.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
@@ -109,8 +109,7 @@ Examples:
           });
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
-    // Modes from a file come first: they hold for the spikes that follow, whatever time those arrive.
-    const events = labels === undefined ? rig.events : concat(from(labels.intervals), rig.events);
+    const events = withModeIntervals(rig.events, labels?.intervals ?? []);
     const done = runLiveAnalysis(events, rig.alerts, options, alertOptionsFrom(flags, options), {
       publish: server === undefined ? undefined : (item) => server.publish(item),
       updatesFile: flags.out,

@@ -105,7 +105,7 @@ Examples:
     if (flags.truth !== undefined) writeFileSync(flags.truth, `${JSON.stringify(truthOf(simulator.population, simulator.unitName), null, 2)}\n`);
     if (flags.labelsOut !== undefined) {
       const until = flags.duration ?? 3600;
-      await writeLabelIntervalsCsv(flags.labelsOut, modeChanges(populationOptions(flags), until), until);
+      await writeLabelIntervalsCsv(flags.labelsOut, simulator.population.modeChanges(until), until);
     }
     if (simulator.connectWith !== undefined) io.stderr(`synergy simulate: connect with: ${simulator.connectWith}\n`);
     const interrupted = untilInterrupted();
@@ -200,18 +200,6 @@ async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningS
       };
     }
   }
-}
-
-/** The modes of a population over [0, until) as label changes (a fresh population of the same seed: the simulator's own is not disturbed). */
-function modeChanges(options: ReturnType<typeof populationOptions>, until: number): Array<{ kind: 'label'; t: number; label: string }> {
-  const population = new Population(options);
-  const changes: Array<{ kind: 'label'; t: number; label: string }> = [];
-  for (let from = 0; from < until; from += 60) {
-    for (const change of population.generate(from, Math.min(until, from + 60)).labels) {
-      if (change.label !== null) changes.push({ kind: 'label', t: change.t, label: change.label });
-    }
-  }
-  return changes;
 }
 
 /** The planted pairs and the independent units, as --truth writes them (units named as the simulator sends them). */

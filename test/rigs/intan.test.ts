@@ -16,6 +16,7 @@ import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
 import { runCli } from '../helpers/runCli.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
+import { withModeIntervals } from '../../adapters/liveSource.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-intan-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -194,20 +195,21 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
       url: simulator.spikeUrl,
       command: simulator.commandAddress,
       channels: simulator.channels,
-      labels,
       reconnect: { initialMs: 50, maxMs: 200 },
       onStatus: (line) => status.push(line),
     });
+    // Modes from a file, as synergy connect --labels gives them.
+    const events = withModeIntervals(source.events, labels.map((interval) => ({ kind: 'interval' as const, ...interval })));
     const received: SourceEvent[] = [];
-    source.events.subscribe((event) => received.push(event));
+    events.subscribe((event) => received.push(event));
     const exact: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.2, top: undefined };
     const withSurrogates: AnalysisOptions = { ...exact, windowSeconds: 20, hopSeconds: 2, surrogates: 99 };
     const alertOptions = { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 };
     const exactItems: Array<SynergyUpdate | AlertEvent> = [];
     const alertItems: Array<SynergyUpdate | AlertEvent> = [];
     const done = Promise.all([
-      runLiveAnalysis(source.events, source.alerts, exact, alertOptions, { observe: (item) => exactItems.push(item) }),
-      runLiveAnalysis(source.events, source.alerts, withSurrogates, alertOptions, { observe: (item) => alertItems.push(item) }),
+      runLiveAnalysis(events, source.alerts, exact, alertOptions, { observe: (item) => exactItems.push(item) }),
+      runLiveAnalysis(events, source.alerts, withSurrogates, alertOptions, { observe: (item) => alertItems.push(item) }),
     ]);
     source.start();
     await waitFor(() => simulator.isRunning, 10_000, 'the source to start acquisition');

@@ -150,6 +150,17 @@ describe('Population: determinism and continuation', () => {
     const labels = events.filter((e) => e.kind === 'label');
     expect(labels.slice(1)).toEqual(all.filter((change) => change.t > 20 && change.t < 30));
   });
+
+  it('lists the mode changes without drawing spikes, exactly as generate gives them', () => {
+    for (const seed of [2, 9]) {
+      const population = new Population({ units: 8, seed, modes: 4, modeDwellSeconds: 0.7 });
+      const all = population.generate(0, 90).labels;
+      expect(all.length).toBeGreaterThan(50);
+      expect(new Population({ units: 8, seed, modes: 4, modeDwellSeconds: 0.7 }).modeChanges(90)).toEqual(all);
+      // Asked of a population that has generated spikes already, it is the same.
+      expect(population.modeChanges(90)).toEqual(all);
+    }
+  });
 });
 
 describe('Population: spikes, rates, bursts and modes', () => {
