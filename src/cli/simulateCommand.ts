@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { EventBroadcasterSimulator } from '../../simulators/eventBroadcasterSimulator.ts';
-import { Population } from '../../simulators/population.ts';
+import type { Population } from '../../simulators/population.ts';
 import { RhxSimulator } from '../../simulators/rhxSimulator.ts';
 import { writeLabelIntervalsCsv } from '../../simulators/writeSpikesCsv.ts';
 import { RigSimulator } from '../../simulators/rigSimulator.ts';
