@@ -48,9 +48,11 @@ export type BroadcasterRefusal =
   /** A field is missing or of the wrong kind. */
   | 'bad-field'
   /** `event_type` disagrees with the type frame. */
-  | 'type-mismatch';
+  | 'type-mismatch'
+  /** Over 1 MiB (MAX_MESSAGE_BYTES): dropped by the receiver unread; the plugin's messages are under 1 KiB. */
+  | 'oversized';
 
-export const BROADCASTER_REFUSALS: readonly BroadcasterRefusal[] = ['frames', 'type-frame', 'raw-binary', 'bad-json', 'bad-field', 'type-mismatch'];
+export const BROADCASTER_REFUSALS: readonly BroadcasterRefusal[] = ['frames', 'type-frame', 'raw-binary', 'bad-json', 'bad-field', 'type-mismatch', 'oversized'];
 
 export interface BroadcasterSpike {
   readonly kind: 'spike';

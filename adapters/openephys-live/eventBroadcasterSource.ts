@@ -1,6 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Subject, type Observable } from 'rxjs';
-import * as zmq from 'zeromq';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { ConnectionError } from '../../src/errors.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
@@ -11,6 +9,7 @@ import { broadcasterUnitId, parseBroadcasterMessage, type BroadcasterRefusal } f
 import { SpikeScanner } from './spikeScanner.ts';
 import { StreamClocks, type StreamClockLimits } from './streamClocks.ts';
 import { IdTable } from '../../src/stream/idTable.ts';
+import { MAX_MESSAGE_BYTES, ZmqReceiverProcess } from './zmqReceiverProcess.ts';
 
 export interface EventBroadcasterSourceOptions {
   /** tcp://HOST:PORT of the Event Broadcaster's PUB socket (the plugin's default port is 5557). */
@@ -34,8 +33,6 @@ export interface EventBroadcasterSourceOptions {
 
 /** Spikes handed on in one batch at most (a full socket queue is drained in batches of this size). */
 const MAX_BATCH_SPIKES = 16_384;
-/** Messages read before yielding to timers, so a busy socket cannot starve the silence check or the analysis. */
-const MESSAGES_PER_TURN = 8_192;
 /** Wall seconds between two alerts about refused messages of one reason (the count in between goes in the next). */
 const REFUSAL_ALERT_EVERY_SECONDS = 10;
 
@@ -44,10 +41,14 @@ const REFUSAL_ALERT_EVERY_SECONDS = 10;
  * GUI's Event Broadcaster plugin, read over ZeroMQ (a SUB socket subscribed
  * to everything), in its JSON format (eventBroadcasterMessages.ts).
  *
+ * - The socket lives in a child process (zmqReceiver.mjs, one per connection
+ *   attempt; zmqReceiverProcess.ts): it receives on a core of its own and
+ *   hands the messages on in bulk, and an abort inside libzmq ends that
+ *   process, not the analyzer (reported as a lost connection, then retried).
+ *   Messages over 1 MiB are refused there, unread (`oversized`).
  * - Spikes become unit `<electrode>:<sorted_id>` at sample_number /
  *   sample_rate seconds, in columnar batches: one per turn of the event
- *   loop, i.e. per drained socket queue (at most MAX_BATCH_SPIKES spikes),
- *   never one event per spike.
+ *   loop (at most MAX_BATCH_SPIKES spikes), never one event per spike.
  * - TTL events become mode changes through `ttlLabels` (+line high, −line
  *   low, lines from 1); other states leave the mode and are counted.
  * - Time: StreamClocks. One clock per stream, all on one time line; a
@@ -57,11 +58,13 @@ const REFUSAL_ALERT_EVERY_SECONDS = 10;
  *   until the next mapped TTL event.
  * - ZeroMQ hides a lost publisher (a SUB socket reconnects by itself and
  *   reports nothing to its reader), so the socket's monitor events are
- *   watched instead: `disconnect` raises `source-lost` and opens a data gap
- *   at the latest time; ZMTP heartbeats (every second, 5 s timeout) make a
- *   vanished host show as a disconnect too. Reconnection is ours, as in
- *   RigConnection: a new socket per attempt (libzmq's own reconnect is off),
- *   exponential backoff with full jitter, `maxAttempts` then ConnectionError.
+ *   watched instead: `disconnect` (reported after the messages queued before
+ *   it) raises `source-lost` and opens a data gap at the latest time, and so
+ *   does the end of the receiver process; ZMTP heartbeats (every second, 5 s
+ *   timeout) make a vanished host show as a disconnect too. Reconnection is
+ *   ours, as in RigConnection: a new socket (and process) per attempt
+ *   (libzmq's own reconnect is off), exponential backoff with full jitter,
+ *   `maxAttempts` then ConnectionError.
  *   When data resume, the gap is closed at the first new time and a
  *   `data-gap` alert says how much was missed; the mode is unknown until
  *   the next mapped TTL event (TTL changes while away are lost too).
@@ -78,7 +81,7 @@ export class EventBroadcasterSource implements LiveSource {
   private readonly limits: TimeJumpLimits;
   private readonly silenceMs: number;
   private readonly clocks: StreamClocks;
-  private socket: zmq.Subscriber | undefined;
+  private receiver: ZmqReceiverProcess | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -162,6 +165,11 @@ export class EventBroadcasterSource implements LiveSource {
     return `sources: ${this.name}: ${parts.join(', ')}`;
   }
 
+  /** The process id of the current attempt's receiver (zmqReceiver.mjs), if one is running. */
+  get receiverPid(): number | undefined {
+    return this.receiver?.pid;
+  }
+
   /** Starts connecting (call after subscribing to `events` and `alerts`). */
   start(): void {
     this.silenceTimer = setInterval(() => this.checkSilence(), Math.min(1000, this.silenceMs / 4));
@@ -174,8 +182,8 @@ export class EventBroadcasterSource implements LiveSource {
     this.flush();
     this.closed = true;
     this.stopTimers();
-    this.socket?.close();
-    this.socket = undefined;
+    this.receiver?.close();
+    this.receiver = undefined;
     this.eventSubject.complete();
     this.alertSubject.complete();
   }
@@ -196,109 +204,60 @@ export class EventBroadcasterSource implements LiveSource {
   private connect(): void {
     if (this.closed) return;
     this.counters.attempts++;
-    // libzmq's own reconnection is off (reconnectInterval −1): each attempt is a socket of its own, retried on our schedule.
-    const socket = new zmq.Subscriber({
-      reconnectInterval: -1,
-      connectTimeout: 5000,
-      heartbeatInterval: 1000,
-      heartbeatTimeout: 5000,
-      receiveHighWaterMark: 200_000,
-      linger: 0,
-    });
-    this.socket = socket;
     let ended = false;
-    let disconnected = false;
-    const end = (connectedBefore: boolean) => {
+    const end = (connectedBefore: boolean, cause?: string) => {
       if (ended) return;
       ended = true;
-      socket.close();
-      if (this.socket === socket) this.socket = undefined;
+      receiver.close();
+      if (this.receiver === receiver) this.receiver = undefined;
       if (this.closed) return;
-      if (connectedBefore) this.connectionLost();
+      if (connectedBefore) this.connectionLost(cause);
       this.scheduleRetry();
     };
-    socket.events.on('handshake', () => {
-      this.connected = true;
-      this.attempt = 0;
-      this.counters.connections++;
-      this.lastMessageMs = Date.now();
-      this.status(`connected to ${this.options.url}`);
-      if (this.lost) {
-        this.lost = false;
-        this.resumedAfter = this.clocks.latest;
-        this.alert({
-          state: 'cleared',
-          kind: 'source-lost',
-          message: `source ${this.name} is back (connection ${this.counters.connections}); what it broadcast while away is lost`,
-        });
-      }
-    });
-    // A connection that closes before its handshake is a failed attempt.
-    socket.events.on('close', () => {
-      if (!this.connected) end(false);
-    });
-    socket.events.on('disconnect', () => {
-      if (!this.connected) {
-        end(false);
-        return;
-      }
-      // Messages already queued on the socket belong before the loss: the read loop drains them first.
-      disconnected = true;
-      if (!socket.readable) end(true);
-    });
-    socket.subscribe();
-    try {
-      socket.connect(this.options.url);
-    } catch (error) {
-      this.status(`${this.options.url}: ${(error as Error).message}`);
-      end(false);
-      return;
-    }
-    void this.read(socket, () => disconnected, () => end(true));
-  }
-
-  private async read(socket: zmq.Subscriber, disconnected: () => boolean, drained: () => void): Promise<void> {
-    let sinceYield = 0;
-    try {
-      while (!socket.closed) {
-        // Wait for the next message. Then the queue is drained with a receive timeout of 0: each receive() reads at once
-        // (no readiness check before it, no delay every 512 reads: about a quarter less per message) and rejects with
-        // EAGAIN when the queue is empty.
-        socket.receiveTimeout = -1;
-        let frames = await socket.receive();
-        socket.receiveTimeout = 0;
-        for (;;) {
-          this.receive(frames);
-          if (this.pendingLength >= MAX_BATCH_SPIKES) this.flush();
-          else if (this.pendingLength > 0 && !this.flushScheduled) {
-            // Queued messages are read in one run of microtasks: the flush runs when the queue is drained (or at the yield below).
-            this.flushScheduled = true;
-            setImmediate(this.scheduledFlush);
-          }
-          if (++sinceYield >= MESSAGES_PER_TURN) {
-            sinceYield = 0;
-            this.flush();
-            await nextTurn();
-            if (socket.closed) return;
-          }
-          try {
-            frames = await socket.receive();
-          } catch (error) {
-            if ((error as { code?: unknown }).code === 'EAGAIN') break;
-            throw error;
-          }
+    const receiver = new ZmqReceiverProcess(this.options.url, {
+      message: (bytes, at, frameCount) => this.receiveWire(bytes, at, frameCount),
+      oversized: (bytes, frameCount) => {
+        if (this.closed) return;
+        this.touch();
+        this.refuse('oversized', `a message of ${bytes} bytes in ${frameCount} frame${frameCount === 1 ? '' : 's'} (over ${MAX_MESSAGE_BYTES} bytes; the Event Broadcaster's are under 1 KiB)`);
+      },
+      handshake: () => {
+        this.connected = true;
+        this.attempt = 0;
+        this.counters.connections++;
+        this.lastMessageMs = Date.now();
+        this.status(`connected to ${this.options.url}`);
+        if (this.lost) {
+          this.lost = false;
+          this.resumedAfter = this.clocks.latest;
+          this.alert({
+            state: 'cleared',
+            kind: 'source-lost',
+            message: `source ${this.name} is back (connection ${this.counters.connections}); what it broadcast while away is lost`,
+          });
         }
-        // The queue is empty: after a disconnect, everything queued before it has been read.
-        if (disconnected()) {
-          this.flush();
-          drained();
-          return;
+      },
+      // Reported after every message queued before the loss (a disconnect before the handshake is a failed attempt).
+      disconnect: () => end(this.connected),
+      // A connection that closes before its handshake is a failed attempt.
+      closed: () => {
+        if (!this.connected) end(false);
+      },
+      error: (message) => this.status(`${this.options.url}: ${message}`),
+      exited: (description) => {
+        this.status(`${this.options.url}: ${description}`);
+        end(this.connected, description);
+      },
+      chunkEnd: () => {
+        if (this.pendingLength >= MAX_BATCH_SPIKES) this.flush();
+        else if (this.pendingLength > 0 && !this.flushScheduled) {
+          // What arrives within one turn of the event loop goes in one batch.
+          this.flushScheduled = true;
+          setImmediate(this.scheduledFlush);
         }
-      }
-    } catch (error) {
-      // A socket closed under the read (close(), or the attempt ended) rejects the pending receive.
-      if (!socket.closed && !this.closed) this.status(`${this.options.url}: ${(error as Error).message}`);
-    }
+      },
+    });
+    this.receiver = receiver;
   }
 
   private readonly scheduledFlush = (): void => {
@@ -324,14 +283,29 @@ export class EventBroadcasterSource implements LiveSource {
     this.push(t, unit);
   }
 
-  /** One message. Never throws. */
-  private receive(frames: Buffer[]): void {
+  /** One message as the receiver process wrote it (zmqReceiverProcess.ts): `frameCount` frames from `at`. Never throws. */
+  private receiveWire(bytes: Buffer, at: number, frameCount: number): void {
     if (this.closed) return;
-    // Spikes as the plugin writes them take the fast path (spikeScanner.ts); everything else, and anything in doubt, the full parse.
-    if (this.scanner.scan(frames)) {
-      this.receiveSpike();
-      return;
+    // Spikes as the plugin writes them (type frame 1, then the JSON) take the fast path (spikeScanner.ts), read in place;
+    // everything else, and anything in doubt, the full parse.
+    if (frameCount === 2 && bytes.readUInt32LE(at) === 2 && bytes[at + 4] === 1 && bytes[at + 5] === 0) {
+      const start = at + 10;
+      if (this.scanner.scanPayload(bytes, start, start + bytes.readUInt32LE(at + 6))) {
+        this.receiveSpike();
+        return;
+      }
     }
+    const frames: Buffer[] = [];
+    for (let i = 0; i < frameCount; i++) {
+      const length = bytes.readUInt32LE(at);
+      frames.push(bytes.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    this.receive(frames);
+  }
+
+  /** One message that the fast path did not take. Never throws. */
+  private receive(frames: Buffer[]): void {
     const record = parseBroadcasterMessage(frames, { unsorted: this.options.unsorted });
     if (record.kind === 'refused') {
       this.refuse(record.reason, record.message);
@@ -491,7 +465,8 @@ export class EventBroadcasterSource implements LiveSource {
     });
   }
 
-  private connectionLost(): void {
+  /** The connection is gone: a gap opens, `source-lost` is raised (`cause`: the receiver process ended, and how). */
+  private connectionLost(cause?: string): void {
     this.connected = false;
     this.flush();
     if (this.silent) this.silent = false;
@@ -502,7 +477,10 @@ export class EventBroadcasterSource implements LiveSource {
     this.alert({
       state: 'raised',
       kind: 'source-lost',
-      message: `source ${this.name} disconnected (the GUI closed, the plugin restarted its connection, or the host stopped answering heartbeats); waiting for it to come back`,
+      message:
+        cause === undefined
+          ? `source ${this.name} disconnected (the GUI closed, the plugin restarted its connection, or the host stopped answering heartbeats); waiting for it to come back`
+          : `source ${this.name}: ${cause}; connecting again`,
     });
   }
 
