@@ -10,13 +10,15 @@
  *    counted. N runs (default 3): each, then their median and range.
  * 2. openephys/analysis-max: the same through the full live analysis
  *    (20 ms bins, 60 s window, 10 s hop, panzeri-treves).
- * 3. openephys/analysis-sustained: the publisher paced at 200,000 spikes/s
- *    for 10 s, through the full analysis. The target (≥ 200,000 spikes/s
- *    sustained) is met when every spike arrives and the reader keeps up: the
- *    backlog (spikes sent by the publisher's clock but not yet read) stays
- *    under 0.5 s of spikes, and the last spike is read within 0.5 s of the
- *    last send.
- * 4. openephys/zeromq-receive-only (reference): a bare zeromq.js receive
+ * 3. openephys/adapter-sustained: the publisher paced at 200,000 spikes/s
+ *    for 10 s (the target: the adapter sustains at least 200,000 spikes/s).
+ *    Met when every spike arrives and the reader keeps up: the last spike is
+ *    read within 0.25 s of the last send (a reader 2.5 % slower than the
+ *    publisher would be 0.25 s behind by then). The largest backlog on the
+ *    way (spikes sent by the publisher's clock but not yet read, in seconds
+ *    of spikes) is printed too.
+ * 4. openephys/analysis-sustained: the same through the full analysis.
+ * 5. openephys/zeromq-receive-only (reference): a bare zeromq.js receive
  *    loop in this process that only counts, at full speed: what the package
  *    itself reads per second on this machine.
  *
@@ -41,8 +43,8 @@ const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : quick ? 1 : 3;
 const SUSTAINED_RATE = 200_000;
 const SUSTAINED_SECONDS = quick ? 3 : 10;
-/** The sustained run keeps up when its backlog, and the last spike's delay, stay under this. */
-const KEEP_UP_SECONDS = 0.5;
+/** A sustained run keeps up when its last spike is read within this of the last send. */
+const KEEP_UP_SECONDS = 0.25;
 const UNITS = 64;
 const ELECTRODES = 16;
 const SAMPLE_RATE = 30_000;
@@ -161,15 +163,16 @@ function startPublisher(count: number, rate: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--publish', String(count), String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   let startMs = NaN;
-  let endMs = NaN;
+  let sentAll: (endMs: number) => void = () => {};
+  const endMs = new Promise<number>((resolve) => (sentAll = resolve));
   const url = new Promise<string>((resolve) =>
     lines.on('line', (line) => {
       if (line.startsWith('tcp://')) resolve(line.trim());
       else if (line.startsWith('start ')) startMs = Number(line.slice(6));
-      else if (line.startsWith('end ')) endMs = Number(line.slice(4));
+      else if (line.startsWith('end ')) sentAll(Number(line.slice(4)));
     }),
   );
-  return { child, url, startMs: () => startMs, endMs: () => endMs };
+  return { child, url, startMs: () => startMs, endMs };
 }
 
 interface RunResult {
@@ -213,7 +216,7 @@ async function run(count: number, analyze: boolean, rate = 0): Promise<RunResult
     : undefined;
   source.start();
   await finished;
-  const lastDelaySeconds = rate > 0 ? (performance.timeOrigin + lastMs - publisher.endMs()) / 1000 : NaN;
+  const lastDelaySeconds = rate > 0 ? (performance.timeOrigin + lastMs - (await publisher.endMs)) / 1000 : NaN;
   source.close();
   await analysis;
   publisher.child.kill('SIGKILL');
@@ -264,20 +267,22 @@ else {
   const count = quick ? 300_000 : 1_500_000;
   await maxRuns('openephys/adapter-max', count, false);
   await maxRuns('openephys/analysis-max', count, true);
-  const sustained = await run(SUSTAINED_RATE * SUSTAINED_SECONDS, true, SUSTAINED_RATE);
-  report({
-    name: 'openephys/analysis-sustained',
-    rate: SUSTAINED_RATE,
-    seconds: SUSTAINED_SECONDS,
-    spikes: sustained.spikes,
-    sent: SUSTAINED_RATE * SUSTAINED_SECONDS,
-    readSpikesPerSecond: sustained.spikesPerSecond,
-    maxBacklogSeconds: sustained.maxBacklogSeconds,
-    lastDelaySeconds: sustained.lastDelaySeconds,
-    updates: sustained.updates,
-    rssMB: sustained.rssMB,
-    meetsTarget: sustained.spikes === SUSTAINED_RATE * SUSTAINED_SECONDS && sustained.maxBacklogSeconds < KEEP_UP_SECONDS && sustained.lastDelaySeconds < KEEP_UP_SECONDS,
-  });
+  for (const analyze of [false, true]) {
+    const sustained = await run(SUSTAINED_RATE * SUSTAINED_SECONDS, analyze, SUSTAINED_RATE);
+    report({
+      name: analyze ? 'openephys/analysis-sustained' : 'openephys/adapter-sustained',
+      rate: SUSTAINED_RATE,
+      seconds: SUSTAINED_SECONDS,
+      spikes: sustained.spikes,
+      sent: SUSTAINED_RATE * SUSTAINED_SECONDS,
+      readSpikesPerSecond: sustained.spikesPerSecond,
+      maxBacklogSeconds: sustained.maxBacklogSeconds,
+      lastDelaySeconds: sustained.lastDelaySeconds,
+      ...(analyze ? { updates: sustained.updates } : {}),
+      rssMB: sustained.rssMB,
+      meetsTarget: sustained.spikes === SUSTAINED_RATE * SUSTAINED_SECONDS && sustained.lastDelaySeconds < KEEP_UP_SECONDS,
+    });
+  }
   report({ name: 'openephys/zeromq-receive-only', spikesPerSecond: await receiveOnly(count) });
   process.exit(0);
 }

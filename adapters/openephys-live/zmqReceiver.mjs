@@ -19,8 +19,8 @@
 // back, and ZeroMQ's queue (200,000 messages) takes up the slack.
 //
 // Why a process of its own: zeromq.js costs about 3 µs of JavaScript per
-// message (a promise, and an external buffer with a finalizer for payloads
-// over 128 bytes), so reading here puts that work on another core; and an
+// message (a promise, an array and a buffer per frame), so reading here puts
+// that work on another core; and an
 // assertion inside libzmq aborts the process it runs in, which must not be
 // the analyzer. The process ends when its standard input closes (the
 // analyzer ended or closed the source) or when it is killed.
@@ -96,14 +96,19 @@ function append(frames) {
   used = at;
 }
 
-function event(body) {
+function event(body, written) {
   flush();
   const json = Buffer.from(JSON.stringify(body));
   const record = Buffer.allocUnsafe(HEADER + json.length);
   record[0] = TAG_EVENT;
   record.writeUInt32LE(json.length, 1);
   json.copy(record, HEADER);
-  write(record);
+  process.stdout.write(record, written);
+}
+
+/** The last record: the process ends once it (and everything before it) is in the pipe. */
+function lastEvent(body) {
+  event(body, () => process.exit(0));
 }
 
 process.stdout.on('error', () => process.exit(0));
@@ -135,11 +140,12 @@ socket.events.on('disconnect', () => {
   if (!socket.readable) reportDisconnect();
 });
 socket.subscribe();
+let connecting = true;
 try {
   socket.connect(url);
 } catch (error) {
-  event({ event: 'error', message: error.message });
-  process.exit(0);
+  connecting = false;
+  lastEvent({ event: 'error', message: error.message });
 }
 
 // zeromq.js hands a payload over 128 bytes to JavaScript as an external buffer with a finalizer, unless it runs in
@@ -153,7 +159,7 @@ let firstMessage = true;
 
 try {
   let sinceYield = 0;
-  while (!socket.closed) {
+  while (connecting && !socket.closed) {
     // Wait for the next message, then drain the queue with a receive timeout of 0 (each receive() reads at once and
     // rejects with EAGAIN when the queue is empty).
     socket.receiveTimeout = -1;
@@ -186,7 +192,6 @@ try {
     if (disconnected) reportDisconnect();
   }
 } catch (error) {
-  event({ event: 'error', message: error.message });
+  // The read ended (a receive failed): the analyzer sees the process end and retries.
+  lastEvent({ event: 'error', message: error.message });
 }
-// The read ended (a receive failed): the analyzer sees the process end and retries.
-process.exit(0);
