@@ -117,15 +117,11 @@ export class SpikeScanner {
     this.keepUnsorted = unsorted === 'channel';
   }
 
-  /** True when `frames` is a valid spike message read into the fields above; false: leave it to parseBroadcasterMessage. */
-  scan(frames: ReadonlyArray<Uint8Array>): boolean {
-    if (frames.length !== 2) return false;
-    const typeFrame = frames[0];
-    if (typeFrame.length !== 2 || typeFrame[0] !== 1 || typeFrame[1] !== 0) return false;
-    return this.scanPayload(frames[1], 0, frames[1].length);
-  }
-
-  /** As `scan`, for the payload p[from, n) of a message whose type frame is 1 (spike). */
+  /**
+   * True when p[from, n), the payload of a two-frame message whose type frame
+   * is 1 (the caller checks the frames), is a valid spike read into the fields
+   * above; false: leave the message to parseBroadcasterMessage.
+   */
   scanPayload(p: Uint8Array, from: number, n: number): boolean {
     let i = skipSpace(p, from, n);
     if (i >= n || p[i] !== OPEN) return false;
