@@ -19,6 +19,7 @@ import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
 import { runCli } from '../helpers/runCli.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
+import { spikeFields } from '../helpers/broadcasterFixtures.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-openephys-live-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -34,20 +35,6 @@ function juceJson(fields: Record<string, unknown>): Buffer {
   return Buffer.from(`{\r\n${lines.join(',\r\n')}\r\n}`);
 }
 
-const spikeFields = {
-  event_type: 'spike',
-  stream: 'example_data',
-  source_node: 104,
-  electrode: 'Electrode 1',
-  num_channels: 4,
-  sample_rate: 30000,
-  sample_number: 193722,
-  sorted_id: 2,
-  amp1: 210.5,
-  amp2: 150,
-  amp3: 20,
-  amp4: 5,
-};
 const ttlFields = { event_type: 'ttl', stream: 'example_data', source_node: 101, sample_rate: 30000, channel_name: 'TTL Event Channel', sample_number: 103922, line: 2, state: true };
 
 const parse = (type: Buffer, fields: Record<string, unknown>, unsorted?: 'drop' | 'channel') => parseBroadcasterMessage([type, juceJson(fields)], { unsorted });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseBroadcasterMessage } from '../../adapters/openephys-live/eventBroadcasterMessages.ts';
 import { SpikeScanner } from '../../adapters/openephys-live/spikeScanner.ts';
+import { spikeFields } from '../helpers/broadcasterFixtures.ts';
 
 const TYPE_SPIKE = Buffer.from([1, 0]);
 
@@ -55,19 +56,7 @@ const payloadArbitrary = fc
     numberText: fc.option(fc.constantFrom('30000.0', '3e4', '30000.000', '-0', '030000', '3.0E+4', '1.', '+1')),
   })
   .map(({ replace, drop, repeat, juce, numberText }) => {
-    const fields: Record<string, unknown> = {
-      event_type: 'spike',
-      stream: 'example_data',
-      source_node: 104,
-      electrode: 'Electrode 1',
-      num_channels: 4,
-      sample_rate: 30000,
-      sample_number: 193722,
-      sorted_id: 2,
-      amp1: 210.5,
-      amp2: 150,
-      ...replace,
-    };
+    const fields: Record<string, unknown> = { ...spikeFields, ...replace };
     for (const name of drop) delete fields[name];
     const entries = Object.entries(fields).map(([name, value]) => [name, name === 'sample_rate' && numberText !== null ? numberText : JSON.stringify(value)] as const);
     if (repeat !== null && repeat in fields) entries.push([repeat, JSON.stringify(fields[repeat])]);
