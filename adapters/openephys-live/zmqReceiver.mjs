@@ -46,10 +46,6 @@ const url = process.argv[2];
 let buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
 let used = 0;
 
-function write(bytes) {
-  process.stdout.write(bytes);
-}
-
 /** Batch buffers whose bytes have been written, for reuse. */
 const spare = [];
 
@@ -57,7 +53,7 @@ function flush() {
   if (used === 0) return;
   if (used < BATCH_BYTES / 8) {
     // A few messages (a quiet source): a copy goes out, the buffer stays.
-    write(Buffer.from(buffer.subarray(0, used)));
+    process.stdout.write(Buffer.from(buffer.subarray(0, used)));
   } else {
     // The stream keeps the bytes until they are written: then the buffer is spare again.
     const full = buffer;

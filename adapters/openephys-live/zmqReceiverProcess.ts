@@ -62,24 +62,17 @@ export class ZmqReceiverProcess {
   private stderrTail = '';
 
   constructor(url: string, private readonly handlers: ReceiverHandlers) {
+    // close() stops the decoder: nothing is reported after it.
     this.decoder = new ReceiverRecordDecoder({
-      message: (bytes, at, frameCount) => {
-        if (!this.ended) handlers.message(bytes, at, frameCount);
-      },
-      oversized: (bytes, frameCount) => {
-        if (!this.ended) handlers.oversized(bytes, frameCount);
-      },
+      message: handlers.message,
+      oversized: handlers.oversized,
       event: (json) => this.event(json),
       outOfStep: (description) => this.fail(`the receiver process's output is out of step: ${description}`),
-      chunkEnd: () => {
-        if (!this.ended) handlers.chunkEnd();
-      },
+      chunkEnd: handlers.chunkEnd,
     });
     this.child = spawn(process.execPath, [...RECEIVER_NODE_OPTIONS, RECEIVER, url], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => {});
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      if (!this.ended) this.decoder.push(chunk);
-    });
+    this.child.stdout.on('data', (chunk: Buffer) => this.decoder.push(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
@@ -115,7 +108,6 @@ export class ZmqReceiverProcess {
   }
 
   private event(json: string): void {
-    if (this.ended) return;
     let body: { event?: unknown; message?: unknown };
     try {
       body = JSON.parse(json) as typeof body;
