@@ -4,7 +4,7 @@ import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { ConnectionError } from '../../src/errors.ts';
 import type { LiveSource } from '../liveSource.ts';
 import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
-import { DEFAULT_TIME_JUMP_LIMITS, IngestSession, SourceRegistry, sourcesSummary, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
+import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, sourcesSummary, type IngestLimits } from '../../src/live/ingestSession.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 
 export interface RigConnectionOptions {
@@ -13,7 +13,8 @@ export interface RigConnectionOptions {
   /** Sent as `Authorization: Bearer …` when set. */
   token?: string;
   reconnect?: Partial<ReconnectPolicy>;
-  timeJumps?: TimeJumpLimits;
+  /** What the rig may send (time jumps, units, modes…); DEFAULT_INGEST_LIMITS otherwise. */
+  limits?: Partial<IngestLimits>;
   /** Largest message accepted from the rig, bytes. */
   maxPayloadBytes?: number;
   /** Status lines (connecting, connected, retrying in …). */
@@ -37,7 +38,7 @@ export interface RigConnectionOptions {
  * connection that got as far as hello. `end` from the rig completes `events`.
  */
 export class RigConnection implements LiveSource {
-  readonly registry = new SourceRegistry();
+  readonly registry: SourceRegistry;
   private readonly eventSubject = new Subject<SourceEvent>();
   private readonly alertSubject = new Subject<AlertEvent>();
   private readonly policy: ReconnectPolicy;
@@ -50,6 +51,7 @@ export class RigConnection implements LiveSource {
 
   constructor(readonly options: RigConnectionOptions) {
     this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.registry = new SourceRegistry({ ...DEFAULT_INGEST_LIMITS, ...options.limits });
     const url = new URL(options.url);
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new RangeError(`expected a ws:// or wss:// address, got ${options.url}`);
   }
@@ -92,7 +94,7 @@ export class RigConnection implements LiveSource {
     const headers = this.options.token === undefined ? undefined : { authorization: `Bearer ${this.options.token}` };
     const socket = new WebSocket(this.options.url, { headers, maxPayload: this.options.maxPayloadBytes ?? 16 * 1024 * 1024, perMessageDeflate: false });
     this.socket = socket;
-    const session = new IngestSession(this.registry, this.options.timeJumps ?? DEFAULT_TIME_JUMP_LIMITS);
+    const session = new IngestSession(this.registry);
     let ended = false;
     socket.on('open', () => {
       this.counters.connections++;

@@ -14,7 +14,11 @@
  * from near zero: acquisition was restarted), `bytes-skipped` (bytes of a
  * byte stream that were not records, skipped to find the next record),
  * `late-data` (spikes later than the lateness, dropped and counted),
- * `input-rejected` (malformed or refused messages).
+ * `input-rejected` (malformed or refused messages), `analysis-lag` (the
+ * analysis of a real-time source fell behind the wall clock; cleared when it
+ * catches up), `analysis-failed` (one source's analysis stopped on an
+ * internal error; the others go on), `source-retired` (a lost source's
+ * analysis was ended to make room for a new source).
  */
 export type PairAlertKind = 'synergy' | 'redundancy';
 export type SourceAlertKind =
@@ -26,7 +30,10 @@ export type SourceAlertKind =
   | 'clock-reset'
   | 'bytes-skipped'
   | 'late-data'
-  | 'input-rejected';
+  | 'input-rejected'
+  | 'analysis-lag'
+  | 'analysis-failed'
+  | 'source-retired';
 export type AlertKind = PairAlertKind | SourceAlertKind;
 
 export interface AlertEvent {
@@ -42,8 +49,10 @@ export interface AlertEvent {
   value?: number;
   /** Surrogate p-value of the pair, when surrogates are on. */
   p?: number;
-  /** The source, for source alerts. */
+  /** The source: source alerts, and every alert of `synergy serve` (one analysis per source). */
   source?: string;
+  /** One-off source alerts: how many of this kind the source raised since the last one sent, held back by the alert rate limit. */
+  suppressed?: number;
   /** One readable line saying what happened. */
   message: string;
 }

@@ -47,8 +47,8 @@ export function measureReport(samples: DiscreteSamples, options: MeasureReportOp
   const data: EstimationData = estimationData(samples);
 
   const measures = (source: InformationSource) => {
-    const single: Record<string, number> = {};
-    for (const v of sources) single[names[v]] = mutualInformation(source, [v], [target]);
+    // Own properties whatever the column names (one may be called "__proto__").
+    const single: Record<string, number> = Object.fromEntries(sources.map((v) => [names[v], mutualInformation(source, [v], [target])]));
     const result: Record<string, NumericTree> = {
       single,
       joint: mutualInformation(source, sources, [target]),

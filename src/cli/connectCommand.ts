@@ -5,7 +5,19 @@ import { LIVE_FORMATS, openLiveSource, parseChannelList, type LiveFormat } from 
 import { runLiveAnalysis } from '../live/liveAnalysis.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, serverOptionsFrom, untilInterrupted, type AlertFlags } from './liveOptions.ts';
+import {
+  addAlertOptions,
+  alertOptionsFrom,
+  LIVE_DEFAULT_SURROGATES,
+  requireTokenBeyondLoopback,
+  resolveToken,
+  TOKEN_ENVIRONMENT_VARIABLE,
+  untilInterrupted,
+  type AlertFlags,
+} from './liveOptions.ts';
+
+/** The environment variable that holds the token `connect` sends to a ws:// rig. */
+export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
 import type { CliIo } from './main.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
@@ -13,6 +25,8 @@ import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 interface ConnectFlags extends AnalysisFlags, AlertFlags {
   out?: string;
   token?: string;
+  tokenFile?: string;
+  serveTokenFile?: string;
   serve?: number;
   serveHost: string;
   serveToken?: string;
@@ -61,13 +75,14 @@ Examples:
   synergy connect zmq://127.0.0.1:5557 --ttl-labels "1=go,-1=rest"
   synergy connect tcp://127.0.0.1:5002 --format intan \\
       --command 127.0.0.1:5000 --channels A-000..A-031 --labels modes.csv
-  synergy connect ws://rig.lab:7701 --token "$RIG_TOKEN" \\
+  SYNERGY_RIG_TOKEN=… synergy connect ws://rig.lab:7701 \\
       --out updates.jsonl --alerts-out alerts.jsonl`,
     )
     .argument('<url>', 'ws://, zmq:// or tcp:// address of the rig')
     .addOption(new Option('--format <format>', 'what the address speaks (default: from the scheme)').choices(LIVE_FORMATS))
     .option('--out <file>', 'write updates to this file instead of stdout')
-    .option('--token <token>', 'ws://: token the rig requires (sent as Authorization: Bearer)')
+    .option('--token <token>', `ws://: token the rig requires (sent as Authorization: Bearer); or --token-file, or $${RIG_TOKEN_ENVIRONMENT_VARIABLE}`)
+    .option('--token-file <file>', 'ws://: read the rig’s token from the first line of this file')
     .option('--ttl-labels <map>', 'openephys: TTL states to modes, +line high, -line low, e.g. "1=go,-1=rest" (empty = gap)')
     .addOption(new Option('--unsorted <policy>', "openephys: spikes with sorted_id 0: drop them, or count them per electrode ('channel')").choices(['drop', 'channel']))
     .option('--command <host:port>', 'intan: the RHX command port (enables --channels, asks the sample rate, starts acquisition)')
@@ -77,7 +92,8 @@ Examples:
     .option('--silence <seconds>', 'zmq://, tcp://: raise source-silent after this long without data', parseNumber('--silence', 0, false), 5)
     .option('--serve <port>', 'also publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe', parseInteger('--serve', 0))
     .option('--serve-host <address>', 'address --serve listens on (beyond loopback --serve-token is required)', '127.0.0.1')
-    .option('--serve-token <token>', 'token subscribers must give with --serve')
+    .option('--serve-token <token>', `token subscribers must give with --serve; or --serve-token-file, or $${TOKEN_ENVIRONMENT_VARIABLE}`)
+    .option('--serve-token-file <file>', 'read the --serve token from the first line of this file')
     .option('--max-retries <n>', 'give up after this many failed connection attempts in a row (default: never)', parseInteger('--max-retries', 0));
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
   addAlertOptions(command);
@@ -86,7 +102,7 @@ Examples:
     const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
     const rig = await openLiveSource(url, {
       format: flags.format,
-      token: flags.token,
+      token: resolveToken(flags, RIG_TOKEN_ENVIRONMENT_VARIABLE, '--token'),
       maxRetries: flags.maxRetries,
       silenceSeconds: flags.silence,
       ttlLabels: flags.ttlLabels,
@@ -96,17 +112,12 @@ Examples:
       sampleRate: flags.sampleRate,
       onStatus: (line) => io.stderr(`synergy connect: ${line}\n`),
     });
-    const server =
-      flags.serve === undefined
-        ? undefined
-        : await SynergyServer.start({
-            ...serverOptionsFrom(
-              { host: flags.serveHost, port: flags.serve, token: flags.serveToken, maxPayload: 16 * 1024 * 1024, silence: 5, maxTimeJump: 600 },
-              false,
-              options.latenessSeconds,
-            ),
-            analysis: analysisDescription(options),
-          });
+    let server: SynergyServer | undefined;
+    if (flags.serve !== undefined) {
+      const serveToken = resolveToken({ token: flags.serveToken, tokenFile: flags.serveTokenFile }, TOKEN_ENVIRONMENT_VARIABLE, '--serve-token');
+      requireTokenBeyondLoopback(flags.serveHost, serveToken, '--serve-host', '--serve-token');
+      server = await SynergyServer.start({ host: flags.serveHost, port: flags.serve, token: serveToken, ingest: false, analysis: analysisDescription(options) });
+    }
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
     const events = withModeIntervals(rig.events, labels?.intervals ?? []);

@@ -1,8 +1,9 @@
+import { readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import { UsageError } from '../errors.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
-import { DEFAULT_TIME_JUMP_LIMITS } from '../live/ingestSession.ts';
+import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS } from '../live/ingestSession.ts';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/synergyServer.ts';
 import { parseInteger } from './parseOptions.ts';
 
@@ -22,9 +23,45 @@ export interface ServerFlags {
   host: string;
   port: number;
   token?: string;
+  tokenFile?: string;
   maxPayload: number;
   silence: number;
   maxTimeJump: number;
+  maxSources: number;
+  maxUnits: number;
+  maxModes: number;
+  maxConnections: number;
+  maxSubscribers: number;
+}
+
+/** The environment variable that holds the token a server of this analyzer requires (instead of --token on the command line, which every local user can read). */
+export const TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_TOKEN';
+
+/**
+ * A token from, in order: the option itself, a file (first line, trimmed),
+ * or an environment variable. A file other users can read is refused: the
+ * token is then no secret.
+ */
+export function resolveToken(given: { token?: string; tokenFile?: string }, environmentVariable: string, option: string): string | undefined {
+  if (given.token !== undefined && given.tokenFile !== undefined) throw new UsageError(`give ${option} or ${option}-file, not both`);
+  if (given.tokenFile !== undefined) {
+    let text: string;
+    try {
+      if ((statSync(given.tokenFile).mode & 0o077) !== 0) {
+        throw new UsageError(`${option}-file ${given.tokenFile} can be read by other users: chmod 600 it`);
+      }
+      text = readFileSync(given.tokenFile, 'utf8');
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`${option}-file ${given.tokenFile}: ${(error as Error).message}`);
+    }
+    const token = text.split(/\r?\n/)[0].trim();
+    if (token === '') throw new UsageError(`${option}-file ${given.tokenFile}: the first line is empty`);
+    return token;
+  }
+  if (given.token !== undefined) return given.token;
+  const fromEnvironment = process.env[environmentVariable];
+  return fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment;
 }
 
 function parsePositive(option: string, maximum = Infinity): (value: string) => number {
@@ -53,12 +90,13 @@ export function alertOptionsFrom(flags: AlertFlags, analysis: AnalysisOptions): 
   return { thresholdBits: flags.alertThreshold, maxP: flags.alertP, forUpdates: flags.alertFor, minSamples: flags.alertMinSamples ?? Math.ceil(windowBins / 2) };
 }
 
-/** --host, --port, --token, --max-payload, --silence, --max-time-jump. */
+/** --host, --port, --token, --token-file, --max-payload, --silence, --max-time-jump and the per-source and connection limits. */
 export function addServerOptions(command: Command, defaultPort: number): Command {
   return command
-    .option('--host <address>', 'address to listen on (beyond loopback a --token is required)', DEFAULT_SERVER_OPTIONS.host)
+    .option('--host <address>', 'address to listen on (beyond loopback a token is required)', DEFAULT_SERVER_OPTIONS.host)
     .option('--port <port>', 'port to listen on (0: any free port)', parseInteger('--port', 0), defaultPort)
-    .option('--token <token>', 'require this token from rigs and subscribers (Authorization: Bearer <token>, or ?token=<token>)')
+    .option('--token <token>', `require this token from rigs and subscribers (Authorization: Bearer <token>, or ?token=<token>); or --token-file, or $${TOKEN_ENVIRONMENT_VARIABLE}`)
+    .option('--token-file <file>', 'read the token from the first line of this file (readable by you only)')
     .option('--max-payload <bytes>', 'largest WebSocket message accepted', parseInteger('--max-payload', 1024), DEFAULT_SERVER_OPTIONS.maxPayloadBytes)
     .option('--silence <seconds>', 'alert when a connected source sends nothing for this long', parsePositive('--silence'), DEFAULT_SERVER_OPTIONS.silenceSeconds)
     .option(
@@ -66,24 +104,46 @@ export function addServerOptions(command: Command, defaultPort: number): Command
       'refuse messages more than this far ahead of their source’s latest time (a clock error)',
       parsePositive('--max-time-jump'),
       DEFAULT_TIME_JUMP_LIMITS.refuseSeconds,
-    );
+    )
+    .option('--max-sources <n>', 'sources analyzed at once (each has its own analysis)', parseInteger('--max-sources', 1), DEFAULT_SERVER_OPTIONS.maxSources)
+    .option('--max-units <n>', 'units a source may send (its pair tables grow with the square)', parseInteger('--max-units', 2), DEFAULT_INGEST_LIMITS.maxUnits)
+    .option('--max-modes <n>', 'distinct modes (labels) a source may use', parseInteger('--max-modes', 1), DEFAULT_INGEST_LIMITS.maxModes)
+    .option('--max-connections <n>', 'open ingest connections', parseInteger('--max-connections', 1), DEFAULT_SERVER_OPTIONS.maxIngestConnections)
+    .option('--max-subscribers <n>', 'open subscriber connections', parseInteger('--max-subscribers', 1), DEFAULT_SERVER_OPTIONS.maxSubscribers);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** Listening beyond loopback needs a token. */
+export function requireTokenBeyondLoopback(host: string, token: string | undefined, hostOption: string, tokenOption: string): void {
+  if (!LOOPBACK.has(host) && (token === undefined || token === '')) {
+    throw new UsageError(`${hostOption} ${host} listens beyond this machine: give a token (${tokenOption}-file, $${TOKEN_ENVIRONMENT_VARIABLE} or ${tokenOption}) so that only your rigs and subscribers get in`);
+  }
+}
+
 /** Server options from the flags; binding beyond loopback without a token is refused. */
-export function serverOptionsFrom(flags: ServerFlags, ingest: boolean, latenessSeconds: number): Partial<ServerOptions> {
-  if (!LOOPBACK.has(flags.host) && (flags.token === undefined || flags.token === '')) {
-    throw new UsageError(`--host ${flags.host} listens beyond this machine: give a --token so that only your rigs and subscribers get in`);
+export function serverOptionsFrom(flags: ServerFlags, ingest: boolean, analysis: AnalysisOptions): Partial<ServerOptions> {
+  const token = resolveToken(flags, TOKEN_ENVIRONMENT_VARIABLE, '--token');
+  requireTokenBeyondLoopback(flags.host, token, '--host', '--token');
+  if (flags.maxTimeJump < analysis.windowSeconds) {
+    throw new UsageError(`--max-time-jump (${flags.maxTimeJump} s) must be at least the window (${analysis.windowSeconds} s)`);
   }
   return {
     host: flags.host,
     port: flags.port,
-    token: flags.token,
+    token,
     ingest,
     maxPayloadBytes: flags.maxPayload,
     silenceSeconds: flags.silence,
-    timeJumps: { ...DEFAULT_TIME_JUMP_LIMITS, refuseSeconds: flags.maxTimeJump, backSeconds: latenessSeconds },
+    maxSources: flags.maxSources,
+    maxIngestConnections: flags.maxConnections,
+    maxSubscribers: flags.maxSubscribers,
+    limits: {
+      ...DEFAULT_INGEST_LIMITS,
+      timeJumps: { ...DEFAULT_TIME_JUMP_LIMITS, refuseSeconds: flags.maxTimeJump, backSeconds: analysis.latenessSeconds },
+      maxUnits: flags.maxUnits,
+      maxModes: flags.maxModes,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { runLiveAnalysis, type LiveSummary } from '../live/liveAnalysis.ts';
+import { runLiveAnalyses, type LiveSummary } from '../live/liveAnalysis.ts';
 import { sourcesSummary } from '../live/ingestSession.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
@@ -32,22 +32,30 @@ export function serveCommand(io: CliIo): Command {
   ws://HOST:PORT/subscribe  clients send {"type":"subscribe","topics":
                             ["synergy","alerts"],"top":20} and receive
                             updates and alerts
-All pushing connections feed one analysis on one clock (event time, seconds).
-Every --hop seconds an update (one JSON object, bits) goes to subscribers and
-to --out; alerts go to subscribers, to stderr as a line and to --alerts-out:
+Each source (the name its hello gives) has an analysis of its own, on its
+own clock: sources never share windows, units or labels. Every --hop seconds
+of a source's time an update (one JSON object, bits, with "source") goes to
+subscribers and to --out; alerts go to subscribers, to stderr as a line and
+to --alerts-out:
   synergy / redundancy  a pair's corrected synergy ≥ --alert-threshold (≤ −it)
                         with p ≤ --alert-p for --alert-for updates; cleared when
                         below half the threshold or p > 2·alert-p as long
-  source-lost, source-silent, sequence-gap, data-gap, time-jump, late-data,
-  input-rejected        what happened to the data on the way in
-Malformed or unknown messages are answered with an error frame and counted;
-the connection stays open. A slow subscriber gets the newest update (older
+  source-lost, source-silent, sequence-gap, data-gap, time-jump, clock-reset,
+  late-data, input-rejected, source-retired
+                        what happened to the data on the way in
+  analysis-lag          the analysis fell behind the wall clock
+Malformed or unknown messages, and messages past a limit (--max-units,
+--max-modes, --max-time-jump), are answered with an error frame and
+counted; the connection stays open. Connections, sources, message and spike
+rates and each connection's share of the analyzer's time are capped
+(docs/RELIABILITY.md). A slow subscriber gets the newest update (older
 ones conflated), never an unbounded queue; alerts are never dropped
 silently. Stop with Ctrl-C: the analysis is flushed and a summary printed.
 
 Examples:
   synergy serve --port 7700 --window 30 --alerts-out alerts.jsonl
-  synergy serve --host 0.0.0.0 --token "$SYNERGY_TOKEN" --out updates.jsonl`,
+  SYNERGY_TOKEN=… synergy serve --host 0.0.0.0 --out updates.jsonl
+  synergy serve --host 0.0.0.0 --token-file ~/.synergy-token`,
     )
     .option('--out <file>', 'also write updates as JSONL to this file');
   addServerOptions(command, DEFAULT_SERVE_PORT);
@@ -56,12 +64,12 @@ Examples:
   return command.action(async (flags: ServeFlags) => {
     const options = analysisOptionsFrom(flags);
     const server = await SynergyServer.start({
-      ...serverOptionsFrom(flags, true, options.latenessSeconds),
+      ...serverOptionsFrom(flags, true, options),
       analysis: analysisDescription(options),
     });
     io.stderr(`synergy serve: ingest ${server.ingestUrl}  subscribe ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
-    const done = runLiveAnalysis(server.events, server.sourceAlerts, options, alertOptionsFrom(flags, options), {
+    const done = runLiveAnalyses(server.sources, server.sourceAlerts, options, alertOptionsFrom(flags, options), {
       publish: (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,

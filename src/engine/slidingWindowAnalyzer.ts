@@ -121,17 +121,18 @@ export class SlidingWindowAnalyzer {
     const { binSeconds, estimator, levels } = this.options;
     const entries = this.windowEntries(endBin);
     const modes = this.modes;
-    const labels: Record<string, number> = {};
+    const perLabel = new Array<number>(this.labelNames.length).fill(0);
     let samples = 0;
     let unlabeled = 0;
-    for (const name of this.labelNames) labels[name] = 0;
     for (const entry of entries) {
       if (entry.label < 0) unlabeled++;
       else {
         samples++;
-        labels[this.labelNames[entry.label]]++;
+        perLabel[entry.label]++;
       }
     }
+    // Own properties whatever the names (a mode may be called "__proto__").
+    const labels: Record<string, number> = Object.fromEntries(this.labelNames.map((name, k) => [name, perLabel[k]]));
     const units = this.units;
     const pairsComputed = (units * (units - 1)) / 2;
     const limit = Math.min(this.options.top ?? pairsComputed, pairsComputed);

@@ -15,6 +15,8 @@ export interface PairUpdate {
 /** One emission of the sliding-window analysis (DESIGN §4). */
 export interface SynergyUpdate {
   type: 'synergy';
+  /** The source analyzed (`synergy serve` runs one analysis per source). */
+  source?: string;
   /** Emission time T: the window is [T − window, T). */
   t: number;
   window: [number, number];

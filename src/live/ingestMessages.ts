@@ -10,6 +10,8 @@
  * not reject the message: a newer rig can add fields.
  */
 
+import { MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
+
 /** The protocol version this analyzer speaks. */
 export const PROTOCOL_VERSION = 1;
 
@@ -29,7 +31,15 @@ export type ProtocolErrorCode =
   | 'after-end'
   | 'unauthorized'
   | 'rate-limited'
-  | 'message-too-big';
+  | 'message-too-big'
+  | 'too-many-units'
+  | 'too-many-modes'
+  | 'too-many-intervals'
+  | 'too-many-sources'
+  | 'too-many-connections'
+  | 'invalid-utf8'
+  | 'bad-frame'
+  | 'hello-timeout';
 
 export class ProtocolError extends Error {
   constructor(
@@ -124,6 +134,10 @@ const FIELDS: Record<IngestMessage['type'], readonly string[]> = {
   end: ['type', 'seq'],
 };
 
+/** The sample rates a hello may give, samples per second (1 Hz: sample numbers are seconds; 1 GHz: nanosecond clocks). */
+export const MIN_SAMPLE_RATE = 1;
+export const MAX_SAMPLE_RATE = 1e9;
+
 /** Longest unit id or label, in characters. */
 export const MAX_NAME_LENGTH = 256;
 
@@ -167,7 +181,7 @@ export function parseIngestObject(json: Json): ParsedMessage {
   };
   const time = (field: string): number => {
     const value = json[field];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return fail(field, 'a time in seconds ≥ 0');
+    if (typeof value !== 'number' || !(value >= 0 && value <= MAX_EVENT_SECONDS)) return fail(field, `a time in seconds, 0 to ${MAX_EVENT_SECONDS}`);
     return value;
   };
   const name = (field: string, value: unknown): string => {
@@ -191,7 +205,7 @@ export function parseIngestObject(json: Json): ParsedMessage {
       const message: HelloMessage = { type: 'hello', protocol: PROTOCOL_VERSION, source: name('source', json.source) };
       if (json.sampleRate !== undefined) {
         const rate = json.sampleRate;
-        if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) fail('sampleRate', 'a positive number of samples per second');
+        if (typeof rate !== 'number' || !(rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE)) fail('sampleRate', `samples per second, ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}`);
         message.sampleRate = rate as number;
       }
       if (json.units !== undefined) message.units = names('units');
@@ -213,8 +227,9 @@ export function parseIngestObject(json: Json): ParsedMessage {
       }
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new ProtocolError('bad-field', `spikes: "${field}"[${i}] must be a finite number, got ${describe(v)}`, s);
+        // Seconds from 0 to MAX_EVENT_SECONDS; samples ≥ 0 (converted and checked against the same bound by the session).
+        if (typeof v !== 'number' || !(v >= 0 && (hasSample || v <= MAX_EVENT_SECONDS) && Number.isFinite(v))) {
+          throw new ProtocolError('bad-field', `spikes: "${field}"[${i}] must be ${hasT ? `a time in seconds, 0 to ${MAX_EVENT_SECONDS}` : 'a sample number ≥ 0'}, got ${describe(v)}`, s);
         }
       }
       const message: SpikesMessage = hasT ? { type: 'spikes', seq: s, t: values as number[], unit } : { type: 'spikes', seq: s, sample: values as number[], unit };

@@ -1,14 +1,22 @@
-import type { AlertEvent } from '../alerts/alertEvent.ts';
+import type { AlertEvent, SourceAlertKind } from '../alerts/alertEvent.ts';
+import { AlertThrottle, DEFAULT_ALERT_THROTTLE, type AlertThrottleLimits } from '../alerts/alertThrottle.ts';
+import { MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
 import type { SourceEvent, SpikeBatch } from '../stream/events.ts';
+import { IdTable } from '../stream/idTable.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
-import { IdTable } from '../stream/idTable.ts';
+import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
+
+/** Where a message goes on the analysis clock, and whether the analysis restarts there. */
+interface SessionPlan extends ClockPlan {
+  restart?: boolean;
+}
 
 /** How far a source's event time may move before it is news, or refused. */
 export interface TimeJumpLimits {
   /** A forward jump of more than this many seconds raises a `time-jump` alert (the data are kept). */
   alertSeconds: number;
-  /** A message more than this many seconds ahead of the source's latest time is refused (a clock error, not a pause). */
+  /** A message more than this many seconds ahead of the source's latest time, or spanning more than this, is refused (a clock error, not a pause). */
   refuseSeconds: number;
   /** A message more than this many seconds behind the latest time raises a `time-jump` alert (its spikes are late). */
   backSeconds: number;
@@ -16,12 +24,48 @@ export interface TimeJumpLimits {
 
 export const DEFAULT_TIME_JUMP_LIMITS: TimeJumpLimits = { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1 };
 
+/**
+ * What one source may hold, so that no source can make the analyzer grow
+ * without bound (docs/RELIABILITY.md). Each limit refuses the message that
+ * would pass it with an error frame of its own code; the connection stays.
+ */
+export interface IngestLimits {
+  timeJumps: TimeJumpLimits;
+  clockReset: ClockResetLimits;
+  /** Distinct unit ids a source may send spikes of (and declare for binary frames): its pair tables grow with the square. */
+  maxUnits: number;
+  /** Distinct mode labels a source may use: its count tables grow with them. */
+  maxModes: number;
+  /** Label intervals announced ahead and not yet passed by the source's time. */
+  maxPendingIntervals: number;
+  /** Distinct unknown field names warned about per connection (more are counted, not answered). */
+  maxUnknownFields: number;
+  /**
+   * Messages in a row, near each other, beyond the refuse limit ahead, after
+   * which the source is taken to have really jumped there (the first ones
+   * are refused: one corrupt time must not move the clock).
+   */
+  jumpConfirmMessages: number;
+  alertThrottle: AlertThrottleLimits;
+}
+
+export const DEFAULT_INGEST_LIMITS: IngestLimits = {
+  timeJumps: DEFAULT_TIME_JUMP_LIMITS,
+  clockReset: DEFAULT_CLOCK_RESET_LIMITS,
+  maxUnits: 1024,
+  maxModes: 64,
+  maxPendingIntervals: 10_000,
+  maxUnknownFields: 32,
+  jumpConfirmMessages: 3,
+  alertThrottle: DEFAULT_ALERT_THROTTLE,
+};
+
 /** What is known of one source (a rig, by the name its hello gives), across its connections. */
 export interface SourceState {
   readonly name: string;
   /** The last seq accepted from it. */
   lastSeq: number | undefined;
-  /** Its latest event time, seconds (−∞ before the first). */
+  /** Its latest event time on the analysis clock, seconds (−∞ before the first). */
   latestTime: number;
   sampleRate: number | undefined;
   /** Set when a lost source comes back: its latest time then, to report the stretch of data lost when its data resume. */
@@ -36,6 +80,19 @@ export interface SourceState {
   /** No message for the silence limit (the server's clock). */
   silent: boolean;
   lastMessageMs: number;
+  /** Source seconds → analysis time (clock resets of restarted rigs). */
+  readonly clock: SourceClock;
+  /** Unit ids it sent spikes of or declared. */
+  readonly units: Set<string>;
+  /** Mode labels it used. */
+  readonly modes: Set<string>;
+  /** Ends of announced intervals not yet passed (a min-heap). */
+  readonly pendingIntervalEnds: number[];
+  /** While its time has gone back: the latest time before (no further back-jump alerts until it is passed again). */
+  behindUntil: number | undefined;
+  /** Messages refused in a row for lying more than the refuse limit ahead, near each other: where they lie (analysis time) and how many. */
+  pendingJump: { at: number; messages: number } | undefined;
+  readonly alertThrottle: AlertThrottle;
   readonly counters: SourceCounters;
 }
 
@@ -47,24 +104,39 @@ export interface SourceCounters {
   /** Messages refused, by error code. */
   rejected: Partial<Record<ProtocolErrorCode, number>>;
   connections: number;
+  /** Clock resets (restarted rigs). */
+  clockResets: number;
+  /** One-off alerts held back by the alert rate limit (each reported in the next alert of its kind). */
+  alertsHeldBack: number;
+  /** Unknown fields not warned about: beyond the per-connection limit. */
+  unknownFieldsNotWarned: number;
 }
 
 /** The sources seen by one analyzer, by name. */
 export class SourceRegistry {
   readonly sources = new Map<string, SourceState>();
 
+  constructor(
+    readonly limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+    private readonly nowMs: () => number = () => Date.now(),
+  ) {}
+
   get(name: string): SourceState | undefined {
     return this.sources.get(name);
   }
 
-  /** A new or returning source; throws if that name is connected right now. */
+  /**
+   * A new or returning source; throws if that name is connected right now.
+   * A source that said `end` and comes back starts afresh (a new clock, seq
+   * and tables: a new analysis), keeping only its counters.
+   */
   attach(name: string, nowMs: number): { source: SourceState; returning: boolean } {
     let source = this.sources.get(name);
     if (source?.connected) {
       throw new ProtocolError('duplicate-hello', `source "${name}" is already connected; one connection per source name`);
     }
-    const returning = source !== undefined;
-    if (source === undefined) {
+    const returning = source !== undefined && !source.ended;
+    if (source === undefined || source.ended) {
       source = {
         name,
         lastSeq: undefined,
@@ -77,30 +149,47 @@ export class SourceRegistry {
         lost: false,
         silent: false,
         lastMessageMs: nowMs,
-        counters: { messages: 0, spikes: 0, missing: 0, rejected: {}, connections: 0 },
+        clock: new SourceClock(this.limits.clockReset),
+        units: new Set(),
+        modes: new Set(),
+        pendingIntervalEnds: [],
+        behindUntil: undefined,
+        pendingJump: undefined,
+        alertThrottle: new AlertThrottle(this.limits.alertThrottle, this.nowMs),
+        counters: source?.counters ?? { messages: 0, spikes: 0, missing: 0, rejected: {}, connections: 0, clockResets: 0, alertsHeldBack: 0, unknownFieldsNotWarned: 0 },
       };
       this.sources.set(name, source);
     }
     source.connected = true;
-    source.ended = false;
     source.lastMessageMs = nowMs;
     source.counters.connections++;
     return { source, returning };
+  }
+
+  /** Forgets a source (its analysis was retired). */
+  forget(name: string): void {
+    this.sources.delete(name);
   }
 }
 
 /** The sources of a registry in one line: messages, spikes, messages missing, connections, refused by code. */
 export function sourcesSummary(registry: SourceRegistry): string {
   const sources = [...registry.sources.values()].map((source) => {
-    const rejected = Object.entries(source.counters.rejected).map(([code, count]) => `${count} ${code}`);
-    return `${source.name}: ${source.counters.messages} messages, ${source.counters.spikes} spikes, ${source.counters.missing} missing, ${source.counters.connections} connection${source.counters.connections === 1 ? '' : 's'}${rejected.length > 0 ? `, refused ${rejected.join(', ')}` : ''}`;
+    const c = source.counters;
+    const rejected = Object.entries(c.rejected).map(([code, count]) => `${count} ${code}`);
+    const extra = [
+      ...(c.clockResets > 0 ? [`${c.clockResets} clock reset${c.clockResets === 1 ? '' : 's'}`] : []),
+      ...(rejected.length > 0 ? [`refused ${rejected.join(', ')}`] : []),
+      ...(c.alertsHeldBack > 0 ? [`${c.alertsHeldBack} alerts held back by the alert rate limit`] : []),
+    ];
+    return `${source.name}: ${c.messages} messages, ${c.spikes} spikes, ${c.missing} missing, ${c.connections} connection${c.connections === 1 ? '' : 's'}${extra.map((part) => `, ${part}`).join('')}`;
   });
   return `sources: ${sources.length === 0 ? 'none' : sources.join('; ')}`;
 }
 
 /** What one incoming frame produced. */
 export interface SessionOutput {
-  /** Events for the analysis, in order. */
+  /** Events for the analysis, in order (times on the source's analysis clock). */
   events: SourceEvent[];
   /** Frames to send back on this connection (ready, warning, error), as objects. */
   replies: object[];
@@ -112,15 +201,19 @@ export interface SessionOutput {
 
 /**
  * One ingest connection: checks each frame (docs/PROTOCOL.md), keeps the
- * sequence and unit tables, converts samples to seconds, and turns messages
- * into the analyzer's SourceEvents. Plain TypeScript with no sockets, so it
- * is tested message by message; the server and `synergy connect` wire it up.
+ * sequence and unit tables, converts samples to seconds, places times on the
+ * source's analysis clock, and turns messages into the analyzer's
+ * SourceEvents. Plain TypeScript with no sockets, so it is tested message by
+ * message; the server and `synergy connect` wire it up.
  *
  * Nothing is dropped silently: a refused message is answered with an error
  * frame (code and reason) and counted in the source's counters; a gap in
  * `seq` raises a `sequence-gap` alert with the number missing; a duplicate
  * seq (a resent message) is refused; a jump of event time raises
- * `time-jump`, and a jump beyond `refuseSeconds` is refused as a clock error.
+ * `time-jump`, and a jump beyond `refuseSeconds` is refused as a clock error;
+ * a restarted rig whose clock went back to zero raises one `clock-reset` and
+ * continues after its old run. What a source may hold is capped
+ * (IngestLimits): units, modes, intervals announced ahead.
  */
 export class IngestSession {
   source: SourceState | undefined;
@@ -131,12 +224,17 @@ export class IngestSession {
   private readonly reportedUnknownFields = new Set<string>();
   /** Messages refused on this connection before a source was known (no hello yet). */
   readonly rejectedBeforeHello: Partial<Record<ProtocolErrorCode, number>> = {};
+  readonly limits: IngestLimits;
 
   constructor(
     private readonly registry: SourceRegistry,
-    private readonly limits: TimeJumpLimits = DEFAULT_TIME_JUMP_LIMITS,
+    limits: Partial<IngestLimits> = registry.limits,
     private readonly nowMs: () => number = () => Date.now(),
-  ) {}
+    /** Called with a hello's source name before it is accepted; throws a ProtocolError to refuse it (the server's source limit). */
+    private readonly admitSource?: (name: string) => void,
+  ) {
+    this.limits = { ...registry.limits, ...limits };
+  }
 
   /** Handles one frame. Never throws: every problem becomes an error reply and a count. */
   receive(data: Buffer | Uint8Array | string, isBinary: boolean): SessionOutput {
@@ -145,12 +243,7 @@ export class IngestSession {
       if (isBinary) this.binary(data instanceof Uint8Array ? data : Buffer.from(data), out);
       else {
         const parsed = parseIngestText(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
-        for (const field of parsed.unknownFields) {
-          const key = `${parsed.message.type}.${field}`;
-          if (this.reportedUnknownFields.has(key)) continue;
-          this.reportedUnknownFields.add(key);
-          out.replies.push({ type: 'warning', code: 'unknown-field', message: `${parsed.message.type}: field "${field}" is not part of protocol ${PROTOCOL_VERSION} and was ignored` });
-        }
+        for (const field of parsed.unknownFields) this.unknownField(parsed.message.type, field, out);
         this.text(parsed.message, out);
       }
     } catch (error) {
@@ -158,6 +251,12 @@ export class IngestSession {
       this.reject(problem, out);
     }
     return out;
+  }
+
+  /** Counts a refusal the transport made (a frame it could not hand over: invalid UTF-8, too big, a hello that never came). */
+  countRefusal(code: ProtocolErrorCode): void {
+    const counts = this.source?.counters.rejected ?? this.rejectedBeforeHello;
+    counts[code] = (counts[code] ?? 0) + 1;
   }
 
   /**
@@ -184,14 +283,26 @@ export class IngestSession {
     return { alerts, events };
   }
 
+  private unknownField(type: string, field: string, out: SessionOutput): void {
+    const key = `${type}.${field}`;
+    if (this.reportedUnknownFields.has(key)) return;
+    if (this.reportedUnknownFields.size >= this.limits.maxUnknownFields) {
+      if (this.source !== undefined) this.source.counters.unknownFieldsNotWarned++;
+      return;
+    }
+    this.reportedUnknownFields.add(key);
+    const shown = field.length > 64 ? `${field.slice(0, 61)}...` : field;
+    const last = this.reportedUnknownFields.size === this.limits.maxUnknownFields ? ` (the last such warning on this connection: ${this.limits.maxUnknownFields} distinct unknown fields)` : '';
+    out.replies.push({ type: 'warning', code: 'unknown-field', message: `${type}: field ${JSON.stringify(shown)} is not part of protocol ${PROTOCOL_VERSION} and was ignored${last}` });
+  }
+
   private reject(problem: ProtocolError, out: SessionOutput): void {
     // A refused message with a readable seq was still received: its seq is used up, so the next one is no gap.
     const source = this.source;
     if (problem.seq !== undefined && source !== undefined && problem.code !== 'duplicate-seq' && (source.lastSeq === undefined || problem.seq > source.lastSeq)) {
       this.sequence(source, problem.seq, out);
     }
-    const counts = this.source?.counters.rejected ?? this.rejectedBeforeHello;
-    counts[problem.code] = (counts[problem.code] ?? 0) + 1;
+    this.countRefusal(problem.code);
     const reply: Record<string, unknown> = { type: 'error', code: problem.code, message: problem.message };
     if (problem.seq !== undefined) reply.seq = problem.seq;
     out.replies.push(reply);
@@ -204,14 +315,12 @@ export class IngestSession {
     }
     const source = this.requireSource(message.seq);
     if (source.ended) throw new ProtocolError('after-end', `${message.type} after "end": the source said it had ended`, message.seq);
-    if (message.type === 'end') {
-      if (message.seq !== undefined) this.sequence(source, message.seq, out);
-      source.ended = true;
-      out.ended = true;
-      return;
-    }
-    this.sequence(source, message.seq, out);
     switch (message.type) {
+      case 'end':
+        if (message.seq !== undefined) this.sequence(source, message.seq, out);
+        source.ended = true;
+        out.ended = true;
+        return;
       case 'spikes': {
         let t: Float64Array;
         if (message.t !== undefined) t = Float64Array.from(message.t);
@@ -219,25 +328,58 @@ export class IngestSession {
           const rate = this.sampleRate(source, message.seq);
           t = Float64Array.from(message.sample!, (sample) => sample / rate);
         }
+        this.checkUnits(source, message.unit, message.seq);
         const unit = new Uint32Array(message.unit.length);
         for (let i = 0; i < unit.length; i++) unit[i] = this.textUnits.indexOf(message.unit[i]);
-        this.spikes({ kind: 'spikes', t, unit, unitIds: this.textUnits.ids }, message.seq, out);
+        for (const id of message.unit) source.units.add(id);
+        // Counted and touched there, with its times checked.
+        this.spikes(source, t, unit, this.textUnits.ids, message.seq, out);
+        return;
+      }
+      case 'label': {
+        if (message.label !== null) this.checkModes(source, [message.label], message.seq);
+        const plan = this.plan(source, message.t, message.t, message.seq, out);
+        this.sequence(source, message.seq, out);
+        const t = this.commit(source, plan, message.t, message.t, out);
+        if (message.label !== null) source.modes.add(message.label);
+        out.events.push({ kind: 'label', t, label: message.label });
         break;
       }
-      case 'label':
-        this.advance(source, message.t, message.t, message.seq, out);
-        out.events.push({ kind: 'label', t: message.t, label: message.label });
-        break;
-      case 'interval':
+      case 'interval': {
+        this.checkModes(source, [message.label], message.seq);
+        const offset = source.clock.currentOffset;
+        const start = message.start + offset;
+        const end = message.end + offset;
+        const latest = source.latestTime;
+        if (Number.isFinite(latest) && end - latest > this.limits.timeJumps.refuseSeconds) {
+          throw new ProtocolError('bad-field', `interval: "end" ${message.end} s is more than ${this.limits.timeJumps.refuseSeconds} s ahead of this source's latest time: refused as a clock error`, message.seq);
+        }
+        const pending = source.pendingIntervalEnds;
+        if (Number.isFinite(latest)) while (pending.length > 0 && pending[0] <= latest) heapPop(pending);
+        if (pending.length >= this.limits.maxPendingIntervals) {
+          throw new ProtocolError(
+            'too-many-intervals',
+            `interval: ${pending.length} intervals announced ahead of this source's time are still pending (limit ${this.limits.maxPendingIntervals}); send them closer to their time`,
+            message.seq,
+          );
+        }
+        this.sequence(source, message.seq, out);
+        heapPush(pending, end);
+        source.modes.add(message.label);
         // Intervals may be announced ahead of time: they do not move the clock.
-        out.events.push({ kind: 'interval', start: message.start, end: message.end, label: message.label });
+        out.events.push({ kind: 'interval', start, end, label: message.label });
         break;
-      case 'heartbeat':
-        this.advance(source, message.t, message.t, message.seq, out);
-        out.events.push({ kind: 'heartbeat', t: message.t });
+      }
+      case 'heartbeat': {
+        const plan = this.plan(source, message.t, message.t, message.seq, out);
+        this.sequence(source, message.seq, out);
+        const t = this.commit(source, plan, message.t, message.t, out);
+        out.events.push({ kind: 'heartbeat', t });
         break;
+      }
       case 'units':
-        this.declaredUnits.push(...message.units);
+        this.declare(message.units, message.seq);
+        this.sequence(source, message.seq, out);
         break;
     }
     this.touch(source, out);
@@ -262,14 +404,21 @@ export class IngestSession {
 
   private hello(message: Extract<IngestMessage, { type: 'hello' }>, out: SessionOutput): void {
     if (this.source !== undefined) throw new ProtocolError('duplicate-hello', 'hello: this connection already said hello');
+    if (message.units !== undefined && message.units.length > this.limits.maxUnits) {
+      throw new ProtocolError('too-many-units', `hello: "units" declares ${message.units.length} units; a source may have at most ${this.limits.maxUnits}`);
+    }
+    this.admitSource?.(message.source);
     const { source, returning } = this.registry.attach(message.source, this.nowMs());
     this.source = source;
     if (message.sampleRate !== undefined) source.sampleRate = message.sampleRate;
-    const restarted = returning && message.run !== undefined && source.run !== undefined && message.run !== source.run;
+    const newRun = returning && message.run !== undefined && source.run !== undefined && message.run !== source.run;
     if (message.run !== undefined) source.run = message.run;
     // A restarted source numbers its messages afresh: its old seq says nothing about what is missing now.
-    if (restarted) source.lastSeq = undefined;
-    if (message.units !== undefined) this.declaredUnits.push(...message.units);
+    if (newRun) {
+      source.lastSeq = undefined;
+      source.clock.expectNewRun = true;
+    }
+    if (message.units !== undefined) this.declare(message.units, undefined);
     for (const [code, count] of Object.entries(this.rejectedBeforeHello)) {
       source.counters.rejected[code as ProtocolErrorCode] = (source.counters.rejected[code as ProtocolErrorCode] ?? 0) + count;
     }
@@ -283,10 +432,57 @@ export class IngestSession {
         kind: 'source-lost',
         t: finiteOr(source.latestTime, 0),
         source: source.name,
-        message: restarted
+        message: newRun
           ? `source ${source.name} is back as a new run (${source.run}): it restarted, so what it sent while away is lost`
           : `source ${source.name} is back (connection ${source.counters.connections}); resuming after seq ${source.lastSeq ?? 'none'}`,
       });
+    }
+  }
+
+  /** Appends to the unit table binary frames index into, within the unit limit (repeats included, at most 4 × the limit entries). */
+  private declare(units: readonly string[], seq: number | undefined): void {
+    const source = this.source!;
+    let fresh = 0;
+    const seen = new Set<string>();
+    for (const id of units) if (!source.units.has(id) && !seen.has(id)) seen.add(id), fresh++;
+    if (this.declaredUnits.length + units.length > this.limits.maxUnits * 4 || source.units.size + fresh > this.limits.maxUnits) {
+      throw new ProtocolError(
+        'too-many-units',
+        `units: declaring ${units.length} more units would pass the limit of ${this.limits.maxUnits} units per source (${source.units.size} so far)`,
+        seq,
+      );
+    }
+    // Declared units count against the limit at once, so a binary frame needs no check per spike.
+    this.declaredUnits.push(...units);
+    for (const id of units) source.units.add(id);
+  }
+
+  /** Refuses spikes of units that would pass the unit limit. */
+  private checkUnits(source: SourceState, ids: readonly string[], seq: number): void {
+    let missing = false;
+    for (const id of ids) {
+      if (!source.units.has(id)) {
+        missing = true;
+        break;
+      }
+    }
+    if (!missing) return;
+    const fresh = new Set<string>();
+    for (const id of ids) if (!source.units.has(id)) fresh.add(id);
+    if (source.units.size + fresh.size > this.limits.maxUnits) {
+      throw new ProtocolError(
+        'too-many-units',
+        `spikes: ${fresh.size} new unit${fresh.size === 1 ? '' : 's'} would pass the limit of ${this.limits.maxUnits} units per source (${source.units.size} so far); the message is refused`,
+        seq,
+      );
+    }
+  }
+
+  private checkModes(source: SourceState, labels: readonly string[], seq: number): void {
+    for (const label of labels) {
+      if (!source.modes.has(label) && source.modes.size >= this.limits.maxModes) {
+        throw new ProtocolError('too-many-modes', `mode ${JSON.stringify(label.slice(0, 64))} would pass the limit of ${this.limits.maxModes} modes per source`, seq);
+      }
     }
   }
 
@@ -294,7 +490,6 @@ export class IngestSession {
     const frame = decodeSpikeFrame(data);
     const source = this.requireSource(frame.seq);
     if (source.ended) throw new ProtocolError('after-end', 'binary frame after "end": the source said it had ended', frame.seq);
-    this.sequence(source, frame.seq, out);
     for (let i = 0; i < frame.units.length; i++) {
       if (frame.units[i] >= this.declaredUnits.length) {
         throw new ProtocolError(
@@ -310,69 +505,150 @@ export class IngestSession {
       t = new Float64Array(frame.times.length);
       for (let i = 0; i < t.length; i++) t[i] = frame.times[i] / rate;
     }
-    this.spikes({ kind: 'spikes', t, unit: frame.units, unitIds: this.declaredUnits }, frame.seq, out);
-    this.touch(source, out);
+    this.spikes(source, t, frame.units, this.declaredUnits, frame.seq, out);
   }
 
-  private spikes(batch: SpikeBatch, seq: number, out: SessionOutput): void {
-    const source = this.source!;
-    if (batch.t.length === 0) return;
+  /** Checks a batch's times, places them on the analysis clock and hands the batch on. */
+  private spikes(source: SourceState, t: Float64Array, unit: Uint32Array, unitIds: readonly string[], seq: number, out: SessionOutput): void {
+    if (t.length === 0) {
+      this.sequence(source, seq, out);
+      this.touch(source, out);
+      return;
+    }
     let min = Infinity;
     let max = -Infinity;
-    for (let i = 0; i < batch.t.length; i++) {
-      const time = batch.t[i];
+    for (let i = 0; i < t.length; i++) {
+      const time = t[i];
+      if (!(time >= 0 && time <= MAX_EVENT_SECONDS)) {
+        throw new ProtocolError('bad-field', `spikes: time ${i} is ${time} s; times are seconds from 0 to ${MAX_EVENT_SECONDS}`, seq);
+      }
       if (time < min) min = time;
       if (time > max) max = time;
     }
-    this.advance(source, min, max, seq, out);
-    source.counters.spikes += batch.t.length;
-    out.events.push(batch);
+    const plan = this.plan(source, min, max, seq, out);
+    this.sequence(source, seq, out);
+    this.commit(source, plan, min, max, out);
+    if (plan.offset !== 0) for (let i = 0; i < t.length; i++) t[i] += plan.offset;
+    source.counters.spikes += t.length;
+    out.events.push({ kind: 'spikes', t, unit, unitIds } satisfies SpikeBatch);
+    this.touch(source, out);
   }
 
   /**
-   * Checks a message's times [min, max] against the source's latest time:
-   * refuses a jump beyond the refuse limit, raises time-jump alerts, and
-   * moves the latest time on.
+   * Checks a message's source times [min, max] and says where they go on the
+   * analysis clock; refuses (changing nothing but the count of such
+   * refusals) a message that spans more than the refuse limit, or one that
+   * lies further ahead — unless the source keeps sending there
+   * (`jumpConfirmMessages` in a row) or is just back from a loss: then the
+   * analysis restarts at the new time, so the empty span costs nothing.
    */
-  private advance(source: SourceState, min: number, max: number, seq: number, out: SessionOutput): void {
+  private plan(source: SourceState, min: number, max: number, seq: number, out: SessionOutput): SessionPlan {
+    const refuse = this.limits.timeJumps.refuseSeconds;
+    if (max - min > refuse) {
+      throw new ProtocolError('bad-field', `the message's times span ${(max - min).toFixed(3)} s (${min} to ${max}), more than ${refuse} s: refused as a clock error`, seq);
+    }
+    const plan: SessionPlan = source.clock.plan(min);
     const latest = source.latestTime;
-    const resumedAfter = source.resumedAfter;
-    source.resumedAfter = undefined;
-    if (resumedAfter !== undefined && Number.isFinite(resumedAfter) && max - latest <= this.limits.refuseSeconds) {
-      // The gap opened when the source was lost ends where its data resume.
-      out.events.push({ kind: 'gap', start: resumedAfter, end: Math.max(resumedAfter, min) });
-    }
-    if (resumedAfter !== undefined && Number.isFinite(resumedAfter) && min - resumedAfter > this.limits.backSeconds && max - latest <= this.limits.refuseSeconds) {
-      out.alerts.push({
-        type: 'alert',
-        state: 'raised',
-        kind: 'data-gap',
-        t: min,
-        source: source.name,
-        value: min - resumedAfter,
-        message: `source ${source.name}: no data from ${resumedAfter.toFixed(3)} s to ${min.toFixed(3)} s (${(min - resumedAfter).toFixed(3)} s) while it was away`,
-      });
-      source.latestTime = max;
-      return;
-    }
-    if (latest !== -Infinity) {
-      const ahead = max - latest;
-      if (ahead > this.limits.refuseSeconds) {
-        out.alerts.push(this.jumpAlert(source, `message seq ${seq} is ${ahead.toFixed(3)} s ahead of the latest time ${latest.toFixed(3)} s; refused as a clock error (limit ${this.limits.refuseSeconds} s)`, ahead));
-        throw new ProtocolError('bad-field', `time ${max} s is ${ahead.toFixed(3)} s ahead of this source's latest time ${latest} s (more than ${this.limits.refuseSeconds} s): refused as a clock error`, seq);
-      }
-      if (ahead > this.limits.alertSeconds) {
-        out.alerts.push(this.jumpAlert(source, `event time jumped ${ahead.toFixed(3)} s forward, from ${latest.toFixed(3)} s to ${max.toFixed(3)} s (seq ${seq})`, ahead));
-      }
-      const behind = latest - min;
-      if (behind > this.limits.backSeconds) {
-        out.alerts.push(this.jumpAlert(source, `event time went back ${behind.toFixed(3)} s, to ${min.toFixed(3)} s (seq ${seq}); spikes older than the lateness are dropped as late`, -behind));
+    const ahead = max + plan.offset - latest;
+    if (plan.reset !== undefined || latest === -Infinity || !(ahead > refuse)) return plan;
+    if (source.resumedAfter === undefined) {
+      const at = min + plan.offset;
+      const pending = source.pendingJump;
+      source.pendingJump = pending !== undefined && Math.abs(at - pending.at) <= refuse ? { at, messages: pending.messages + 1 } : { at, messages: 1 };
+      const confirm = this.limits.jumpConfirmMessages;
+      if (source.pendingJump.messages < confirm) {
+        this.alert(out, this.jumpAlert(source, `message seq ${seq} is ${ahead.toFixed(3)} s ahead of the latest time ${latest.toFixed(3)} s; refused as a clock error (limit ${refuse} s)`, ahead));
+        throw new ProtocolError(
+          'bad-field',
+          `time ${max} s is ${ahead.toFixed(3)} s ahead of this source's latest time ${latest} s (more than ${refuse} s): refused as a clock error (${source.pendingJump.messages} of ${confirm}: after ${confirm} such messages in a row the source is taken to have jumped there)`,
+          seq,
+        );
       }
     }
-    if (max > source.latestTime) source.latestTime = max;
+    plan.restart = true;
+    return plan;
   }
 
-  private jumpAlert(source: SourceState, message: string, seconds: number): AlertEvent {
+  /**
+   * Accepts a planned message: a clock reset or the first data after a
+   * return are reported (and the gap closed), time jumps raise alerts, and
+   * the latest time moves on. Returns the analysis time of `min`.
+   */
+  private commit(source: SourceState, plan: SessionPlan, min: number, max: number, out: SessionOutput): number {
+    const latest = source.latestTime;
+    source.clock.commit(plan, max);
+    source.pendingJump = undefined;
+    const tMin = min + plan.offset;
+    const tMax = max + plan.offset;
+    const resumedAfter = source.resumedAfter;
+    source.resumedAfter = undefined;
+    if (plan.restart === true) {
+      const from = Number.isFinite(resumedAfter ?? NaN) ? resumedAfter! : latest;
+      out.events.push({ kind: 'restart', from, at: tMin });
+      if (resumedAfter === undefined) {
+        this.alert(out, this.jumpAlert(source, `event time jumped ${(tMin - latest).toFixed(3)} s forward, from ${latest.toFixed(3)} s to ${tMin.toFixed(3)} s, and stayed there: the analysis finishes the windows before and restarts at ${tMin.toFixed(3)} s (nothing is computed for the span between)`, tMin - latest));
+      } else {
+        this.dataGapAlert(source, from, tMin, out, 'while it was away; the analysis restarts at its new time');
+      }
+    } else if (plan.reset !== undefined) {
+      const reset = plan.reset;
+      source.counters.clockResets++;
+      source.behindUntil = undefined;
+      this.alert(out, {
+        type: 'alert',
+        state: 'raised',
+        kind: 'clock-reset',
+        t: reset.runStart,
+        source: source.name,
+        value: reset.fromSeconds,
+        message: `source ${source.name}: its clock went back from ${reset.fromSeconds.toFixed(3)} s to ${reset.toSeconds.toFixed(3)} s (the rig restarted); its new run continues the analysis clock at ${reset.runStart.toFixed(3)} s, mode unknown until its next label`,
+      });
+      const gapStart = Number.isFinite(resumedAfter ?? NaN) ? resumedAfter! : latest;
+      if (Number.isFinite(gapStart)) out.events.push({ kind: 'gap', start: gapStart, end: Math.max(gapStart, tMin) });
+      out.events.push({ kind: 'label', t: reset.runStart, label: null });
+      if (tMin - gapStart > this.limits.timeJumps.backSeconds) this.dataGapAlert(source, gapStart, tMin, out, 'before its new run');
+    } else if (resumedAfter !== undefined && Number.isFinite(resumedAfter)) {
+      // The gap opened when the source was lost ends where its data resume.
+      out.events.push({ kind: 'gap', start: resumedAfter, end: Math.max(resumedAfter, tMin) });
+      if (tMin - resumedAfter > this.limits.timeJumps.backSeconds) this.dataGapAlert(source, resumedAfter, tMin, out, 'while it was away');
+    } else if (latest !== -Infinity) {
+      const ahead = tMax - latest;
+      if (ahead > this.limits.timeJumps.alertSeconds) {
+        this.alert(out, this.jumpAlert(source, `event time jumped ${ahead.toFixed(3)} s forward, from ${latest.toFixed(3)} s to ${tMax.toFixed(3)} s`, ahead));
+      }
+      const behind = latest - tMin;
+      if (behind > this.limits.timeJumps.backSeconds && source.behindUntil === undefined) {
+        // One alert per excursion back: not again until the source's time has passed where it was.
+        source.behindUntil = latest;
+        this.alert(out, this.jumpAlert(source, `event time went back ${behind.toFixed(3)} s, to ${tMin.toFixed(3)} s; spikes older than the lateness are dropped as late (no further alert until it passes ${latest.toFixed(3)} s again)`, -behind));
+      }
+    }
+    if (source.behindUntil !== undefined && tMax >= source.behindUntil) source.behindUntil = undefined;
+    if (tMax > source.latestTime) source.latestTime = tMax;
+    return tMin;
+  }
+
+  private dataGapAlert(source: SourceState, from: number, to: number, out: SessionOutput, why: string): void {
+    this.alert(out, {
+      type: 'alert',
+      state: 'raised',
+      kind: 'data-gap',
+      t: to,
+      source: source.name,
+      value: to - from,
+      message: `source ${source.name}: no data from ${from.toFixed(3)} s to ${to.toFixed(3)} s (${(to - from).toFixed(3)} s) ${why}`,
+    });
+  }
+
+  /** A one-off source alert, through the source's alert rate limit. */
+  private alert(out: SessionOutput, alert: AlertEvent & { kind: SourceAlertKind }): void {
+    const source = this.source!;
+    const admitted = source.alertThrottle.admit(alert);
+    if (admitted === undefined) source.counters.alertsHeldBack++;
+    else out.alerts.push(admitted);
+  }
+
+  private jumpAlert(source: SourceState, message: string, seconds: number): AlertEvent & { kind: SourceAlertKind } {
     return { type: 'alert', state: 'raised', kind: 'time-jump', t: finiteOr(source.latestTime, 0), source: source.name, value: seconds, message: `source ${source.name}: ${message}` };
   }
 
@@ -389,7 +665,7 @@ export class IngestSession {
       if (seq > last + 1) {
         const missing = seq - last - 1;
         source.counters.missing += missing;
-        out.alerts.push({
+        this.alert(out, {
           type: 'alert',
           state: 'raised',
           kind: 'sequence-gap',
@@ -412,9 +688,36 @@ export class IngestSession {
     if (source.sampleRate === undefined) throw new ProtocolError('sample-rate-required', 'spikes given in samples, but the hello gave no "sampleRate"', seq);
     return source.sampleRate;
   }
-
 }
 
 function finiteOr(value: number, fallback: number): number {
   return Number.isFinite(value) ? value : fallback;
+}
+
+function heapPush(heap: number[], value: number): void {
+  heap.push(value);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= heap[i]) break;
+    [heap[parent], heap[i]] = [heap[i], heap[parent]];
+    i = parent;
+  }
+}
+
+function heapPop(heap: number[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  heap[0] = last;
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    const right = left + 1;
+    let smallest = i;
+    if (left < heap.length && heap[left] < heap[smallest]) smallest = left;
+    if (right < heap.length && heap[right] < heap[smallest]) smallest = right;
+    if (smallest === i) return;
+    [heap[smallest], heap[i]] = [heap[i], heap[smallest]];
+    i = smallest;
+  }
 }

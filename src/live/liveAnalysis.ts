@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { merge, type Observable } from 'rxjs';
+import { catchError, merge, mergeMap, Observable, of, tap, type OperatorFunction } from 'rxjs';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import { alertLine } from '../alerts/alertEvent.ts';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
@@ -8,6 +8,7 @@ import { analyzeStream } from '../operators/analyzeStream.ts';
 import { raiseAlerts } from '../operators/raiseAlerts.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
+import { LagMonitor } from './lagMonitor.ts';
 
 /** Where a live analysis sends what it computes. */
 export interface LiveSinks {
@@ -29,20 +30,86 @@ export interface LiveSummary {
   alertsByKind: Record<string, number>;
 }
 
+/** Seconds behind the wall clock at which a live analysis raises `analysis-lag` (at least two hops). */
+export const LAG_ALERT_SECONDS = 5;
+
 /**
- * Runs the streaming analysis on live events: binning, labels, sliding
- * synergy (analyzeStream), pair and late-data alerts (raiseAlerts), merged
- * with the source alerts of the connections, and hands every update and
- * alert to the sinks. Resolves when the events complete (the source said
- * `end`, or the command was stopped), after the files are flushed.
+ * One source's live analysis: binning, labels, sliding synergy
+ * (analyzeStream), pair and late-data alerts (raiseAlerts), and an
+ * `analysis-lag` alert when it falls behind the wall clock (LagMonitor).
+ * With `source`, every update and alert carries the source's name.
  */
-export async function runLiveAnalysis(
+export function analyzeLive(options: AnalysisOptions, alertOptions: PairAlertOptions, source?: string): OperatorFunction<SourceEvent, SynergyUpdate | AlertEvent> {
+  return (events) =>
+    new Observable<SynergyUpdate | AlertEvent>((subscriber) => {
+      const lag = new LagMonitor(Math.max(LAG_ALERT_SECONDS, 2 * options.hopSeconds), options.latenessSeconds, source);
+      return events
+        .pipe(
+          tap((event) => lag.observe(event)),
+          analyzeStream(options),
+          raiseAlerts(alertOptions),
+          mergeMap((item) => {
+            const lagAlert = item.type === 'synergy' ? lag.check(item) : undefined;
+            const items = lagAlert === undefined ? [item] : [item, lagAlert];
+            return source === undefined ? items : items.map(({ type, ...rest }) => ({ type, source, ...rest }) as SynergyUpdate | AlertEvent);
+          }),
+        )
+        .subscribe(subscriber);
+    });
+}
+
+/**
+ * Runs the live analysis of one source's events, merged with the source
+ * alerts of its connections, and hands every update and alert to the sinks.
+ * Resolves when the events complete (the source said `end`, or the command
+ * was stopped), after the files are flushed.
+ */
+export function runLiveAnalysis(
   events: Observable<SourceEvent>,
   sourceAlerts: Observable<AlertEvent>,
   options: AnalysisOptions,
   alertOptions: PairAlertOptions,
   sinks: LiveSinks,
 ): Promise<LiveSummary> {
+  return drain(merge(events.pipe(analyzeLive(options, alertOptions)), sourceAlerts), sinks);
+}
+
+/**
+ * Runs one live analysis per source (`synergy serve`): sources never share a
+ * clock, window, units or labels, and every update and pair alert names its
+ * source. A source whose analysis fails on an internal error gets an
+ * `analysis-failed` alert and is analyzed no further; the others go on.
+ * Resolves when the sources and the source alerts complete (the server closed).
+ */
+export function runLiveAnalyses(
+  sources: Observable<{ name: string; events: Observable<SourceEvent> }>,
+  sourceAlerts: Observable<AlertEvent>,
+  options: AnalysisOptions,
+  alertOptions: PairAlertOptions,
+  sinks: LiveSinks,
+): Promise<LiveSummary> {
+  const analyses = sources.pipe(
+    mergeMap(({ name, events }) =>
+      events.pipe(
+        analyzeLive(options, alertOptions, name),
+        catchError((error: unknown) =>
+          of<AlertEvent>({
+            type: 'alert',
+            state: 'raised',
+            kind: 'analysis-failed',
+            t: 0,
+            source: name,
+            message: `the analysis of source ${name} stopped on an internal error (${(error as Error).message}); its data are no longer analyzed until it starts afresh (end, then hello). The other sources go on`,
+          }),
+        ),
+      ),
+    ),
+  );
+  return drain(merge(analyses, sourceAlerts), sinks);
+}
+
+/** Hands every item to the sinks; resolves with the counts when the items complete, after the files are flushed. */
+async function drain(items: Observable<SynergyUpdate | AlertEvent>, sinks: LiveSinks): Promise<LiveSummary> {
   const updatesOut = sinks.updatesFile === undefined ? undefined : createWriteStream(sinks.updatesFile);
   const alertsOut = sinks.alertsFile === undefined ? undefined : createWriteStream(sinks.alertsFile);
   const summary: LiveSummary = { updates: 0, alerts: 0, alertsByKind: {} };
@@ -61,8 +128,7 @@ export async function runLiveAnalysis(
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      // Completes when the events and the source alerts have both completed (the connection or server closed).
-      merge(events.pipe(analyzeStream(options), raiseAlerts(alertOptions)), sourceAlerts).subscribe({ next: handle, error: reject, complete: resolve });
+      items.subscribe({ next: handle, error: reject, complete: resolve });
     });
   } finally {
     await Promise.all([closeStream(updatesOut), closeStream(alertsOut)]);

@@ -1,4 +1,4 @@
-import type { OperatorFunction } from 'rxjs';
+import { Observable, Subject, Subscription, type OperatorFunction } from 'rxjs';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { WindowReadout } from '../engine/windowReadout.ts';
 import type { SourceEvent } from '../stream/events.ts';
@@ -7,15 +7,57 @@ import { attachLabels } from './attachLabels.ts';
 import { binSpikes } from './binSpikes.ts';
 import { slidingSynergy } from './slidingSynergy.ts';
 
-/** The whole analysis: spikes and labels in, synergy updates out. */
+/**
+ * The whole analysis: spikes and labels in, synergy updates out.
+ *
+ * An `AnalysisRestart` event ends the analysis so far — time is first moved
+ * to the end of the last window that holds any of it, so those updates are
+ * all made — and starts a fresh one (new origin, units and modes) at the
+ * new time: each part equals a batch computation over its own bins, and no
+ * work is done for the span between.
+ *
+ * ```ts
+ * events$.pipe(analyzeStream(options)).subscribe((update) => console.log(update.t, update.pairs[0]))
+ * ```
+ */
 export function analyzeStream(
   options: AnalysisOptions,
   readout?: (options: AnalysisOptions, windowBins: number) => WindowReadout,
 ): OperatorFunction<SourceEvent, SynergyUpdate> {
-  return (source) =>
-    source.pipe(
+  const analyzePart = (events: Observable<SourceEvent>) =>
+    events.pipe(
       binSpikes({ binSeconds: options.binSeconds, latenessSeconds: options.latenessSeconds }),
       attachLabels({ binSeconds: options.binSeconds }),
       slidingSynergy(options, readout),
     );
+  return (source) =>
+    new Observable<SynergyUpdate>((subscriber) => {
+      const parts = new Subscription();
+      let part!: Subject<SourceEvent>;
+      const startPart = () => {
+        part = new Subject<SourceEvent>();
+        parts.add(analyzePart(part).subscribe({ next: (update) => subscriber.next(update), error: (error: unknown) => subscriber.error(error) }));
+      };
+      startPart();
+      parts.add(
+        source.subscribe({
+          next(event) {
+            if (event.kind !== 'restart') {
+              part.next(event);
+              return;
+            }
+            const lastWindowEnd = event.from + options.windowSeconds + options.latenessSeconds + options.binSeconds;
+            if (Number.isFinite(event.from)) part.next({ kind: 'heartbeat', t: Math.min(event.at, lastWindowEnd) });
+            part.complete();
+            startPart();
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete() {
+            part.complete();
+            subscriber.complete();
+          },
+        }),
+      );
+      return parts;
+    });
 }

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
+import { TokenBucket } from './tokenBucket.ts';
 
 /** Topics a subscriber can ask for. */
 export const TOPICS = ['synergy', 'alerts'] as const;
@@ -11,41 +12,53 @@ export interface SubscriberLimits {
   highWaterBytes: number;
   /** Alerts waiting for a slow subscriber, above which it is disconnected (close code 4008), never silently thinned. */
   maxQueuedAlerts: number;
+  /** Replies (subscribed, error) per second; more, or any while the subscriber is not reading, are counted and not sent. */
+  maxRepliesPerSecond: number;
 }
 
-export const DEFAULT_SUBSCRIBER_LIMITS: SubscriberLimits = { highWaterBytes: 256 * 1024, maxQueuedAlerts: 10_000 };
+export const DEFAULT_SUBSCRIBER_LIMITS: SubscriberLimits = { highWaterBytes: 256 * 1024, maxQueuedAlerts: 10_000, maxRepliesPerSecond: 20 };
 
 /** Close code for a subscriber too slow to take its alerts. */
 export const CLOSE_SUBSCRIBER_TOO_SLOW = 4008;
 
 /**
  * One subscriber's outgoing stream, in bounded memory whatever the client's
- * speed: at most `highWaterBytes` in flight, one pending update (a newer one
- * replaces it: conflation, newest wins; the update that is finally sent
- * says how many it replaced in `conflated`), and up to `maxQueuedAlerts`
- * alerts, all of which are delivered in order. A subscriber that lets more
- * alerts pile up than that is closed with code 4008 and a reason, and the
- * server counts it: alerts are never dropped silently.
+ * speed: at most `highWaterBytes` in flight, one pending update per source (a
+ * newer one of the same source replaces it: conflation, newest wins; the
+ * update that is finally sent says how many it replaced in `conflated`), and
+ * up to `maxQueuedAlerts` alerts, all of which are delivered in order. A
+ * subscriber that lets more alerts pile up than that is closed with code
+ * 4008 and a reason, and the server counts it: alerts are never dropped
+ * silently. Replies to what the subscriber sends are rate-limited and not
+ * sent at all while it does not read (counted in `repliesNotSent`), so a
+ * client that writes without reading cannot make the server buffer for it.
  *
- * Memory per subscriber is bounded by highWaterBytes + one update + the
- * alert queue (≈ 256 KiB + 10,000 × ~300 B with the defaults).
+ * Memory per subscriber is bounded by highWaterBytes + one update per source
+ * + the alert queue (≈ 256 KiB + 10,000 × ~300 B with the defaults).
  */
 export class SubscriberChannel {
   topics = new Set<Topic>(['synergy', 'alerts']);
   /** Pairs per update (undefined: as the analysis emits them). */
   top: number | undefined;
-  /** Updates sent, updates replaced by newer ones before they could be sent, alerts sent. */
-  readonly counters = { updates: 0, conflated: 0, alerts: 0 };
+  /** Only these sources' updates and alerts (undefined: every source). */
+  sources: Set<string> | undefined;
+  /** Updates sent, updates replaced by newer ones before they could be sent, alerts sent, replies not sent. */
+  readonly counters = { updates: 0, conflated: 0, alerts: 0, repliesNotSent: 0 };
   closedForBacklog = false;
-  private pendingUpdate: SynergyUpdate | undefined;
-  private conflatedSinceSent = 0;
+  /** The newest update not yet sent, per source ('' for an analysis without sources), with how many it replaced. */
+  private readonly pendingUpdates = new Map<string, { update: SynergyUpdate; replaced: number }>();
   private readonly alerts: AlertEvent[] = [];
   private inFlightBytes = 0;
+  private readonly replies: TokenBucket;
+  private readonly limits: SubscriberLimits;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly limits: SubscriberLimits = DEFAULT_SUBSCRIBER_LIMITS,
-  ) {}
+    limits: Partial<SubscriberLimits> = DEFAULT_SUBSCRIBER_LIMITS,
+  ) {
+    this.limits = { ...DEFAULT_SUBSCRIBER_LIMITS, ...limits };
+    this.replies = new TokenBucket(this.limits.maxRepliesPerSecond);
+  }
 
   /** Bytes handed to the socket, not yet flushed. */
   get bufferedBytes(): number {
@@ -57,17 +70,18 @@ export class SubscriberChannel {
   }
 
   offerUpdate(update: SynergyUpdate): void {
-    if (!this.topics.has('synergy')) return;
-    if (this.pendingUpdate !== undefined) {
-      this.conflatedSinceSent++;
-      this.counters.conflated++;
-    }
-    this.pendingUpdate = update;
+    if (!this.topics.has('synergy') || !this.wants(update.source)) return;
+    const key = update.source ?? '';
+    const pending = this.pendingUpdates.get(key);
+    if (pending !== undefined) this.counters.conflated++;
+    // Re-inserted so that sources take turns: the one waiting longest goes first.
+    this.pendingUpdates.delete(key);
+    this.pendingUpdates.set(key, { update, replaced: pending === undefined ? 0 : pending.replaced + 1 });
     this.pump();
   }
 
   offerAlert(alert: AlertEvent): void {
-    if (!this.topics.has('alerts') || this.closedForBacklog) return;
+    if (!this.topics.has('alerts') || this.closedForBacklog || !this.wants(alert.source)) return;
     if (this.alerts.length >= this.limits.maxQueuedAlerts) {
       this.closedForBacklog = true;
       this.socket.close(CLOSE_SUBSCRIBER_TOO_SLOW, `too slow: more than ${this.limits.maxQueuedAlerts} alerts waiting`);
@@ -77,9 +91,22 @@ export class SubscriberChannel {
     this.pump();
   }
 
-  /** Sends a control frame (subscribed, error) now, ahead of the data. */
-  sendControl(message: object): void {
+  /** Sends the welcome frame (once, on connecting). */
+  welcome(message: object): void {
     this.send(JSON.stringify(message));
+  }
+
+  /** Sends a reply (subscribed, error) now, ahead of the data, unless over the reply rate or the subscriber is not reading. */
+  reply(message: object): void {
+    if (this.inFlightBytes > this.limits.highWaterBytes || !this.replies.take(1)) {
+      this.counters.repliesNotSent++;
+      return;
+    }
+    this.send(JSON.stringify(message));
+  }
+
+  private wants(source: string | undefined): boolean {
+    return this.sources === undefined || source === undefined || this.sources.has(source);
   }
 
   /** Sends what waits, alerts first, while the socket takes it. */
@@ -92,12 +119,12 @@ export class SubscriberChannel {
         this.counters.alerts++;
         continue;
       }
-      const update = this.pendingUpdate;
-      if (update === undefined) return;
-      this.pendingUpdate = undefined;
+      const next = this.pendingUpdates.entries().next();
+      if (next.done === true) return;
+      const [key, { update, replaced }] = next.value;
+      this.pendingUpdates.delete(key);
       const trimmed = this.top !== undefined && update.pairs.length > this.top ? { ...update, pairs: update.pairs.slice(0, this.top) } : update;
-      const text = JSON.stringify(this.conflatedSinceSent > 0 ? { ...trimmed, conflated: this.conflatedSinceSent } : trimmed);
-      this.conflatedSinceSent = 0;
+      const text = JSON.stringify(replaced > 0 ? { ...trimmed, conflated: replaced } : trimmed);
       this.send(text);
       this.counters.updates++;
     }

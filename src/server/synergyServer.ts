@@ -6,9 +6,11 @@ import { Subject, type Observable } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
-import { PROTOCOL_VERSION, type ProtocolErrorCode } from '../live/ingestMessages.ts';
-import { DEFAULT_TIME_JUMP_LIMITS, IngestSession, SourceRegistry, type TimeJumpLimits } from '../live/ingestSession.ts';
+import { PROTOCOL_VERSION, ProtocolError, type ProtocolErrorCode } from '../live/ingestMessages.ts';
+import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, type IngestLimits, type SourceState } from '../live/ingestSession.ts';
 import type { SourceEvent } from '../stream/events.ts';
+import { FairShare } from './fairShare.ts';
+import { refuseUpgrade } from './httpRefusal.ts';
 import { DEFAULT_SUBSCRIBER_LIMITS, SubscriberChannel, TOPICS, type SubscriberLimits, type Topic } from './subscriberChannel.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
@@ -20,17 +22,32 @@ export interface ServerOptions {
   token?: string;
   /** Accept rigs on /ingest (serve). Without it, /ingest answers 404 (connect, replay --serve, demo). */
   ingest: boolean;
-  /** Largest WebSocket message, bytes; larger ones close the connection with 1009. */
+  /** Largest WebSocket message on /ingest, bytes; larger ones close the connection with 1009. */
   maxPayloadBytes: number;
+  /** Largest message a subscriber may send, bytes (they send only small subscribe messages). */
+  maxSubscriberPayloadBytes: number;
   /** Per ingest connection: messages and spikes per second; beyond them the server stops reading the socket until the budget refills (backpressure: nothing is dropped). */
   maxMessagesPerSecond: number;
   maxSpikesPerSecond: number;
-  /** Error frames per second per connection; more are counted, not sent. */
+  /** Replies (error and warning frames) per second per ingest connection; more are counted, not sent. */
   maxErrorFramesPerSecond: number;
   /** Seconds without a message from a connected source before a `source-silent` alert. */
   silenceSeconds: number;
-  timeJumps: TimeJumpLimits;
+  /** Seconds a new ingest connection has to say hello before it is closed. */
+  helloTimeoutSeconds: number;
+  /** What each source may send and hold (time jumps, units, modes, intervals announced ahead). */
+  limits: IngestLimits;
+  /** Sources analyzed at once (connected or lost and awaited); a new one beyond it retires the longest-lost, or is refused. */
+  maxSources: number;
+  /** Open ingest connections (with or without hello); beyond it an upgrade is refused with 503. */
+  maxIngestConnections: number;
+  /** Open subscriber connections; beyond it an upgrade is refused with 503. */
+  maxSubscribers: number;
   subscriberLimits: SubscriberLimits;
+  /** Bytes queued on an ingest socket (replies the sender does not read) above which replies are not sent, only counted. */
+  maxReplyBufferBytes: number;
+  /** On close: milliseconds connections get to finish the closing handshake before they are cut. */
+  closeGraceMs: number;
   /** What the server tells subscribers about the analysis in its welcome frame. */
   analysis?: Record<string, unknown>;
 }
@@ -40,13 +57,23 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   port: 7700,
   ingest: true,
   maxPayloadBytes: 16 * 1024 * 1024,
+  maxSubscriberPayloadBytes: 64 * 1024,
   maxMessagesPerSecond: 2000,
   maxSpikesPerSecond: 5_000_000,
   maxErrorFramesPerSecond: 20,
   silenceSeconds: 5,
-  timeJumps: DEFAULT_TIME_JUMP_LIMITS,
+  helloTimeoutSeconds: 10,
+  limits: DEFAULT_INGEST_LIMITS,
+  maxSources: 16,
+  maxIngestConnections: 64,
+  maxSubscribers: 64,
   subscriberLimits: DEFAULT_SUBSCRIBER_LIMITS,
+  maxReplyBufferBytes: 1024 * 1024,
+  closeGraceMs: 1000,
 };
+
+/** Messages per second a subscriber may send; beyond it the server stops reading it for a while. */
+const SUBSCRIBER_MESSAGES_PER_SECOND = 50;
 
 /** What the server has seen, for summaries and tests. */
 export interface ServerCounters {
@@ -54,16 +81,35 @@ export interface ServerCounters {
   subscribers: number;
   /** Upgrades refused for a missing or wrong token. */
   unauthorized: number;
-  /** Frames refused on ingest connections, by error code. */
+  /** Upgrades refused: a target that is no URL, an unknown path, too many connections. */
+  upgradesRefused: number;
+  /** Frames refused on ingest connections, by error code (including frames the transport refused: invalid UTF-8, too big, no hello in time). */
   rejected: Partial<Record<ProtocolErrorCode, number>>;
-  /** Error frames not sent because of the per-connection limit (the rejections are still counted). */
+  /** Reply frames not sent: over the per-connection rate, or the sender is not reading (the refusals are still counted). */
   errorFramesSuppressed: number;
-  /** Times an ingest connection was paused by its rate limit. */
+  /** Times an ingest connection was paused by its rate limit or its share of the analyzer's time. */
   throttled: number;
   /** Subscribers closed for an alert backlog. */
   subscribersDropped: number;
   /** Updates conflated (replaced before a slow subscriber could take them), over all subscribers. */
   conflated: number;
+  /** Replies to subscribers not sent (over their rate, or they were not reading). */
+  subscriberRepliesNotSent: number;
+  /** Lost sources whose analysis was ended to make room for a new source. */
+  sourcesRetired: number;
+}
+
+/** One source's events, for its own analysis: `synergy serve` analyzes each source apart. */
+export interface SourceStream {
+  readonly name: string;
+  readonly events: Observable<SourceEvent>;
+}
+
+interface IngestEntry {
+  session: IngestSession;
+  /** Refusals since the last `input-rejected` alert. */
+  rejectedPending: number;
+  busy: boolean;
 }
 
 /**
@@ -71,29 +117,43 @@ export interface ServerCounters {
  * WebSocket endpoints, `/ingest` where rigs and bridges push spikes and
  * labels, and `/subscribe` where clients receive updates and alerts.
  *
- * Ingest frames go through an IngestSession each; their events come out of
- * `events`, the source alerts (gaps, jumps, lost and restored sources,
- * silence, rejected input) out of `sourceAlerts`. `publish` hands updates and
- * alerts to every subscriber's channel (conflated updates, bounded memory).
+ * Each ingest connection goes through an IngestSession. Every source (by
+ * the name its hello gives) gets a stream of its own (`sources`), so that
+ * sources never share a clock, a window, units or labels; their alerts come
+ * out of `sourceAlerts`. `publish` hands updates and alerts to every
+ * subscriber's channel (conflated per source, bounded memory).
+ *
+ * Every resource a client can make the server hold is capped
+ * (docs/RELIABILITY.md): connections, sources, payloads, message and spike
+ * rates, each connection's share of the analyzer's time, replies, and what
+ * each source may hold.
  */
 export class SynergyServer {
   readonly counters: ServerCounters = {
     ingestConnections: 0,
     subscribers: 0,
     unauthorized: 0,
+    upgradesRefused: 0,
     rejected: {},
     errorFramesSuppressed: 0,
     throttled: 0,
     subscribersDropped: 0,
     conflated: 0,
+    subscriberRepliesNotSent: 0,
+    sourcesRetired: 0,
   };
-  readonly registry = new SourceRegistry();
+  readonly registry: SourceRegistry;
   private readonly eventSubject = new Subject<SourceEvent>();
+  private readonly sourceSubject = new Subject<SourceStream>();
   private readonly alertSubject = new Subject<AlertEvent>();
+  /** The event stream of each source being analyzed. */
+  private readonly analyses = new Map<string, Subject<SourceEvent>>();
   private readonly channels = new Set<SubscriberChannel>();
-  private readonly sessions = new Set<{ session: IngestSession; rejectedAtTick: number; rejectedTotal: number }>();
-  private latestUpdate: SynergyUpdate | undefined;
+  private readonly sessions = new Set<IngestEntry>();
+  /** The latest update of each source (sent to a subscriber at once). */
+  private readonly latestUpdates = new Map<string, SynergyUpdate>();
   private readonly timer: NodeJS.Timeout;
+  private closing = false;
 
   private constructor(
     readonly options: ServerOptions,
@@ -101,6 +161,7 @@ export class SynergyServer {
     private readonly ingestServer: WebSocketServer,
     private readonly subscribeServer: WebSocketServer,
   ) {
+    this.registry = new SourceRegistry(options.limits);
     ingestServer.on('connection', (socket) => this.acceptIngest(socket));
     subscribeServer.on('connection', (socket) => this.acceptSubscriber(socket));
     this.timer = setInterval(() => this.tick(), 500);
@@ -108,18 +169,23 @@ export class SynergyServer {
   }
 
   static async start(options: Partial<ServerOptions> = {}): Promise<SynergyServer> {
-    const full: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options };
+    const full: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options, limits: { ...DEFAULT_INGEST_LIMITS, ...options.limits } };
     const http = createServer((request, response) => {
-      if (request.url === '/' || request.url?.startsWith('/?')) {
+      if (request.method === 'GET' && (request.url === '/' || request.url?.startsWith('/?'))) {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(`${JSON.stringify({ name: 'synergy-stream', protocol: PROTOCOL_VERSION, ingest: full.ingest ? '/ingest' : null, subscribe: '/subscribe' })}\n`);
         return;
       }
       response.writeHead(404, { 'content-type': 'text/plain' });
-      response.end('not found: the endpoints are /ingest and /subscribe (WebSocket)\n');
+      response.end('not found: the endpoints are GET / and /ingest and /subscribe (WebSocket)\n');
     });
-    const common = { noServer: true, maxPayload: full.maxPayloadBytes, perMessageDeflate: false } as const;
-    const server = new SynergyServer(full, http, new WebSocketServer(common), new WebSocketServer(common));
+    const common = { noServer: true, perMessageDeflate: false } as const;
+    const server = new SynergyServer(
+      full,
+      http,
+      new WebSocketServer({ ...common, maxPayload: full.maxPayloadBytes }),
+      new WebSocketServer({ ...common, maxPayload: full.maxSubscriberPayloadBytes }),
+    );
     http.on('upgrade', (request, socket, head) => server.upgrade(request, socket, head));
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -128,6 +194,8 @@ export class SynergyServer {
         resolve();
       });
     });
+    // After listening, a failing accept (too many open files) must not end the process.
+    http.on('error', () => {});
     return server;
   }
 
@@ -149,12 +217,17 @@ export class SynergyServer {
     return `${this.baseUrl}/subscribe`;
   }
 
-  /** Events from every ingest connection, in arrival order. */
+  /** Events of every source in arrival order (for status and tests; analyses take `sources`). */
   get events(): Observable<SourceEvent> {
     return this.eventSubject.asObservable();
   }
 
-  /** Source alerts: sequence gaps, time jumps, lost/restored and silent sources, rejected input. */
+  /** Each source, once its hello is accepted (again after it said `end`), with its own events; they complete at its `end`, when it is retired, or on close. */
+  get sources(): Observable<SourceStream> {
+    return this.sourceSubject.asObservable();
+  }
+
+  /** Source alerts: sequence gaps, time jumps, clock resets, lost/restored, silent and retired sources, rejected input. */
   get sourceAlerts(): Observable<AlertEvent> {
     return this.alertSubject.asObservable();
   }
@@ -166,38 +239,75 @@ export class SynergyServer {
 
   publish(item: SynergyUpdate | AlertEvent): void {
     if (item.type === 'synergy') {
-      this.latestUpdate = item;
+      const key = item.source ?? '';
+      // Newest last; the sources' last updates are kept for subscribers that join later, as many as sources are analyzed.
+      this.latestUpdates.delete(key);
+      this.latestUpdates.set(key, item);
+      if (this.latestUpdates.size > this.options.maxSources) this.latestUpdates.delete(this.latestUpdates.keys().next().value!);
       for (const channel of this.channels) channel.offerUpdate(item);
     } else {
       for (const channel of this.channels) channel.offerAlert(item);
     }
   }
 
-  /** Closes every connection and the port; events complete. */
+  /** Closes every connection and the port; events and sources complete. */
   async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
     clearInterval(this.timer);
-    for (const client of this.ingestServer.clients) client.close(1001, 'server shutting down');
-    for (const client of this.subscribeServer.clients) client.close(1001, 'server shutting down');
+    const clients = [...this.ingestServer.clients, ...this.subscribeServer.clients];
+    for (const client of clients) client.close(1001, 'server shutting down');
+    // A client that does not answer the closing handshake (one that does not read) is cut after the grace time.
+    const grace = setTimeout(() => {
+      for (const client of clients) client.terminate();
+    }, this.options.closeGraceMs);
     await Promise.all([
       new Promise<void>((resolve) => this.ingestServer.close(() => resolve())),
       new Promise<void>((resolve) => this.subscribeServer.close(() => resolve())),
+      ...clients.map((client) => new Promise<void>((resolve) => (client.readyState === client.CLOSED ? resolve() : client.once('close', () => resolve())))),
     ]);
+    clearTimeout(grace);
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    for (const analysis of this.analyses.values()) analysis.complete();
+    this.analyses.clear();
     this.eventSubject.complete();
+    this.sourceSubject.complete();
     this.alertSubject.complete();
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const target = url.pathname === '/ingest' && this.options.ingest ? this.ingestServer : url.pathname === '/subscribe' ? this.subscribeServer : undefined;
+    // A client may reset the connection while it is refused: that must not end the process.
+    socket.on('error', () => {});
+    const refuse = (refusal: Parameters<typeof refuseUpgrade>[1], message: string) => {
+      this.counters.upgradesRefused++;
+      refuseUpgrade(socket, refusal, message);
+    };
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      refuse('bad-request', `the request target is not a path: ${JSON.stringify((request.url ?? '').slice(0, 80))}`);
+      return;
+    }
+    const ingest = url.pathname === '/ingest' && this.options.ingest;
+    const target = ingest ? this.ingestServer : url.pathname === '/subscribe' ? this.subscribeServer : undefined;
     if (target === undefined) {
-      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nno WebSocket endpoint at ${url.pathname}\n`);
+      refuse('not-found', `no WebSocket endpoint at ${JSON.stringify(url.pathname.slice(0, 80))}: the endpoints are ${this.options.ingest ? '/ingest and ' : ''}/subscribe`);
       return;
     }
     if (this.options.token !== undefined && !this.authorized(request, url)) {
       this.counters.unauthorized++;
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\na token is required: Authorization: Bearer <token> or ?token=<token>\n');
+      refuseUpgrade(socket, 'unauthorized', 'a token is required: Authorization: Bearer <token> or ?token=<token>');
+      return;
+    }
+    if (this.closing) {
+      refuse('too-many-connections', 'the server is shutting down');
+      return;
+    }
+    const limit = ingest ? this.options.maxIngestConnections : this.options.maxSubscribers;
+    if (target.clients.size >= limit) {
+      refuse('too-many-connections', `${target.clients.size} ${ingest ? 'ingest connections' : 'subscribers'} are open, the most this server accepts (--max-${ingest ? 'connections' : 'subscribers'})`);
       return;
     }
     target.handleUpgrade(request, socket, head, (ws) => target.emit('connection', ws, request));
@@ -211,26 +321,82 @@ export class SynergyServer {
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
 
+  /** Refuses a new source name when every place is taken by a connected source; retires the longest-lost one otherwise. */
+  private admitSource(name: string): void {
+    const existing = this.registry.get(name);
+    if (this.analyses.has(name) && existing !== undefined && !existing.ended) return;
+    if (this.analyses.size < this.options.maxSources) return;
+    let oldest: SourceState | undefined;
+    for (const analyzed of this.analyses.keys()) {
+      const source = this.registry.get(analyzed);
+      if (source === undefined || source.connected) continue;
+      if (oldest === undefined || source.lastMessageMs < oldest.lastMessageMs) oldest = source;
+    }
+    if (oldest === undefined) {
+      throw new ProtocolError('too-many-sources', `hello: ${this.analyses.size} sources are connected, the most this server analyzes at once (--max-sources ${this.options.maxSources})`);
+    }
+    this.retire(oldest, `to make room for source ${name} (--max-sources ${this.options.maxSources})`);
+  }
+
+  /** Ends a lost source's analysis (its last windows are flushed) and forgets it. */
+  private retire(source: SourceState, why: string): void {
+    this.counters.sourcesRetired++;
+    this.analyses.get(source.name)?.complete();
+    this.analyses.delete(source.name);
+    this.latestUpdates.delete(source.name);
+    this.registry.forget(source.name);
+    this.alertSubject.next({
+      type: 'alert',
+      state: 'raised',
+      kind: 'source-retired',
+      t: Number.isFinite(source.latestTime) ? source.latestTime : 0,
+      source: source.name,
+      message: `source ${source.name} has been away since ${new Date(source.lastMessageMs).toISOString()}; its analysis is ended ${why}. If it comes back it starts afresh`,
+    });
+  }
+
+  /** The analysis stream of a source whose hello was just accepted (a new one after `end` or for a new name). */
+  private analysisOf(source: SourceState): Subject<SourceEvent> {
+    let analysis = this.analyses.get(source.name);
+    if (analysis === undefined) {
+      analysis = new Subject<SourceEvent>();
+      this.analyses.set(source.name, analysis);
+      this.sourceSubject.next({ name: source.name, events: analysis.asObservable() });
+    }
+    return analysis;
+  }
+
   private acceptIngest(socket: WebSocket): void {
     this.counters.ingestConnections++;
-    const session = new IngestSession(this.registry, this.options.timeJumps);
-    const entry = { session, rejectedAtTick: 0, rejectedTotal: 0 };
+    const session = new IngestSession(this.registry, this.options.limits, undefined, (name) => this.admitSource(name));
+    const entry: IngestEntry = { session, rejectedPending: 0, busy: false };
     this.sessions.add(entry);
     const messages = new TokenBucket(this.options.maxMessagesPerSecond);
     const spikes = new TokenBucket(this.options.maxSpikesPerSecond);
-    const errorFrames = new TokenBucket(this.options.maxErrorFramesPerSecond);
+    const replies = new TokenBucket(this.options.maxErrorFramesPerSecond);
+    const share = new FairShare();
+    let analysis: Subject<SourceEvent> | undefined;
+    const helloTimer = setTimeout(() => {
+      if (session.source !== undefined) return;
+      session.countRefusal('hello-timeout');
+      this.countRejected(entry, 'hello-timeout');
+      socket.close(4002, `no hello within ${this.options.helloTimeoutSeconds} s`);
+    }, this.options.helloTimeoutSeconds * 1000);
+    helloTimer.unref();
     /** Handles one frame; returns its spike count (for the rate limit). */
     const handle = (bytes: Buffer, isBinary: boolean): number => {
+      const hadSource = session.source !== undefined;
       const out = session.receive(isBinary ? bytes : bytes.toString('utf8'), isBinary);
+      if (!hadSource && session.source !== undefined) {
+        clearTimeout(helloTimer);
+        analysis = this.analysisOf(session.source);
+      }
       for (const reply of out.replies) {
-        if ((reply as { type: string }).type === 'error') {
-          entry.rejectedTotal++;
-          const code = (reply as { code: ProtocolErrorCode }).code;
-          this.counters.rejected[code] = (this.counters.rejected[code] ?? 0) + 1;
-          if (!errorFrames.take(1)) {
-            this.counters.errorFramesSuppressed++;
-            continue;
-          }
+        const type = (reply as { type: string }).type;
+        if (type === 'error') this.countRejected(entry, (reply as { code: ProtocolErrorCode }).code);
+        if (type !== 'ready' && (!replies.take(1) || socket.bufferedAmount > this.options.maxReplyBufferBytes)) {
+          this.counters.errorFramesSuppressed++;
+          continue;
         }
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
       }
@@ -239,8 +405,16 @@ export class SynergyServer {
       for (const event of out.events) {
         if (event.kind === 'spikes') spikeCount += event.t.length;
         this.eventSubject.next(event);
+        analysis?.next(event);
       }
-      if (out.ended) socket.close(1000, 'end');
+      if (out.ended) {
+        // The source's analysis ends with it: its last windows are flushed now.
+        const name = session.source!.name;
+        this.analyses.get(name)?.complete();
+        this.analyses.delete(name);
+        analysis = undefined;
+        socket.close(1000, 'end');
+      }
       return spikeCount;
     };
     // Rate limits by backpressure: over budget, the socket is paused and frames
@@ -249,6 +423,11 @@ export class SynergyServer {
     const queue: Array<{ bytes: Buffer; isBinary: boolean }> = [];
     let blockedUntil = 0;
     let timer: NodeJS.Timeout | undefined;
+    const busyConnections = () => {
+      let busy = 0;
+      for (const other of this.sessions) if (other.busy) busy++;
+      return busy;
+    };
     const drain = (ignoreLimits = false) => {
       while (queue.length > 0) {
         const wait = blockedUntil - performance.now();
@@ -260,14 +439,18 @@ export class SynergyServer {
           return;
         }
         const { bytes, isBinary } = queue.shift()!;
+        const started = performance.now();
+        entry.busy = true;
         const spikeCount = handle(bytes, isBinary);
-        const debtMs = Math.max(messages.debt(1), spikes.debt(spikeCount));
+        const spentMs = performance.now() - started;
+        const debtMs = Math.max(messages.debt(1), spikes.debt(spikeCount), share.charge(spentMs, busyConnections()));
         if (debtMs > 0 && !ignoreLimits) {
           blockedUntil = performance.now() + debtMs;
           this.counters.throttled++;
           socket.pause();
         }
       }
+      entry.busy = false;
       if (!socket.isPaused) return;
       const wait = blockedUntil - performance.now();
       if (wait <= 0) socket.resume();
@@ -281,33 +464,63 @@ export class SynergyServer {
       queue.push({ bytes: Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer), isBinary });
       if (timer === undefined) drain();
     });
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       clearTimeout(timer);
+      clearTimeout(helloTimer);
       // Frames received before the close are still the source's data.
       drain(true);
+      entry.busy = false;
+      // Frames ws refused itself are counted like any refusal.
+      const refusal: ProtocolErrorCode | undefined = code === 1007 ? 'invalid-utf8' : code === 1009 ? 'message-too-big' : code === 1002 ? 'bad-frame' : undefined;
+      if (refusal !== undefined) {
+        session.countRefusal(refusal);
+        this.countRejected(entry, refusal);
+      }
       this.sessions.delete(entry);
+      this.alertRejections(entry);
       const out = session.close();
       for (const alert of out.alerts) this.alertSubject.next(alert);
-      for (const event of out.events) this.eventSubject.next(event);
+      for (const event of out.events) {
+        this.eventSubject.next(event);
+        analysis?.next(event);
+      }
     });
     socket.on('error', () => {
       // 'close' follows; a protocol-level error (e.g. 1009 too big) is reported by ws in the close code.
     });
   }
 
+  private countRejected(entry: IngestEntry, code: ProtocolErrorCode): void {
+    entry.rejectedPending++;
+    this.counters.rejected[code] = (this.counters.rejected[code] ?? 0) + 1;
+  }
+
   private acceptSubscriber(socket: WebSocket): void {
     this.counters.subscribers++;
     const channel = new SubscriberChannel(socket, this.options.subscriberLimits);
     this.channels.add(channel);
-    channel.sendControl({ type: 'welcome', protocol: PROTOCOL_VERSION, topics: [...TOPICS], analysis: this.options.analysis ?? {} });
+    channel.welcome({ type: 'welcome', protocol: PROTOCOL_VERSION, topics: [...TOPICS], analysis: this.options.analysis ?? {} });
+    const incoming = new TokenBucket(SUBSCRIBER_MESSAGES_PER_SECOND);
+    let timer: NodeJS.Timeout | undefined;
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      const reply = this.subscription(channel, isBinary ? undefined : String(data));
-      channel.sendControl(reply);
-      if (reply.type === 'subscribed' && this.latestUpdate !== undefined) channel.offerUpdate(this.latestUpdate);
+      const reply = this.subscription(channel, isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+      channel.reply(reply);
+      if (reply.type === 'subscribed') for (const update of this.latestUpdates.values()) channel.offerUpdate(update);
+      // A subscriber that writes faster than a person subscribes is read more slowly: what it sends cannot pile up here.
+      const debtMs = incoming.debt(1);
+      if (debtMs > 0 && timer === undefined) {
+        socket.pause();
+        timer = setTimeout(() => {
+          timer = undefined;
+          socket.resume();
+        }, debtMs);
+      }
     });
     socket.on('close', () => {
+      clearTimeout(timer);
       this.channels.delete(channel);
       this.counters.conflated += channel.counters.conflated;
+      this.counters.subscriberRepliesNotSent += channel.counters.repliesNotSent;
       if (channel.closedForBacklog) this.counters.subscribersDropped++;
     });
     socket.on('error', () => {});
@@ -321,21 +534,47 @@ export class SynergyServer {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      return error('malformed-json', `not JSON: ${(e as Error).message}`);
+      return error('malformed-json', `not JSON: ${(e as Error).message.slice(0, 120)}`);
     }
     if (typeof json !== 'object' || json === null || (json as { type?: unknown }).type !== 'subscribe') {
-      return error('unknown-type', `unknown message ${JSON.stringify((json as { type?: unknown })?.type ?? json)}: subscribers send {"type":"subscribe",…}`);
+      const shown = JSON.stringify((json as { type?: unknown } | null)?.type ?? json) ?? String(json);
+      return error('unknown-type', `unknown message ${shown.slice(0, 80)}: subscribers send {"type":"subscribe",…}`);
     }
-    const { topics, top } = json as { topics?: unknown; top?: unknown };
+    const { topics, top, sources } = json as { topics?: unknown; top?: unknown; sources?: unknown };
     if (topics !== undefined && (!Array.isArray(topics) || topics.some((topic) => !TOPICS.includes(topic as Topic)))) {
       return error('bad-field', `subscribe: "topics" must be a list drawn from ${TOPICS.join(', ')}`);
     }
     if (top !== undefined && top !== null && (typeof top !== 'number' || !Number.isInteger(top) || top < 1)) {
       return error('bad-field', 'subscribe: "top" must be a whole number ≥ 1 (or null for every pair the analysis emits)');
     }
+    if (sources !== undefined && sources !== null && (!Array.isArray(sources) || sources.length > 256 || sources.some((name) => typeof name !== 'string' || name.length > 256))) {
+      return error('bad-field', 'subscribe: "sources" must be a list of at most 256 source names (or null for every source)');
+    }
     channel.topics = new Set((topics as Topic[] | undefined) ?? TOPICS);
     channel.top = typeof top === 'number' ? top : undefined;
-    return { type: 'subscribed', topics: [...channel.topics], top: channel.top ?? null };
+    channel.sources = Array.isArray(sources) ? new Set(sources as string[]) : undefined;
+    return { type: 'subscribed', topics: [...channel.topics], top: channel.top ?? null, sources: channel.sources === undefined ? null : [...channel.sources] };
+  }
+
+  /** An `input-rejected` alert for the refusals of a connection since its last one. */
+  private alertRejections(entry: IngestEntry): void {
+    const fresh = entry.rejectedPending;
+    if (fresh === 0) return;
+    entry.rejectedPending = 0;
+    const source = entry.session.source;
+    const name = source?.name ?? '(a connection with no hello yet)';
+    const counts = Object.entries(source?.counters.rejected ?? entry.session.rejectedBeforeHello)
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ');
+    this.alertSubject.next({
+      type: 'alert',
+      state: 'raised',
+      kind: 'input-rejected',
+      t: source !== undefined && Number.isFinite(source.latestTime) ? source.latestTime : 0,
+      ...(source !== undefined ? { source: source.name } : {}),
+      value: fresh,
+      message: `${fresh} message${fresh === 1 ? '' : 's'} from ${name} refused in the last moment (since the start: ${counts}); each was answered with an error frame while the sender read them`,
+    });
   }
 
   /** Every half second: silence of connected sources, and rejected input since the last tick. */
@@ -356,24 +595,6 @@ export class SynergyServer {
         });
       }
     }
-    for (const entry of this.sessions) {
-      const fresh = entry.rejectedTotal - entry.rejectedAtTick;
-      if (fresh === 0) continue;
-      entry.rejectedAtTick = entry.rejectedTotal;
-      const source = entry.session.source;
-      const name = source?.name ?? '(no hello yet)';
-      const counts = Object.entries(source?.counters.rejected ?? entry.session.rejectedBeforeHello)
-        .map(([code, count]) => `${code} ${count}`)
-        .join(', ');
-      this.alertSubject.next({
-        type: 'alert',
-        state: 'raised',
-        kind: 'input-rejected',
-        t: source !== undefined && Number.isFinite(source.latestTime) ? source.latestTime : 0,
-        ...(source !== undefined ? { source: source.name } : {}),
-        value: fresh,
-        message: `${fresh} message${fresh === 1 ? '' : 's'} from ${name} refused in the last moment (since the start: ${counts}); each was answered with an error frame`,
-      });
-    }
+    for (const entry of this.sessions) this.alertRejections(entry);
   }
 }

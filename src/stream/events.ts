@@ -54,7 +54,22 @@ export interface DataGap {
   readonly end: number;
 }
 
-export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat | DataGap;
+/**
+ * The source's time jumped ahead by more than any window can span (a rig
+ * that paused and resumed far later, or came back after a long loss): the
+ * analysis of what came before finishes — every window that still holds
+ * some of it, up to `from` + window, is emitted — and a new one starts at
+ * `at`, so nothing is computed for the empty span between.
+ */
+export interface AnalysisRestart {
+  readonly kind: 'restart';
+  /** The latest time before the jump. */
+  readonly from: number;
+  /** The first time after it. */
+  readonly at: number;
+}
+
+export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat | DataGap | AnalysisRestart;
 
 /** Builds a SpikeBatch from plain arrays (tests, small sources). */
 export function spikeBatch(t: ArrayLike<number>, unitIdsPerSpike: ArrayLike<string | number>): SpikeBatch {

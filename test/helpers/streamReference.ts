@@ -46,7 +46,37 @@ export interface ReferenceEmission {
 
 const binOf = (t: number, b: number) => Math.floor(t / b + 1e-9);
 
+/**
+ * The emissions of a stream. A restart event ends one analysis (time moved
+ * to the end of the last window holding its data) and starts another: each
+ * part is computed on its own.
+ */
 export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceOptions): {
+  emissions: ReferenceEmission[];
+  late: number;
+} {
+  const emissions: ReferenceEmission[] = [];
+  let late = 0;
+  let part: SourceEvent[] = [];
+  const finishPart = () => {
+    const result = referencePart(part, o);
+    emissions.push(...result.emissions);
+    late += result.late;
+  };
+  for (const event of events) {
+    if (event.kind !== 'restart') {
+      part.push(event);
+      continue;
+    }
+    if (Number.isFinite(event.from)) part.push({ kind: 'heartbeat', t: Math.min(event.at, event.from + o.windowSeconds + o.latenessSeconds + o.binSeconds) });
+    finishPart();
+    part = [];
+  }
+  finishPart();
+  return { emissions, late };
+}
+
+function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
   emissions: ReferenceEmission[];
   late: number;
 } {
@@ -94,7 +124,7 @@ export function referenceEmissions(events: readonly SourceEvent[], o: ReferenceO
       if (same >= 0) gaps.splice(same, 1);
       // An empty gap only removes the earlier one.
       if (event.end > event.start) gaps.push({ start: event.start, end: event.end });
-    } else {
+    } else if (event.kind === 'interval') {
       intervals.push({ start: event.start, end: event.end, label: event.label });
       start = Math.min(start, event.start);
     }

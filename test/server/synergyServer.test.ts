@@ -190,7 +190,7 @@ describe('synergy serve: subscribers', () => {
     const subscriber = await client(server.subscribeUrl);
     expect(await subscriber.next((f) => f.type === 'welcome')).toMatchObject({ protocol: 1, analysis: { window: 10 } });
     subscriber.socket.send(JSON.stringify({ type: 'subscribe', topics: ['synergy'], top: 2 }));
-    expect(await subscriber.next((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['synergy'], top: 2 });
+    expect(await subscriber.next((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['synergy'], top: 2, sources: null });
     const first = await subscriber.next((f) => f.type === 'synergy');
     expect((first.pairs as unknown[]).length).toBe(2);
     server.publish({ type: 'alert', state: 'raised', kind: 'synergy', t: 2, a: 'u0', b: 'v0', message: 'x' });
@@ -205,7 +205,7 @@ describe('synergy serve: subscribers', () => {
   });
 
   it('a subscriber that never reads gets conflated updates in bounded memory; alerts are queued, then it is closed, never thinned', async () => {
-    const limits = { highWaterBytes: 64 * 1024, maxQueuedAlerts: 500 };
+    const limits = { highWaterBytes: 64 * 1024, maxQueuedAlerts: 500, maxRepliesPerSecond: 20 };
     const server = await start({ subscriberLimits: limits });
     const subscriber = await client(server.subscribeUrl);
     await subscriber.next((f) => f.type === 'welcome');
