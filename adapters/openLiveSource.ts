@@ -1,6 +1,7 @@
 import { UsageError } from '../src/errors.ts';
 import type { LiveSource } from './liveSource.ts';
 import { parseTtlLabels } from './ttlLabels.ts';
+import type { IngestLimits } from '../src/live/ingestSession.ts';
 
 /** The live protocols `synergy connect` speaks. */
 export const LIVE_FORMATS = ['protocol', 'openephys', 'intan'] as const;
@@ -32,6 +33,8 @@ export interface LiveSourceOptions {
   channels?: string[];
   /** Intan: samples per second (else asked from the command port). */
   sampleRate?: number;
+  /** Our protocol: what the rig may send (time jumps, units, modes). */
+  limits?: Partial<IngestLimits>;
   onStatus?: (line: string) => void;
 }
 
@@ -84,7 +87,7 @@ export async function openLiveSource(url: string, options: LiveSourceOptions): P
   switch (format) {
     case 'protocol': {
       const { RigConnection } = await import('./ws/rigConnection.ts');
-      return new RigConnection({ url, token: options.token, reconnect, onStatus: options.onStatus });
+      return new RigConnection({ url, token: options.token, reconnect, limits: options.limits, onStatus: options.onStatus });
     }
     case 'openephys': {
       const { EventBroadcasterSource } = await import('./openephys-live/eventBroadcasterSource.ts');

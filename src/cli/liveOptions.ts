@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import { UsageError } from '../errors.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
-import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS } from '../live/ingestSession.ts';
+import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor } from '../live/ingestSession.ts';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/synergyServer.ts';
 import { parseInteger } from './parseOptions.ts';
 
@@ -140,7 +140,7 @@ export function serverOptionsFrom(flags: ServerFlags, ingest: boolean, analysis:
     maxSubscribers: flags.maxSubscribers,
     limits: {
       ...DEFAULT_INGEST_LIMITS,
-      timeJumps: { ...DEFAULT_TIME_JUMP_LIMITS, refuseSeconds: flags.maxTimeJump, backSeconds: analysis.latenessSeconds },
+      timeJumps: timeJumpLimitsFor(analysis, flags.maxTimeJump),
       maxUnits: flags.maxUnits,
       maxModes: flags.maxModes,
     },

@@ -20,9 +20,20 @@ export interface TimeJumpLimits {
   refuseSeconds: number;
   /** A message more than this many seconds behind the latest time raises a `time-jump` alert (its spikes are late). */
   backSeconds: number;
+  /**
+   * A message more than this many seconds past the latest time restarts the
+   * analysis there (the window plus the lateness: no window could hold data
+   * from both sides, and the empty ones between are not made).
+   */
+  restartSeconds: number;
 }
 
-export const DEFAULT_TIME_JUMP_LIMITS: TimeJumpLimits = { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1 };
+export const DEFAULT_TIME_JUMP_LIMITS: TimeJumpLimits = { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1, restartSeconds: 60.1 };
+
+/** The time-jump limits for an analysis: back by the lateness, restart past the window. */
+export function timeJumpLimitsFor(analysis: { windowSeconds: number; latenessSeconds: number }, refuseSeconds = DEFAULT_TIME_JUMP_LIMITS.refuseSeconds): TimeJumpLimits {
+  return { ...DEFAULT_TIME_JUMP_LIMITS, refuseSeconds, backSeconds: analysis.latenessSeconds, restartSeconds: analysis.windowSeconds + analysis.latenessSeconds };
+}
 
 /**
  * What one source may hold, so that no source can make the analyzer grow
@@ -536,43 +547,47 @@ export class IngestSession {
 
   /**
    * Checks a message's source times [min, max] and says where they go on the
-   * analysis clock; refuses (changing nothing but the count of such
+   * analysis clock. Refuses (changing nothing but the count of such
    * refusals) a message that spans more than the refuse limit, or one that
    * lies further ahead — unless the source keeps sending there
-   * (`jumpConfirmMessages` in a row) or is just back from a loss: then the
-   * analysis restarts at the new time, so the empty span costs nothing.
+   * (`jumpConfirmMessages` in a row) or is just back from a loss. A message
+   * whose earliest time lies more than `restartSeconds` (the window) past
+   * the source's latest time restarts the analysis there, so that the empty
+   * span costs nothing.
    */
   private plan(source: SourceState, min: number, max: number, seq: number, out: SessionOutput): SessionPlan {
-    const refuse = this.limits.timeJumps.refuseSeconds;
-    if (max - min > refuse) {
-      throw new ProtocolError('bad-field', `the message's times span ${(max - min).toFixed(3)} s (${min} to ${max}), more than ${refuse} s: refused as a clock error`, seq);
+    const { refuseSeconds, restartSeconds } = this.limits.timeJumps;
+    if (max - min > refuseSeconds) {
+      throw new ProtocolError('bad-field', `the message's times span ${(max - min).toFixed(3)} s (${min} to ${max}), more than ${refuseSeconds} s: refused as a clock error`, seq);
     }
     const plan: SessionPlan = source.clock.plan(min);
-    const latest = source.latestTime;
-    const ahead = max + plan.offset - latest;
-    if (plan.reset !== undefined || latest === -Infinity || !(ahead > refuse)) return plan;
-    if (source.resumedAfter === undefined) {
+    if (plan.reset !== undefined) return plan;
+    const from = Number.isFinite(source.resumedAfter ?? NaN) ? source.resumedAfter! : source.latestTime;
+    if (from === -Infinity) return plan;
+    const ahead = max + plan.offset - from;
+    if (ahead > refuseSeconds && source.resumedAfter === undefined) {
       const at = min + plan.offset;
       const pending = source.pendingJump;
-      source.pendingJump = pending !== undefined && Math.abs(at - pending.at) <= refuse ? { at, messages: pending.messages + 1 } : { at, messages: 1 };
+      source.pendingJump = pending !== undefined && Math.abs(at - pending.at) <= refuseSeconds ? { at, messages: pending.messages + 1 } : { at, messages: 1 };
       const confirm = this.limits.jumpConfirmMessages;
       if (source.pendingJump.messages < confirm) {
-        this.alert(out, this.jumpAlert(source, `message seq ${seq} is ${ahead.toFixed(3)} s ahead of the latest time ${latest.toFixed(3)} s; refused as a clock error (limit ${refuse} s)`, ahead));
+        this.alert(out, this.jumpAlert(source, `message seq ${seq} is ${ahead.toFixed(3)} s ahead of the latest time ${from.toFixed(3)} s; refused as a clock error (limit ${refuseSeconds} s)`, ahead));
         throw new ProtocolError(
           'bad-field',
-          `time ${max} s is ${ahead.toFixed(3)} s ahead of this source's latest time ${latest} s (more than ${refuse} s): refused as a clock error (${source.pendingJump.messages} of ${confirm}: after ${confirm} such messages in a row the source is taken to have jumped there)`,
+          `time ${max} s is ${ahead.toFixed(3)} s ahead of this source's latest time ${from} s (more than ${refuseSeconds} s): refused as a clock error (${source.pendingJump.messages} of ${confirm}: after ${confirm} such messages in a row the source is taken to have jumped there)`,
           seq,
         );
       }
     }
-    plan.restart = true;
+    if (min + plan.offset - from > restartSeconds) plan.restart = true;
     return plan;
   }
 
   /**
-   * Accepts a planned message: a clock reset or the first data after a
-   * return are reported (and the gap closed), time jumps raise alerts, and
-   * the latest time moves on. Returns the analysis time of `min`.
+   * Accepts a planned message: a clock reset, a restart after a jump or the
+   * first data after a return are reported (and the gap closed), other time
+   * jumps raise alerts, and the latest time moves on. Returns the analysis
+   * time of `min`.
    */
   private commit(source: SourceState, plan: SessionPlan, min: number, max: number, out: SessionOutput): number {
     const latest = source.latestTime;
@@ -580,17 +595,9 @@ export class IngestSession {
     source.pendingJump = undefined;
     const tMin = min + plan.offset;
     const tMax = max + plan.offset;
-    const resumedAfter = source.resumedAfter;
+    const resumedAfter = Number.isFinite(source.resumedAfter ?? NaN) ? source.resumedAfter : undefined;
     source.resumedAfter = undefined;
-    if (plan.restart === true) {
-      const from = Number.isFinite(resumedAfter ?? NaN) ? resumedAfter! : latest;
-      out.events.push({ kind: 'restart', from, at: tMin });
-      if (resumedAfter === undefined) {
-        this.alert(out, this.jumpAlert(source, `event time jumped ${(tMin - latest).toFixed(3)} s forward, from ${latest.toFixed(3)} s to ${tMin.toFixed(3)} s, and stayed there: the analysis finishes the windows before and restarts at ${tMin.toFixed(3)} s (nothing is computed for the span between)`, tMin - latest));
-      } else {
-        this.dataGapAlert(source, from, tMin, out, 'while it was away; the analysis restarts at its new time');
-      }
-    } else if (plan.reset !== undefined) {
+    if (plan.reset !== undefined) {
       const reset = plan.reset;
       source.counters.clockResets++;
       source.behindUntil = undefined;
@@ -603,11 +610,21 @@ export class IngestSession {
         value: reset.fromSeconds,
         message: `source ${source.name}: its clock went back from ${reset.fromSeconds.toFixed(3)} s to ${reset.toSeconds.toFixed(3)} s (the rig restarted); its new run continues the analysis clock at ${reset.runStart.toFixed(3)} s, mode unknown until its next label`,
       });
-      const gapStart = Number.isFinite(resumedAfter ?? NaN) ? resumedAfter! : latest;
+      const gapStart = resumedAfter ?? latest;
       if (Number.isFinite(gapStart)) out.events.push({ kind: 'gap', start: gapStart, end: Math.max(gapStart, tMin) });
       out.events.push({ kind: 'label', t: reset.runStart, label: null });
       if (tMin - gapStart > this.limits.timeJumps.backSeconds) this.dataGapAlert(source, gapStart, tMin, out, 'before its new run');
-    } else if (resumedAfter !== undefined && Number.isFinite(resumedAfter)) {
+    } else if (plan.restart === true) {
+      const from = resumedAfter ?? latest;
+      out.events.push({ kind: 'restart', from, at: tMin });
+      if (resumedAfter !== undefined) this.dataGapAlert(source, from, tMin, out, 'while it was away; the analysis restarts at its new time');
+      else {
+        this.alert(
+          out,
+          this.jumpAlert(source, `event time jumped ${(tMin - latest).toFixed(3)} s forward, from ${latest.toFixed(3)} s to ${tMin.toFixed(3)} s: the windows that hold data before the jump are made, then the analysis restarts at ${tMin.toFixed(3)} s (no update for the empty span between)`, tMin - latest),
+        );
+      }
+    } else if (resumedAfter !== undefined) {
       // The gap opened when the source was lost ends where its data resume.
       out.events.push({ kind: 'gap', start: resumedAfter, end: Math.max(resumedAfter, tMin) });
       if (tMin - resumedAfter > this.limits.timeJumps.backSeconds) this.dataGapAlert(source, resumedAfter, tMin, out, 'while it was away');

@@ -7,7 +7,7 @@ const hello = (extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'h
 const json = (message: Record<string, unknown>) => JSON.stringify(message);
 
 function session(registry = new SourceRegistry(), now = () => 0) {
-  return new IngestSession(registry, { timeJumps: { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1 } }, now);
+  return new IngestSession(registry, { timeJumps: { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1, restartSeconds: 60.1 } }, now);
 }
 
 function spikesOf(out: SessionOutput): Array<[number, string]> {
