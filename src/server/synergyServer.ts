@@ -464,17 +464,17 @@ export class SynergyServer {
       queue.push({ bytes: Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer), isBinary });
       if (timer === undefined) drain();
     });
-    socket.on('close', (code: number) => {
+    /** A frame ws refused itself (it then closes the connection): counted like any refusal. */
+    let transportRefusal: ProtocolErrorCode | undefined;
+    socket.on('close', () => {
       clearTimeout(timer);
       clearTimeout(helloTimer);
       // Frames received before the close are still the source's data.
       drain(true);
       entry.busy = false;
-      // Frames ws refused itself are counted like any refusal.
-      const refusal: ProtocolErrorCode | undefined = code === 1007 ? 'invalid-utf8' : code === 1009 ? 'message-too-big' : code === 1002 ? 'bad-frame' : undefined;
-      if (refusal !== undefined) {
-        session.countRefusal(refusal);
-        this.countRejected(entry, refusal);
+      if (transportRefusal !== undefined) {
+        session.countRefusal(transportRefusal);
+        this.countRejected(entry, transportRefusal);
       }
       this.sessions.delete(entry);
       this.alertRejections(entry);
@@ -485,8 +485,11 @@ export class SynergyServer {
         analysis?.next(event);
       }
     });
-    socket.on('error', () => {
-      // 'close' follows; a protocol-level error (e.g. 1009 too big) is reported by ws in the close code.
+    socket.on('error', (error: Error & { code?: string }) => {
+      // 'close' follows. ws names what it refused in the error's code.
+      if (error.code === 'WS_ERR_INVALID_UTF8') transportRefusal = 'invalid-utf8';
+      else if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') transportRefusal = 'message-too-big';
+      else if (error.code?.startsWith('WS_ERR_') === true) transportRefusal = 'bad-frame';
     });
   }
 

@@ -143,6 +143,7 @@ describe('synergy serve: ingest', () => {
     const other = await client(server.ingestUrl);
     other.socket.send(JSON.stringify({ type: 'hello', protocol: 1, source: 'ok' }));
     await other.next((f) => f.type === 'ready');
+    await until(() => server.counters.rejected['message-too-big'] === 1, 'the message too big to be counted');
   });
 
   it('paces a connection beyond its message rate by backpressure, dropping nothing', async () => {
@@ -235,5 +236,112 @@ describe('synergy serve: subscribers', () => {
     (subscriber.socket as unknown as { _socket: { resume(): void } })._socket.resume();
     expect(await closed).toBe(4008);
     await until(() => server.counters.subscribersDropped === 1, 'the dropped subscriber to be counted');
+  });
+});
+
+describe('synergy serve: bounded replies, counted refusals, prompt shutdown', () => {
+  it('a subscriber that writes junk and never reads is answered within its rate, then not at all: the server holds at most its high-water mark for it', async () => {
+    const limits = { highWaterBytes: 1024, maxQueuedAlerts: 100, maxRepliesPerSecond: 20 };
+    const server = await start({ subscriberLimits: limits });
+    const subscriber = await client(server.subscribeUrl);
+    await subscriber.next((f) => f.type === 'welcome');
+    (subscriber.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const channel = [...server.subscriberChannels][0];
+    let maxBuffered = 0;
+    for (let k = 0; k < 2000; k++) subscriber.socket.send('x');
+    await until(() => {
+      maxBuffered = Math.max(maxBuffered, channel.bufferedBytes);
+      return channel.counters.repliesNotSent >= 60;
+    }, '60 replies not sent');
+    expect(maxBuffered).toBeLessThanOrEqual(limits.highWaterBytes + 200);
+  });
+
+  it('warns of at most 32 distinct unknown fields on a connection, however many it sends', async () => {
+    const server = await start({ maxErrorFramesPerSecond: 10_000 });
+    const rig = await client(server.ingestUrl);
+    rig.socket.send(JSON.stringify({ type: 'hello', protocol: 1, source: 'chatty' }));
+    await rig.next((f) => f.type === 'ready');
+    for (let k = 0; k < 500; k++) rig.socket.send(JSON.stringify({ type: 'heartbeat', seq: k, t: k / 100, [`x${k}`]: 'y'.repeat(100) }));
+    rig.socket.send(JSON.stringify({ type: 'end' }));
+    await new Promise((resolve) => rig.socket.once('close', resolve));
+    expect(rig.frames.filter((f) => f.type === 'warning')).toHaveLength(32);
+    expect(server.registry.get('chatty')!.counters.unknownFieldsNotWarned).toBe(468);
+  });
+
+  it('counts and alerts what a connection sent before closing at once, without hello, and invalid UTF-8 it was closed for', async () => {
+    const server = await start();
+    const alerts = collect<AlertEvent>((next) => server.sourceAlerts.subscribe(next));
+    const quick = await client(server.ingestUrl);
+    quick.socket.send('{oops');
+    quick.socket.close();
+    await until(() => alerts.some((a) => a.kind === 'input-rejected'), 'an input-rejected alert for the short connection');
+    expect(server.counters.rejected['malformed-json']).toBe(1);
+    const broken = await client(server.ingestUrl);
+    const code = new Promise<number>((resolve) => broken.socket.once('close', (closeCode) => resolve(closeCode)));
+    broken.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect(await code).toBe(1007);
+    await until(() => server.counters.rejected['invalid-utf8'] === 1, 'the invalid UTF-8 frame to be counted');
+    await until(() => alerts.filter((a) => a.kind === 'input-rejected').length === 2, 'a second input-rejected alert');
+  });
+
+  it('closes a connection that says no hello in time, counting it', async () => {
+    const server = await start({ helloTimeoutSeconds: 0.2 });
+    const silent = await client(server.ingestUrl);
+    expect(await new Promise<number>((resolve) => silent.socket.once('close', (code) => resolve(code)))).toBe(4002);
+    expect(server.counters.rejected['hello-timeout']).toBe(1);
+  });
+
+  it('refuses connections and subscribers past their limits with 503, and sources past --max-sources unless a lost one can be retired', async () => {
+    const server = await start({ maxIngestConnections: 3, maxSubscribers: 1, maxSources: 2 });
+    const alerts = collect<AlertEvent>((next) => server.sourceAlerts.subscribe(next));
+    const rigs = await Promise.all([client(server.ingestUrl), client(server.ingestUrl), client(server.ingestUrl)]);
+    const refusedStatus = (url: string) =>
+      new Promise<number>((resolve) => {
+        const extra = new WebSocket(url);
+        extra.on('error', () => {});
+        extra.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      });
+    expect(await refusedStatus(server.ingestUrl)).toBe(503);
+    await client(server.subscribeUrl);
+    expect(await refusedStatus(server.subscribeUrl)).toBe(503);
+    rigs[0].socket.send(JSON.stringify({ type: 'hello', protocol: 1, source: 'a' }));
+    rigs[1].socket.send(JSON.stringify({ type: 'hello', protocol: 1, source: 'b' }));
+    await rigs[0].next((f) => f.type === 'ready');
+    await rigs[1].next((f) => f.type === 'ready');
+    rigs[2].socket.send(JSON.stringify({ type: 'hello', protocol: 1, source: 'c' }));
+    expect(await rigs[2].next((f) => f.type === 'error')).toMatchObject({ code: 'too-many-sources' });
+    rigs[1].socket.close();
+    await until(() => alerts.some((a) => a.kind === 'source-lost'), 'b to be lost');
+    const again = await client(server.ingestUrl);
+    again.socket.send(JSON.stringify({ type: 'hello', protocol: 1, source: 'c' }));
+    await again.next((f) => f.type === 'ready');
+    expect(alerts.find((a) => a.kind === 'source-retired')).toMatchObject({ source: 'b' });
+    expect(server.counters.sourcesRetired).toBe(1);
+  });
+
+  it('shuts down promptly although a subscriber does not read (it used to wait 30 s for its closing handshake)', async () => {
+    const server = await start({ closeGraceMs: 200 });
+    servers.splice(servers.indexOf(server), 1);
+    const subscriber = await client(server.subscribeUrl);
+    await subscriber.next((f) => f.type === 'welcome');
+    (subscriber.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    for (let k = 0; k < 50; k++) server.publish(update(k, 20, 2000));
+    const closed = new Promise<void>((resolve) => subscriber.socket.once('close', () => resolve()));
+    await server.close();
+    (subscriber.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    await closed;
+  }, 15_000);
+
+  it('conflates updates per source: a slow subscriber gets the newest of each source, not only of the last one', async () => {
+    const server = await start({ subscriberLimits: { highWaterBytes: 1, maxQueuedAlerts: 100, maxRepliesPerSecond: 20 } });
+    const subscriber = await client(server.subscribeUrl);
+    await subscriber.next((f) => f.type === 'welcome');
+    subscriber.socket.send(JSON.stringify({ type: 'subscribe', topics: ['synergy'] }));
+    await subscriber.next((f) => f.type === 'subscribed');
+    for (let k = 1; k <= 10; k++) {
+      server.publish({ ...update(k), source: 'a' });
+      server.publish({ ...update(k), source: 'b' });
+    }
+    await until(() => subscriber.frames.some((f) => f.source === 'a' && f.t === 10) && subscriber.frames.some((f) => f.source === 'b' && f.t === 10), 'the newest update of a and of b');
   });
 });
