@@ -39,10 +39,15 @@ export const LAG_ALERT_SECONDS = 5;
  * `analysis-lag` alert when it falls behind the wall clock (LagMonitor).
  * With `source`, every update and alert carries the source's name.
  */
-export function analyzeLive(options: AnalysisOptions, alertOptions: PairAlertOptions, source?: string): OperatorFunction<SourceEvent, SynergyUpdate | AlertEvent> {
+export function analyzeLive(
+  options: AnalysisOptions,
+  alertOptions: PairAlertOptions,
+  source?: string,
+  nowMs: () => number = () => Date.now(),
+): OperatorFunction<SourceEvent, SynergyUpdate | AlertEvent> {
   return (events) =>
     new Observable<SynergyUpdate | AlertEvent>((subscriber) => {
-      const lag = new LagMonitor(Math.max(LAG_ALERT_SECONDS, 2 * options.hopSeconds), options.latenessSeconds, source);
+      const lag = new LagMonitor(Math.max(LAG_ALERT_SECONDS, 2 * options.hopSeconds), options.latenessSeconds, source, nowMs);
       return events
         .pipe(
           tap((event) => lag.observe(event)),

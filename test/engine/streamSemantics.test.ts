@@ -150,3 +150,39 @@ describe('emissions (DESIGN §3)', () => {
     expect(Object.keys(incremental.at(-1)!.labels).length).toBe(7);
   });
 });
+
+describe('mode names are data, whatever they are', () => {
+  it('a mode called "__proto__" (or "constructor") is counted in the update like any other', async () => {
+    const events: SourceEvent[] = [
+      { kind: 'label', t: 0, label: '__proto__' },
+      spikeBatch([0.15, 0.45, 1.25], ['a', 'b', 'a']),
+      { kind: 'label', t: 1, label: 'constructor' },
+      { kind: 'heartbeat', t: 3 },
+    ];
+    const updates = await lastValueFrom(from(events).pipe(analyzeStream(options), toArray()));
+    const last = updates.find((update) => update.t === 2)!;
+    expect(Object.keys(last.labels)).toEqual(['__proto__', 'constructor']);
+    expect(last.labels.__proto__).toBe(10);
+    expect(JSON.parse(JSON.stringify(last)).labels).toEqual(JSON.parse('{"__proto__":10,"constructor":10}'));
+  });
+});
+
+describe('a restart (a source that jumped ahead past the window)', () => {
+  it('makes every window that holds data before the jump, none in the empty span, then analyzes afresh from the new time', async () => {
+    const events: SourceEvent[] = [
+      { kind: 'label', t: 0, label: 'go' },
+      spikeBatch([0.15, 0.45, 1.25], ['a', 'b', 'a']),
+      { kind: 'heartbeat', t: 3 },
+      { kind: 'restart', from: 3, at: 1000.05 },
+      { kind: 'label', t: 1000.05, label: 'stop' },
+      spikeBatch([1000.15, 1000.45], ['c', 'a']),
+      { kind: 'heartbeat', t: 1003 },
+    ];
+    const updates = await lastValueFrom(from(events).pipe(analyzeStream(options), toArray()));
+    // Before: T = 1 … 5 (the last window holding data before 3 s ends at 3 + window); after: from the first hop past 1000.05.
+    expect(updates.map((update) => update.t)).toEqual([1, 2, 3, 4, 5, 1001, 1002, 1003]);
+    // As a continuous analysis would: the mode holds until it changes, so the bins up to there are labeled silence.
+    expect(updates[4]).toMatchObject({ samples: 20, labels: { go: 20 } });
+    expect(updates[5]).toMatchObject({ units: 2, labels: { stop: 9 } });
+  });
+});

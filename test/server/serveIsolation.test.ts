@@ -144,3 +144,43 @@ describe('synergy serve: sources never move each other’s clocks, windows or la
     expect(result.peakRssMiB).toBeLessThan(400);
   }, 120_000);
 });
+
+describe('synergy serve: the token need not be on the command line', () => {
+  it('takes it from SYNERGY_TOKEN, or from a file only its owner can read', async () => {
+    const { mkdtempSync, writeFileSync, chmodSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { WebSocket } = await import('ws');
+    const { runCli } = await import('../helpers/runCli.ts');
+    const upgradeStatus = (url: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(url, { headers });
+        socket.on('error', () => {});
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('open', () => {
+          socket.close();
+          resolve(101);
+        });
+      });
+    const server = await startServe(SERVE_ARGS, { SYNERGY_TOKEN: 'from-the-environment' });
+    serves.push(server);
+    expect(await upgradeStatus(server.ingestUrl)).toBe(401);
+    expect(await upgradeStatus(server.ingestUrl, { authorization: 'Bearer from-the-environment' })).toBe(101);
+    const folder = mkdtempSync(join(tmpdir(), 'synergy-token-'));
+    try {
+      const file = join(folder, 'token');
+      writeFileSync(file, 'from-a-file\n');
+      chmodSync(file, 0o644);
+      const refused = await runCli(['serve', '--port', '0', '--token-file', file]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/can be read by other users: chmod 600 it/);
+      chmodSync(file, 0o600);
+      const fromFile = await startServe([...SERVE_ARGS, '--token-file', file]);
+      serves.push(fromFile);
+      expect(await upgradeStatus(fromFile.subscribeUrl)).toBe(401);
+      expect(await upgradeStatus(`${fromFile.subscribeUrl}?token=from-a-file`)).toBe(101);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
