@@ -92,7 +92,7 @@ export class RigConnection implements LiveSource {
     if (this.closed) return;
     this.counters.attempts++;
     const headers = this.options.token === undefined ? undefined : { authorization: `Bearer ${this.options.token}` };
-    const socket = new WebSocket(this.options.url, { headers, maxPayload: this.options.maxPayloadBytes ?? 16 * 1024 * 1024, perMessageDeflate: false });
+    const socket = new WebSocket(this.options.url, { headers, maxPayload: this.options.maxPayloadBytes ?? 4 * 1024 * 1024, perMessageDeflate: false });
     this.socket = socket;
     const session = new IngestSession(this.registry);
     let ended = false;

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
 import { withModeIntervals } from '../../adapters/liveSource.ts';
 import { LIVE_FORMATS, openLiveSource, parseChannelList, type LiveFormat } from '../../adapters/openLiveSource.ts';
-import { timeJumpLimitsFor } from '../live/ingestSession.ts';
+import { ingestLimitsFor } from '../live/ingestSession.ts';
 import { runLiveAnalysis } from '../live/liveAnalysis.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
@@ -111,7 +111,7 @@ Examples:
       command: flags.command,
       channels: flags.channels,
       sampleRate: flags.sampleRate,
-      limits: { timeJumps: timeJumpLimitsFor(options) },
+      limits: ingestLimitsFor(options),
       onStatus: (line) => io.stderr(`synergy connect: ${line}\n`),
     });
     let server: SynergyServer | undefined;

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import { UsageError } from '../errors.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
-import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor } from '../live/ingestSession.ts';
+import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS, ingestLimitsFor } from '../live/ingestSession.ts';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/synergyServer.ts';
 import { parseInteger } from './parseOptions.ts';
 
@@ -138,12 +138,7 @@ export function serverOptionsFrom(flags: ServerFlags, ingest: boolean, analysis:
     maxSources: flags.maxSources,
     maxIngestConnections: flags.maxConnections,
     maxSubscribers: flags.maxSubscribers,
-    limits: {
-      ...DEFAULT_INGEST_LIMITS,
-      timeJumps: timeJumpLimitsFor(analysis, flags.maxTimeJump),
-      maxUnits: flags.maxUnits,
-      maxModes: flags.maxModes,
-    },
+    limits: ingestLimitsFor(analysis, { maxUnits: flags.maxUnits, maxModes: flags.maxModes }, flags.maxTimeJump),
   };
 }
 

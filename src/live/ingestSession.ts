@@ -3,6 +3,7 @@ import { AlertThrottle, DEFAULT_ALERT_THROTTLE, type AlertThrottleLimits } from 
 import { MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
 import type { SourceEvent, SpikeBatch } from '../stream/events.ts';
 import { IdTable } from '../stream/idTable.ts';
+import type { AnalysisOptions } from '../stream/options.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
 import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
@@ -30,6 +31,17 @@ export interface TimeJumpLimits {
 
 export const DEFAULT_TIME_JUMP_LIMITS: TimeJumpLimits = { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1, restartSeconds: 60.1 };
 
+/** The ingest limits for an analysis: its time-jump limits, and the size of its pair-table cells. */
+export function ingestLimitsFor(analysis: AnalysisOptions, overrides: Partial<IngestLimits> = {}, refuseSeconds?: number): IngestLimits {
+  const symbols = analysis.levels - 1;
+  return {
+    ...DEFAULT_INGEST_LIMITS,
+    timeJumps: timeJumpLimitsFor(analysis, refuseSeconds),
+    cellsPerPairAndMode: symbols * symbols * (analysis.estimator === 'qe' ? 4 : 1),
+    ...overrides,
+  };
+}
+
 /** The time-jump limits for an analysis: back by the lateness, restart past the window. */
 export function timeJumpLimitsFor(analysis: { windowSeconds: number; latenessSeconds: number }, refuseSeconds = DEFAULT_TIME_JUMP_LIMITS.refuseSeconds): TimeJumpLimits {
   return { ...DEFAULT_TIME_JUMP_LIMITS, refuseSeconds, backSeconds: analysis.latenessSeconds, restartSeconds: analysis.windowSeconds + analysis.latenessSeconds };
@@ -47,6 +59,15 @@ export interface IngestLimits {
   maxUnits: number;
   /** Distinct mode labels a source may use: its count tables grow with them. */
   maxModes: number;
+  /**
+   * Cells of the pair count tables per pair and mode, from the analysis:
+   * (levels − 1)², times 4 for quadratic extrapolation (PairCountTables).
+   */
+  cellsPerPairAndMode: number;
+  /** Pair-table cells one source may need (units·(units−1)/2 × mode capacity × cellsPerPairAndMode); 2 or 4 bytes each. */
+  maxPairCells: number;
+  /** Pair-table cells all sources together may need. */
+  maxTotalPairCells: number;
   /** Label intervals announced ahead and not yet passed by the source's time. */
   maxPendingIntervals: number;
   /** Distinct unknown field names warned about per connection (more are counted, not answered). */
@@ -65,6 +86,9 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   clockReset: DEFAULT_CLOCK_RESET_LIMITS,
   maxUnits: 1024,
   maxModes: 64,
+  cellsPerPairAndMode: 4,
+  maxPairCells: 2 ** 27,
+  maxTotalPairCells: 2 ** 27,
   maxPendingIntervals: 10_000,
   maxUnknownFields: 32,
   jumpConfirmMessages: 3,
@@ -97,6 +121,8 @@ export interface SourceState {
   readonly units: Set<string>;
   /** Mode labels it used. */
   readonly modes: Set<string>;
+  /** Pair-table cells its units and modes need (counted in the registry's total while its analysis lives). */
+  pairCells: number;
   /** Ends of announced intervals not yet passed (a min-heap). */
   readonly pendingIntervalEnds: number[];
   /** While its time has gone back: the latest time before (no further back-jump alerts until it is passed again). */
@@ -126,6 +152,8 @@ export interface SourceCounters {
 /** The sources seen by one analyzer, by name. */
 export class SourceRegistry {
   readonly sources = new Map<string, SourceState>();
+  /** Pair-table cells of every source whose analysis lives. */
+  pairCells = 0;
 
   constructor(
     readonly limits: IngestLimits = DEFAULT_INGEST_LIMITS,
@@ -148,6 +176,7 @@ export class SourceRegistry {
     }
     const returning = source !== undefined && !source.ended;
     if (source === undefined || source.ended) {
+      if (source !== undefined) this.release(source);
       source = {
         name,
         lastSeq: undefined,
@@ -163,6 +192,7 @@ export class SourceRegistry {
         clock: new SourceClock(this.limits.clockReset),
         units: new Set(),
         modes: new Set(),
+        pairCells: 0,
         pendingIntervalEnds: [],
         behindUntil: undefined,
         pendingJump: undefined,
@@ -179,7 +209,15 @@ export class SourceRegistry {
 
   /** Forgets a source (its analysis was retired). */
   forget(name: string): void {
+    const source = this.sources.get(name);
+    if (source !== undefined) this.release(source);
     this.sources.delete(name);
+  }
+
+  /** The source's analysis has ended: its tables no longer count against the total. */
+  release(source: SourceState): void {
+    this.pairCells -= source.pairCells;
+    source.pairCells = 0;
   }
 }
 
@@ -330,6 +368,7 @@ export class IngestSession {
       case 'end':
         if (message.seq !== undefined) this.sequence(source, message.seq, out);
         source.ended = true;
+        this.registry.release(source);
         out.ended = true;
         return;
       case 'spikes': {
@@ -343,6 +382,7 @@ export class IngestSession {
         const unit = new Uint32Array(message.unit.length);
         for (let i = 0; i < unit.length; i++) unit[i] = this.textUnits.indexOf(message.unit[i]);
         for (const id of message.unit) source.units.add(id);
+        this.takeCells(source, pairTableCells(source.units.size, source.modes.size, this.limits.cellsPerPairAndMode));
         // Counted and touched there, with its times checked.
         this.spikes(source, t, unit, this.textUnits.ids, message.seq, out);
         return;
@@ -352,7 +392,7 @@ export class IngestSession {
         const plan = this.plan(source, message.t, message.t, message.seq, out);
         this.sequence(source, message.seq, out);
         const t = this.commit(source, plan, message.t, message.t, out);
-        if (message.label !== null) source.modes.add(message.label);
+        if (message.label !== null) this.addMode(source, message.label);
         out.events.push({ kind: 'label', t, label: message.label });
         break;
       }
@@ -376,7 +416,7 @@ export class IngestSession {
         }
         this.sequence(source, message.seq, out);
         heapPush(pending, end);
-        source.modes.add(message.label);
+        this.addMode(source, message.label);
         // Intervals may be announced ahead of time: they do not move the clock.
         out.events.push({ kind: 'interval', start, end, label: message.label });
         break;
@@ -463,9 +503,36 @@ export class IngestSession {
         seq,
       );
     }
+    const cells = this.checkTables(source, source.units.size + fresh, source.modes.size, 'too-many-units', seq);
     // Declared units count against the limit at once, so a binary frame needs no check per spike.
     this.declaredUnits.push(...units);
     for (const id of units) source.units.add(id);
+    this.takeCells(source, cells);
+  }
+
+  /**
+   * The pair-table cells `units` and `modes` would need; refuses with `code`
+   * if that passes the source's or all sources' memory for pair tables.
+   */
+  private checkTables(source: SourceState, units: number, modes: number, code: 'too-many-units' | 'too-many-modes', seq: number | undefined): number {
+    const cells = pairTableCells(units, modes, this.limits.cellsPerPairAndMode);
+    if (cells <= source.pairCells) return cells;
+    const total = this.registry.pairCells - source.pairCells + cells;
+    if (cells > this.limits.maxPairCells || total > this.limits.maxTotalPairCells) {
+      const what = code === 'too-many-units' ? `${units} units` : `${modes} modes`;
+      throw new ProtocolError(
+        code,
+        `${what} would need ${cells.toLocaleString('en')} pair-table cells for this source (${units} units, ${modes} modes): more than ${cells > this.limits.maxPairCells ? `a source may hold (${this.limits.maxPairCells.toLocaleString('en')})` : `is left of what all sources may hold together (${(this.limits.maxTotalPairCells - this.registry.pairCells + source.pairCells).toLocaleString('en')})`}`,
+        seq,
+      );
+    }
+    return cells;
+  }
+
+  private takeCells(source: SourceState, cells: number): void {
+    if (cells <= source.pairCells) return;
+    this.registry.pairCells += cells - source.pairCells;
+    source.pairCells = cells;
   }
 
   /** Refuses spikes of units that would pass the unit limit. */
@@ -487,14 +554,23 @@ export class IngestSession {
         seq,
       );
     }
+    this.checkTables(source, source.units.size + fresh.size, source.modes.size, 'too-many-units', seq);
   }
 
   private checkModes(source: SourceState, labels: readonly string[], seq: number): void {
     for (const label of labels) {
-      if (!source.modes.has(label) && source.modes.size >= this.limits.maxModes) {
+      if (source.modes.has(label)) continue;
+      if (source.modes.size >= this.limits.maxModes) {
         throw new ProtocolError('too-many-modes', `mode ${JSON.stringify(label.slice(0, 64))} would pass the limit of ${this.limits.maxModes} modes per source`, seq);
       }
+      this.checkTables(source, source.units.size, source.modes.size + 1, 'too-many-modes', seq);
     }
+  }
+
+  private addMode(source: SourceState, label: string): void {
+    if (source.modes.has(label)) return;
+    source.modes.add(label);
+    this.takeCells(source, pairTableCells(source.units.size, source.modes.size, this.limits.cellsPerPairAndMode));
   }
 
   private binary(data: Uint8Array, out: SessionOutput): void {
@@ -705,6 +781,17 @@ export class IngestSession {
     if (source.sampleRate === undefined) throw new ProtocolError('sample-rate-required', 'spikes given in samples, but the hello gave no "sampleRate"', seq);
     return source.sampleRate;
   }
+}
+
+/**
+ * Cells of the pair count tables of `units` units and `modes` modes: one row
+ * per pair, its modes laid out in a capacity that starts at 4 and doubles
+ * (PairCountTables).
+ */
+export function pairTableCells(units: number, modes: number, cellsPerPairAndMode: number): number {
+  let capacity = 4;
+  while (capacity < modes) capacity *= 2;
+  return ((units * (units - 1)) / 2) * capacity * cellsPerPairAndMode;
 }
 
 function finiteOr(value: number, fallback: number): number {
