@@ -101,7 +101,7 @@ export function addServerOptions(command: Command, defaultPort: number): Command
     .option('--silence <seconds>', 'alert when a connected source sends nothing for this long', parsePositive('--silence'), DEFAULT_SERVER_OPTIONS.silenceSeconds)
     .option(
       '--max-time-jump <seconds>',
-      'refuse messages more than this far ahead of their source’s latest time (a clock error)',
+      'refuse a message this far ahead of its source’s latest time as a clock error (the third in a row is taken as a jump)',
       parsePositive('--max-time-jump'),
       DEFAULT_TIME_JUMP_LIMITS.refuseSeconds,
     )

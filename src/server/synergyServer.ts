@@ -109,8 +109,12 @@ interface IngestEntry {
   session: IngestSession;
   /** Refusals since the last `input-rejected` alert. */
   rejectedPending: number;
-  busy: boolean;
+  /** When it last had a message handled (performance.now()): connections active within the last second share the thread. */
+  lastActiveMs: number;
 }
+
+/** A connection that had a message handled within this many milliseconds is busy (it shares the analyzer's time). */
+const BUSY_WINDOW_MS = 1000;
 
 /**
  * `synergy serve`'s server (docs/PROTOCOL.md): one HTTP port with two
@@ -369,7 +373,7 @@ export class SynergyServer {
   private acceptIngest(socket: WebSocket): void {
     this.counters.ingestConnections++;
     const session = new IngestSession(this.registry, this.options.limits, undefined, (name) => this.admitSource(name));
-    const entry: IngestEntry = { session, rejectedPending: 0, busy: false };
+    const entry: IngestEntry = { session, rejectedPending: 0, lastActiveMs: -Infinity };
     this.sessions.add(entry);
     const messages = new TokenBucket(this.options.maxMessagesPerSecond);
     const spikes = new TokenBucket(this.options.maxSpikesPerSecond);
@@ -423,9 +427,9 @@ export class SynergyServer {
     const queue: Array<{ bytes: Buffer; isBinary: boolean }> = [];
     let blockedUntil = 0;
     let timer: NodeJS.Timeout | undefined;
-    const busyConnections = () => {
+    const busyConnections = (now: number) => {
       let busy = 0;
-      for (const other of this.sessions) if (other.busy) busy++;
+      for (const other of this.sessions) if (now - other.lastActiveMs < BUSY_WINDOW_MS) busy++;
       return busy;
     };
     const drain = (ignoreLimits = false) => {
@@ -440,17 +444,16 @@ export class SynergyServer {
         }
         const { bytes, isBinary } = queue.shift()!;
         const started = performance.now();
-        entry.busy = true;
+        entry.lastActiveMs = started;
         const spikeCount = handle(bytes, isBinary);
-        const spentMs = performance.now() - started;
-        const debtMs = Math.max(messages.debt(1), spikes.debt(spikeCount), share.charge(spentMs, busyConnections()));
+        const finished = performance.now();
+        const debtMs = Math.max(messages.debt(1), spikes.debt(spikeCount), share.charge(finished - started, busyConnections(finished)));
         if (debtMs > 0 && !ignoreLimits) {
           blockedUntil = performance.now() + debtMs;
           this.counters.throttled++;
           socket.pause();
         }
       }
-      entry.busy = false;
       if (!socket.isPaused) return;
       const wait = blockedUntil - performance.now();
       if (wait <= 0) socket.resume();
@@ -471,7 +474,6 @@ export class SynergyServer {
       clearTimeout(helloTimer);
       // Frames received before the close are still the source's data.
       drain(true);
-      entry.busy = false;
       if (transportRefusal !== undefined) {
         session.countRefusal(transportRefusal);
         this.countRejected(entry, transportRefusal);
