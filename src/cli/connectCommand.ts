@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
 import { withModeIntervals } from '../../adapters/liveSource.ts';
-import { LIVE_FORMATS, openLiveSource, parseChannelList, type LiveFormat } from '../../adapters/openLiveSource.ts';
+import { LIVE_FORMATS, liveFormatOf, openLiveSource, parseChannelList, type LiveFormat } from '../../adapters/openLiveSource.ts';
 import { ingestLimitsFor } from '../live/ingestSession.ts';
 import { runLiveAnalysis } from '../live/liveAnalysis.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
@@ -20,6 +20,7 @@ import {
 /** The environment variable that holds the token `connect` sends to a ws:// rig. */
 export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
 import type { CliIo } from './main.ts';
+import { runHeader } from './runHeader.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 
@@ -100,6 +101,7 @@ Examples:
   addAlertOptions(command);
   return command.action(async (url: string, flags: ConnectFlags) => {
     const options = analysisOptionsFrom(flags);
+    const header = runHeader('connect', url, liveFormatOf(url, flags.format), flags, options.seed);
     const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
     const rig = await openLiveSource(url, {
       format: flags.format,
@@ -118,12 +120,14 @@ Examples:
     if (flags.serve !== undefined) {
       const serveToken = resolveToken({ token: flags.serveToken, tokenFile: flags.serveTokenFile }, TOKEN_ENVIRONMENT_VARIABLE, '--serve-token');
       requireTokenBeyondLoopback(flags.serveHost, serveToken, '--serve-host', '--serve-token');
-      server = await SynergyServer.start({ host: flags.serveHost, port: flags.serve, token: serveToken, ingest: false, analysis: analysisDescription(options) });
+      server = await SynergyServer.start({ host: flags.serveHost, port: flags.serve, token: serveToken, ingest: false, analysis: analysisDescription(options), run: header });
     }
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
     const events = withModeIntervals(rig.events, labels?.intervals ?? []);
+    if (flags.out === undefined) io.stdout(`${JSON.stringify(header)}\n`);
     const done = runLiveAnalysis(events, rig.alerts, options, alertOptionsFrom(flags, options), {
+      header,
       publish: server === undefined ? undefined : (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SynergyError } from '../errors.ts';
+import { VERSION } from '../version.ts';
 import { measureCommand } from './measureCommand.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { replayCommand } from './replayCommand.ts';
@@ -8,7 +9,7 @@ import { connectCommand } from './connectCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';
 import { demoCommand } from './demoCommand.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.ts';
 
 /** Output streams of a CLI run (the process's own by default; tests pass their own). */
 export interface CliIo {

@@ -15,6 +15,7 @@ import {
   type ServerFlags,
 } from './liveOptions.ts';
 import type { CliIo } from './main.ts';
+import { runHeader } from './runHeader.ts';
 
 interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags {
   out?: string;
@@ -63,13 +64,15 @@ Examples:
   addAlertOptions(command);
   return command.action(async (flags: ServeFlags) => {
     const options = analysisOptionsFrom(flags);
-    const server = await SynergyServer.start({
-      ...serverOptionsFrom(flags, true, options),
-      analysis: analysisDescription(options),
-    });
+    const serverOptions = serverOptionsFrom(flags, true, options);
+    const started = new Date();
+    const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
+    const header = runHeader('serve', server.ingestUrl, 'protocol', flags, options.seed, started);
+    server.describeRun(header);
     io.stderr(`synergy serve: ingest ${server.ingestUrl}  subscribe ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
     const done = runLiveAnalyses(server.sources, server.sourceAlerts, options, alertOptionsFrom(flags, options), {
+      header,
       publish: (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,

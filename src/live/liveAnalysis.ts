@@ -12,6 +12,8 @@ import { LagMonitor } from './lagMonitor.ts';
 
 /** Where a live analysis sends what it computes. */
 export interface LiveSinks {
+  /** Written first to each JSONL file (the run header, DESIGN §7). */
+  header?: object;
   /** To subscribers (the server's publish). */
   publish?: (item: SynergyUpdate | AlertEvent) => void;
   /** Updates as JSONL. */
@@ -117,6 +119,7 @@ export function runLiveAnalyses(
 async function drain(items: Observable<SynergyUpdate | AlertEvent>, sinks: LiveSinks): Promise<LiveSummary> {
   const updatesOut = sinks.updatesFile === undefined ? undefined : createWriteStream(sinks.updatesFile);
   const alertsOut = sinks.alertsFile === undefined ? undefined : createWriteStream(sinks.alertsFile);
+  if (sinks.header !== undefined) for (const out of [updatesOut, alertsOut]) out?.write(`${JSON.stringify(sinks.header)}\n`);
   const summary: LiveSummary = { updates: 0, alerts: 0, alertsByKind: {} };
   const handle = (item: SynergyUpdate | AlertEvent) => {
     if (item.type === 'synergy') {

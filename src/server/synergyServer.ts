@@ -50,6 +50,8 @@ export interface ServerOptions {
   closeGraceMs: number;
   /** What the server tells subscribers about the analysis in its welcome frame. */
   analysis?: Record<string, unknown>;
+  /** The run header (DESIGN §7), in the welcome frame. */
+  run?: object;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -239,6 +241,11 @@ export class SynergyServer {
   /** Subscribers connected now, with their channels (for tests and status). */
   get subscriberChannels(): ReadonlySet<SubscriberChannel> {
     return this.channels;
+  }
+
+  /** The run header subscribers get in their welcome (known once the port is, for a server on port 0). */
+  describeRun(header: object): void {
+    this.options.run = header;
   }
 
   publish(item: SynergyUpdate | AlertEvent): void {
@@ -504,7 +511,7 @@ export class SynergyServer {
     this.counters.subscribers++;
     const channel = new SubscriberChannel(socket, this.options.subscriberLimits);
     this.channels.add(channel);
-    channel.welcome({ type: 'welcome', protocol: PROTOCOL_VERSION, topics: [...TOPICS], analysis: this.options.analysis ?? {} });
+    channel.welcome({ type: 'welcome', protocol: PROTOCOL_VERSION, topics: [...TOPICS], analysis: this.options.analysis ?? {}, ...(this.options.run === undefined ? {} : { run: this.options.run }) });
     const incoming = new TokenBucket(SUBSCRIBER_MESSAGES_PER_SECOND);
     let timer: NodeJS.Timeout | undefined;
     socket.on('message', (data: RawData, isBinary: boolean) => {

@@ -10,6 +10,8 @@ export interface ServeResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
+  /** The run header each file starts with (DESIGN §7). */
+  header: Record<string, unknown> | undefined;
   updates: SynergyUpdate[];
   alerts: AlertEvent[];
   /** The process's peak resident memory, MiB (VmHWM). */
@@ -93,7 +95,18 @@ export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv
       sample();
       if (exited === undefined) child.kill('SIGINT');
       const { code, signal } = await exit;
-      const result = { code, signal, stderr, updates: readJsonl<SynergyUpdate>(updatesFile), alerts: readJsonl<AlertEvent>(alertsFile), peakRssMiB: peak };
+      const updateLines = readJsonl<SynergyUpdate | Record<string, unknown>>(updatesFile);
+      const alertLines = readJsonl<AlertEvent | Record<string, unknown>>(alertsFile);
+      const header = updateLines[0]?.type === 'run' ? (updateLines[0] as Record<string, unknown>) : undefined;
+      const result = {
+        code,
+        signal,
+        stderr,
+        header,
+        updates: updateLines.filter((line): line is SynergyUpdate => line.type === 'synergy'),
+        alerts: alertLines.filter((line): line is AlertEvent => line.type === 'alert'),
+        peakRssMiB: peak,
+      };
       rmSync(folder, { recursive: true, force: true });
       return result;
     },

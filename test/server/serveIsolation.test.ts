@@ -184,3 +184,25 @@ describe('synergy serve: the token need not be on the command line', () => {
     }
   });
 });
+
+describe('synergy serve: self-describing output', () => {
+  it('starts each JSONL file with the run header, and welcomes subscribers with it', async () => {
+    const server = await serve();
+    const { WebSocket } = await import('ws');
+    const subscriber = new WebSocket(server.subscribeUrl);
+    const welcome = await new Promise<Record<string, unknown>>((resolve) => subscriber.once('message', (data) => resolve(JSON.parse(String(data)))));
+    subscriber.close();
+    const result = await server.stop();
+    expect(result.header).toMatchObject({
+      type: 'run',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      command: 'serve',
+      source: server.ingestUrl,
+      format: 'protocol',
+      seed: 0,
+      options: { bin: 0.02, window: 10, hop: 1, top: 10, surrogates: 0, lateness: 0.1, estimator: 'panzeri-treves', levels: 3, alertThreshold: 0.05 },
+    });
+    expect(new Date(String(result.header!.started)).getTime()).not.toBeNaN();
+    expect(welcome).toMatchObject({ type: 'welcome', run: result.header });
+  });
+});
