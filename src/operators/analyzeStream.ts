@@ -14,7 +14,8 @@ import { slidingSynergy } from './slidingSynergy.ts';
  * to the end of the last window that holds any of it, so those updates are
  * all made — and starts a fresh one (new origin, units and modes) at the
  * new time: each part equals a batch computation over its own bins, and no
- * work is done for the span between.
+ * work is done for the span between. `dropped.late` goes on counting from
+ * the stream's start.
  *
  * ```ts
  * events$.pipe(analyzeStream(options)).subscribe((update) => console.log(update.t, update.pairs[0]))
@@ -34,9 +35,22 @@ export function analyzeStream(
     new Observable<SynergyUpdate>((subscriber) => {
       const parts = new Subscription();
       let part!: Subject<SourceEvent>;
+      // `dropped.late` counts since the stream began, across parts.
+      let lateBefore = 0;
+      let lateInPart = 0;
       const startPart = () => {
         part = new Subject<SourceEvent>();
-        parts.add(analyzePart(part).subscribe({ next: (update) => subscriber.next(update), error: (error: unknown) => subscriber.error(error) }));
+        lateBefore += lateInPart;
+        lateInPart = 0;
+        parts.add(
+          analyzePart(part).subscribe({
+            next: (update) => {
+              lateInPart = update.dropped.late;
+              subscriber.next(lateBefore === 0 ? update : { ...update, dropped: { ...update.dropped, late: update.dropped.late + lateBefore } });
+            },
+            error: (error: unknown) => subscriber.error(error),
+          }),
+        );
       };
       startPart();
       parts.add(

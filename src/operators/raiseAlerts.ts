@@ -29,8 +29,6 @@ export function raiseAlerts(options: PairAlertOptions): OperatorFunction<Synergy
         next(update) {
           subscriber.next(update);
           try {
-            // A restarted analysis (a source that jumped ahead) counts late spikes from 0 again.
-            if (update.dropped.late < lateSoFar) lateSoFar = 0;
             if (update.dropped.late > lateSoFar) {
               const late = update.dropped.late - lateSoFar;
               lateSoFar = update.dropped.late;
