@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
-import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
+import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { readLabelIntervals } from './labelIntervalReader.ts';
 import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
@@ -39,10 +39,15 @@ export class TextRecording implements RecordingSource {
     return [];
   }
 
-  async *spikes(range: TimeRange = {}, batchSize?: number): AsyncIterable<SpikeBatch> {
+  async *spikes(range: TimeRange = {}, batchSize?: number): AsyncIterable<RecordedSpikeBatch> {
     this.fileBytes = (await stat(this.path)).size;
     this.current = readSpikeText(this.path, { format: this.format, skipBad: this.options.skipBad, batchSize, unitIds: this.unitIds });
     yield* clipToRange(this.current, range);
+  }
+
+  describeSpike(batch: RecordedSpikeBatch, index: number): string {
+    const line = batch.position?.[index];
+    return line === undefined ? this.path : `${this.path}, line ${line}`;
   }
 
   readSummary(): RecordingReadSummary {

@@ -172,6 +172,24 @@ describe('PhyRecording reader', () => {
     await recording.close();
   });
 
+  it('leaves out spikes whose sample number puts them beyond 2^32 s, counted and named with their index', async () => {
+    const phy = await phyFolder('huge-sample');
+    const samples = BigInt64Array.from(session.samples, (sample, k) => (k === 500 ? 2n ** 50n : BigInt(sample)));
+    writeFileSync(join(phy, 'spike_times.npy'), Buffer.from(dump(samples)));
+    const recording = await PhyRecording.open(phy);
+    try {
+      const { t } = await collect(recording);
+      expect(t).toEqual(expected().t.filter((_, k) => k !== 500));
+      const summary = recording.readSummary();
+      expect(summary.dropped).toEqual({ 'spikes with a time beyond 2^32 s': 1 });
+      expect(summary.droppedExamples).toEqual([
+        `${join(phy, 'spike_times.npy')}, index 500 (cluster ${CLUSTER_IDS[session.unit[500]]}): time ${2 ** 50 / 30000} s is beyond 2^32 s (4294967296 s, about 136 years); left out`,
+      ]);
+    } finally {
+      await recording.close();
+    }
+  });
+
   it('falls back to spike_templates.npy when spike_clusters.npy is absent, and says so', async () => {
     const recording = await PhyRecording.open(await phyFolder('templates-only', { spikeClusters: false }));
     const got = await collect(recording);
@@ -312,6 +330,8 @@ describe('Phy folders that are incomplete or corrupt', () => {
     add('no-params', (p) => unlinkSync(join(p, 'params.py')), 'params.py', /missing: .*sample rate/);
     add('no-rate', (p) => writeFileSync(join(p, 'params.py'), "dat_path = 'x.dat'\n"), 'params.py', /the sample rate is missing/);
     add('rate-expression', (p) => writeFileSync(join(p, 'params.py'), 'sample_rate = 3 * 10000\n'), 'params.py, line 1', /is not a plain number/);
+    add('rate-1e-300', (p) => writeFileSync(join(p, 'params.py'), 'sample_rate = 1e-300\n'), 'params.py, line 1', /sample_rate 1e-300 Hz is not a plausible spike clock: expected 1 kHz – 1 GHz, e.g\. 30000/);
+    add('rate-indented-only', (p) => writeFileSync(join(p, 'params.py'), 'if True:\n    sample_rate = 30000.\n'), 'params.py', /the sample rate is missing: expected a top-level line/);
     add('short-clusters', (p) => writeFileSync(join(p, 'spike_clusters.npy'), Buffer.from(dump(new Int32Array(spikes - 1)))), 'spike_clusters.npy', new RegExp(`holds ${spikes - 1} values, spike_times\\.npy ${spikes}`));
     add('bad-magic', (p) => writeFileSync(join(p, 'spike_times.npy'), 'unit,t\n3,0.5\n'), 'spike_times.npy', /not a NumPy \.npy file \(bad magic at byte 0/);
     add('cut-header', (p) => truncateSync(join(p, 'spike_times.npy'), 40), 'spike_times.npy', /truncated \.npy header/);
