@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
-import { readLabelIntervals } from './labelIntervalReader.ts';
+import { overlapNote, readLabelIntervals } from './labelIntervalReader.ts';
 import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
 import type { TextFormat } from './textTable.ts';
 
@@ -90,11 +90,16 @@ export class TextRecording implements RecordingSource {
   async close(): Promise<void> {}
 }
 
-/** Label intervals from a text file, as a description's label source. */
-export async function describeLabelFile(file: string, skipBad = false): Promise<RecordingDescription['labelSources'][number]> {
+/**
+ * Label intervals from a text file, added to a recording's description as a
+ * label source, with a note naming the lines of intervals that overlap.
+ */
+export async function describeLabelFile(description: RecordingDescription, file: string, skipBad = false): Promise<void> {
   const { summary } = await readLabelIntervals(file, { skipBad });
-  return {
+  description.labelSources.push({
     name: file,
     values: summary.labels.map((tally) => ({ label: tally.label, count: tally.intervals, seconds: tally.seconds })),
-  };
+  });
+  const overlaps = overlapNote(summary);
+  if (overlaps !== undefined) description.notes.push(overlaps);
 }
