@@ -158,7 +158,12 @@ Use 'synergy inspect' first to see units, duration and label columns.
 
 Spikes may be out of time order by up to --lateness; later ones are counted
 as late, never mixed into a later bin. A malformed text row stops the replay
-with an error naming file and line (--skip-bad counts it instead).
+with an error naming file and line (--skip-bad counts it instead); a time
+must lie in 0 s to 2^32 s. A spike more than --max-time-jump (600 s) after
+the latest is held back: if the next spikes come back, it was an outlier
+(left out, counted, named by file and line); if 100 more follow it, the
+recording paused there and a new segment starts, analyzed afresh, so that
+no update covers the pause. stderr names each (docs/STREAMING.md).
 
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
@@ -177,7 +182,7 @@ Examples:
     .option('--serve <port>', 'publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe while replaying', parseInteger('--serve', 0))
     .option(
       '--max-time-jump <seconds>',
-      'a spike this much after the latest is an outlier, or starts a new segment when 100 more follow it (at least --window)',
+      'a spike more than this after the latest is held: an outlier if the next come back, a new segment if 100 follow it (at least --window)',
       parseTime('--max-time-jump'),
       DEFAULT_MAX_TIME_JUMP_SECONDS,
     );
