@@ -378,6 +378,32 @@ describe('NevRecording', () => {
     ]);
   });
 
+  it('a corrupt 32-bit timestamp (far after the rest) is left out of a replay as an outlier, named with its packet and byte', async () => {
+    const { bytesInHeaders, bytesPerPacket } = headerFields(nev23);
+    const bytes = readFileSync(nev23);
+    let packet = 500;
+    for (; ; packet++) {
+      const at = bytesInHeaders + packet * bytesPerPacket;
+      const id = bytes.readUInt16LE(at + 4);
+      const unitClass = bytes[at + 6];
+      if (id >= 1 && id <= 32767 && unitClass !== 0 && unitClass !== 255) break;
+    }
+    const byte = bytesInHeaders + packet * bytesPerPacket;
+    const corrupt = corruptCopy(nev23, 'corrupt-timestamp.nev', { at: byte, bytes: u32(0xffffffff) });
+    const [replay, clean] = await Promise.all([runCli(['replay', corrupt, ...ANALYSIS]), runCli(['replay', nev23, ...ANALYSIS])]);
+    expect(replay.code, replay.stderr).toBe(0);
+    const lines = replay.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^synergy replay: warning: ${corrupt}, packet ${packet} \\(byte ${byte}\\) \\(unit \\d+:\\d+\\): ${0xffffffff / 30000} s lies more than the time jump limit \\(600 s\\)`),
+    );
+    expect(lines.at(-1)).toMatch(/1 with outlier time/);
+    // One spike fewer, and the updates at the same times: no update is spent on the span up to the corrupt time.
+    const spikes = (stderr: string) => Number(/: (\d+) spikes of/.exec(stderr)![1]);
+    expect(spikes(replay.stderr)).toBe(spikes(clean.stderr) - 1);
+    const times = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line).t);
+    expect(times(replay.stdout)).toEqual(times(clean.stdout));
+  });
+
   it('passes timestamps that go back through in file order, reports the largest step back, and reads ranges from the first packet', async () => {
     // Two runs on one clock that restarts at 2 s: spikes at 1.0…3.9 s, then 2.0…2.9 s.
     const run = (from: number, count: number) => Float64Array.from({ length: count }, (_, k) => Math.round((from + k * 0.1) * 30000));
