@@ -1,4 +1,4 @@
-import type { SpikeBatch } from '../src/stream/events.ts';
+import type { RecordedSpikeBatch } from './recording.ts';
 
 /**
  * A chunk of one run of spikes: times in seconds and, per spike, the index of
@@ -8,6 +8,13 @@ import type { SpikeBatch } from '../src/stream/events.ts';
 export interface SpikeChunk {
   readonly t: Float64Array;
   readonly unit: Uint32Array | number;
+  /**
+   * Where each spike is in the recording (see RecordedSpikeBatch): one
+   * position per spike, or the position of the first when the chunk's
+   * spikes follow each other (a slice of a dataset). Give it for every run
+   * or for none.
+   */
+  readonly position?: Float64Array | number;
 }
 
 /** Spikes per batch unless told otherwise (the same as the text readers'). */
@@ -27,6 +34,8 @@ export const DEFAULT_BATCH_SPIKES = 8192;
  * within the lateness or counted as late, never lost silently.
  *
  * Each batch owns its typed arrays; `unitIds` is the recording's table.
+ * When the chunks say where their spikes are (`position`), so do the
+ * batches, spike by spike.
  *
  * @example
  * // two units, each sorted
@@ -37,11 +46,12 @@ export async function* mergeSortedRuns(
   runs: ReadonlyArray<AsyncIterable<SpikeChunk>>,
   unitIds: readonly string[],
   batchSize = DEFAULT_BATCH_SPIKES,
-): AsyncGenerator<SpikeBatch, void, undefined> {
+): AsyncGenerator<RecordedSpikeBatch, void, undefined> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
   const iterators = runs.map((run) => run[Symbol.asyncIterator]());
   const chunks: Array<SpikeChunk | undefined> = new Array(runs.length);
-  const position = new Uint32Array(runs.length);
+  /** Per run, the index in its current chunk of its next spike. */
+  const cursor = new Uint32Array(runs.length);
   /** Loads the next non-empty chunk of run r; false when the run is done. */
   const advance = async (r: number): Promise<boolean> => {
     for (;;) {
@@ -52,7 +62,7 @@ export async function* mergeSortedRuns(
       }
       if (next.value.t.length > 0) {
         chunks[r] = next.value;
-        position[r] = 0;
+        cursor[r] = 0;
         return true;
       }
     }
@@ -61,7 +71,7 @@ export async function* mergeSortedRuns(
   // Heap of run indices ordered by (head time, run index).
   const heap = new Int32Array(runs.length);
   let heapSize = 0;
-  const head = (r: number) => chunks[r]!.t[position[r]];
+  const head = (r: number) => chunks[r]!.t[cursor[r]];
   const before = (r: number, s: number) => {
     const a = head(r);
     const b = head(s);
@@ -99,6 +109,8 @@ export async function* mergeSortedRuns(
 
   let t = new Float64Array(batchSize);
   let unit = new Uint32Array(batchSize);
+  let position = new Float64Array(batchSize);
+  let hasPositions = false;
   let filled = 0;
   while (heapSize > 0) {
     const r = heap[0];
@@ -107,22 +119,28 @@ export async function* mergeSortedRuns(
     const next = heapSize === 1 ? -1 : heapSize > 2 && before(heap[2], heap[1]) ? heap[2] : heap[1];
     const limit = next < 0 ? Infinity : head(next);
     const yieldsTies = next >= 0 && next < r;
-    let p = position[r];
+    let p = cursor[r];
     const times = chunk.t;
     const units = chunk.unit;
+    const positions = chunk.position;
+    const from = p;
     while (p < times.length && filled < batchSize) {
       const time = times[p];
-      if (p > position[r] && (time > limit || (time === limit && yieldsTies))) break;
+      if (p > from && (time > limit || (time === limit && yieldsTies))) break;
       t[filled] = time;
       unit[filled] = typeof units === 'number' ? units : units[p];
+      if (positions !== undefined) position[filled] = typeof positions === 'number' ? positions + p : positions[p];
       filled++;
       p++;
     }
-    position[r] = p;
+    if (positions !== undefined) hasPositions = true;
+    cursor[r] = p;
     if (filled === batchSize) {
-      yield { kind: 'spikes', t, unit, unitIds };
+      yield hasPositions ? { kind: 'spikes', t, unit, unitIds, position } : { kind: 'spikes', t, unit, unitIds };
       t = new Float64Array(batchSize);
       unit = new Uint32Array(batchSize);
+      position = new Float64Array(batchSize);
+      hasPositions = false;
       filled = 0;
     }
     if (p === times.length) {
@@ -135,5 +153,9 @@ export async function* mergeSortedRuns(
       siftDown(0);
     }
   }
-  if (filled > 0) yield { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds };
+  if (filled > 0) {
+    yield hasPositions
+      ? { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds, position: position.slice(0, filled) }
+      : { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds };
+  }
 }

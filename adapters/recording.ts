@@ -41,6 +41,22 @@ export interface RecordingReadSummary {
   dropped: Record<string, number>;
   /** How far, at most, a spike lies before a spike read before it, in seconds (0 when sorted). */
   maxBackstepSeconds: number;
+  /**
+   * The first few spikes left out for an invalid time, each named with file
+   * and position ("session.nwb, /units/spike_times[17] (unit 3): time NaN s
+   * is not a number; left out").
+   */
+  droppedExamples?: string[];
+}
+
+/**
+ * A spike batch as a recording yields it: `position[i]` says where spike i
+ * is in the recording (a line, an index into a dataset, a packet), for
+ * messages that name a spike (see RecordingSource.describeSpike). A typed
+ * array per batch, not an object per spike.
+ */
+export interface RecordedSpikeBatch extends SpikeBatch {
+  readonly position?: Float64Array;
 }
 
 /**
@@ -60,7 +76,13 @@ export interface RecordingSource {
   /** Mode labels known up front (intervals, or change points in time order). */
   labels(range?: TimeRange): Promise<Array<LabelInterval | LabelChange>>;
   /** The spikes in [start, end), in batches of at most `batchSize` spikes. */
-  spikes(range?: TimeRange, batchSize?: number): AsyncIterable<SpikeBatch>;
+  spikes(range?: TimeRange, batchSize?: number): AsyncIterable<RecordedSpikeBatch>;
+  /**
+   * Where spike `index` of a batch this recording yielded lies, for a
+   * message: file and line, dataset and index, or packet and byte offset
+   * ("spikes.csv, line 17"; "session.nev, packet 812 (byte 84760)").
+   */
+  describeSpike(batch: RecordedSpikeBatch, index: number): string;
   /** Fraction of the work done by the current `spikes()` iteration, 0–1 (for progress bars). */
   progress(): number;
   /** What the current (or last) `spikes()` pass left out, by cause. */

@@ -61,10 +61,23 @@ export interface LabelReadSummary {
   outOfOrder: number;
   /** Intervals that overlap another (in start order: those starting before an earlier one has ended). */
   overlapping: number;
+  /** The first few of them (up to 5), each with the interval it overlaps, by line. */
+  overlapExamples: LabelOverlap[];
   /** Earliest start and latest end. */
   firstStart: number;
   lastEnd: number;
 }
+
+/** An interval (at `line`) that starts before another one (at `otherLine`) has ended. */
+export interface LabelOverlap {
+  readonly line: number;
+  readonly interval: LabelInterval;
+  readonly otherLine: number;
+  readonly other: LabelInterval;
+}
+
+/** How many overlapping intervals a summary describes one by one. */
+export const OVERLAP_EXAMPLES = 5;
 
 export interface LabelIntervalFile {
   /** In file order. */
@@ -84,13 +97,13 @@ const MAX_IGNORED_FIELDS = 64;
  * lines, CRLF and a byte order mark are fine; other columns and keys are
  * listed in `summary.ignoredFields`.
  *
- * Each interval must have finite start and end ≥ 0 with end > start, and a
+ * Each interval must have start and end from 0 to 2^32 s with end > start, and a
  * non-empty label; a malformed row is an InputFormatError naming file, line
  * and column, or with `skipBad` is counted in the summary. A header without
  * the three columns, an empty file, and a file without any valid interval
  * are errors. Intervals are returned in file order; the summary says whether
- * they were sorted and whether any overlap (a label file is small, so it is
- * read whole).
+ * they were sorted and which overlap, by line (a label file is small, so it
+ * is read whole).
  *
  * @example
  * const { intervals, summary } = await readLabelIntervals('labels_epoch.csv');
@@ -110,10 +123,12 @@ export async function readLabelIntervals(file: string, options: LabelIntervalOpt
     ignoredFields: [],
     outOfOrder: 0,
     overlapping: 0,
+    overlapExamples: [],
     firstStart: Infinity,
     lastEnd: -Infinity,
   };
   const intervals: LabelInterval[] = [];
+  const lineOfInterval: number[] = [];
   const tallies = new Map<string, LabelTally>();
   const row = format === 'jsonl' ? new JsonIntervalRow(file, skipBad, summary) : new DelimitedIntervalRow(file, format, skipBad, summary);
 
@@ -125,6 +140,7 @@ export async function readLabelIntervals(file: string, options: LabelIntervalOpt
       const previous = intervals[intervals.length - 1];
       if (previous !== undefined && interval.start < previous.start) summary.outOfOrder++;
       intervals.push(interval);
+      lineOfInterval.push(lineNumber);
       let tally = tallies.get(interval.label);
       if (tally === undefined) {
         tally = { label: interval.label, intervals: 0, seconds: 0 };
@@ -139,20 +155,42 @@ export async function readLabelIntervals(file: string, options: LabelIntervalOpt
   }
   if (intervals.length === 0) throw row.noIntervalsError();
   summary.intervals = intervals.length;
-  summary.overlapping = countOverlapping(intervals);
+  findOverlaps(intervals, lineOfInterval, summary);
   return { intervals, summary };
 }
 
-/** Intervals that begin before an interval starting no later than them has ended. */
-function countOverlapping(intervals: readonly LabelInterval[]): number {
-  const byStart = [...intervals].sort((a, b) => a.start - b.start || a.end - b.end);
-  let overlapping = 0;
-  let reach = -Infinity;
-  for (const interval of byStart) {
-    if (interval.start < reach) overlapping++;
-    if (interval.end > reach) reach = interval.end;
+/**
+ * Counts the intervals that begin before an interval starting no later than
+ * them has ended (in start order, against the one that reaches furthest),
+ * and describes the first few with both lines.
+ */
+function findOverlaps(intervals: readonly LabelInterval[], lineOfInterval: readonly number[], summary: LabelReadSummary): void {
+  const byStart = intervals.map((_, k) => k).sort((a, b) => intervals[a].start - intervals[b].start || intervals[a].end - intervals[b].end || a - b);
+  let reaching = -1;
+  for (const k of byStart) {
+    const interval = intervals[k];
+    if (reaching >= 0 && interval.start < intervals[reaching].end) {
+      summary.overlapping++;
+      if (summary.overlapExamples.length < OVERLAP_EXAMPLES) {
+        summary.overlapExamples.push({ line: lineOfInterval[k], interval, otherLine: lineOfInterval[reaching], other: intervals[reaching] });
+      }
+    }
+    if (reaching < 0 || interval.end > intervals[reaching].end) reaching = k;
   }
-  return overlapping;
+}
+
+/**
+ * A one-line note on the overlapping intervals of a label file, or
+ * undefined when none overlap: "labels.csv: 2 label intervals overlap
+ * another: line 7 (go [10, 12) s) overlaps line 6 (nogo [9, 11) s), …".
+ */
+export function overlapNote(summary: LabelReadSummary): string | undefined {
+  if (summary.overlapping === 0) return undefined;
+  const shown = (interval: LabelInterval) => `${interval.label} [${interval.start}, ${interval.end}) s`;
+  const examples = summary.overlapExamples.map((o) => `line ${o.line} (${shown(o.interval)}) overlaps line ${o.otherLine} (${shown(o.other)})`);
+  const more = summary.overlapping > examples.length ? ', …' : '';
+  const plural = summary.overlapping === 1 ? 'interval overlaps' : 'intervals overlap';
+  return `${summary.file}: ${summary.overlapping} label ${plural} another: ${examples.join(', ')}${more}; bins where two different labels meet are unlabeled`;
 }
 
 /** Checks an interval's parts; the reason it is bad, or undefined. */

@@ -1,5 +1,5 @@
 import { InputFormatError, UsageError } from '../../src/errors.ts';
-import type { SpikeBatch } from '../../src/stream/events.ts';
+import type { RecordedSpikeBatch } from '../recording.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
 import { readLineChunks } from './textLines.ts';
@@ -87,7 +87,7 @@ export interface SpikeReadSummary {
  * read at any time (counts so far, for a progress bar) and is complete when
  * the loop ends; breaking out of the loop closes the file.
  */
-export interface SpikeTextSource extends AsyncIterable<SpikeBatch> {
+export interface SpikeTextSource extends AsyncIterable<RecordedSpikeBatch> {
   readonly file: string;
   readonly format: TextFormat;
   /** The growing id table every batch indexes into (the one passed in options, if any). */
@@ -109,7 +109,8 @@ export interface SpikeTextSource extends AsyncIterable<SpikeBatch> {
  * CRLF and a byte order mark are fine. Other columns and keys are ignored
  * and listed in `summary.ignoredFields`.
  *
- * A time must be a finite number of seconds ≥ 0, a unit id non-empty. A
+ * A time must be a number of seconds from 0 to 2^32 (MAX_EVENT_SECONDS:
+ * anything later is a corrupt value), a unit id non-empty. A
  * malformed row (ragged, broken quoting, bad JSON, missing key, bad time or
  * unit) is an InputFormatError naming file, line and column or key; with
  * `skipBad` it is counted in the summary instead. A header without a unit or
@@ -119,7 +120,8 @@ export interface SpikeTextSource extends AsyncIterable<SpikeBatch> {
  *
  * Each batch owns its typed arrays, sized exactly to the batch; `unitIds`
  * is the shared growing table (DESIGN §2), so ids stay valid for every
- * batch already yielded.
+ * batch already yielded. `position[i]` is the line of spike i (1-based,
+ * counting the header), so a message can name it.
  *
  * @example
  * const source = readSpikeText('session/spikes.csv', { skipBad: true });
@@ -171,10 +173,11 @@ async function* spikeBatches(
   batchSize: number,
   unitIds: string[],
   summary: SpikeReadSummary,
-): AsyncGenerator<SpikeBatch, void, undefined> {
+): AsyncGenerator<RecordedSpikeBatch, void, undefined> {
   const units = new UnitTable(unitIds);
   let times = new Float64Array(batchSize);
   let unitIndices = new Uint32Array(batchSize);
+  let lineOfSpike = new Float64Array(batchSize);
   let filled = 0;
   let latest = -Infinity;
   let earliest = Infinity;
@@ -212,18 +215,20 @@ async function* spikeBatches(
 
       times[filled] = t;
       unitIndices[filled] = unit;
+      lineOfSpike[filled] = lineNumber;
       filled++;
       if (filled === batchSize) {
         // Fresh arrays for the next batch: the consumer may keep this one.
-        const batch: SpikeBatch = { kind: 'spikes', t: times, unit: unitIndices, unitIds };
+        const batch: RecordedSpikeBatch = { kind: 'spikes', t: times, unit: unitIndices, unitIds, position: lineOfSpike };
         times = new Float64Array(batchSize);
         unitIndices = new Uint32Array(batchSize);
+        lineOfSpike = new Float64Array(batchSize);
         filled = 0;
         yield batch;
       }
     }
   }
-  if (filled > 0) yield { kind: 'spikes', t: times.slice(0, filled), unit: unitIndices.slice(0, filled), unitIds };
+  if (filled > 0) yield { kind: 'spikes', t: times.slice(0, filled), unit: unitIndices.slice(0, filled), unitIds, position: lineOfSpike.slice(0, filled) };
   if (summary.spikes === 0) throw row.noSpikesError();
 }
 

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
-import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
+import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
-import { readLabelIntervals } from './labelIntervalReader.ts';
+import { overlapNote, readLabelIntervals } from './labelIntervalReader.ts';
 import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
 import type { TextFormat } from './textTable.ts';
 
@@ -39,10 +39,15 @@ export class TextRecording implements RecordingSource {
     return [];
   }
 
-  async *spikes(range: TimeRange = {}, batchSize?: number): AsyncIterable<SpikeBatch> {
+  async *spikes(range: TimeRange = {}, batchSize?: number): AsyncIterable<RecordedSpikeBatch> {
     this.fileBytes = (await stat(this.path)).size;
     this.current = readSpikeText(this.path, { format: this.format, skipBad: this.options.skipBad, batchSize, unitIds: this.unitIds });
     yield* clipToRange(this.current, range);
+  }
+
+  describeSpike(batch: RecordedSpikeBatch, index: number): string {
+    const line = batch.position?.[index];
+    return line === undefined ? this.path : `${this.path}, line ${line}`;
   }
 
   readSummary(): RecordingReadSummary {
@@ -85,11 +90,16 @@ export class TextRecording implements RecordingSource {
   async close(): Promise<void> {}
 }
 
-/** Label intervals from a text file, as a description's label source. */
-export async function describeLabelFile(file: string, skipBad = false): Promise<RecordingDescription['labelSources'][number]> {
+/**
+ * Label intervals from a text file, added to a recording's description as a
+ * label source, with a note naming the lines of intervals that overlap.
+ */
+export async function describeLabelFile(description: RecordingDescription, file: string, skipBad = false): Promise<void> {
   const { summary } = await readLabelIntervals(file, { skipBad });
-  return {
+  description.labelSources.push({
     name: file,
     values: summary.labels.map((tally) => ({ label: tally.label, count: tally.intervals, seconds: tally.seconds })),
-  };
+  });
+  const overlaps = overlapNote(summary);
+  if (overlaps !== undefined) description.notes.push(overlaps);
 }

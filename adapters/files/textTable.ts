@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import { InputFormatError } from '../../src/errors.ts';
+import { isValidEventTime, MAX_EVENT_SECONDS } from '../../src/stream/binIndex.ts';
 
 /**
  * What the text readers share: the format of a file, the cells of a CSV/TSV
@@ -135,29 +136,33 @@ export function cellText(cell: string | undefined): string {
 // Plain decimal notation only: Number() would also take '0x1f', 'Infinity' and ''.
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** A time in seconds written as decimal text; NaN unless it is finite and ≥ 0. */
+/**
+ * A time in seconds written as decimal text; NaN unless it is a valid event
+ * time (finite, ≥ 0 and at most MAX_EVENT_SECONDS, 2^32 s).
+ */
 export function parseSeconds(text: string): number {
   if (!DECIMAL.test(text)) return NaN;
   const seconds = Number(text);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds + 0 : NaN;
+  return isValidEventTime(seconds) ? seconds + 0 : NaN;
 }
 
-/** A time in seconds from a JSON value: a number, or decimal text; NaN unless finite and ≥ 0. */
+/** A time in seconds from a JSON value: a number, or decimal text; NaN unless a valid event time (see parseSeconds). */
 export function secondsFromJson(value: unknown): number {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value + 0 : NaN;
+  if (typeof value === 'number') return isValidEventTime(value) ? value + 0 : NaN;
   if (typeof value === 'string') return parseSeconds(value.trim());
   return NaN;
 }
 
-/** Why a time value (text or JSON) is not a finite number of seconds ≥ 0. */
+/** Why a time value (text or JSON) is not a number of seconds from 0 to 2^32. */
 export function badSecondsReason(value: unknown): string {
-  const expected = 'expected a finite number of seconds ≥ 0';
+  const expected = `expected a number of seconds from 0 to 2^32 (${MAX_EVENT_SECONDS})`;
   if (value === undefined || (typeof value === 'string' && value.trim() === '')) return `is empty; ${expected}`;
   const shown = typeof value === 'string' ? `'${truncate(value.trim())}'` : truncate(JSON.stringify(value) ?? String(value));
   const number = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : NaN;
   if (Number.isNaN(number)) return `${shown} is not a number; ${expected}`;
   if (!Number.isFinite(number)) return `${shown} is not finite; ${expected}`;
-  return `${shown} is negative; ${expected}`;
+  if (number < 0) return `${shown} is negative; ${expected}`;
+  return `${shown} is beyond 2^32 s (about 136 years: a corrupt value); ${expected}`;
 }
 
 /** A label or unit id from a JSON value: a string or a finite number, as text; undefined otherwise or when empty. */

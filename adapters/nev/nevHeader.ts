@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { InputFormatError } from '../../src/errors.ts';
+import { checkedSpikeClock } from '../spikeClock.ts';
 
 /**
  * The headers of a Blackrock NEV file (spec 2.1, 2.2, 2.3 and 3.0), read and
@@ -175,7 +176,8 @@ export async function readNevHeader(path: string, handle: FileHandle): Promise<N
       path,
     );
   }
-  if (timestampResolution === 0) throw new InputFormatError("'time resolution of timestamps' at byte 20 is 0: spike times cannot be converted to seconds", path);
+  // A garbage resolution would put spikes years apart or all into one bin: refused before any packet is read.
+  checkedSpikeClock(timestampResolution, "'time resolution of timestamps' at byte 20:", path);
   const dataBytes = fileBytes - bytesInHeaders;
   const packetCount = Math.floor(dataBytes / bytesPerPacket);
   const extraBytes = dataBytes - packetCount * bytesPerPacket;

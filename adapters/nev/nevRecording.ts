@@ -1,16 +1,16 @@
 import type { FileHandle } from 'node:fs/promises';
 import { InputFormatError, UsageError } from '../../src/errors.ts';
-import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
+import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import { DEFAULT_BATCH_SPIKES } from '../mergeSortedRuns.ts';
 import type { OpenRecordingOptions } from '../openRecording.ts';
-import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { parseTtlLabels } from '../ttlLabels.ts';
 import { DigitalInputModes, scanDigitalInput } from './nevDigitalModes.ts';
 import { readNevHeader, type NevHeader } from './nevHeader.ts';
 import { NevPacketReader } from './nevPacketReader.ts';
 import { OTHER_PACKET_KINDS, otherPacketKindName } from './nevPackets.ts';
-import { scanSpikes, SpikeScanTally } from './nevSpikeScan.ts';
+import { describePacket, scanSpikes, SpikeScanTally } from './nevSpikeScan.ts';
 import { NevUnitTable } from './nevUnitTable.ts';
 import { openReadable } from '../files/openReadable.ts';
 
@@ -97,7 +97,7 @@ export class NevRecording implements RecordingSource {
     return modes.changes.slice(first).filter((change) => change.t < end);
   }
 
-  spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncIterable<SpikeBatch> {
+  spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncIterable<RecordedSpikeBatch> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
     const tally = new SpikeScanTally();
     this.current = tally;
@@ -105,7 +105,7 @@ export class NevRecording implements RecordingSource {
   }
 
   /** The spikes of the packets that hold the range (found by binary search), into `tally`. */
-  private async *spikesOfRange(range: TimeRange, batchSize: number, tally: SpikeScanTally): AsyncGenerator<SpikeBatch, void, undefined> {
+  private async *spikesOfRange(range: TimeRange, batchSize: number, tally: SpikeScanTally): AsyncGenerator<RecordedSpikeBatch, void, undefined> {
     const reader = this.reader();
     const [from, to] = await this.packetRange(reader, range);
     yield* scanSpikes(reader, this.units, from, to, { keepUnclassified: this.keepUnclassified, batchSize }, tally);
@@ -120,7 +120,13 @@ export class NevRecording implements RecordingSource {
 
   readSummary(): RecordingReadSummary {
     const tally = this.current ?? new SpikeScanTally();
-    return { dropped: this.droppedOf(tally, this.labelPass), maxBackstepSeconds: tally.maxBackstepSeconds };
+    return { ...tally.invalid.summaryFields(this.droppedOf(tally, this.labelPass)), maxBackstepSeconds: tally.maxBackstepSeconds };
+  }
+
+  describeSpike(batch: RecordedSpikeBatch, index: number): string {
+    const packet = batch.position?.[index];
+    const unit = `unit ${batch.unitIds[batch.unit[index]]}`;
+    return packet === undefined ? `${this.path} (${unit})` : `${describePacket(this.path, this.header, packet)} (${unit})`;
   }
 
   async describe(): Promise<RecordingDescription> {

@@ -1,5 +1,8 @@
-import type { SpikeBatch } from '../../src/stream/events.ts';
+import { MAX_EVENT_SECONDS } from '../../src/stream/binIndex.ts';
+import { InvalidTimeTally } from '../invalidSpikeTimes.ts';
+import type { RecordedSpikeBatch } from '../recording.ts';
 import { isDigitalInputChange } from './nevDigitalModes.ts';
+import type { NevHeader } from './nevHeader.ts';
 import type { NevPacketReader } from './nevPacketReader.ts';
 import { DIGITAL_PACKET_ID, MAX_ELECTRODE_ID, MAX_SORTED_UNIT, NOISE_UNIT, OTHER_PACKET_KINDS, REASON_SERIAL_INPUT, UNCLASSIFIED_UNIT, otherPacketKind } from './nevPackets.ts';
 import type { NevUnitTable } from './nevUnitTable.ts';
@@ -29,6 +32,8 @@ export class SpikeScanTally {
   maxBackstepSeconds = 0;
   firstSpikeSeconds = Infinity;
   lastSpikeSeconds = -Infinity;
+  /** Spikes left out because their time is beyond 2^32 s (a corrupt 64-bit timestamp). */
+  readonly invalid = new InvalidTimeTally();
 }
 
 export interface SpikeScanOptions {
@@ -45,8 +50,10 @@ export interface SpikeScanOptions {
  * counted), each of at most `batchSize` spikes with its own typed arrays:
  * time = timestamp / time resolution of timestamps, unit = index into the
  * table's `unitIds` of `<electrode>:<unit>`. Noise (unit 255) is left out,
- * unclassified (unit 0) spikes too unless `keepUnclassified`; every packet
- * that is not a kept spike is counted in `tally` by cause.
+ * unclassified (unit 0) spikes too unless `keepUnclassified`; a spike whose
+ * time is beyond 2^32 s (only a 64-bit NEV 3.0 timestamp can be) is left out
+ * and named; every packet that is not a kept spike is counted in `tally` by
+ * cause. `position[i]` is the packet index of spike i in the file.
  */
 export async function* scanSpikes(
   reader: NevPacketReader,
@@ -55,13 +62,14 @@ export async function* scanSpikes(
   to: number,
   options: SpikeScanOptions,
   tally: SpikeScanTally,
-): AsyncGenerator<SpikeBatch, void, undefined> {
+): AsyncGenerator<RecordedSpikeBatch, void, undefined> {
   const { batchSize, keepUnclassified, onDigitalInput } = options;
   const resolution = reader.header.timestampResolution;
   const unitIds = units.unitIds;
   tally.packetsInPass = Math.max(0, to - from);
   let t = new Float64Array(batchSize);
   let unit = new Uint32Array(batchSize);
+  let position = new Float64Array(batchSize);
   let filled = 0;
   let latest = -Infinity;
   for await (const columns of reader.chunks(from, to)) {
@@ -94,6 +102,7 @@ export async function* scanSpikes(
         tally.unclassifiedKept++;
       } else if (unitClass > MAX_SORTED_UNIT) tally.reservedClasses++;
       const time = ticks[k] / resolution;
+      if (time > MAX_EVENT_SECONDS && !tally.invalid.check(time, () => describePacket(reader.path, reader.header, columns.firstPacket + k))) continue;
       if (time < latest) {
         tally.backsteps++;
         if (latest - time > tally.maxBackstepSeconds) tally.maxBackstepSeconds = latest - time;
@@ -102,18 +111,25 @@ export async function* scanSpikes(
       if (time > tally.lastSpikeSeconds) tally.lastSpikeSeconds = time;
       t[filled] = time;
       unit[filled] = units.indexOf(id, unitClass);
+      position[filled] = columns.firstPacket + k;
       filled++;
       tally.spikesKept++;
       if (filled === batchSize) {
         tally.packetsRead = columns.firstPacket + k + 1 - from;
-        yield { kind: 'spikes', t, unit, unitIds };
+        yield { kind: 'spikes', t, unit, unitIds, position };
         t = new Float64Array(batchSize);
         unit = new Uint32Array(batchSize);
+        position = new Float64Array(batchSize);
         filled = 0;
       }
     }
     tally.packetsRead = columns.firstPacket + count - from;
   }
   tally.finished = true;
-  if (filled > 0) yield { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds };
+  if (filled > 0) yield { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds, position: position.slice(0, filled) };
+}
+
+/** "session.nev, packet 812 (byte 84760)": where a packet is, for a message. */
+export function describePacket(path: string, header: NevHeader, packet: number): string {
+  return `${path}, packet ${packet} (byte ${header.bytesInHeaders + packet * header.bytesPerPacket})`;
 }

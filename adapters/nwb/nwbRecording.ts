@@ -1,7 +1,9 @@
-import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
+import { isValidEventTime } from '../../src/stream/binIndex.ts';
+import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
+import { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import { DEFAULT_BATCH_SPIKES, mergeSortedRuns } from '../mergeSortedRuns.ts';
 import type { OpenRecordingOptions } from '../openRecording.ts';
-import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { Hdf5File } from './hdf5File.ts';
 import {
@@ -55,6 +57,7 @@ export class NwbRecording implements RecordingSource {
   private spikesRead = 0;
   private passFinished = false;
   private summary: RecordingReadSummary = { dropped: {}, maxBackstepSeconds: 0 };
+  private invalidTimes = new InvalidTimeTally();
 
   private constructor(
     readonly path: string,
@@ -93,18 +96,21 @@ export class NwbRecording implements RecordingSource {
     return intervals.filter((interval) => interval.end > start && interval.start < end);
   }
 
-  async *spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncIterable<SpikeBatch> {
+  async *spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncIterable<RecordedSpikeBatch> {
     const { ends } = this.units;
     const bounds = this.keptRows.map((row) => spikesInRange(this.file, SPIKE_TIMES, rowStart(ends, row), ends[row], range));
     this.spikesPlanned = bounds.reduce((sum, bound) => sum + (bound.to - bound.from), 0);
     this.spikesRead = 0;
     this.passFinished = false;
     this.summary = { dropped: this.droppedByFilter(range), maxBackstepSeconds: 0 };
+    const invalid = (this.invalidTimes = new InvalidTimeTally());
     const chunkSpikes = chunkSpikesFor(bounds.filter((bound) => bound.to > bound.from).length);
     const onRead = (spikes: number) => {
       this.spikesRead += spikes;
     };
-    const runs = bounds.map((bound, unit) => unitSpikeChunks(this.file, SPIKE_TIMES, bound.from, bound.to, unit, chunkSpikes, onRead));
+    const runs = bounds.map((bound, unit) =>
+      unitSpikeChunks(this.file, SPIKE_TIMES, bound.from, bound.to, { index: unit, id: this.unitIds[unit] }, chunkSpikes, onRead, invalid),
+    );
     const summary = this.summary;
     let previous = -Infinity;
     for await (const batch of clipToRange(mergeSortedRuns(runs, this.unitIds, batchSize), range)) {
@@ -126,7 +132,13 @@ export class NwbRecording implements RecordingSource {
   }
 
   readSummary(): RecordingReadSummary {
-    return { dropped: { ...this.summary.dropped }, maxBackstepSeconds: this.summary.maxBackstepSeconds };
+    return { ...this.invalidTimes.summaryFields({ ...this.summary.dropped }), maxBackstepSeconds: this.summary.maxBackstepSeconds };
+  }
+
+  describeSpike(batch: RecordedSpikeBatch, index: number): string {
+    const position = batch.position?.[index];
+    const unit = `unit ${batch.unitIds[batch.unit[index]]}`;
+    return position === undefined ? `${this.path} (${unit})` : `${this.path}, ${SPIKE_TIMES}[${position}] (${unit})`;
   }
 
   async describe(): Promise<RecordingDescription> {
@@ -137,7 +149,7 @@ export class NwbRecording implements RecordingSource {
     let lastSpike = -Infinity;
     let unsortedUnits = 0;
     let maxBackstep = 0;
-    let notNumbers = 0;
+    let invalidTimes = 0;
     const chunkSpikes = chunkSpikesFor(1);
     const units = this.keptRows.map((row) => {
       // Each unit is read once, in order: its span, its order and any value that is not a time.
@@ -147,8 +159,8 @@ export class NwbRecording implements RecordingSource {
         const t = this.file.readNumbers(SPIKE_TIMES, start, Math.min(ends[row], start + chunkSpikes));
         for (let i = 0; i < t.length; i++) {
           const time = t[i];
-          if (!Number.isFinite(time)) {
-            notNumbers++;
+          if (!isValidEventTime(time)) {
+            invalidTimes++;
             continue;
           }
           if (time < firstSpike) firstSpike = time;
@@ -176,7 +188,9 @@ export class NwbRecording implements RecordingSource {
     if (unsortedUnits > 0) {
       notes.push(`${unsortedUnits} units have spike times out of order (up to ${maxBackstep.toFixed(3)} s back): replay with --lateness of at least that`);
     }
-    if (notNumbers > 0) notes.push(`${notNumbers} spike times are not finite numbers (counted as invalid by a replay)`);
+    if (invalidTimes > 0) {
+      notes.push(`${invalidTimes} spike times are not valid (not a number, negative or beyond 2^32 s): a replay leaves them out, counts them and names the first few`);
+    }
 
     const invalid = readInvalidSpans(this.file);
     if (invalid.length > 0) {

@@ -1,3 +1,5 @@
+import { isValidEventTime } from '../../src/stream/binIndex.ts';
+import type { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import type { SpikeChunk } from '../mergeSortedRuns.ts';
 import type { TimeRange } from '../recording.ts';
 import type { Hdf5File } from './hdf5File.ts';
@@ -49,22 +51,40 @@ export function spikesInRange(file: Hdf5File, datasetPath: string, from: number,
 /**
  * One unit's spikes [from, to) of spike_times, read in slices of at most
  * `chunkSpikes` values, as chunks of one unit index (the run format
- * mergeSortedRuns merges). `onRead` is told how many values each slice held
- * (for progress).
+ * mergeSortedRuns merges), each spike with its index in spike_times as its
+ * position. A time that is not valid (not a number, negative, beyond 2^32 s:
+ * a corrupt value) is left out and counted in `invalid`, so that it neither
+ * reaches the analysis nor holds back the unit's other spikes in the merge.
+ * `onRead` is told how many values each slice held (for progress).
  */
 export async function* unitSpikeChunks(
   file: Hdf5File,
   datasetPath: string,
   from: number,
   to: number,
-  unitIndex: number,
+  unit: { index: number; id: string },
   chunkSpikes: number,
   onRead: (spikes: number) => void,
+  invalid: InvalidTimeTally,
 ): AsyncGenerator<SpikeChunk, void, undefined> {
   for (let start = from; start < to; start += chunkSpikes) {
     const end = Math.min(to, start + chunkSpikes);
     const t = file.readNumbers(datasetPath, start, end);
     onRead(t.length);
-    yield { t, unit: unitIndex };
+    let firstInvalid = 0;
+    while (firstInvalid < t.length && isValidEventTime(t[firstInvalid])) firstInvalid++;
+    if (firstInvalid === t.length) {
+      yield { t, unit: unit.index, position: start };
+      continue;
+    }
+    // Rare: a corrupt value. Keep the valid spikes with their indices.
+    const position = new Float64Array(t.length);
+    let kept = 0;
+    for (let i = 0; i < t.length; i++) {
+      if (!invalid.check(t[i], () => `${file.path}, ${datasetPath}[${start + i}] (unit ${unit.id})`)) continue;
+      t[kept] = t[i];
+      position[kept++] = start + i;
+    }
+    if (kept > 0) yield { t: t.subarray(0, kept), unit: unit.index, position: position.subarray(0, kept) };
   }
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InputFormatError } from '../../src/errors.ts';
+import { checkedSpikeClock } from '../spikeClock.ts';
 
 /**
  * What a recording's `structure.oebin` says about its spike and event
@@ -90,17 +91,19 @@ function spikeEntry(entry: unknown, where: string, path: string): OebinSpikeEntr
     name: optionalString(entry, 'name', where, path),
     folder: folderAt(entry, 'folder', where, path),
     streamName: optionalString(entry, 'stream_name', where, path),
-    sampleRate: optionalRate(entry, where, path),
+    sampleRate: optionalRate(entry, where, path, true),
   };
 }
 
 function eventEntry(entry: unknown, where: string, path: string): OebinEventEntry {
   if (!isObject(entry)) throw new InputFormatError(`${where} is not a JSON object`, path);
   const initialState = entry.initial_state;
+  const folder = folderAt(entry, 'folder_name', where, path);
   return {
-    folder: folderAt(entry, 'folder_name', where, path),
+    folder,
     streamName: optionalString(entry, 'stream_name', where, path),
-    sampleRate: optionalRate(entry, where, path),
+    // TTL times are sample numbers on the same clocks as spikes; other event channels carry text.
+    sampleRate: optionalRate(entry, where, path, /(^|\/)TTL(_\d+)?$/.test(folder)),
     type: optionalString(entry, 'type', where, path),
     initialState: typeof initialState === 'number' && Number.isFinite(initialState) ? initialState : undefined,
   };
@@ -128,13 +131,14 @@ function optionalString(entry: Record<string, unknown>, key: string, where: stri
   return value;
 }
 
-function optionalRate(entry: Record<string, unknown>, where: string, path: string): number | undefined {
+/** An entry's sample_rate; that of a spike or TTL channel must be a plausible spike clock (1 kHz – 1 GHz). */
+function optionalRate(entry: Record<string, unknown>, where: string, path: string, spikeClock: boolean): number | undefined {
   const value = entry.sample_rate;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
     throw new InputFormatError(`${where}.sample_rate is ${JSON.stringify(value)}: expected samples per second > 0`, path);
   }
-  return value;
+  return spikeClock ? checkedSpikeClock(value, `${where}.sample_rate`, path) : value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

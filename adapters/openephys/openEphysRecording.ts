@@ -1,10 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputFormatError, UsageError } from '../../src/errors.ts';
-import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
+import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
+import { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import { DEFAULT_BATCH_SPIKES, mergeSortedRuns } from '../mergeSortedRuns.ts';
 import type { OpenRecordingOptions } from '../openRecording.ts';
-import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { parseTtlLabels } from '../ttlLabels.ts';
 import { fileExists } from './folderFiles.ts';
@@ -21,6 +22,7 @@ export type OpenEphysClock = 'timestamps' | 'sample-numbers';
 const UNSORTED = 'unsorted spikes (cluster 0)';
 const UNMAPPED = 'TTL events of unmapped states';
 const OTHER_TTL = 'TTL events of other TTL folders';
+const INVALID_TTL = 'TTL events with a time that is not valid (not a number, negative or beyond 2^32 s)';
 
 /** Spikes read per electrode and step: bounded in total, so that hundreds of electrodes stay within memory. */
 function chunkSpikesFor(folders: number): number {
@@ -48,6 +50,8 @@ interface PassTally {
   total: number;
   /** Cluster-0 spikes left out. */
   unsorted: number;
+  /** Spikes left out for an invalid time. */
+  invalid: InvalidTimeTally;
   maxBackstepSeconds: number;
   done: boolean;
 }
@@ -91,7 +95,9 @@ export class OpenEphysRecording implements RecordingSource {
   readonly format = 'openephys' as const;
   private readonly units = new IdTable();
   readonly unitIds: string[] = this.units.ids;
-  private pass: PassTally = { read: 0, unsorted: 0, total: 0, maxBackstepSeconds: 0, done: false };
+  private pass: PassTally = { read: 0, unsorted: 0, total: 0, maxBackstepSeconds: 0, done: false, invalid: new InvalidTimeTally() };
+  /** The spike folder of each unit (by unit index), to name where a spike is. */
+  private readonly folderOfUnit: SpikeFolder[] = [];
   private labelDrops: Record<string, number> = {};
   private ttlEvents: Promise<TtlEvents[]> | undefined;
 
@@ -153,6 +159,7 @@ export class OpenEphysRecording implements RecordingSource {
     if (used < 0) return [];
     const { changes, unmapped } = ttlModeChanges(all[used], this.ttlMap, range);
     if (unmapped > 0) this.labelDrops[UNMAPPED] = unmapped;
+    if (all[used].invalidTimes > 0) this.labelDrops[INVALID_TTL] = all[used].invalidTimes;
     let others = 0;
     all.forEach((events, k) => {
       if (k !== used) for (const t of events.t) if (!(t < (range.start ?? -Infinity) || t >= (range.end ?? Infinity))) others++;
@@ -161,9 +168,9 @@ export class OpenEphysRecording implements RecordingSource {
     return changes;
   }
 
-  async *spikes(range: TimeRange = {}, batchSize: number = DEFAULT_BATCH_SPIKES): AsyncGenerator<SpikeBatch, void, undefined> {
+  async *spikes(range: TimeRange = {}, batchSize: number = DEFAULT_BATCH_SPIKES): AsyncGenerator<RecordedSpikeBatch, void, undefined> {
     const folders = this.layout.spikeFolders;
-    const pass: PassTally = (this.pass = { read: 0, unsorted: 0, total: 0, maxBackstepSeconds: 0, done: false });
+    const pass: PassTally = (this.pass = { read: 0, unsorted: 0, total: 0, maxBackstepSeconds: 0, done: false, invalid: new InvalidTimeTally() });
     const ranges: Array<[number, number]> = [];
     for (const folder of folders) ranges.push(await folder.indexRange(range));
     pass.total = ranges.reduce((sum, [first, end]) => sum + (end - first), 0);
@@ -189,7 +196,15 @@ export class OpenEphysRecording implements RecordingSource {
   readSummary(): RecordingReadSummary {
     const dropped: Record<string, number> = { ...this.labelDrops };
     if (this.pass.unsorted > 0) dropped[UNSORTED] = this.pass.unsorted;
-    return { dropped, maxBackstepSeconds: this.pass.maxBackstepSeconds };
+    return { ...this.pass.invalid.summaryFields(dropped), maxBackstepSeconds: this.pass.maxBackstepSeconds };
+  }
+
+  describeSpike(batch: RecordedSpikeBatch, index: number): string {
+    const unit = batch.unit[index];
+    const folder = this.folderOfUnit[unit];
+    const position = batch.position?.[index];
+    const id = `unit ${batch.unitIds[unit]}`;
+    return folder === undefined || position === undefined ? `${this.path} (${id})` : `${folder.timesFile}, index ${position} (${id})`;
   }
 
   async describe(): Promise<RecordingDescription> {
@@ -293,7 +308,9 @@ export class OpenEphysRecording implements RecordingSource {
   /** Unit index of an electrode's cluster (−1: left out), registering new units as they appear. */
   private unitOf(folder: SpikeFolder, cluster: number): number {
     if (cluster === 0 && this.unsorted === 'drop') return -1;
-    return this.units.indexOf(`${folder.spec.electrode}:${cluster}`);
+    const unit = this.units.indexOf(`${folder.spec.electrode}:${cluster}`);
+    this.folderOfUnit[unit] ??= folder;
+    return unit;
   }
 
   private readTtlEvents(): Promise<TtlEvents[]> {

@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { InputFormatError } from '../../src/errors.ts';
+import type { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import type { SpikeChunk } from '../mergeSortedRuns.ts';
 import type { TimeRange } from '../recording.ts';
+import { isValidEventTime } from '../../src/stream/binIndex.ts';
+import { checkedSpikeClock } from '../spikeClock.ts';
 import { fileExists, withNpy } from './folderFiles.ts';
 
 /**
@@ -88,7 +91,12 @@ export class SpikeFolder {
     if (this.spec.sampleRate === undefined) {
       throw new InputFormatError('no sample rate for sample_numbers.npy: structure.oebin gives none for this folder, and timestamps.npy is not used', this.spec.path);
     }
-    this.timeSource = { file: join(this.spec.path, 'sample_numbers.npy'), divisor: this.spec.sampleRate };
+    this.timeSource = { file: join(this.spec.path, 'sample_numbers.npy'), divisor: checkedSpikeClock(this.spec.sampleRate, 'sample_rate', this.spec.path) };
+  }
+
+  /** The file times are read from (timestamps.npy or sample_numbers.npy), once useClock() has chosen. */
+  get timesFile(): string {
+    return this.timeSource?.file ?? join(this.spec.path, 'sample_numbers.npy');
   }
 
   /** Times of spikes [from, to), seconds. */
@@ -132,15 +140,18 @@ export class SpikeFolder {
 }
 
 /**
- * A folder's spikes [from, to) as chunks for mergeSortedRuns: times and unit
- * indexes, with the spikes whose cluster maps to −1 left out (and counted).
+ * A folder's spikes [from, to) as chunks for mergeSortedRuns: times, unit
+ * indexes and each spike's index in the folder's arrays (its position),
+ * with the spikes whose cluster maps to −1 left out (and counted), and
+ * those whose time is not valid (not a number, negative, beyond 2^32 s: a
+ * corrupt value) left out and counted in `invalid`.
  */
 export async function* spikeChunks(
   folder: SpikeFolder,
   [from, to]: [number, number],
   chunkSpikes: number,
   unitOfCluster: (cluster: number) => number,
-  tally: { read: number; unsorted: number },
+  tally: { read: number; unsorted: number; invalid: InvalidTimeTally },
 ): AsyncGenerator<SpikeChunk, void, undefined> {
   // Cluster ids are uint16 in the format: a table resolves each id once.
   const table = new Int32Array(65536).fill(-2);
@@ -152,20 +163,26 @@ export async function* spikeChunks(
     }
     return unitOfCluster(cluster);
   };
+  const timesFile = folder.timesFile;
   for (let first = from; first < to; first += chunkSpikes) {
     const last = Math.min(to, first + chunkSpikes);
     const [times, clusters] = await Promise.all([folder.readTimes(first, last), folder.readClusters(first, last)]);
     const unit = new Uint32Array(times.length);
+    const position = new Float64Array(times.length);
     let kept = 0;
+    let sorted = 0;
     for (let i = 0; i < times.length; i++) {
       const u = unitOf(clusters[i]);
       if (u < 0) continue;
+      sorted++;
+      if (!isValidEventTime(times[i]) && !tally.invalid.check(times[i], () => `${timesFile}, index ${first + i} (cluster ${clusters[i]})`)) continue;
       times[kept] = times[i];
-      unit[kept++] = u;
+      unit[kept] = u;
+      position[kept++] = first + i;
     }
     tally.read += times.length;
-    tally.unsorted += times.length - kept;
-    if (kept > 0) yield { t: times.subarray(0, kept), unit: unit.subarray(0, kept) };
+    tally.unsorted += times.length - sorted;
+    if (kept > 0) yield { t: times.subarray(0, kept), unit: unit.subarray(0, kept), position: position.subarray(0, kept) };
   }
 }
 

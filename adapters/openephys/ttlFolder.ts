@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { InputFormatError } from '../../src/errors.ts';
+import { isValidEventTime } from '../../src/stream/binIndex.ts';
+import { checkedSpikeClock } from '../spikeClock.ts';
 import type { LabelChange } from '../../src/stream/events.ts';
 import type { TimeRange } from '../recording.ts';
 import { fileExists, withNpy } from './folderFiles.ts';
@@ -32,6 +34,8 @@ export interface TtlFolderSpec {
 export interface TtlEvents {
   t: Float64Array;
   states: Int32Array;
+  /** Events left out because their time is not valid (not a number, negative, beyond 2^32 s). */
+  invalidTimes: number;
 }
 
 export class TtlFolder {
@@ -77,7 +81,11 @@ export class TtlFolder {
     return out;
   }
 
-  /** All events on a clock: timestamps.npy (seconds), or sample_numbers.npy divided by the stream's sample rate. */
+  /**
+   * All events on a clock: timestamps.npy (seconds), or sample_numbers.npy
+   * divided by the stream's sample rate; events whose time is not valid are
+   * left out and counted.
+   */
   async readEvents(clock: 'timestamps' | 'sample-numbers'): Promise<TtlEvents> {
     let times: Float64Array;
     if (clock === 'timestamps') {
@@ -85,12 +93,14 @@ export class TtlFolder {
     } else {
       const rate = this.spec.sampleRate;
       if (rate === undefined) throw new InputFormatError('no sample rate for sample_numbers.npy: structure.oebin gives none for this folder', this.spec.path);
+      checkedSpikeClock(rate, 'sample_rate', this.spec.path);
       times = await withNpy(join(this.spec.path, 'sample_numbers.npy'), (file) => file.readAllNumbers());
       for (let i = 0; i < times.length; i++) times[i] /= rate;
     }
     const states = await this.readStates();
-    const order = Array.from(states, (_, i) => i).sort((a, b) => times[a] - times[b] || Math.sign(states[a]) - Math.sign(states[b]) || a - b);
-    return { t: Float64Array.from(order, (i) => times[i]), states: Int32Array.from(order, (i) => states[i]) };
+    const valid = Array.from(states, (_, i) => i).filter((i) => isValidEventTime(times[i]));
+    const order = valid.sort((a, b) => times[a] - times[b] || Math.sign(states[a]) - Math.sign(states[b]) || a - b);
+    return { t: Float64Array.from(order, (i) => times[i]), states: Int32Array.from(order, (i) => states[i]), invalidTimes: states.length - valid.length };
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputFormatError } from '../../src/errors.ts';
+import { checkedSpikeClock } from '../spikeClock.ts';
 
 /**
  * The sample rate of a Phy/Kilosort output folder, from the
@@ -11,11 +12,15 @@ import { InputFormatError } from '../../src/errors.ts';
  * `save_to_phy`: `sample_rate = 30000`; phylib `TemplateModel` reads it
  * with `read_python`, that is, by executing it). Executing a file from a
  * data folder is not something an analyzer should do, so it is read by
- * pattern: the last top-level `sample_rate = <number>` line wins, as it
- * would in Python. A number is a Python literal such as `30000`, `30000.`,
+ * pattern: only top-level assignments count, that is a line that starts in
+ * column 0 with `sample_rate =`, outside any string (a docstring or other
+ * triple-quoted text), bracket or continued line; an indented line (inside
+ * an `if`, a `def`) is not one. The last such line wins, as it would in
+ * Python. A number is a Python literal such as `30000`, `30000.`,
  * `30000.0`, `3e4` or `30_000`, with spaces and a trailing `# comment`
- * allowed, optionally wrapped as `float(…)`, `int(…)` or
- * `np.float64(…)` (the repr NumPy 2 gives its scalars).
+ * allowed, optionally wrapped as `float(…)`, `int(…)` or `np.float64(…)`
+ * (the repr NumPy 2 gives its scalars). It must be a plausible spike clock,
+ * 1 kHz to 1 GHz (spikeClock.ts).
  *
  * @example
  * parseSampleRate("dat_path = 'raw.dat'\nsample_rate = 30000.  # Hz\n", 'params.py')  // → 30000
@@ -23,15 +28,17 @@ import { InputFormatError } from '../../src/errors.ts';
 export function parseSampleRate(text: string, file: string): number {
   let value: string | undefined;
   let lineNumber = 0;
-  const lines = text.split(/\r?\n/);
-  lines.forEach((line, index) => {
-    const match = /^[ \t]*sample_rate[ \t]*=(?!=)(.*)$/.exec(line);
-    if (match === null) return;
+  for (const line of topLevelLines(text)) {
+    const match = /^sample_rate[ \t]*=(?!=)(.*)$/.exec(line.text);
+    if (match === null) continue;
     value = match[1];
-    lineNumber = index + 1;
-  });
+    lineNumber = line.number;
+  }
   if (value === undefined) {
-    throw new InputFormatError('the sample rate is missing: expected a line such as sample_rate = 30000.0 (spike_times.npy holds sample numbers)', file);
+    throw new InputFormatError(
+      'the sample rate is missing: expected a top-level line such as sample_rate = 30000.0 (spike_times.npy holds sample numbers)',
+      file,
+    );
   }
   const assigned = value.replace(/#.*$/, '').replace(/;.*$/, '').trim();
   const number = numberLiteral(assigned);
@@ -42,10 +49,52 @@ export function parseSampleRate(text: string, file: string): number {
       lineNumber,
     );
   }
-  if (!(number > 0) || !Number.isFinite(number)) {
-    throw new InputFormatError(`sample_rate = ${assigned} is not a rate: expected samples per second > 0`, file, lineNumber);
+  return checkedSpikeClock(number, 'sample_rate', file, lineNumber);
+}
+
+/**
+ * The physical lines of Python source that start a top-level statement:
+ * not inside a string (single- or triple-quoted), not inside brackets, not
+ * continued from the line before by a backslash. A lexer of just what
+ * matters for that (quotes, escapes, comments, brackets), so that text in a
+ * docstring or an indented block is never taken for an assignment.
+ */
+export function* topLevelLines(text: string): Generator<{ number: number; text: string }, void, undefined> {
+  /** The quote that opened the string the scan is in (one or three characters), or '' outside strings. */
+  let quote = '';
+  let depth = 0;
+  let continued = false;
+  let number = 0;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+    number++;
+    if (quote === '' && depth === 0 && !continued) yield { number, text: line };
+    continued = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quote !== '') {
+        if (c === '\\') i++;
+        else if (line.startsWith(quote, i)) {
+          i += quote.length - 1;
+          quote = '';
+        }
+        continue;
+      }
+      if (c === '#') break;
+      if (c === '"' || c === "'") {
+        quote = line.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+        i += quote.length - 1;
+      } else if (c === '\\' && i === line.length - 1) continued = true;
+      else if (c === '(' || c === '[' || c === '{') depth++;
+      else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    }
+    // A one-quote string ends at the line's end (Python refuses the file; this reader goes on).
+    if (quote.length === 1) quote = '';
+    lineStart = lineEnd + 1;
   }
-  return number;
 }
 
 // A Python int or float literal (digits may be grouped with _), signs allowed.

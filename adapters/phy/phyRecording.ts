@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
-import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
+import { MAX_EVENT_SECONDS } from '../../src/stream/binIndex.ts';
+import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
+import { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import { DEFAULT_BATCH_SPIKES } from '../mergeSortedRuns.ts';
 import type { OpenRecordingOptions } from '../openRecording.ts';
-import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
+import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { isWholeRange } from '../timeRange.ts';
 import { GROUP_TABLE_NAMES, PHY_GROUPS, readClusterGroups, type ClusterGroups } from './clusterGroupTable.ts';
 import { ClusterUnits } from './clusterUnits.ts';
@@ -20,6 +22,8 @@ interface SpikePass {
   /** Spikes left out, per cluster slot (their group is not kept). */
   droppedPerSlot: Float64Array;
   maxBackstepSeconds: number;
+  /** Spikes whose time (sample / sample_rate) is beyond 2^32 s: a corrupt sample number. */
+  invalid: InvalidTimeTally;
 }
 
 /**
@@ -90,7 +94,7 @@ export class PhyRecording implements RecordingSource {
    * Spikes of kept clusters with start ≤ t < end, in file order, in batches
    * of `batchSize` (the last one shorter), each owning its typed arrays.
    */
-  async *spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncGenerator<SpikeBatch, void, undefined> {
+  async *spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncGenerator<RecordedSpikeBatch, void, undefined> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
     const start = range.start ?? -Infinity;
     const end = range.end ?? Infinity;
@@ -105,12 +109,13 @@ export class PhyRecording implements RecordingSource {
         if (end < Infinity) to = Math.max(from, await this.arrays.firstIndexAtOrAfter(end, this.sampleRate));
       }
     }
-    const pass: SpikePass = { from, to, read: 0, droppedPerSlot: new Float64Array(64), maxBackstepSeconds: 0 };
+    const pass: SpikePass = { from, to, read: 0, droppedPerSlot: new Float64Array(64), maxBackstepSeconds: 0, invalid: new InvalidTimeTally() };
     this.pass = pass;
     const units = this.units;
     const rate = this.sampleRate;
     let t = new Float64Array(batchSize);
     let unit = new Uint32Array(batchSize);
+    let position = new Float64Array(batchSize);
     let filled = 0;
     let latestTime = -Infinity;
     let previousSample = -Infinity;
@@ -124,6 +129,8 @@ export class PhyRecording implements RecordingSource {
         const time = sample / rate;
         // Only an unsorted file is read beyond the range: a sorted one is cut to it by binary search.
         if (time < start || time >= end) continue;
+        // Sample numbers are checked whole and ≥ 0 when read; a huge one is a corrupt value.
+        if (time > MAX_EVENT_SECONDS && !pass.invalid.check(time, () => this.describePosition(chunk.from + i, clusters[i]))) continue;
         const slot = units.slotOf(clusters[i]);
         const unitIndex = units.unitOfSlot[slot];
         if (unitIndex < 0) {
@@ -138,18 +145,30 @@ export class PhyRecording implements RecordingSource {
         }
         t[filled] = time;
         unit[filled] = unitIndex;
+        position[filled] = chunk.from + i;
         if (++filled === batchSize) {
           pass.read = chunk.from + i + 1 - from;
-          yield { kind: 'spikes', t, unit, unitIds: this.unitIds };
+          yield { kind: 'spikes', t, unit, unitIds: this.unitIds, position };
           t = new Float64Array(batchSize);
           unit = new Uint32Array(batchSize);
+          position = new Float64Array(batchSize);
           filled = 0;
         }
       }
       pass.read = chunk.from + samples.length - from;
     }
     if (whole) this.sorted = fileSorted;
-    if (filled > 0) yield { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds: this.unitIds };
+    if (filled > 0) yield { kind: 'spikes', t: t.slice(0, filled), unit: unit.slice(0, filled), unitIds: this.unitIds, position: position.slice(0, filled) };
+  }
+
+  describeSpike(batch: RecordedSpikeBatch, index: number): string {
+    const position = batch.position?.[index];
+    const cluster = batch.unitIds[batch.unit[index]];
+    return position === undefined ? `${this.arrays.timesFile} (cluster ${cluster})` : this.describePosition(position, cluster);
+  }
+
+  private describePosition(index: number, cluster: number | string): string {
+    return `${this.arrays.timesFile}, index ${index} (cluster ${cluster})`;
   }
 
   progress(): number {
@@ -161,7 +180,7 @@ export class PhyRecording implements RecordingSource {
   readSummary(): RecordingReadSummary {
     const pass = this.pass;
     if (pass === undefined) return { dropped: {}, maxBackstepSeconds: 0 };
-    return { dropped: this.droppedByGroup(pass.droppedPerSlot), maxBackstepSeconds: pass.maxBackstepSeconds };
+    return { ...pass.invalid.summaryFields(this.droppedByGroup(pass.droppedPerSlot)), maxBackstepSeconds: pass.maxBackstepSeconds };
   }
 
   /** Spikes left out by group (Phy's groups first), as the summary names them: `{ 'spikes of mua clusters (not kept)': 120 }`. */
@@ -187,6 +206,7 @@ export class PhyRecording implements RecordingSource {
     let maxBackstepSeconds = 0;
     let previousSample = -Infinity;
     let fileSorted = true;
+    let beyondMax = 0;
     for await (const { samples, clusters } of this.arrays.chunks(0, this.arrays.length)) {
       for (let i = 0; i < samples.length; i++) {
         const sample = samples[i];
@@ -197,6 +217,10 @@ export class PhyRecording implements RecordingSource {
         perSlot[slot]++;
         if (units.unitOfSlot[slot] < 0) continue;
         const time = sample / this.sampleRate;
+        if (time > MAX_EVENT_SECONDS) {
+          beyondMax++;
+          continue;
+        }
         if (time < firstSpike) firstSpike = time;
         if (time > lastSpike) lastSpike = time;
         if (time < latestKept) maxBackstepSeconds = Math.max(maxBackstepSeconds, latestKept - time);
@@ -216,11 +240,14 @@ export class PhyRecording implements RecordingSource {
       format: this.format,
       path: this.path,
       units: described,
-      firstSpike: described.length === 0 ? null : firstSpike,
-      lastSpike: described.length === 0 ? null : lastSpike,
+      firstSpike: firstSpike === Infinity ? null : firstSpike,
+      lastSpike: lastSpike === -Infinity ? null : lastSpike,
       sampleRate: this.sampleRate,
       labelSources: [],
-      notes: this.notes(perSlot, fileSorted, maxBackstepSeconds),
+      notes: [
+        ...this.notes(perSlot, fileSorted, maxBackstepSeconds),
+        ...(beyondMax > 0 ? [`${beyondMax} spikes of kept clusters lie beyond 2^32 s (corrupt sample numbers): a replay leaves them out, counts them and names the first few`] : []),
+      ],
     };
   }
 

@@ -39,7 +39,7 @@ Examples:
     } finally {
       await recording.close();
     }
-    if (flags.labels !== undefined) description.labelSources.push(await describeLabelFile(flags.labels, flags.skipBad));
+    if (flags.labels !== undefined) await describeLabelFile(description, flags.labels, flags.skipBad);
     io.stdout(flags.json ? `${JSON.stringify(description)}\n` : formatDescription(description, flags.allUnits ?? false));
   });
 }

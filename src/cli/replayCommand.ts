@@ -1,19 +1,18 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Observable, lastValueFrom, tap } from 'rxjs';
+import { lastValueFrom, tap } from 'rxjs';
 import { TextRecording } from '../../adapters/files/textRecording.ts';
-import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
+import { overlapNote, readLabelIntervals, type LabelOverlap } from '../../adapters/files/labelIntervalReader.ts';
 import { changesToIntervals, openRecording, type OpenRecordingOptions } from '../../adapters/openRecording.ts';
-import { RECORDING_FORMATS, type RecordingFormat, type RecordingSource, type TimeRange } from '../../adapters/recording.ts';
+import { RECORDING_FORMATS, type RecordingFormat, type TimeRange } from '../../adapters/recording.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { UsageError } from '../errors.ts';
-import { attachLabels } from '../operators/attachLabels.ts';
-import { binSpikes } from '../operators/binSpikes.ts';
 import type { StreamCounters } from '../operators/binnedEvents.ts';
-import { slidingSynergy } from '../operators/slidingSynergy.ts';
 import { paceByEventTime } from '../replay/paceByEventTime.ts';
 import { ReplayProgress } from '../replay/replayProgress.ts';
-import type { LabelInterval, SourceEvent } from '../stream/events.ts';
+import { analyzeSegments } from '../replay/segmentedAnalysis.ts';
+import { TimeJumpSegmenter, timeJumpSegments, type TimeJumpReport } from '../replay/timeJumpSegments.ts';
+import type { LabelInterval } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import { raiseAlerts } from '../operators/raiseAlerts.ts';
@@ -36,7 +35,11 @@ interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags {
   end?: number;
   speed: number;
   serve?: number;
+  maxTimeJump: number;
 }
+
+/** Seconds after the latest spike beyond which a spike is held back as an outlier or the start of a pause. */
+export const DEFAULT_MAX_TIME_JUMP_SECONDS = 600;
 
 /** What a replay saw, for the summary line. */
 export interface ReplaySummary {
@@ -55,6 +58,11 @@ export interface ReplaySummary {
   ignoredFields: string[];
   maxBackstepSeconds: number;
   hasLabels: boolean;
+  /** Outliers left out and pauses where a new segment started. */
+  timeJumps: TimeJumpReport;
+  /** Label intervals of the --labels file that overlap another, and the first few by line. */
+  overlappingLabels: number;
+  labelOverlaps: readonly LabelOverlap[];
 }
 
 function parseSpeed(value: string): number {
@@ -150,7 +158,12 @@ Use 'synergy inspect' first to see units, duration and label columns.
 
 Spikes may be out of time order by up to --lateness; later ones are counted
 as late, never mixed into a later bin. A malformed text row stops the replay
-with an error naming file and line (--skip-bad counts it instead).
+with an error naming file and line (--skip-bad counts it instead); a time
+must lie in 0 s to 2^32 s. A spike more than --max-time-jump (600 s) after
+the latest is held back: if the next spikes come back, it was an outlier
+(left out, counted, named by file and line); if 100 more follow it, the
+recording paused there and a new segment starts, analyzed afresh, so that
+no update covers the pause. stderr names each (docs/STREAMING.md).
 
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
@@ -166,7 +179,13 @@ Examples:
     .option('--start <seconds>', 'replay from this recording time', parseTime('--start'))
     .option('--end <seconds>', 'replay up to this recording time', parseTime('--end'))
     .addOption(new Option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time").argParser(parseSpeed).default(Infinity, 'max'))
-    .option('--serve <port>', 'publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe while replaying', parseInteger('--serve', 0));
+    .option('--serve <port>', 'publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe while replaying', parseInteger('--serve', 0))
+    .option(
+      '--max-time-jump <seconds>',
+      'a spike more than this after the latest is held: an outlier if the next come back, a new segment if 100 follow it (at least --window)',
+      parseTime('--max-time-jump'),
+      DEFAULT_MAX_TIME_JUMP_SECONDS,
+    );
   addRecordingOptions(command);
   addAnalysisOptions(command);
   addAlertOptions(command);
@@ -174,6 +193,9 @@ Examples:
     const options = analysisOptionsFrom(flags);
     if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
       throw new UsageError(`--end (${flags.end}) must be later than --start (${flags.start})`);
+    }
+    if (!(flags.maxTimeJump >= options.windowSeconds)) {
+      throw new UsageError(`--max-time-jump (${flags.maxTimeJump} s) must be at least --window (${options.windowSeconds} s)`);
     }
     const summary = await replay(path, flags, options, io);
     io.stderr(`${summaryLine(path, summary, options)}\n`);
@@ -195,25 +217,29 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const alerts: Record<string, number> = {};
   let counters: StreamCounters = { spikes: 0, late: 0, invalidTime: 0, lateLabels: 0 };
   let latestBinEnd = 0;
+  const segmenter = new TimeJumpSegmenter({ maxJumpSeconds: flags.maxTimeJump, describe: (batch, index) => recording.describeSpike(batch, index) });
   try {
     const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
-    const events = eventsOf(recording, intervals, range, flags.speed);
+    const updates = analyzeSegments(timeJumpSegments(recording.spikes(range), segmenter), {
+      analysis: options,
+      intervals,
+      rangeStartSeconds: range.start,
+      maxJumpSeconds: flags.maxTimeJump,
+      pace: (batches) => paceByEventTime(batches, flags.speed),
+      onEvent: (event, total) => {
+        counters = total;
+        if (event.kind !== 'labeled-frame') return;
+        tally.bins += event.frame.binCount;
+        for (const label of event.frame.label) {
+          if (label >= 0) tally.labeledBins++;
+          else tally.unlabeledBins++;
+        }
+        latestBinEnd = (event.frame.firstBin + event.frame.binCount) * options.binSeconds;
+        progress.update(recording.progress(), latestBinEnd, counters.spikes);
+      },
+    });
     await lastValueFrom(
-      events.pipe(
-        binSpikes({ binSeconds: options.binSeconds, latenessSeconds: options.latenessSeconds }),
-        attachLabels({ binSeconds: options.binSeconds }),
-        tap((event) => {
-          counters = event.counters;
-          if (event.kind !== 'labeled-frame') return;
-          tally.bins += event.frame.binCount;
-          for (const label of event.frame.label) {
-            if (label >= 0) tally.labeledBins++;
-            else tally.unlabeledBins++;
-          }
-          latestBinEnd = (event.frame.firstBin + event.frame.binCount) * options.binSeconds;
-          progress.update(recording.progress(), latestBinEnd, counters.spikes);
-        }),
-        slidingSynergy(options),
+      updates.pipe(
         raiseAlerts(alertOptionsFrom(flags, options)),
         tap((item: SynergyUpdate | AlertEvent) => {
           server?.publish(item);
@@ -235,6 +261,10 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
     if (alertsOut !== undefined) await new Promise<void>((resolve) => alertsOut.end(resolve));
     await server?.close();
+    // What was left out or split is said even when the replay stops on an error.
+    for (const line of warningLines(recording.readSummary().droppedExamples ?? [], segmenter.report, labelFile === undefined ? undefined : overlapNote(labelFile.summary))) {
+      io.stderr(`synergy replay: ${line}\n`);
+    }
   }
   const text = recording instanceof TextRecording ? recording.summary : undefined;
   return {
@@ -248,6 +278,9 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     ignoredFields: [...(text?.ignoredFields ?? []), ...(labelFile?.summary.ignoredFields ?? [])],
     maxBackstepSeconds: recording.readSummary().maxBackstepSeconds,
     hasLabels: labelFile !== undefined || tally.labeledBins > 0,
+    timeJumps: segmenter.report,
+    overlappingLabels: labelFile?.summary.overlapping ?? 0,
+    labelOverlaps: labelFile?.summary.overlapExamples ?? [],
   };
 }
 
@@ -260,22 +293,19 @@ function clipIntervals(intervals: readonly LabelInterval[], range: TimeRange): L
     .filter((interval) => interval.end > interval.start);
 }
 
-/** Label intervals first (they do not advance the clock), then the spikes, paced. */
-function eventsOf(recording: RecordingSource, intervals: readonly LabelInterval[], range: TimeRange, speed: number): Observable<SourceEvent> {
-  return new Observable<SourceEvent>((subscriber) => {
-    let stopped = false;
-    (async () => {
-      for (const interval of intervals) subscriber.next(interval);
-      for await (const batch of paceByEventTime(recording.spikes(range), speed)) {
-        if (stopped) break;
-        subscriber.next(batch);
-      }
-      subscriber.complete();
-    })().catch((error: unknown) => subscriber.error(error));
-    return () => {
-      stopped = true;
-    };
-  });
+/** One line each: spikes a reader left out for an invalid time, outliers, pauses (new segments), overlapping labels. */
+export function warningLines(readerExamples: readonly string[], jumps: TimeJumpReport, labelOverlaps: string | undefined): string[] {
+  const lines = readerExamples.map((example) => `warning: ${example}`);
+  for (const example of jumps.outlierExamples) lines.push(`warning: ${example}`);
+  if (jumps.outliers > jumps.outlierExamples.length) lines.push(`warning: … ${jumps.outliers - jumps.outlierExamples.length} more outliers left out`);
+  for (const pause of jumps.pauseExamples) {
+    lines.push(
+      `warning: the recording pauses from ${pause.fromSeconds} s to ${pause.toSeconds} s (${pause.where}): a new segment starts there; no update covers the pause`,
+    );
+  }
+  if (jumps.pauses > jumps.pauseExamples.length) lines.push(`warning: … ${jumps.pauses - jumps.pauseExamples.length} more pauses, each starting a new segment`);
+  if (labelOverlaps !== undefined) lines.push(`warning: ${labelOverlaps}`);
+  return lines;
 }
 
 /** The one-line summary on stderr at the end of a replay. */
@@ -291,11 +321,19 @@ export function summaryLine(path: string, s: ReplaySummary, options: AnalysisOpt
     `${s.counters.invalidTime} with invalid time`,
     `${s.counters.lateLabels} late labels`,
     `${s.skippedRows} bad rows skipped`,
+    ...(s.timeJumps.outliers > 0 ? [`${s.timeJumps.outliers} with outlier time`] : []),
     ...Object.entries(s.readerDrops).map(([cause, count]) => `${count} ${cause}`),
   ];
   let line = `${parts.join('; ')}; dropped: ${drops.join(', ')}`;
   const alerts = Object.entries(s.alerts).map(([kind, count]) => `${count} ${kind}`);
   if (alerts.length > 0) line += `; alerts: ${alerts.join(', ')}`;
+  if (s.timeJumps.pauses > 0) {
+    line += `; ${s.timeJumps.pauses + 1} segments (the recording pauses ${s.timeJumps.pauses === 1 ? 'once' : `${s.timeJumps.pauses} times`} for more than --max-time-jump)`;
+  }
+  if (s.overlappingLabels > 0) {
+    const lines = s.labelOverlaps.map((overlap) => `line ${overlap.line} overlaps line ${overlap.otherLine}`);
+    line += `; ${s.overlappingLabels} overlapping label intervals (${lines.join(', ')}${s.overlappingLabels > lines.length ? ', …' : ''})`;
+  }
   if (s.ignoredFields.length > 0) line += `; ignored columns: ${s.ignoredFields.join(', ')}`;
   if (s.counters.late > 0 && s.maxBackstepSeconds > options.latenessSeconds) {
     line += `; the file is not sorted by time (a spike lies up to ${s.maxBackstepSeconds.toFixed(3)} s before an earlier row): sort it or raise --lateness`;

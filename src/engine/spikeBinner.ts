@@ -1,4 +1,4 @@
-import { binOf } from '../stream/binIndex.ts';
+import { binOf, isValidEventTime } from '../stream/binIndex.ts';
 import type { SpikeBatch } from '../stream/events.ts';
 import type { CountFrame } from './countFrame.ts';
 import { IdTable } from '../stream/idTable.ts';
@@ -7,9 +7,17 @@ import { IdTable } from '../stream/idTable.ts';
 export interface BinnerDrops {
   /** Later than the lateness allows: their bin was already complete. */
   late: number;
-  /** Time NaN, infinite or negative. */
+  /** Time NaN, infinite, negative or beyond MAX_EVENT_SECONDS. */
   invalidTime: number;
 }
+
+/**
+ * Most bins one frame hands out (about 22 minutes of 0.02 s bins). A frame's
+ * arrays are sized by its bins, so a jump in time (a rig clock that skips
+ * ahead, a pause) is handed out as several frames of at most this many bins:
+ * memory stays bounded by the data, not by the span of time it covers.
+ */
+export const MAX_FRAME_BINS = 1 << 16;
 
 /**
  * Turns spike batches into complete count bins on event time (DESIGN §3).
@@ -61,7 +69,7 @@ export class SpikeBinner {
     const { t, unit } = batch;
     for (let i = 0; i < t.length; i++) {
       const time = t[i];
-      if (!(time >= 0) || time === Infinity) {
+      if (!isValidEventTime(time)) {
         this.drops.invalidTime++;
         continue;
       }
@@ -91,7 +99,7 @@ export class SpikeBinner {
    * watermark. Returns false if `t` falls in a bin that is already complete.
    */
   observeTime(t: number): boolean {
-    if (!(t >= 0) || t === Infinity) return false;
+    if (!isValidEventTime(t)) return false;
     const onTime = this.accept(t, binOf(t, this.binSeconds));
     if (t > this.latestSeconds) this.latestSeconds = t;
     return onTime;
@@ -99,17 +107,24 @@ export class SpikeBinner {
 
   /** A label interval's start: may set the stream's origin, does not advance time. */
   observeStart(t: number): void {
-    if (t >= 0 && t !== Infinity) this.accept(t, binOf(t, this.binSeconds));
+    if (isValidEventTime(t)) this.accept(t, binOf(t, this.binSeconds));
   }
 
-  /** Hands out the bins complete at the current watermark, if any. */
+  /**
+   * Hands out the bins complete at the current watermark, if any, at most
+   * MAX_FRAME_BINS of them: call again until it returns undefined.
+   */
   takeComplete(): CountFrame | undefined {
     if (this.nextBin === undefined) return undefined;
     const watermark = this.latestSeconds - this.latenessSeconds;
     return this.takeUpTo(binOf(watermark, this.binSeconds));
   }
 
-  /** At the end of the stream: hands out every remaining bin up to the one holding the latest time. */
+  /**
+   * At the end of the stream: hands out the remaining bins up to the one
+   * holding the latest time, at most MAX_FRAME_BINS per call: call again
+   * until it returns undefined.
+   */
   flush(): CountFrame | undefined {
     if (this.nextBin === undefined || this.latestSeconds === -Infinity) return undefined;
     return this.takeUpTo(binOf(this.latestSeconds, this.binSeconds) + 1);
@@ -136,9 +151,10 @@ export class SpikeBinner {
     return bin >= this.nextBin;
   }
 
-  private takeUpTo(endBin: number): CountFrame | undefined {
+  private takeUpTo(completeBefore: number): CountFrame | undefined {
     const firstBin = this.nextBin!;
-    if (endBin <= firstBin) return undefined;
+    if (completeBefore <= firstBin) return undefined;
+    const endBin = Math.min(completeBefore, firstBin + MAX_FRAME_BINS);
     this.started = true;
     const binCount = endBin - firstBin;
     let spikes = 0;

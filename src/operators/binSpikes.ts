@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { CountFrame } from '../engine/countFrame.ts';
 import { SpikeBinner } from '../engine/spikeBinner.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import type { BinnedEvent, StreamCounters } from './binnedEvents.ts';
@@ -33,8 +34,9 @@ export function binSpikes(options: BinSpikesOptions): OperatorFunction<SourceEve
         invalidTime: binner.drops.invalidTime,
         lateLabels,
       });
-      const emitComplete = (frame = binner.takeComplete()) => {
-        if (frame !== undefined) {
+      // A jump in time completes many bins at once: they come as several frames of bounded size.
+      const emitComplete = (take: () => CountFrame | undefined = () => binner.takeComplete()) => {
+        for (let frame = take(); frame !== undefined; frame = take()) {
           subscriber.next({ kind: 'frame', frame, startTime: binner.startTime!, counters: counters() });
         }
       };
@@ -69,7 +71,7 @@ export function binSpikes(options: BinSpikesOptions): OperatorFunction<SourceEve
           subscriber.error(error);
         },
         complete() {
-          emitComplete(binner.flush());
+          emitComplete(() => binner.flush());
           const latest = binner.latestTime;
           subscriber.next({ kind: 'end', endTime: latest === -Infinity ? undefined : latest, counters: counters() });
           subscriber.complete();

@@ -7,6 +7,20 @@
  */
 export const BIN_TOLERANCE = 1e-9;
 
+/**
+ * The latest time any event may have: 2^32 s, about 136 years. Seconds from
+ * the Unix epoch still fit (a rig clock that counts from 1970); anything
+ * later is a corrupt value, not a recording. Readers refuse or drop such
+ * times, and the binner counts them as invalid, so that no time span is ever
+ * sized from a garbage number.
+ */
+export const MAX_EVENT_SECONDS = 2 ** 32;
+
+/** Whether `t` is an event time the analysis takes: finite, ≥ 0 and ≤ MAX_EVENT_SECONDS (NaN is not). */
+export function isValidEventTime(t: number): boolean {
+  return t >= 0 && t <= MAX_EVENT_SECONDS;
+}
+
 /** The bin holding time `t`. */
 export function binOf(t: number, binSeconds: number): number {
   return Math.floor(t / binSeconds + BIN_TOLERANCE);

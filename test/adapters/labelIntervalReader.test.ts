@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
+import { overlapNote, readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
 import type { LabelIntervalOptions } from '../../adapters/files/labelIntervalReader.ts';
 import { InputFormatError } from '../../src/errors.ts';
 import { sharedDir } from '../helpers/shared.ts';
@@ -96,6 +96,25 @@ describe('readLabelIntervals: each format round-trips', () => {
     const read = await readLabelIntervals(write('unsorted.csv', 'start,end,label\n5,6,a\n0,2,b\n1,3,c\n2.5,2.75,d\n6,7,a\n'));
     expect(read.intervals.map((interval) => interval.start)).toEqual([5, 0, 1, 2.5, 6]);
     expect(read.summary).toMatchObject({ outOfOrder: 1, overlapping: 2, firstStart: 0, lastEnd: 7 });
+    // Lines: 2 = [5,6) a, 3 = [0,2) b, 4 = [1,3) c, 5 = [2.5,2.75) d, 6 = [6,7) a.
+    expect(read.summary.overlapExamples.map((o) => [o.line, o.otherLine])).toEqual([
+      [4, 3],
+      [5, 4],
+    ]);
+    expect(overlapNote(read.summary)).toBe(
+      `${read.summary.file}: 2 label intervals overlap another: line 4 (c [1, 3) s) overlaps line 3 (b [0, 2) s), ` +
+        'line 5 (d [2.5, 2.75) s) overlaps line 4 (c [1, 3) s); bins where two different labels meet are unlabeled',
+    );
+  });
+
+  it('names the first five overlapping intervals and counts the rest; no note when none overlap', async () => {
+    const rows = Array.from({ length: 8 }, (_, k) => `${k},${k + 1.5},m${k}`);
+    const read = await readLabelIntervals(write('overlapping.csv', `start,end,label\n${rows.join('\n')}\n`));
+    expect(read.summary.overlapping).toBe(7);
+    expect(read.summary.overlapExamples.map((o) => o.line)).toEqual([3, 4, 5, 6, 7]);
+    expect(overlapNote(read.summary)).toMatch(/: 7 label intervals overlap another: line 3 .*, …; bins where/);
+    const apart = await readLabelIntervals(write('apart.csv', 'start,end,label\n0,1,a\n1,2,b\n'));
+    expect(overlapNote(apart.summary)).toBeUndefined();
   });
 });
 
@@ -106,6 +125,7 @@ describe('readLabelIntervals: bad input names file, line and column', () => {
     ['negative start', 'start,end,label\n-1,1,a\n', 2, 'start', /is negative/],
     ['text end', 'start_s,end_s,label\n0,soon,a\n', 2, 'end_s', /'soon' is not a number/],
     ['NaN start', 'start,end,label\nNaN,1,a\n', 2, 'start', /not a number/],
+    ['end 1e300', 'start,end,label\n0,1e300,a\n', 2, 'end', /'1e300' is beyond 2\^32 s/],
     ['empty end', 'start,end,label\n0,,a\n', 2, 'end', /is empty/],
     ['empty label', 'start,end,label\n0,1,\n', 2, 'label', /expected a label/],
     ['ragged row', 'start,end,label\n0,1\n', 2, 'label', /2 cells, but the header names 3/],

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeSortedRuns, type SpikeChunk } from '../../adapters/mergeSortedRuns.ts';
+import type { RecordedSpikeBatch } from '../../adapters/recording.ts';
 import type { SpikeBatch } from '../../src/stream/events.ts';
 
 async function* chunked(t: number[], unit: number, chunkSize: number): AsyncGenerator<SpikeChunk> {
@@ -44,6 +45,20 @@ describe('mergeSortedRuns', () => {
   it('passes an unsorted run through in its own order (the binner judges lateness), losing nothing', async () => {
     const merged = await collect(mergeSortedRuns([chunked([0.1, 0.4, 0.2], 0, 8), chunked([0.3], 1, 8)], ['a', 'b']));
     expect(merged.t).toEqual([0.1, 0.3, 0.4, 0.2]);
+  });
+
+  it('carries the position of every spike: chunks of consecutive positions or one per spike', async () => {
+    async function* positioned(t: number[], first: number): AsyncGenerator<SpikeChunk> {
+      yield { t: Float64Array.from(t), unit: 0, position: first };
+    }
+    async function* listed(): AsyncGenerator<SpikeChunk> {
+      yield { t: Float64Array.from([0.15, 0.35]), unit: 1, position: Float64Array.from([70, 90]) };
+    }
+    const positions: number[] = [];
+    for await (const batch of mergeSortedRuns([positioned([0.1, 0.2, 0.3, 0.4], 10), listed()], ['a', 'b'], 3)) {
+      positions.push(...(batch as RecordedSpikeBatch).position!);
+    }
+    expect(positions).toEqual([10, 70, 11, 12, 90, 13]);
   });
 
   it('takes per-spike unit indices', async () => {

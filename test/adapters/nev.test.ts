@@ -226,7 +226,9 @@ describe('NEV errors', () => {
       [corruptCopy(nev23, 'short-headers.nev', { at: 12, bytes: u32(100) }), /'bytes in headers' at byte 12 is 100, less than the 336-byte basic header/],
       [corruptCopy(nev23, 'wrong-version.nev', { at: 8, bytes: Buffer.from([3, 0]) }), /spec 3\.0 at byte 8 does not match file type 'NEURALEV'/],
       [corruptCopy(nev23, 'unknown-version.nev', { at: 8, bytes: Buffer.from([2, 9]) }), /unsupported NEV spec 2\.9 at byte 8/],
-      [corruptCopy(nev23, 'no-resolution.nev', { at: 20, bytes: u32(0) }), /'time resolution of timestamps' at byte 20 is 0/],
+      [corruptCopy(nev23, 'no-resolution.nev', { at: 20, bytes: u32(0) }), /'time resolution of timestamps' at byte 20: 0 Hz is not a plausible spike clock: expected 1 kHz – 1 GHz, e.g. 30000/],
+      [corruptCopy(nev23, 'resolution-1.nev', { at: 20, bytes: u32(1) }), /'time resolution of timestamps' at byte 20: 1 Hz is not a plausible spike clock/],
+      [corruptCopy(nev30, 'resolution-2e9.nev', { at: 20, bytes: u32(2e9) }), /'time resolution of timestamps' at byte 20: 2000000000 Hz is not a plausible spike clock/],
       [join(folder, 'absent.nev'), /no such file/, ['--format', 'nev']],
     ];
     await Promise.all(cases.map(([path, message, extra]) => expectInputError(path, message, extra)));
@@ -350,6 +352,56 @@ describe('NevRecording', () => {
     const { t } = await collect(await openNev(path, {}));
     expect(t).toEqual(Array.from(samples, (sample) => sample / 30000));
     await expect(writeNev(join(folder, 'late-2.3.nev'), late, { version: '2.3' })).rejects.toThrow(/does not fit NEV 2\.3's 32-bit timestamps/);
+  });
+
+  it('leaves out a corrupt 64-bit timestamp beyond 2^32 s, counted, named with its packet and byte', async () => {
+    const samples = Float64Array.from([30000, 2 ** 52, 60000]);
+    const corrupt: SessionToWrite = {
+      sampleRate: 30000,
+      unitIds: ['a'],
+      labels: [],
+      seconds: 2,
+      *chunks() {
+        yield { samples, unit: new Uint32Array(samples.length) };
+      },
+    };
+    const path = join(folder, 'corrupt-time.nev');
+    await writeNev(path, corrupt, { version: '3.0' });
+    const recording = await openNev(path, {});
+    const { t } = await collect(recording);
+    expect(t).toEqual([1, 2]);
+    const { bytesInHeaders, bytesPerPacket } = headerFields(path);
+    const summary = recording.readSummary();
+    expect(summary.dropped['spikes with a time beyond 2^32 s']).toBe(1);
+    expect(summary.droppedExamples).toEqual([
+      `${path}, packet 1 (byte ${bytesInHeaders + bytesPerPacket}): time ${2 ** 52 / 30000} s is beyond 2^32 s (4294967296 s, about 136 years); left out`,
+    ]);
+  });
+
+  it('a corrupt 32-bit timestamp (far after the rest) is left out of a replay as an outlier, named with its packet and byte', async () => {
+    const { bytesInHeaders, bytesPerPacket } = headerFields(nev23);
+    const bytes = readFileSync(nev23);
+    let packet = 500;
+    for (; ; packet++) {
+      const at = bytesInHeaders + packet * bytesPerPacket;
+      const id = bytes.readUInt16LE(at + 4);
+      const unitClass = bytes[at + 6];
+      if (id >= 1 && id <= 32767 && unitClass !== 0 && unitClass !== 255) break;
+    }
+    const byte = bytesInHeaders + packet * bytesPerPacket;
+    const corrupt = corruptCopy(nev23, 'corrupt-timestamp.nev', { at: byte, bytes: u32(0xffffffff) });
+    const [replay, clean] = await Promise.all([runCli(['replay', corrupt, ...ANALYSIS]), runCli(['replay', nev23, ...ANALYSIS])]);
+    expect(replay.code, replay.stderr).toBe(0);
+    const lines = replay.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^synergy replay: warning: ${corrupt}, packet ${packet} \\(byte ${byte}\\) \\(unit \\d+:\\d+\\): ${0xffffffff / 30000} s lies more than the time jump limit \\(600 s\\)`),
+    );
+    expect(lines.at(-1)).toMatch(/1 with outlier time/);
+    // One spike fewer, and the updates at the same times: no update is spent on the span up to the corrupt time.
+    const spikes = (stderr: string) => Number(/: (\d+) spikes of/.exec(stderr)![1]);
+    expect(spikes(replay.stderr)).toBe(spikes(clean.stderr) - 1);
+    const times = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line).t);
+    expect(times(replay.stdout)).toEqual(times(clean.stdout));
   });
 
   it('passes timestamps that go back through in file order, reports the largest step back, and reads ranges from the first packet', async () => {

@@ -222,6 +222,48 @@ describe('NwbRecording', () => {
     await none.close();
   });
 
+  it('leaves out spike times that are not valid (1e300, NaN, negative), counted by cause, the first named with index and unit', async () => {
+    const nwb = file('corrupt-times.nwb');
+    // Unit 7: 0.1, 1e300, 0.3, NaN; unit 8: 0.15, -1, 0.25.
+    await writeUnits(nwb, { ids: [7, 8], times: [0.1, 1e300, 0.3, Number.NaN, 0.15, -1, 0.25], index: [4, 7] });
+    const recording = await NwbRecording.open(nwb, {});
+    const { t, ids } = await readAll(recording);
+    expect(t).toEqual([0.1, 0.15, 0.25, 0.3]);
+    expect(ids).toEqual(['7', '8', '8', '7']);
+    const summary = recording.readSummary();
+    expect(summary.dropped).toEqual({
+      'spikes with a time that is not a number': 1,
+      'spikes with a negative time': 1,
+      'spikes with a time beyond 2^32 s': 1,
+    });
+    expect(summary.droppedExamples).toEqual([
+      `${nwb}, /units/spike_times[1] (unit 7): time 1e+300 s is beyond 2^32 s (4294967296 s, about 136 years); left out`,
+      `${nwb}, /units/spike_times[3] (unit 7): time NaN s is not a number; left out`,
+      `${nwb}, /units/spike_times[5] (unit 8): time -1 s is negative; left out`,
+    ]);
+    const description = await recording.describe();
+    expect(description.firstSpike).toBe(0.1);
+    expect(description.lastSpike).toBe(0.3);
+    expect(description.notes.join('\n')).toMatch(/3 spike times are not valid/);
+    await recording.close();
+  });
+
+  it('a replay of a file with corrupt spike times runs, leaving them out and naming them on stderr', async () => {
+    const nwb = file('corrupt-replay.nwb');
+    const times = [...Array.from({ length: 400 }, (_, k) => k * 0.1), 1e300, Number.NaN, -1];
+    await writeUnits(nwb, { ids: [5], times, index: [times.length] });
+    const result = await runCli(['replay', nwb, ...analysis()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/Invalid typed array length/);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      `synergy replay: warning: ${nwb}, /units/spike_times[400] (unit 5): time 1e+300 s is beyond 2^32 s (4294967296 s, about 136 years); left out`,
+      `synergy replay: warning: ${nwb}, /units/spike_times[401] (unit 5): time NaN s is not a number; left out`,
+      `synergy replay: warning: ${nwb}, /units/spike_times[402] (unit 5): time -1 s is negative; left out`,
+    ]);
+    expect(lines[3]).toMatch(/: 400 spikes of 1 units; .*1 spikes with a time that is not a number, 1 spikes with a negative time, 1 spikes with a time beyond 2\^32 s/);
+  });
+
   it('reports spikes out of order within a unit as a step back', async () => {
     const nwb = file('unsorted.nwb');
     await writeUnits(nwb, { ids: [3, 4], times: [1, 0.4, 2, 0.5, 1.5], index: [3, 5] });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenEphysRecording } from '../../adapters/openephys/openEphysRecording.ts';
+import { readNpyNumbers } from '../../adapters/files/npyFile.ts';
 import type { RecordingDescription } from '../../adapters/recording.ts';
 import { changesToIntervals } from '../../adapters/openRecording.ts';
 import {
@@ -284,6 +285,39 @@ describe('OpenEphysRecording', () => {
     ]);
   });
 
+  it('leaves out spikes whose timestamps are NaN, negative or beyond 2^32 s, counted by cause and named with folder and index', async () => {
+    const copy = copyRecording('corrupt-times');
+    const path = join(copy, SPIKES, 'Stereotrode 2', 'timestamps.npy');
+    const bytes = readFileSync(path);
+    const times = new Float64Array(bytes.buffer.slice(bytes.byteOffset + 128, bytes.byteOffset + bytes.length));
+    const valid = times.length - 3;
+    times[10] = Number.NaN;
+    times[11] = -1;
+    times[12] = 1e300;
+    writeFileSync(path, Buffer.concat([bytes.subarray(0, 128), Buffer.from(times.buffer)]));
+    const reader = await OpenEphysRecording.open(copy, { unsorted: 'channel' });
+    let spikes = 0;
+    let previous = -Infinity;
+    for await (const batch of reader.spikes()) {
+      spikes += batch.t.length;
+      for (const t of batch.t) {
+        expect(t).toBeGreaterThanOrEqual(previous);
+        previous = t;
+      }
+    }
+    const summary = reader.readSummary();
+    expect(summary.dropped).toMatchObject({
+      'spikes with a time that is not a number': 1,
+      'spikes with a negative time': 1,
+      'spikes with a time beyond 2^32 s': 1,
+    });
+    expect(summary.droppedExamples).toHaveLength(3);
+    expect(summary.droppedExamples![0]).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, index 10 \\(cluster \\d+\\): time NaN s is not a number; left out$`));
+    expect(summary.droppedExamples![2]).toMatch(/, index 12 \(cluster \d+\): time 1e\+300 s is beyond 2\^32 s/);
+    const otherFolder = (await readNpyNumbers(join(copy, SPIKES, 'Stereotrode 1', 'timestamps.npy'))).length;
+    expect(spikes).toBe(otherFolder + valid);
+  });
+
   it('measures how far spikes of a folder go back in time when its timestamps are not sorted', async () => {
     const copy = copyRecording('unsorted-times');
     const path = join(copy, SPIKES, 'Stereotrode 2', 'timestamps.npy');
@@ -353,6 +387,16 @@ describe('corrupt and truncated Open Ephys recordings', () => {
         name: 'gui-0.5',
         breakIt: (copy) => writeFileSync(join(copy, 'structure.oebin'), JSON.stringify({ 'GUI version': '0.5.5', spikes: [] })),
         pattern: /structure\.oebin: written by Open Ephys GUI 0\.5\.5/,
+      },
+      {
+        name: 'rate-1e-300',
+        breakIt: (copy) => {
+          const path = join(copy, 'structure.oebin');
+          const structure = JSON.parse(readFileSync(path, 'utf8'));
+          structure.spikes[0].sample_rate = 1e-300;
+          writeFileSync(path, JSON.stringify(structure));
+        },
+        pattern: /structure\.oebin: spikes\[0\]\.sample_rate 1e-300 Hz is not a plausible spike clock: expected 1 kHz – 1 GHz, e\.g\. 30000/,
       },
       {
         name: 'no-clusters',

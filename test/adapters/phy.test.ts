@@ -172,6 +172,24 @@ describe('PhyRecording reader', () => {
     await recording.close();
   });
 
+  it('leaves out spikes whose sample number puts them beyond 2^32 s, counted and named with their index', async () => {
+    const phy = await phyFolder('huge-sample');
+    const samples = BigInt64Array.from(session.samples, (sample, k) => (k === 500 ? 2n ** 50n : BigInt(sample)));
+    writeFileSync(join(phy, 'spike_times.npy'), Buffer.from(dump(samples)));
+    const recording = await PhyRecording.open(phy);
+    try {
+      const { t } = await collect(recording);
+      expect(t).toEqual(expected().t.filter((_, k) => k !== 500));
+      const summary = recording.readSummary();
+      expect(summary.dropped).toEqual({ 'spikes with a time beyond 2^32 s': 1 });
+      expect(summary.droppedExamples).toEqual([
+        `${join(phy, 'spike_times.npy')}, index 500 (cluster ${CLUSTER_IDS[session.unit[500]]}): time ${2 ** 50 / 30000} s is beyond 2^32 s (4294967296 s, about 136 years); left out`,
+      ]);
+    } finally {
+      await recording.close();
+    }
+  });
+
   it('falls back to spike_templates.npy when spike_clusters.npy is absent, and says so', async () => {
     const recording = await PhyRecording.open(await phyFolder('templates-only', { spikeClusters: false }));
     const got = await collect(recording);
@@ -221,7 +239,7 @@ describe('params.py, cluster tables and --units, read by pattern', () => {
       ['sample_rate = 30000.0\n', 30000],
       ['sample_rate = 30000.\n', 30000],
       ['sample_rate=3e4', 30000],
-      ['  sample_rate   =   30_000   # Hz\r\n', 30000],
+      ['sample_rate   =   30_000   # Hz\r\n', 30000],
       ["dat_path = 'a.dat'\nsample_rate = 25000  # comment\nhp_filtered = False\n", 25000],
       ['sample_rate = float(20000)\n', 20000],
       ['sample_rate = np.float64(30000.0)\n', 30000],
@@ -233,9 +251,34 @@ describe('params.py, cluster tables and --units, read by pattern', () => {
     expect(() => parseSampleRate("dat_path = 'x'\n", 'p/params.py')).toThrow(/^p\/params\.py: the sample rate is missing/);
     expect(() => parseSampleRate('sample_rate = 3 * 10000\n', 'params.py')).toThrow(/params\.py, line 1: sample_rate = '3 \* 10000' is not a plain number; params\.py is read by pattern, never executed/);
     expect(() => parseSampleRate('x = 1\nsample_rate = __import__("os")\n', 'params.py')).toThrow(/line 2: .* is not a plain number/);
-    expect(() => parseSampleRate('sample_rate = 0\n', 'params.py')).toThrow(/is not a rate/);
-    expect(() => parseSampleRate('sample_rate = -30000\n', 'params.py')).toThrow(/is not a rate/);
+    expect(() => parseSampleRate('sample_rate = 0\n', 'params.py')).toThrow(/sample_rate 0 Hz is not a plausible spike clock/);
+    expect(() => parseSampleRate('sample_rate = -30000\n', 'params.py')).toThrow(/sample_rate -30000 Hz is not a plausible spike clock/);
     expect(() => parseSampleRate('sample_rate == 3\n', 'params.py')).toThrow(/missing/);
+  });
+
+  it('reads only top-level sample_rate lines: not indented ones, nor any inside a docstring, brackets or a continued line', () => {
+    const variants: Array<[string, number]> = [
+      ['if hp_filtered:\n    sample_rate = 15000.\nsample_rate = 30000.\n', 30000],
+      ['sample_rate = 30000.\nif False:\n    sample_rate = 15000.\n', 30000],
+      ['"""Written by hand.\nsample_rate = 15000.\n"""\nsample_rate = 30000.\n', 30000],
+      ["sample_rate = 30000.\nnotes = '''\nsample_rate = 15000\n'''\n", 30000],
+      ['sample_rate = 30000.\nextra = dict(\nsample_rate=15000)\n', 30000],
+      ['sample_rate = 30000.\nx = 1 + \\\nsample_rate\n', 30000],
+      ['quote = "a \\" \'\'\' b"\nsample_rate = 30000\n', 30000],
+      ['def f():\n    """\n    sample_rate = 15000\n    """\n    sample_rate = 15000\nsample_rate = 25000\n', 25000],
+    ];
+    for (const [text, rate] of variants) expect(parseSampleRate(text, 'params.py'), text).toBe(rate);
+    expect(() => parseSampleRate('if True:\n    sample_rate = 30000\n', 'params.py')).toThrow(/missing: expected a top-level line/);
+  });
+
+  it('refuses a sample rate that is not a plausible spike clock, naming params.py and the line', () => {
+    expect(() => parseSampleRate("dat_path = 'a.dat'\nsample_rate = 1e-300\n", 'k/params.py')).toThrow(
+      'k/params.py, line 2: sample_rate 1e-300 Hz is not a plausible spike clock: expected 1 kHz – 1 GHz, e.g. 30000',
+    );
+    expect(() => parseSampleRate('sample_rate = 1\n', 'params.py')).toThrow(/1 Hz is not a plausible spike clock/);
+    expect(() => parseSampleRate('sample_rate = 1e12\n', 'params.py')).toThrow(/1000000000000 Hz is not a plausible spike clock/);
+    expect(parseSampleRate('sample_rate = 1e9\n', 'params.py')).toBe(1e9);
+    expect(parseSampleRate('sample_rate = 1000\n', 'params.py')).toBe(1000);
   });
 
   it('reads cluster tables tab- or comma-separated, with an empty group as unsorted', () => {
@@ -287,6 +330,8 @@ describe('Phy folders that are incomplete or corrupt', () => {
     add('no-params', (p) => unlinkSync(join(p, 'params.py')), 'params.py', /missing: .*sample rate/);
     add('no-rate', (p) => writeFileSync(join(p, 'params.py'), "dat_path = 'x.dat'\n"), 'params.py', /the sample rate is missing/);
     add('rate-expression', (p) => writeFileSync(join(p, 'params.py'), 'sample_rate = 3 * 10000\n'), 'params.py, line 1', /is not a plain number/);
+    add('rate-1e-300', (p) => writeFileSync(join(p, 'params.py'), 'sample_rate = 1e-300\n'), 'params.py, line 1', /sample_rate 1e-300 Hz is not a plausible spike clock: expected 1 kHz – 1 GHz, e.g\. 30000/);
+    add('rate-indented-only', (p) => writeFileSync(join(p, 'params.py'), 'if True:\n    sample_rate = 30000.\n'), 'params.py', /the sample rate is missing: expected a top-level line/);
     add('short-clusters', (p) => writeFileSync(join(p, 'spike_clusters.npy'), Buffer.from(dump(new Int32Array(spikes - 1)))), 'spike_clusters.npy', new RegExp(`holds ${spikes - 1} values, spike_times\\.npy ${spikes}`));
     add('bad-magic', (p) => writeFileSync(join(p, 'spike_times.npy'), 'unit,t\n3,0.5\n'), 'spike_times.npy', /not a NumPy \.npy file \(bad magic at byte 0/);
     add('cut-header', (p) => truncateSync(join(p, 'spike_times.npy'), 40), 'spike_times.npy', /truncated \.npy header/);

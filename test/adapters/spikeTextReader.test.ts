@@ -237,6 +237,8 @@ describe('readSpikeText: bad input names file, line and column', () => {
     ['empty time', 'unit,time_s\n1,\n', 2, 'time_s', /is empty/],
     ['text time', 'unit,time_s\n1,abc\n', 2, 'time_s', /'abc' is not a number/],
     ['infinite time', 'unit,time_s\n1,1e400\n', 2, 'time_s', /is not finite/],
+    ['time 1e300', 'unit,time_s\n1,0.5\n1,1e300\n', 3, 'time_s', /'1e300' is beyond 2\^32 s .*expected a number of seconds from 0 to 2\^32 \(4294967296\)/],
+    ['time just beyond 2^32 s', 'unit,time_s\n1,4294967296.5\n', 2, 'time_s', /is beyond 2\^32 s/],
     ['Infinity', 'unit,time_s\n1,Infinity\n', 2, 'time_s', /not a number/],
     ['hexadecimal time', 'unit,time_s\n1,0x10\n', 2, 'time_s', /not a number/],
     ['empty unit', 'unit,time_s\n1,1\n ,2\n', 3, 'unit', /expected a unit id/],
@@ -265,6 +267,8 @@ describe('readSpikeText: bad input names file, line and column', () => {
     ['missing time', '{"unit":1,"at":1}\n', 1, 't|time|time_s|timestamp', /no key 't', 'time', 'time_s' or 'timestamp'/],
     ['text time', '{"unit":1,"t":"abc"}\n', 1, 't', /'abc' is not a number/],
     ['negative time', '{"unit":1,"time":-1}\n', 1, 'time', /is negative/],
+    ['time 1e300', '{"unit":1,"t":0.5}\n{"unit":1,"t":1e300}\n', 2, 't', /1e\+300 is beyond 2\^32 s/],
+    ['time 1e300 as text', '{"unit":1,"t":"1e300"}\n', 1, 't', /'1e300' is beyond 2\^32 s/],
     ['null time', '{"unit":1,"t":null}\n', 1, 't', /null is not a number/],
     ['null unit', '{"unit":null,"t":1}\n', 1, 'unit', /is null; expected a unit id/],
     ['empty unit', '{"unit":"","t":1}\n', 1, 'unit', /is empty; expected a unit id/],
@@ -326,6 +330,18 @@ describe('readSpikeText: skipBad', () => {
     expect(summary.skippedExamples[0]).toMatchObject({ line: 3, column: 'time_s' });
     expect(summary.skippedExamples[0].reason).toMatch(/'abc' is not a number/);
     expect(summary).toMatchObject({ spikes: 3, units: 3, lines: 10 });
+  });
+
+  it('with skipBad counts times that are NaN, negative or beyond 2^32 s; 2^32 s itself is a valid time', async () => {
+    const lines = ['unit,t', 'a,0.1', 'a,1e300', 'b,NaN', 'b,-1', 'a,4294967296', 'b,0.2'];
+    const read = await readAll(write('skip-times.csv', `${lines.join('\n')}\n`), { skipBad: true });
+    expect(read.times).toEqual([0.1, 2 ** 32, 0.2]);
+    expect(read.source.summary.skippedExamples.map((example) => example.line)).toEqual([3, 4, 5]);
+  });
+
+  it('each batch names the line of each spike (blank and skipped lines counted)', async () => {
+    const read = await readAll(write('lines.csv', 'unit,t\na,0.1\n\nb,0.2\nb,x\na,0.3\n'), { skipBad: true, batchSize: 2 });
+    expect(read.batches.map((batch) => Array.from((batch as { position?: Float64Array }).position ?? []))).toEqual([[2, 4], [6]]);
   });
 
   it('skips bad JSONL records', async () => {

@@ -29,4 +29,8 @@ describe('clipBatch', () => {
     expect(clipBatch(batch, {})).toBe(batch);
     expect(clipBatch(spikeBatch([3], ['a']), { end: 2 })).toBeUndefined();
   });
+  it('keeps the positions of the spikes it keeps', () => {
+    const batch = { ...spikeBatch([0.5, 1, 1.5, 2], ['a', 'b', 'a', 'b']), position: Float64Array.from([3, 5, 6, 9]) };
+    expect(Array.from(clipBatch(batch, { start: 1, end: 2 })!.position!)).toEqual([5, 6]);
+  });
 });

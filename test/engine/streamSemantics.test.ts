@@ -2,11 +2,12 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BatchReadout } from '../../src/engine/batchReadout.ts';
 import { LabelTimeline } from '../../src/engine/labelTimeline.ts';
-import { SpikeBinner } from '../../src/engine/spikeBinner.ts';
+import { MAX_FRAME_BINS, SpikeBinner } from '../../src/engine/spikeBinner.ts';
 import { analyzeStream } from '../../src/operators/analyzeStream.ts';
-import { binOf } from '../../src/stream/binIndex.ts';
+import { binOf, MAX_EVENT_SECONDS } from '../../src/stream/binIndex.ts';
 import { spikeBatch, type SourceEvent } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
+import { referenceEmissions } from '../helpers/streamReference.ts';
 
 const options: AnalysisOptions = {
   binSeconds: 0.1,
@@ -50,6 +51,58 @@ describe('bins (DESIGN §3)', () => {
     binner.addSpikes(spikeBatch([Number.NaN, -1, Infinity, 0.5], ['a', 'a', 'a', 'a']));
     expect(binner.drops.invalidTime).toBe(3);
     expect(binner.spikes).toBe(1);
+  });
+  it('counts times beyond MAX_EVENT_SECONDS (2^32 s) as invalid, so no span is sized from them', () => {
+    const binner = new SpikeBinner(0.02, 0);
+    binner.addSpikes(spikeBatch([0.5, 1e300, MAX_EVENT_SECONDS * 2, 0.7], ['a', 'a', 'a', 'a']));
+    expect(binner.drops.invalidTime).toBe(2);
+    expect(binner.observeTime(1e300)).toBe(false);
+    expect(binner.latestTime).toBe(0.7);
+  });
+  it('a jump in time is handed out in frames of at most MAX_FRAME_BINS bins, all bins in order', () => {
+    const binner = new SpikeBinner(0.02, 0);
+    binner.addSpikes(spikeBatch([0.5, 0.51], ['a', 'b']));
+    // 4e9 s in 0.02 s bins is 2e11 bins: one frame of them could not even be allocated.
+    binner.addSpikes(spikeBatch([4e9], ['a']));
+    const first = binner.takeComplete()!;
+    expect(first.binCount).toBe(MAX_FRAME_BINS);
+    expect(first.offsets.length).toBe(MAX_FRAME_BINS + 1);
+    expect(first.firstBin).toBe(25);
+    expect(Array.from(first.unit)).toEqual([0, 1]);
+    const second = binner.takeComplete()!;
+    expect(second.firstBin).toBe(25 + MAX_FRAME_BINS);
+    expect(second.unit.length).toBe(0);
+  });
+  it('a jump within a stream gives the same updates as the batch computation (frames in chunks)', async () => {
+    const jumpOptions = { ...options, binSeconds: 0.05, windowSeconds: 5, hopSeconds: 5 };
+    // 0–10 s of data, then data again 4000 s later: 80,000 bins of silence in between, more than one frame.
+    const t: number[] = [];
+    const unit: string[] = [];
+    for (let k = 0; k < 400; k++) {
+      const base = k < 200 ? k * 0.05 : 4000 + (k - 200) * 0.05;
+      t.push(base + 0.01, base + 0.02);
+      unit.push('a', k % 3 === 0 ? 'b' : 'c');
+    }
+    const events: SourceEvent[] = [
+      { kind: 'interval', start: 0, end: 10, label: 'go' },
+      { kind: 'interval', start: 4000, end: 4005, label: 'nogo' },
+      { kind: 'interval', start: 4005, end: 4010, label: 'go' },
+      spikeBatch(t, unit),
+    ];
+    const updates = await lastValueFrom(from(events).pipe(analyzeStream(jumpOptions), toArray()));
+    const reference = referenceEmissions(events, { ...jumpOptions, levels: 3, surrogates: 0, seed: 0 });
+    expect(updates.map((u) => u.t)).toEqual(reference.emissions.map((e) => e.t));
+    expect(updates.length).toBe(801);
+    updates.forEach((update, n) => {
+      const expected = reference.emissions[n];
+      expect(update.samples).toBe(expected.samples);
+      for (const pair of update.pairs) {
+        const want = expected.pair(pair.a, pair.b);
+        expect(Math.abs(pair.synergy - want.synergy)).toBeLessThan(1e-9);
+        expect(Math.abs(pair.joint - want.joint)).toBeLessThan(1e-9);
+      }
+    });
+    expect(updates.filter((u) => u.samples > 0 && u.t > 10).map((u) => u.t)).toEqual([4005]);
   });
   it('a spike earlier than the first event, before any bin is complete, moves the start back', () => {
     const binner = new SpikeBinner(0.1, 1);
