@@ -1,6 +1,6 @@
 import type { AlertEvent, SourceAlertKind } from '../alerts/alertEvent.ts';
 import { AlertThrottle, DEFAULT_ALERT_THROTTLE, type AlertThrottleLimits } from '../alerts/alertThrottle.ts';
-import { MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
+import { isValidEventTime, MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
 import type { SourceEvent, SpikeBatch } from '../stream/events.ts';
 import { IdTable } from '../stream/idTable.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
@@ -606,7 +606,7 @@ export class IngestSession {
     let max = -Infinity;
     for (let i = 0; i < t.length; i++) {
       const time = t[i];
-      if (!(time >= 0 && time <= MAX_EVENT_SECONDS)) {
+      if (!isValidEventTime(time)) {
         throw new ProtocolError('bad-field', `spikes: time ${i} is ${time} s; times are seconds from 0 to ${MAX_EVENT_SECONDS}`, seq);
       }
       if (time < min) min = time;

@@ -39,10 +39,3 @@ export function wholeBins(seconds: number, binSeconds: number, name: string): nu
   }
   return bins;
 }
-
-/**
- * The latest event time accepted anywhere, seconds: 2^32 s, about 136 years,
- * so that Unix-epoch seconds still fit while a corrupt 1e300 never reaches an
- * allocation or a bin index (bin indices stay exact integers well past it).
- */
-export const MAX_EVENT_SECONDS = 2 ** 32;
