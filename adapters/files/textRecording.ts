@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { LabelChange, LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
 import type { RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
-import { readLabelIntervals } from './labelIntervalReader.ts';
+import { DEFAULT_LABEL_COLUMN, readLabelIntervals } from './labelIntervalReader.ts';
 import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
 import type { TextFormat } from './textTable.ts';
 
@@ -85,11 +85,11 @@ export class TextRecording implements RecordingSource {
   async close(): Promise<void> {}
 }
 
-/** Label intervals from a text file, as a description's label source. */
-export async function describeLabelFile(file: string, skipBad = false): Promise<RecordingDescription['labelSources'][number]> {
-  const { summary } = await readLabelIntervals(file, { skipBad });
+/** Label intervals from a text file, as a description's label source (named with its column when that is not `label`). */
+export async function describeLabelFile(file: string, skipBad = false, labelColumn?: string): Promise<RecordingDescription['labelSources'][number]> {
+  const { summary } = await readLabelIntervals(file, { skipBad, labelColumn });
   return {
-    name: file,
+    name: summary.labelColumn.toLowerCase() === DEFAULT_LABEL_COLUMN ? file : `${file} (column ${summary.labelColumn})`,
     values: summary.labels.map((tally) => ({ label: tally.label, count: tally.intervals, seconds: tally.seconds })),
   };
 }
