@@ -8,9 +8,9 @@ export const UNITS = '/units';
 export const SPIKE_TIMES = '/units/spike_times';
 
 /** Groups the search for units tables visits at most (a file with many groups is searched only that far). */
-const MAX_GROUPS_SEARCHED = 20_000;
+export const MAX_GROUPS_SEARCHED = 20_000;
 /** How deep below the root the search for units tables looks (/processing/<module>/<table> is 3). */
-const MAX_SEARCH_DEPTH = 6;
+export const MAX_SEARCH_DEPTH = 6;
 
 /**
  * A Units table of an NWB file (nwb-schema core/nwb.misc.yaml, Units, a
@@ -98,15 +98,15 @@ export function readUnitsTable(file: Hdf5File, tableOption?: string): UnitsTable
  * search is bounded (MAX_GROUPS_SEARCHED groups, MAX_SEARCH_DEPTH levels)
  * so that a file with a huge number of groups is answered in bounded time.
  */
-export function findUnitsTables(file: Hdf5File): string[] {
+export function findUnitsTables(file: Hdf5File, maxGroups = MAX_GROUPS_SEARCHED, maxDepth = MAX_SEARCH_DEPTH): string[] {
   const found: string[] = [];
   let visited = 0;
   const visit = (group: string, depth: number): void => {
-    if (visited++ >= MAX_GROUPS_SEARCHED) return;
+    if (visited++ >= maxGroups) return;
     const prefix = group === '/' ? '' : group;
     const members = file.members(group);
     if (members.includes('spike_times') && members.includes('spike_times_index') && file.isDataset(`${prefix}/spike_times`)) found.push(group);
-    if (depth === MAX_SEARCH_DEPTH) return;
+    if (depth === maxDepth) return;
     for (const name of members) {
       const child = `${prefix}/${name}`;
       if (file.isGroup(child)) visit(child, depth + 1);

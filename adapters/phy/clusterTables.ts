@@ -47,12 +47,15 @@ export async function readClusterColumns(folder: string, groups: ClusterGroupTab
   }
   for (const name of names) {
     const file = join(folder, name);
-    const info = await stat(file);
+    const info = await stat(file).catch(() => undefined);
+    if (info === undefined) throw new InputFormatError('cannot be read (a broken link, or no permission)', file);
     if (!info.isFile()) continue;
     if (info.size > maxBytes) {
       throw new InputFormatError(`has ${info.size} bytes, more than a cluster table can hold (${maxBytes} bytes at most)`, file);
     }
-    const table = parseClusterTable(await readFile(file, 'utf8'), file);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) throw new InputFormatError('cannot be read (no permission?)', file);
+    const table = parseClusterTable(text, file);
     table.columns.forEach((column, k) => {
       if (valuesOf.has(column)) return;
       valuesOf.set(column, new Map(table.rows.map((row) => [row.id, row.cells[k]])));

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NwbRecording } from '../../adapters/nwb/nwbRecording.ts';
-import { loadH5wasm } from '../../adapters/nwb/hdf5File.ts';
+import { Hdf5File, loadH5wasm } from '../../adapters/nwb/hdf5File.ts';
+import { findUnitsTables } from '../../adapters/nwb/unitsTable.ts';
 import { writeNwb, type NwbWriteOptions } from '../../simulators/writeNwb.ts';
 import { EmptySelectionError, InputFormatError, UsageError } from '../../src/errors.ts';
 import type { LabelInterval, SpikeBatch } from '../../src/stream/events.ts';
@@ -246,7 +247,7 @@ describe('NWB intervals with several tags (--multi-tag)', () => {
 });
 
 describe('the units-table search', () => {
-  it('finds units tables at any depth it searches, and names none when the file has none', async () => {
+  it('finds units tables at any depth it searches, within its bounds', async () => {
     const h5wasm = await loadH5wasm();
     const path = file('two-tables.nwb');
     const rebuilt = new h5wasm.File(path, 'w');
@@ -270,6 +271,15 @@ describe('the units-table search', () => {
     const error = await openError(path, {});
     expect(error).toBeInstanceOf(InputFormatError);
     expect(error.message).toContain('units tables in the file: /analysis/units_v2, /processing/ecephys/curated, /processing/ecephys/kilosort');
+    // The search is bounded: by groups visited (root, analysis, units_v2, processing, …) and by depth.
+    const h5 = await Hdf5File.open(path);
+    try {
+      expect(findUnitsTables(h5, 3)).toEqual(['/analysis/units_v2']);
+      expect(findUnitsTables(h5, 100, 2)).toEqual(['/analysis/units_v2']);
+      expect(findUnitsTables(h5, 100, 3)).toHaveLength(3);
+    } finally {
+      h5.close();
+    }
     const chosen = await NwbRecording.open(path, { unitsTable: 'processing/ecephys/curated' });
     expect(chosen.unitIds).toEqual(['1']);
     await chosen.close();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,17 @@ describe('Phy selections that keep no cluster', () => {
     expect(lines[1]).toMatch(
       new RegExp(`^synergy: ${silent}: no spikes to analyze: no unit with spikes is selected \\(left out: \\d+ spikes of good clusters \\(not kept\\), \\d+ spikes of mua clusters \\(not kept\\), \\d+ spikes of noise clusters \\(not kept\\)\\)$`),
     );
+  });
+
+  it('an unreadable cluster table stops only a filter that needs the tables, and inspect notes it', async () => {
+    const broken = await phyFolder('broken-link');
+    symlinkSync(join(broken, 'nowhere.tsv'), join(broken, 'cluster_ContamPct.tsv'));
+    const error = await openError(broken, { unitFilters: [{ column: 'ch', values: ['1'] }] });
+    expect(error).toBeInstanceOf(InputFormatError);
+    expect(error.message).toBe(`${join(broken, 'cluster_ContamPct.tsv')}: cannot be read (a broken link, or no permission)`);
+    const byGroup = await PhyRecording.open(broken, { units: 'good' });
+    expect((await byGroup.describe()).notes).toContain(`cluster tables cannot be read for --unit-filter: ${error.message}`);
+    await byGroup.close();
   });
 
   it('a cluster table larger than the limit is refused, naming the file', async () => {
