@@ -68,7 +68,8 @@ export function formatDescription(d: RecordingDescription, allUnits: boolean): s
   const shown = allUnits ? d.units : d.units.slice(0, 40);
   for (const unit of shown) {
     const details = Object.entries(unit)
-      .filter(([key]) => key !== 'id' && key !== 'spikes')
+      // An empty value (a unit without electrodes has no location) says nothing on a line.
+      .filter(([key, value]) => key !== 'id' && key !== 'spikes' && value !== '')
       .map(([key, value]) => `${key} ${value}`)
       .join(', ');
     lines.push(`    ${unit.id.padEnd(14)} ${String(unit.spikes).padStart(9)} spikes${details === '' ? '' : `  (${details})`}`);

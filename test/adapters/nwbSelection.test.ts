@@ -142,6 +142,7 @@ describe('NWB unit filters: electrodes, several values, several filters', () => 
     expect(description.notes).toContain('electrode columns (through /units/electrodes) for --unit-filter: location, group_name');
     const text = await runCli(['inspect', electrodesNwb]);
     expect(text.stdout).toMatch(/\n {4}4 +\d+ spikes {2}\(location CA1\+CA3, quality mua\)/);
+    expect(text.stdout).toMatch(/\n {4}5 +\d+ spikes {2}\(quality good\)/);
   });
 
   it('an unknown column lists the units table’s columns and the electrode columns (exit 2)', async () => {
