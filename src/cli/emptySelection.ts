@@ -19,8 +19,7 @@ export interface ReplayCoverage {
   spikeSpan: TimeSpan | null;
   /** Where the modes came from ('labels.csv', '--label-column condition'), or undefined when none were asked for. */
   modes: string | undefined;
-  /** The mode intervals, before and after cutting them to the range. */
-  intervals: readonly LabelInterval[];
+  /** The mode intervals the replay used (cut to the range). */
   clippedIntervals: readonly LabelInterval[];
   labeledBins: number;
   /** What the reader left out, by cause. */
@@ -63,11 +62,16 @@ function intervalSpan(intervals: readonly LabelInterval[]): TimeSpan | null {
  */
 export async function emptySelectionError(
   coverage: ReplayCoverage,
-  describe: () => Promise<RecordingDescription>,
+  sources: {
+    /** The recording's description (spans of the whole recording), read only when no spike was analyzed. */
+    describe: () => Promise<RecordingDescription>;
+    /** Every mode interval, whatever the range, read only when no bin is labeled. */
+    allModes: () => Promise<readonly LabelInterval[]>;
+  },
 ): Promise<EmptySelectionError | undefined> {
   const { path, range } = coverage;
   if (coverage.spikes === 0) {
-    const described = await describe();
+    const described = await sources.describe();
     const drops = Object.entries(coverage.readerDrops).filter(([, count]) => count > 0);
     const dropText = drops.length === 0 ? '' : ` (left out: ${drops.map(([cause, count]) => `${count} ${cause}`).join(', ')})`;
     if (described.firstSpike === null || described.lastSpike === null) {
@@ -82,7 +86,7 @@ export async function emptySelectionError(
   }
   if (coverage.modes === undefined || coverage.labeledBins > 0 || coverage.spikeSpan === null) return undefined;
   const spikes = coverage.spikeSpan;
-  const modes = intervalSpan(coverage.intervals);
+  const modes = intervalSpan(await sources.allModes());
   if (modes === null) return new EmptySelectionError(`${path}: the modes (${coverage.modes}) hold no interval, so no bin is labeled`);
   if (coverage.clippedIntervals.length === 0) {
     return new EmptySelectionError(`${path}: no mode interval (${coverage.modes}) lies in ${rangeText(range)}: the modes span ${spanText(modes)}`);

@@ -259,8 +259,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const spikeSpan: TimeSpan = { first: Infinity, last: -Infinity };
   let emptySelection: Error | undefined;
   try {
-    const allIntervals = changesToIntervals(labelFile?.intervals ?? (await recording.labels(range)));
-    const intervals = clipIntervals(allIntervals, range);
+    const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
     const events = eventsOf(recording, intervals, range, flags.speed, spikeSpan);
     await lastValueFrom(
       events.pipe(
@@ -304,19 +303,14 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
         spikes: counters.spikes,
         spikeSpan: spikeSpan.first <= spikeSpan.last ? spikeSpan : null,
         modes: modesSource(flags),
-        intervals: allIntervals,
         clippedIntervals: intervals,
         labeledBins: tally.labeledBins,
         readerDrops: recording.readSummary().dropped,
       },
-      async () => {
-        // The recording's own span, over a fresh reader: the replay's one has read only the range.
-        const whole = await openRecording(path, openOptions);
-        try {
-          return await whole.describe();
-        } finally {
-          await whole.close();
-        }
+      {
+        // The whole recording's spans come from a fresh reader: the replay's one has read only the range (and keeps its counts).
+        describe: () => withRecording(path, openOptions, (whole) => whole.describe()),
+        allModes: async () => changesToIntervals(labelFile?.intervals ?? (await withRecording(path, openOptions, (whole) => whole.labels()))),
       },
     );
   } finally {
@@ -341,6 +335,16 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     hasLabels: modesSource(flags) !== undefined || tally.labeledBins > 0,
   };
   return { summary, emptySelection };
+}
+
+/** Runs `read` on a recording opened for it, and closes it. */
+async function withRecording<T>(path: string, options: OpenRecordingOptions, read: (recording: RecordingSource) => Promise<T>): Promise<T> {
+  const recording = await openRecording(path, options);
+  try {
+    return await read(recording);
+  } finally {
+    await recording.close();
+  }
 }
 
 /** Intervals cut to the replayed range (the stream starts at the range, not at the first label). */

@@ -100,6 +100,8 @@ describe('empty time ranges in binary formats (read by binary search)', () => {
     await writeNwb(nwb, session.write, { trials: { rows: [{ start: 500, end: 600 }], columns: { condition: ['late'] } } });
     const result = await runCli(['replay', nwb, '--label-column', 'condition', '--start', '100', '--end', '200'], { timeoutMs: 120_000 });
     expect(expectSummaryThenError(result)).toBe(`synergy: ${nwb}: no spikes in --start 100 --end 200: the recording's spikes span ${span}`);
+    const outside = await runCli(['replay', nwb, '--label-column', 'condition', '--start', '1', '--end', '5'], { timeoutMs: 120_000 });
+    expect(expectSummaryThenError(outside)).toBe(`synergy: ${nwb}: no mode interval (--label-column condition) lies in --start 1 --end 5: the modes span 500.0–600.0 s`);
     const missing = await runCli(['replay', nwb, '--label-column', 'condition'], { timeoutMs: 120_000 });
     expect(expectSummaryThenError(missing)).toBe(
       `synergy: ${nwb}: no mode interval overlaps the spikes: the modes (--label-column condition) span 500.0–600.0 s, the spikes ${span} (are both on the same clock?)`,
