@@ -3,6 +3,8 @@ import { basename, extname, join } from 'node:path';
 import { InputFormatError, UsageError } from '../src/errors.ts';
 import type { LabelChange, LabelInterval } from '../src/stream/events.ts';
 import { TextRecording } from './files/textRecording.ts';
+import type { MultiTagPolicy } from './nwb/intervalTables.ts';
+import type { UnitFilter } from './unitFilter.ts';
 import { NevRecording } from './nev/nevRecording.ts';
 import { NwbRecording } from './nwb/nwbRecording.ts';
 import { OpenEphysRecording } from './openephys/openEphysRecording.ts';
@@ -18,9 +20,19 @@ export interface OpenRecordingOptions {
   labelColumn?: string;
   /** NWB: which interval table to take the label column from. */
   labelTable?: 'trials' | 'epochs';
-  /** NWB: keep only units whose /units/<column> equals value (e.g. quality=good). */
-  unitFilter?: { column: string; value: string };
-  /** Phy: cluster groups to keep ('good', 'all', or a list such as 'good,mua'). */
+  /** NWB: what an interval with several tags labels (default 'join': 'go+left'). */
+  multiTag?: MultiTagPolicy;
+  /** NWB: the Units table to read (default /units), e.g. 'processing/ecephys/units'. */
+  unitsTable?: string;
+  /**
+   * NWB and Phy: keep only the units every filter passes (a unit passes
+   * `quality=good,mua` when its quality is good or mua). NWB columns are
+   * the units table's and, through its electrodes, the electrodes table's
+   * (location, group_name); Phy columns are those of the cluster tables
+   * (group, KSLabel, ch, sh, …).
+   */
+  unitFilters?: readonly UnitFilter[];
+  /** Phy: cluster groups to keep ('good', 'all', or a list such as 'good,mua'): `--unit-filter group=…`, groups in any case. */
   units?: string;
   /** Open Ephys TTL lines / NEV digital input words → modes, e.g. "1=go,-1=rest,0=". */
   ttlLabels?: string;
@@ -99,10 +111,14 @@ export async function openRecording(path: string, options: OpenRecordingOptions 
   const needs = (what: string, formats: RecordingFormat[]) => {
     if (!formats.includes(format)) throw new UsageError(`${what} applies to ${formats.join(' and ')} recordings, not ${format}`);
   };
-  if (options.labelColumn !== undefined || options.unitFilter !== undefined || options.labelTable !== undefined) {
-    needs('--label-column / --label-table / --unit-filter', ['nwb']);
+  if (options.labelColumn !== undefined && format !== 'nwb') {
+    throw new UsageError(`--label-column names a column of an NWB file's interval tables or of a --labels FILE; a ${format} recording has neither (give --labels FILE)`);
   }
-  if (options.units !== undefined) needs('--units', ['phy']);
+  if (options.labelTable !== undefined) needs('--label-table', ['nwb']);
+  if (options.multiTag !== undefined) needs('--multi-tag', ['nwb']);
+  if (options.unitsTable !== undefined) needs('--units-table', ['nwb']);
+  if (options.unitFilters !== undefined && options.unitFilters.length > 0) needs('--unit-filter', ['nwb', 'phy']);
+  if (options.units !== undefined) needs('--units (--unit-filter group=GROUPS)', ['phy']);
   if (options.ttlLabels !== undefined) needs('--ttl-labels', ['openephys', 'nev']);
   if (options.unsorted !== undefined) needs('--unsorted', ['openephys', 'nev']);
   switch (format) {

@@ -16,11 +16,37 @@ export interface IntervalTableToWrite {
   tags?: ReadonlyArray<ReadonlyArray<string>>;
 }
 
+/**
+ * An electrodes table (nwb-schema core/nwb.file.yaml, the `electrodes`
+ * DynamicTable of general/extracellular_ephys): `location` and `group_name`
+ * per row, and more columns; each group name also becomes an
+ * ElectrodeGroup, referenced by the `group` column, as pynwb writes them.
+ */
+export interface ElectrodesToWrite {
+  location: readonly string[];
+  groupName: readonly string[];
+  columns?: Readonly<Record<string, ReadonlyArray<string> | ReadonlyArray<number>>>;
+}
+
 export interface NwbWriteOptions {
   /** /units/id values (ElementIdentifiers, int64). Default: the session's unit ids when all are integers, else 0, 1, 2, … */
   unitIds?: ReadonlyArray<number>;
   /** More /units columns, one value per unit (e.g. `quality: ['good', 'mua', …]`). */
   unitColumns?: Readonly<Record<string, ReadonlyArray<string> | ReadonlyArray<number>>>;
+  /**
+   * Where the Units table goes (default 'units', NWBFile.units); e.g.
+   * 'processing/ecephys/units' puts it in a ProcessingModule as pynwb's
+   * `nwbfile.create_processing_module('ecephys', …).add(units)` does.
+   */
+  unitsTablePath?: string;
+  /** /general/extracellular_ephys/electrodes (none by default). */
+  electrodes?: ElectrodesToWrite;
+  /**
+   * The electrodes of each unit, as row indices of the electrodes table:
+   * written as the Units `electrodes` column (a DynamicTableRegion, ragged
+   * with `electrodes_index`). Needs `electrodes`.
+   */
+  unitElectrodes?: ReadonlyArray<ReadonlyArray<number>>;
   /** Storage type of /units/spike_times (the schema's is float64). */
   spikeTimesDtype?: 'float64' | 'float32';
   /** Storage type of every VectorIndex (spike_times_index, tags_index). Default: the smallest unsigned type that fits, as hdmf writes. */
@@ -103,10 +129,23 @@ export async function writeNwb(path: string, session: SessionToWrite, options: N
     file.create_group('stimulus/presentation');
     file.create_group('stimulus/templates');
 
-    const units = file.create_group('units');
+    const electrodesTable = options.electrodes === undefined ? undefined : electrodes(file, options.electrodes);
+    const unitsPath = (options.unitsTablePath ?? 'units').replace(/^\/+/, '');
+    const parts = unitsPath.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const path = parts.slice(0, depth).join('/');
+      if (file.get(path) !== null) continue;
+      const module = file.create_group(path);
+      if (depth === 2 && parts[0] === 'processing') {
+        typed(module, 'ProcessingModule', 'core');
+        module.create_attribute('description', 'processed extracellular electrophysiology data');
+      }
+    }
+    const units = file.create_group(unitsPath);
     const columns = options.unitColumns ?? {};
     typed(units, 'Units', 'core');
-    units.create_attribute('colnames', ['spike_times', ...Object.keys(columns)], null, 'S');
+    const regionColumns = options.unitElectrodes === undefined ? [] : ['electrodes'];
+    units.create_attribute('colnames', ['spike_times', ...regionColumns, ...Object.keys(columns)], null, 'S');
     units.create_attribute('description', 'simulated units');
     identifiers(units, unitIds);
     const spikeTimes = units.create_dataset({
@@ -119,6 +158,23 @@ export async function writeNwb(path: string, session: SessionToWrite, options: N
     vectorData(spikeTimes, 'the spike times for each unit in seconds');
     spikeTimes.create_attribute('resolution', 1 / session.sampleRate, null, '<d');
     vectorIndex(units, 'spike_times', ends, spikeTimes, options.indexDtype);
+    if (options.unitElectrodes !== undefined) {
+      if (electrodesTable === undefined) throw new RangeError('unitElectrodes needs an electrodes table');
+      if (options.unitElectrodes.length !== unitCount) throw new RangeError(`unitElectrodes has ${options.unitElectrodes.length} lists for ${unitCount} units`);
+      const flat = options.unitElectrodes.flat();
+      const region = units.create_dataset({ name: 'electrodes', data: BigInt64Array.from(flat, (row) => BigInt(row)) });
+      typed(region, 'DynamicTableRegion', 'hdmf-common');
+      region.create_attribute('description', 'the electrodes each unit was recorded on');
+      region.create_attribute('table', electrodesTable.create_reference());
+      let end = 0;
+      vectorIndex(
+        units,
+        'electrodes',
+        options.unitElectrodes.map((list) => (end += list.length)),
+        region,
+        options.indexDtype,
+      );
+    }
     for (const [name, values] of Object.entries(columns)) column(units, name, values, unitCount);
 
     // Pass 2: each unit's spikes, buffered, written at the unit's place.
@@ -144,6 +200,41 @@ export async function writeNwb(path: string, session: SessionToWrite, options: N
     file.close();
   }
   return { spikes: total, units: unitCount };
+}
+
+/** /general/extracellular_ephys with its ElectrodeGroups and electrodes table; returns the table. */
+function electrodes(file: Group, table: ElectrodesToWrite): Group {
+  const rows = table.location.length;
+  if (table.groupName.length !== rows) throw new RangeError(`electrodes: ${table.groupName.length} group names for ${rows} locations`);
+  const ephys = file.create_group('general/extracellular_ephys');
+  const device = file.create_group('general/devices').create_group('probe');
+  typed(device, 'Device', 'core');
+  const groups = new Map<string, Group>();
+  for (const name of table.groupName) {
+    if (groups.has(name)) continue;
+    const group = ephys.create_group(name);
+    typed(group, 'ElectrodeGroup', 'core');
+    group.create_attribute('description', `electrode group ${name}`);
+    group.create_attribute('location', table.location[table.groupName.indexOf(name)]);
+    groups.set(name, group);
+  }
+  const electrodesTable = ephys.create_group('electrodes');
+  typed(electrodesTable, 'DynamicTable', 'hdmf-common');
+  const columns = table.columns ?? {};
+  electrodesTable.create_attribute('colnames', ['location', 'group', 'group_name', ...Object.keys(columns)], null, 'S');
+  electrodesTable.create_attribute('description', 'metadata about extracellular electrodes');
+  identifiers(
+    electrodesTable,
+    table.location.map((_, k) => k),
+  );
+  column(electrodesTable, 'location', table.location, rows);
+  // The `group` column holds object references to each row's ElectrodeGroup.
+  const references = table.groupName.map((name) => groups.get(name)!.create_reference());
+  const group = electrodesTable.create_dataset({ name: 'group', data: references as never });
+  vectorData(group, 'a reference to the ElectrodeGroup this electrode is a part of');
+  column(electrodesTable, 'group_name', table.groupName, rows);
+  for (const [name, values] of Object.entries(columns)) column(electrodesTable, name, values, rows);
+  return electrodesTable;
 }
 
 function defaultUnitIds(ids: readonly string[]): number[] {

@@ -40,3 +40,14 @@ export class ConnectionError extends SynergyError {
     super('CONNECTION', message);
   }
 }
+
+/**
+ * A selection that leaves nothing to analyze: a unit filter no unit passes,
+ * a time range without spikes, modes that never meet the spikes. The
+ * message names the selection and what the recording holds instead.
+ */
+export class EmptySelectionError extends SynergyError {
+  constructor(message: string) {
+    super('EMPTY_SELECTION', message);
+  }
+}

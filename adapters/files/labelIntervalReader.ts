@@ -1,4 +1,4 @@
-import { InputFormatError } from '../../src/errors.ts';
+import { InputFormatError, UsageError } from '../../src/errors.ts';
 import type { LabelInterval } from '../../src/stream/events.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
@@ -22,16 +22,34 @@ import {
 } from './textTable.ts';
 import type { TextFormat } from './textTable.ts';
 
-/** Names of the interval columns (CSV/TSV header, any case) or keys (JSONL), in order of preference (DESIGN §2a). */
-export const LABEL_START_COLUMNS = ['start', 'start_s'] as const;
-export const LABEL_END_COLUMNS = ['end', 'end_s'] as const;
-export const LABEL_COLUMNS = ['label'] as const;
+/**
+ * Names of the interval columns (CSV/TSV header, any case) or keys (JSONL),
+ * in order of preference (DESIGN §2a); `start_time` and `stop_time` are
+ * NWB's, as pynwb's `trials.to_dataframe().to_csv()` writes them.
+ */
+export const LABEL_START_COLUMNS = ['start', 'start_s', 'start_time'] as const;
+export const LABEL_END_COLUMNS = ['end', 'end_s', 'stop_time', 'end_time'] as const;
+/** The column that holds the mode unless --label-column names another. */
+export const DEFAULT_LABEL_COLUMN = 'label';
+
+/**
+ * Columns that never hold the mode when no `label` column says which does:
+ * a table's row index (pandas writes it as `id`, or unnamed) and NWB's
+ * columns of lists and references (`tags`, `timeseries`).
+ */
+const NOT_MODE_COLUMNS = new Set(['', 'id', 'index', 'unnamed: 0', 'tags', 'tags_index', 'timeseries', 'timeseries_index']);
 
 export interface LabelIntervalOptions {
   /** csv, tsv or jsonl; by default from the extension (.csv, .tsv/.tab, .jsonl/.ndjson). */
   format?: TextFormat;
   /** Count malformed rows in the summary and go on, instead of throwing at the first. */
   skipBad?: boolean;
+  /**
+   * The column (CSV/TSV, any case) or key (JSONL) that holds the mode.
+   * Default: `label`, else the one column that is not a bound or an index;
+   * several such columns must be chosen among (a UsageError lists them).
+   */
+  labelColumn?: string;
 }
 
 /** How often a label occurs in a file and for how long. */
@@ -45,6 +63,8 @@ export interface LabelTally {
 export interface LabelReadSummary {
   readonly file: string;
   readonly format: TextFormat;
+  /** The column (or key) the modes were read from, as the file names it ('' before the header is read). */
+  labelColumn: string;
   /** Intervals read. */
   intervals: number;
   /** Each label, in order of first appearance, with its count and total duration. */
@@ -90,8 +110,10 @@ const MAX_IGNORED_FIELDS = 64;
 
 /**
  * Reads behavioral-mode intervals `[start, end)` from a CSV, TSV or JSONL
- * file: columns (or keys) `start`|`start_s`, `end`|`end_s` (seconds) and
- * `label` (text; numeric text stays text, a JSON number becomes its text).
+ * file: columns (or keys) `start`|`start_s`|`start_time`,
+ * `end`|`end_s`|`stop_time`|`end_time` (seconds) and the mode, `label` or
+ * the `labelColumn` option's (text; numeric text stays text, a JSON number
+ * becomes its text).
  * CSV/TSV need a header (names compared without regard to case, cells may
  * be quoted); JSONL has one object per line (exact key spelling). Blank
  * lines, CRLF and a byte order mark are fine; other columns and keys are
@@ -115,6 +137,7 @@ export async function readLabelIntervals(file: string, options: LabelIntervalOpt
   const summary: LabelReadSummary = {
     file,
     format,
+    labelColumn: '',
     intervals: 0,
     labels: [],
     lines: 0,
@@ -130,7 +153,8 @@ export async function readLabelIntervals(file: string, options: LabelIntervalOpt
   const intervals: LabelInterval[] = [];
   const lineOfInterval: number[] = [];
   const tallies = new Map<string, LabelTally>();
-  const row = format === 'jsonl' ? new JsonIntervalRow(file, skipBad, summary) : new DelimitedIntervalRow(file, format, skipBad, summary);
+  const row =
+    format === 'jsonl' ? new JsonIntervalRow(file, skipBad, summary, options.labelColumn) : new DelimitedIntervalRow(file, format, skipBad, summary, options.labelColumn);
 
   for await (const lines of readLineChunks(file)) {
     for (const line of lines) {
@@ -211,6 +235,7 @@ class DelimitedIntervalRow {
     private readonly format: 'csv' | 'tsv',
     private readonly skipBad: boolean,
     private readonly summary: LabelReadSummary,
+    private readonly labelOption: string | undefined,
   ) {}
 
   /** The interval on a line; undefined for the header, a blank line or a skipped bad row. */
@@ -257,11 +282,12 @@ class DelimitedIntervalRow {
     const names = headerNames(line, this.delimiter, this.file, lineNumber);
     this.startColumn = findColumn(names, LABEL_START_COLUMNS, this.file, lineNumber);
     this.endColumn = findColumn(names, LABEL_END_COLUMNS, this.file, lineNumber);
-    this.labelColumn = findColumn(names, LABEL_COLUMNS, this.file, lineNumber);
+    const bounds = this.startColumn >= 0 && this.endColumn >= 0;
+    this.labelColumn = this.modeColumn(names, lineNumber, bounds);
     const missing = [
       this.startColumn < 0 ? `a start column (${quotedList(LABEL_START_COLUMNS)})` : undefined,
       this.endColumn < 0 ? `an end column (${quotedList(LABEL_END_COLUMNS)})` : undefined,
-      this.labelColumn < 0 ? `a 'label' column` : undefined,
+      this.labelColumn < 0 ? `a 'label' column (or --label-column NAME)` : undefined,
     ].filter((part) => part !== undefined);
     if (missing.length > 0) {
       const separator = this.delimiter === '\t' ? 'tab' : 'comma';
@@ -272,7 +298,35 @@ class DelimitedIntervalRow {
       );
     }
     this.summary.ignoredFields.push(...unusedColumns(names, [this.startColumn, this.endColumn, this.labelColumn]));
+    this.summary.labelColumn = names[this.labelColumn];
     this.names = names;
+  }
+
+  /**
+   * The column holding the mode: the one --label-column names (a
+   * UsageError when the header has none), else `label`, else the one column
+   * that is neither a bound nor an index; -1 when there is none. Several
+   * such columns are a UsageError listing them (once the bounds are found:
+   * without them the header is wrong anyway).
+   */
+  private modeColumn(names: readonly string[], lineNumber: number, bounds: boolean): number {
+    if (this.labelOption !== undefined) {
+      const chosen = findColumn(names, [this.labelOption.toLowerCase()], this.file, lineNumber);
+      if (chosen < 0) throw new UsageError(`${this.file}: --label-column ${this.labelOption}: the header has no such column (its columns: ${names.join(', ')})`);
+      return chosen;
+    }
+    const label = findColumn(names, [DEFAULT_LABEL_COLUMN], this.file, lineNumber);
+    if (label >= 0) return label;
+    const candidates = names
+      .map((name, index) => ({ name, index }))
+      .filter(({ name, index }) => index !== this.startColumn && index !== this.endColumn && !NOT_MODE_COLUMNS.has(name.toLowerCase()));
+    if (candidates.length === 1) return candidates[0].index;
+    if (candidates.length > 1 && bounds) {
+      throw new UsageError(
+        `${this.file}: no 'label' column, and several columns could hold the mode (${candidates.map(({ name }) => name).join(', ')}): choose one with --label-column NAME`,
+      );
+    }
+    return -1;
   }
 
   private reject(lineNumber: number, column: string | undefined, reason: string): undefined {
@@ -284,12 +338,18 @@ class DelimitedIntervalRow {
 class JsonIntervalRow {
   private dataRows = 0;
   private readonly ignored = new Set<string>();
+  /** The key holding the mode: --label-column's, else chosen on the first record (see modeKey). */
+  private labelKey: string | undefined;
 
   constructor(
     private readonly file: string,
     private readonly skipBad: boolean,
     private readonly summary: LabelReadSummary,
-  ) {}
+    labelOption: string | undefined,
+  ) {
+    this.labelKey = labelOption;
+    if (labelOption !== undefined) summary.labelColumn = labelOption;
+  }
 
   parse(line: string, lineNumber: number): LabelInterval | undefined {
     if (line.trim() === '') return undefined;
@@ -306,9 +366,10 @@ class JsonIntervalRow {
     if (Number.isNaN(end)) return this.reject(lineNumber, endKey, badSecondsReason(record[endKey]));
     const problem = intervalProblem(start, end);
     if (problem !== undefined) return this.reject(lineNumber, endKey, problem);
-    const label = idFromJson(record.label);
-    if (label === undefined) return this.reject(lineNumber, 'label', badIdReason(record.label, 'label'));
-    this.noteIgnoredKeys(record, [startKey, endKey, 'label']);
+    const labelKey = (this.labelKey ??= this.modeKey(record, startKey, endKey));
+    const label = idFromJson(record[labelKey]);
+    if (label === undefined) return this.reject(lineNumber, labelKey, badIdReason(record[labelKey], labelKey === DEFAULT_LABEL_COLUMN ? 'label' : `mode ('${labelKey}', the --label-column)`));
+    this.noteIgnoredKeys(record, [startKey, endKey, labelKey]);
     return { kind: 'interval', start, end, label };
   }
 
@@ -320,6 +381,20 @@ class JsonIntervalRow {
       );
     }
     return allRowsBadError(this.file, this.summary, 'interval record');
+  }
+
+  /**
+   * The key holding the mode, chosen on the first record with bounds when
+   * --label-column names none: `label`, else the one key that is neither a
+   * bound nor an index (several are a UsageError listing them).
+   */
+  private modeKey(record: Record<string, unknown>, startKey: string, endKey: string): string {
+    if (Object.hasOwn(record, DEFAULT_LABEL_COLUMN)) return (this.summary.labelColumn = DEFAULT_LABEL_COLUMN);
+    const candidates = Object.keys(record).filter((key) => key !== startKey && key !== endKey && !NOT_MODE_COLUMNS.has(key.toLowerCase()));
+    if (candidates.length > 1) {
+      throw new UsageError(`${this.file}: no 'label' key, and several keys could hold the mode (${candidates.join(', ')}): choose one with --label-column NAME`);
+    }
+    return (this.summary.labelColumn = candidates[0] ?? DEFAULT_LABEL_COLUMN);
   }
 
   private noteIgnoredKeys(record: Record<string, unknown>, used: readonly string[]): void {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
-import { overlapNote, readLabelIntervals } from './labelIntervalReader.ts';
+import { DEFAULT_LABEL_COLUMN, overlapNote, readLabelIntervals } from './labelIntervalReader.ts';
 import { readSpikeText, type SpikeReadSummary, type SpikeTextSource } from './spikeTextReader.ts';
 import type { TextFormat } from './textTable.ts';
 
@@ -92,12 +92,13 @@ export class TextRecording implements RecordingSource {
 
 /**
  * Label intervals from a text file, added to a recording's description as a
- * label source, with a note naming the lines of intervals that overlap.
+ * label source (named with its column when that is not `label`), with a note
+ * naming the lines of intervals that overlap.
  */
-export async function describeLabelFile(description: RecordingDescription, file: string, skipBad = false): Promise<void> {
-  const { summary } = await readLabelIntervals(file, { skipBad });
+export async function describeLabelFile(description: RecordingDescription, file: string, skipBad = false, labelColumn?: string): Promise<void> {
+  const { summary } = await readLabelIntervals(file, { skipBad, labelColumn });
   description.labelSources.push({
-    name: file,
+    name: summary.labelColumn.toLowerCase() === DEFAULT_LABEL_COLUMN ? file : `${file} (column ${summary.labelColumn})`,
     values: summary.labels.map((tally) => ({ label: tally.label, count: tally.intervals, seconds: tally.seconds })),
   });
   const overlaps = overlapNote(summary);

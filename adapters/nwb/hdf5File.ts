@@ -197,6 +197,21 @@ export class Hdf5File {
     return undefined;
   }
 
+  /**
+   * The path of the object an object-reference attribute points to (such
+   * as a DynamicTableRegion's `table`), or undefined when the attribute is
+   * missing, is not an object reference, or points nowhere.
+   */
+  referencedPath(objectPath: string, name: string): string | undefined {
+    const value = this.attribute(objectPath, name);
+    const reference = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    if (!(reference instanceof this.h5wasm.Reference) || reference instanceof this.h5wasm.RegionReference) return undefined;
+    return this.guard(`the object attribute '${name}' of ${objectPath} refers to`, () => {
+      const target = this.file.dereference(reference);
+      return target !== null && 'path' in target && typeof target.path === 'string' ? target.path : undefined;
+    });
+  }
+
   /** Datatype and shape of a dataset (which must exist). */
   info(datasetPath: string): DatasetInfo {
     return this.guard(datasetPath, () => describeMetadata(this.dataset(datasetPath).metadata));

@@ -55,26 +55,49 @@ export function readIntervalTable(file: Hdf5File, name: string): IntervalTable |
 }
 
 /**
+ * What a row of a ragged text column (tags) with several values labels:
+ * 'join' — one mode of its own, the values joined with '+' in their stored
+ * order (tags ['go', 'left'] make 'go+left'); 'first' — its first value;
+ * 'drop' — nothing (the row is left unlabeled, and counted).
+ */
+export const MULTI_TAG_POLICIES = ['join', 'first', 'drop'] as const;
+export type MultiTagPolicy = (typeof MULTI_TAG_POLICIES)[number];
+
+/**
  * Each row's mode in a column, or null for a row without one (an empty
  * value, NaN, an interval without tags). A ragged text column (tags) gives
- * the row's values joined with '+', in their stored order: tags
- * ['go', 'left'] make the mode 'go+left', a mode of its own.
+ * the row's value, or for a row with several, what `multiTag` says
+ * (default 'join': tags ['go', 'left'] make the mode 'go+left').
  */
-export function rowLabels(file: Hdf5File, table: IntervalTable, column: string): Array<string | null> {
+export function rowLabels(file: Hdf5File, table: IntervalTable, column: string, multiTag: MultiTagPolicy = 'join'): Array<string | null> {
   const path = `${table.path}/${column}`;
   const rows = table.start.length;
   if (file.isDataset(`${path}_index`)) {
-    const ends = readVectorIndex(file, `${path}_index`, path);
-    if (ends.length !== rows) throw new InputFormatError(`${path}_index has ${ends.length} rows but ${table.path}/start_time has ${rows}`, file.path);
-    const values = file.readText(path);
-    return Array.from(ends, (end, row) => {
-      const tags = values.slice(rowStart(ends, row), end).filter((tag) => tag.trim() !== '');
-      return tags.length === 0 ? null : tags.join(TAG_SEPARATOR);
+    return raggedRowValues(file, table, column).map((tags) => {
+      if (tags.length === 0) return null;
+      if (tags.length === 1 || multiTag === 'first') return tags[0];
+      return multiTag === 'join' ? tags.join(TAG_SEPARATOR) : null;
     });
   }
   const values = file.readText(path);
   if (values.length !== rows) throw new InputFormatError(`${path} has ${values.length} rows but ${table.path}/start_time has ${rows}`, file.path);
   return values.map((value) => (value.trim() === '' || value === 'NaN' ? null : value));
+}
+
+/** How many values each row of a column holds: its number of (non-empty) tags for a ragged column, else 1. */
+export function valuesPerRow(file: Hdf5File, table: IntervalTable, column: string): number[] {
+  if (!file.isDataset(`${table.path}/${column}_index`)) return Array.from(table.start, () => 1);
+  return raggedRowValues(file, table, column).map((tags) => tags.length);
+}
+
+/** The non-empty values of each row of a ragged text column, in stored order. */
+function raggedRowValues(file: Hdf5File, table: IntervalTable, column: string): string[][] {
+  const path = `${table.path}/${column}`;
+  const rows = table.start.length;
+  const ends = readVectorIndex(file, `${path}_index`, path);
+  if (ends.length !== rows) throw new InputFormatError(`${path}_index has ${ends.length} rows but ${table.path}/start_time has ${rows}`, file.path);
+  const values = file.readText(path);
+  return Array.from(ends, (end, row) => values.slice(rowStart(ends, row), end).filter((tag) => tag.trim() !== ''));
 }
 
 /** Rows whose bounds cannot make an interval (not numbers, or stop not after start). */

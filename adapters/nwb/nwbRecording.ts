@@ -6,6 +6,7 @@ import type { OpenRecordingOptions } from '../openRecording.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { Hdf5File } from './hdf5File.ts';
+import { optionText, type UnitFilter } from '../unitFilter.ts';
 import {
   badRows,
   findLabelTable,
@@ -16,11 +17,18 @@ import {
   readInvalidSpans,
   rowLabels,
   subtractSpans,
+  valuesPerRow,
   type IntervalTable,
 } from './intervalTables.ts';
+import { selectUnits, UnitColumns } from './unitSelection.ts';
 import { chunkSpikesFor, spikesInRange, unitSpikeChunks } from './unitSpikeRuns.ts';
-import { readUnitsTable, selectUnits, SPIKE_TIMES, unitColumnText, UNITS, type UnitsTable } from './unitsTable.ts';
+import { readUnitsTable, unitColumnText, UNITS, type UnitsTable } from './unitsTable.ts';
 import { rowStart } from './vectorIndex.ts';
+
+/** `--unit-filter quality=good --unit-filter location=CA1`: the filters as the command line gives them. */
+function filterOptions(filters: readonly UnitFilter[]): string {
+  return filters.map(optionText).join(' ');
+}
 
 /** Label values listed per column by describe(); a column with more is summarized. */
 const MAX_LISTED_VALUES = 24;
@@ -30,23 +38,28 @@ const MAX_DETAIL_COLUMNS = 4;
 /**
  * An NWB 2.x file (HDF5, read with h5wasm) as a RecordingSource.
  *
- * Spikes: /units (nwb-schema Units): unit ids from `id` (as text), each
+ * Spikes: /units (nwb-schema Units), or the units table `unitsTable`
+ * names (one in a processing module): unit ids from `id` (as text), each
  * unit's spike times (seconds, float64 or float32) from spike_times rows
  * [index[u−1], index[u]) of spike_times_index. Each unit is a time-sorted
  * run, read in slices sized so that all units together hold at most a few
  * MB, and the runs are merged into time order (mergeSortedRuns). With a
  * time range, each unit's first and last spike in it are found by binary
  * search, so a replay of the last minute of a long session reads only
- * that minute. `unitFilter` ({column, value}) keeps the units whose /units
- * column holds that value as text; the others and their spikes are counted
- * in readSummary().dropped.
+ * that minute. `unitFilters` keep the units whose values (as text) pass
+ * every filter, in a column of the units table or, through its
+ * `electrodes`, of the electrodes table (location, group_name; see
+ * UnitColumns); the others and their spikes are counted in
+ * readSummary().dropped, and filters that keep no unit are an error.
  *
  * Modes: the column `labelColumn` of /intervals/trials or
  * /intervals/epochs (`labelTable` chooses; a column both have must be
  * chosen), each row an interval [start_time, stop_time) labeled with the
  * row's value as text; a ragged text column such as `tags` labels a row
- * with its tags joined by '+'. Spans of /intervals/invalid_times are
- * subtracted from the intervals, so bins there are unlabeled. Without
+ * with its tag, and a row with several tags as `multiTag` says (joined by
+ * '+' by default, or the first, or none: see MultiTagPolicy). Spans of
+ * /intervals/invalid_times are subtracted from the intervals, so bins
+ * there are unlabeled. Without
  * `labelColumn`, labels() is empty (the user gives --labels FILE) and
  * describe() lists every candidate column with its values.
  */
@@ -58,11 +71,14 @@ export class NwbRecording implements RecordingSource {
   private passFinished = false;
   private summary: RecordingReadSummary = { dropped: {}, maxBackstepSeconds: 0 };
   private invalidTimes = new InvalidTimeTally();
+  /** Intervals the last labels() call left out (several tags with --multi-tag drop). */
+  private droppedIntervals = 0;
 
   private constructor(
     readonly path: string,
     private readonly file: Hdf5File,
     private readonly units: UnitsTable,
+    private readonly unitColumns: UnitColumns,
     /** Rows of /units that are read, in id-table order. */
     private readonly keptRows: number[],
     private readonly excludedRows: number[],
@@ -74,9 +90,10 @@ export class NwbRecording implements RecordingSource {
   static async open(path: string, options: OpenRecordingOptions): Promise<NwbRecording> {
     const file = await Hdf5File.open(path);
     try {
-      const units = readUnitsTable(file);
-      const { kept, excluded } = selectUnits(file, units, options.unitFilter);
-      const recording = new NwbRecording(path, file, units, kept, excluded, options);
+      const units = readUnitsTable(file, options.unitsTable);
+      const columns = new UnitColumns(file, units);
+      const { kept, excluded } = selectUnits(columns, options.unitFilters ?? [], path);
+      const recording = new NwbRecording(path, file, units, columns, kept, excluded, options);
       // An unknown or ambiguous label column is reported before any spike is read.
       if (options.labelColumn !== undefined) findLabelTable(file, options.labelColumn, options.labelTable);
       return recording;
@@ -90,26 +107,32 @@ export class NwbRecording implements RecordingSource {
     const column = this.options.labelColumn;
     if (column === undefined) return [];
     const table = findLabelTable(this.file, column, this.options.labelTable);
-    const intervals = labelIntervals(table, rowLabels(this.file, table, column), readInvalidSpans(this.file));
+    const multiTag = this.options.multiTag ?? 'join';
+    const intervals = labelIntervals(table, rowLabels(this.file, table, column, multiTag), readInvalidSpans(this.file));
     const start = range.start ?? -Infinity;
     const end = range.end ?? Infinity;
-    return intervals.filter((interval) => interval.end > start && interval.start < end);
+    const inRange = (interval: { start: number; end: number }) => interval.end > start && interval.start < end;
+    if (multiTag === 'drop') {
+      const counts = valuesPerRow(this.file, table, column);
+      this.droppedIntervals = counts.filter((count, row) => count > 1 && table.stop[row] > table.start[row] && inRange({ start: table.start[row], end: table.stop[row] })).length;
+    }
+    return intervals.filter(inRange);
   }
 
   async *spikes(range: TimeRange = {}, batchSize = DEFAULT_BATCH_SPIKES): AsyncIterable<RecordedSpikeBatch> {
     const { ends } = this.units;
-    const bounds = this.keptRows.map((row) => spikesInRange(this.file, SPIKE_TIMES, rowStart(ends, row), ends[row], range));
+    const bounds = this.keptRows.map((row) => spikesInRange(this.file, this.units.spikeTimesPath, rowStart(ends, row), ends[row], range));
     this.spikesPlanned = bounds.reduce((sum, bound) => sum + (bound.to - bound.from), 0);
     this.spikesRead = 0;
     this.passFinished = false;
-    this.summary = { dropped: this.droppedByFilter(range), maxBackstepSeconds: 0 };
+    this.summary = { dropped: this.droppedBySelection(range), maxBackstepSeconds: 0 };
     const invalid = (this.invalidTimes = new InvalidTimeTally());
     const chunkSpikes = chunkSpikesFor(bounds.filter((bound) => bound.to > bound.from).length);
     const onRead = (spikes: number) => {
       this.spikesRead += spikes;
     };
     const runs = bounds.map((bound, unit) =>
-      unitSpikeChunks(this.file, SPIKE_TIMES, bound.from, bound.to, { index: unit, id: this.unitIds[unit] }, chunkSpikes, onRead, invalid),
+      unitSpikeChunks(this.file, this.units.spikeTimesPath, bound.from, bound.to, { index: unit, id: this.unitIds[unit] }, chunkSpikes, onRead, invalid),
     );
     const summary = this.summary;
     let previous = -Infinity;
@@ -138,7 +161,7 @@ export class NwbRecording implements RecordingSource {
   describeSpike(batch: RecordedSpikeBatch, index: number): string {
     const position = batch.position?.[index];
     const unit = `unit ${batch.unitIds[batch.unit[index]]}`;
-    return position === undefined ? `${this.path} (${unit})` : `${this.path}, ${SPIKE_TIMES}[${position}] (${unit})`;
+    return position === undefined ? `${this.path} (${unit})` : `${this.path}, ${this.units.spikeTimesPath}[${position}] (${unit})`;
   }
 
   async describe(): Promise<RecordingDescription> {
@@ -156,7 +179,7 @@ export class NwbRecording implements RecordingSource {
       let previous = -Infinity;
       let unsorted = false;
       for (let start = rowStart(ends, row); start < ends[row]; start += chunkSpikes) {
-        const t = this.file.readNumbers(SPIKE_TIMES, start, Math.min(ends[row], start + chunkSpikes));
+        const t = this.file.readNumbers(this.units.spikeTimesPath, start, Math.min(ends[row], start + chunkSpikes));
         for (let i = 0; i < t.length; i++) {
           const time = t[i];
           if (!isValidEventTime(time)) {
@@ -179,12 +202,17 @@ export class NwbRecording implements RecordingSource {
     notes.push(`times are seconds from the file's timestamps_reference_time${reference === undefined ? '' : ` (${reference})`}, as stored`);
     const resolution = this.units.resolutionSeconds;
     if (resolution !== undefined) notes.push(`spike_times resolution ${resolution.toPrecision(6)} s (${Number((1 / resolution).toPrecision(12))} samples/s)`);
-    if (this.options.unitFilter !== undefined) {
-      const { column, value } = this.options.unitFilter;
+    if (this.units.path !== UNITS) notes.push(`units from ${this.units.path}`);
+    const filters = this.options.unitFilters ?? [];
+    if (filters.length > 0) {
       const dropped = this.excludedRows.reduce((sum, row) => sum + ends[row] - rowStart(ends, row), 0);
-      notes.push(`--unit-filter ${column}=${value} keeps ${this.keptRows.length} of ${ids.length} units (left out: ${this.excludedRows.length} units, ${dropped} spikes)`);
+      notes.push(`${filterOptions(filters)} keeps ${this.keptRows.length} of ${ids.length} units (left out: ${this.excludedRows.length} units, ${dropped} spikes)`);
     }
-    if (new Set(ids).size < ids.length) notes.push(`${UNITS}/id repeats some ids: units with the same id are counted as one`);
+    const electrodes = this.unitColumns.electrodes;
+    if (electrodes !== undefined && electrodes.columns.length > 0) {
+      notes.push(`electrode columns (through ${this.units.path}/electrodes) for --unit-filter: ${electrodes.columns.join(', ')}`);
+    }
+    if (new Set(ids).size < ids.length) notes.push(`${this.units.path}/id repeats some ids: units with the same id are counted as one`);
     if (unsortedUnits > 0) {
       notes.push(`${unsortedUnits} units have spike times out of order (up to ${maxBackstep.toFixed(3)} s back): replay with --lateness of at least that`);
     }
@@ -214,26 +242,36 @@ export class NwbRecording implements RecordingSource {
     this.file.close();
   }
 
-  /** Units left out by the filter and their spikes within the range, by cause. */
-  private droppedByFilter(range: TimeRange): Record<string, number> {
-    const filter = this.options.unitFilter;
-    if (filter === undefined) return {};
+  /** Units left out by the filters and their spikes within the range, and intervals left out of the modes, by cause. */
+  private droppedBySelection(range: TimeRange): Record<string, number> {
+    const dropped: Record<string, number> = {};
+    if (this.droppedIntervals > 0) dropped['mode intervals with several tags (--multi-tag drop)'] = this.droppedIntervals;
+    const filters = this.options.unitFilters ?? [];
+    if (filters.length === 0) return dropped;
     const { ends } = this.units;
     let spikes = 0;
     for (const row of this.excludedRows) {
-      const bound = spikesInRange(this.file, SPIKE_TIMES, rowStart(ends, row), ends[row], range);
+      const bound = spikesInRange(this.file, this.units.spikeTimesPath, rowStart(ends, row), ends[row], range);
       spikes += bound.to - bound.from;
     }
-    const cause = `--unit-filter ${filter.column}=${filter.value}`;
-    return { [`units left out by ${cause}`]: this.excludedRows.length, [`spikes of units left out by ${cause}`]: spikes };
+    const cause = filterOptions(filters);
+    dropped[`units left out by ${cause}`] = this.excludedRows.length;
+    dropped[`spikes of units left out by ${cause}`] = spikes;
+    return dropped;
   }
 
-  /** A function giving a unit's details: its values in the first few one-value-per-unit columns of /units. */
+  /**
+   * A function giving a unit's details: its location when the file gives
+   * one (its own column or its electrodes'), then its values in the first
+   * few one-value-per-unit columns of the units table.
+   */
   private unitDetails(): (row: number) => Record<string, string> {
     const columns: Array<[string, string[]]> = [];
+    const locations = this.unitColumns.locations();
+    if (locations !== undefined) columns.push(['location', locations]);
     for (const column of this.units.columns) {
       if (columns.length === MAX_DETAIL_COLUMNS) break;
-      if (column === 'id') continue;
+      if (column === 'id' || column === 'location') continue;
       try {
         columns.push([column, unitColumnText(this.file, this.units, column)]);
       } catch {
@@ -253,7 +291,13 @@ export class NwbRecording implements RecordingSource {
       const bad = badRows(table);
       if (bad > 0) notes.push(`${bad} rows of ${table.path} have stop_time not after start_time and label nothing`);
       for (const column of table.labelColumns) {
-        const labels = rowLabels(this.file, table, column);
+        const labels = rowLabels(this.file, table, column, this.options.multiTag);
+        const several = valuesPerRow(this.file, table, column).filter((count) => count > 1).length;
+        if (several > 0) {
+          const policy = this.options.multiTag ?? 'join';
+          const what = { join: "each a mode of its own, the tags joined with '+'", first: 'labeled with their first tag', drop: 'left unlabeled' }[policy];
+          notes.push(`${several} rows of ${table.path}/${column} have several values: ${what} (--multi-tag ${policy}; join|first|drop)`);
+        }
         const tally = new Map<string, { count: number; seconds: number }>();
         labels.forEach((label, row) => {
           if (label === null) return;

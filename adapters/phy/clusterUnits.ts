@@ -6,8 +6,8 @@ const FLAT_TABLE_LIMIT = 1 << 22;
 /**
  * What each cluster id met in spike_clusters.npy becomes: a unit of the
  * recording (its index into the shared `unitIds` table, the id being the
- * cluster id as text) when its group is kept, or left out, counted under
- * its group. Clusters are numbered in the order they are first met
+ * cluster id as text) when the selection keeps it, or left out, counted
+ * under its group. Clusters are numbered in the order they are first met
  * ("cluster slots"), so that per-cluster tallies are flat arrays.
  *
  * The lookup from cluster id to slot is a flat Int32Array for the
@@ -15,7 +15,7 @@ const FLAT_TABLE_LIMIT = 1 << 22;
  * per-spike cost is one array read.
  *
  * @example
- * const units = new ClusterUnits(new Map([[7, 'good'], [3, 'mua']]), new Set(['good']), unitIds);
+ * const units = new ClusterUnits(new Map([[7, 'good'], [3, 'mua']]), (id, group) => group === 'good', unitIds);
  * units.slotOf(7)  // → 0; unitIds → ['7'], units.unitOfSlot[0] → 0
  * units.slotOf(3)  // → 1; units.unitOfSlot[1] → -1 (mua is not kept)
  */
@@ -34,8 +34,8 @@ export class ClusterUnits {
 
   constructor(
     private readonly groupOf: ReadonlyMap<number, string>,
-    /** Groups kept (undefined: all). */
-    private readonly keptGroups: ReadonlySet<string> | undefined,
+    /** Whether a cluster (its id and group) is kept (undefined: every cluster). */
+    private readonly keep: ((clusterId: number, group: string) => boolean) | undefined,
     /** The recording's unit id table, appended to as kept clusters are met. */
     private readonly unitIds: string[],
   ) {}
@@ -72,7 +72,7 @@ export class ClusterUnits {
       grown.set(this.unitOfSlot);
       this.unitOfSlot = grown;
     }
-    const kept = this.keptGroups === undefined || this.keptGroups.has(group);
+    const kept = this.keep === undefined || this.keep(clusterId, group);
     this.unitOfSlot[slot] = kept ? this.unitIds.push(String(clusterId)) - 1 : -1;
     if (inFlat) {
       if (clusterId >= this.flat.length) {

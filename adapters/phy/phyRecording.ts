@@ -7,8 +7,10 @@ import type { OpenRecordingOptions } from '../openRecording.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { isWholeRange } from '../timeRange.ts';
 import { GROUP_TABLE_NAMES, PHY_GROUPS, readClusterGroups, type ClusterGroups } from './clusterGroupTable.ts';
+import { InputFormatError } from '../../src/errors.ts';
+import { selectClusters, type ClusterSelection } from './clusterSelection.ts';
+import { readClusterColumns, type ClusterColumns } from './clusterTables.ts';
 import { ClusterUnits } from './clusterUnits.ts';
-import { parseKeptGroups } from './keptGroups.ts';
 import { readSampleRate } from './phyParams.ts';
 import { PhySpikeArrays } from './phySpikeArrays.ts';
 
@@ -40,7 +42,9 @@ interface SpikePass {
  * 'good,mua', default all), the group of a cluster coming from
  * cluster_group.tsv (else cluster_groups.csv, cluster_info.tsv,
  * cluster_KSLabel.tsv); a cluster no table lists is 'unsorted', as in Phy.
- * Spikes of clusters left out are counted by group in readSummary().
+ * `unitFilters` select by any column of the cluster tables (KSLabel, ch,
+ * sh, …; see selectClusters). Spikes of clusters left out are counted by
+ * group in readSummary().
  *
  * Order: Kilosort writes spike_times.npy sorted and Phy requires it
  * (phylib: "The spike times must be increasing"). Spikes are passed on in
@@ -68,9 +72,11 @@ export class PhyRecording implements RecordingSource {
     readonly sampleRate: number,
     private readonly arrays: PhySpikeArrays,
     private readonly groups: ClusterGroups,
-    private readonly keptGroups: ReadonlySet<string> | undefined,
+    private readonly selection: ClusterSelection | undefined,
+    /** The cluster tables' columns (for inspect's notes), or why they could not be read. */
+    private readonly tables: ClusterColumns | Error,
   ) {
-    this.units = new ClusterUnits(groups.table?.groupOf ?? new Map(), keptGroups, this.unitIds);
+    this.units = new ClusterUnits(groups.table?.groupOf ?? new Map(), selection?.keep, this.unitIds);
   }
 
   static async open(path: string, options: OpenRecordingOptions = {}): Promise<PhyRecording> {
@@ -78,8 +84,10 @@ export class PhyRecording implements RecordingSource {
     try {
       const sampleRate = await readSampleRate(path);
       const groups = await readClusterGroups(path);
-      const keptGroups = parseKeptGroups(options.units, groups.table);
-      return new PhyRecording(path, sampleRate, arrays, groups, keptGroups);
+      // A malformed table stops a replay only when a filter needs its columns.
+      const tables = await readClusterColumns(path, groups.table).catch((error: unknown) => (error instanceof InputFormatError ? error : Promise.reject(error)));
+      const selection = selectClusters(path, options, groups, tables);
+      return new PhyRecording(path, sampleRate, arrays, groups, selection, tables);
     } catch (error) {
       await arrays.close();
       throw error;
@@ -275,11 +283,11 @@ export class PhyRecording implements RecordingSource {
       if (unlisted > 0) notes.push(`${unlisted} cluster${unlisted === 1 ? '' : 's'} with spikes not listed in ${basename(table.file)}: counted as unsorted (Phy's default)`);
     }
     notes.push(...this.groups.notes);
-    if (this.keptGroups !== undefined) {
+    if (this.tables instanceof Error) notes.push(`cluster tables cannot be read for --unit-filter: ${this.tables.message}`);
+    else notes.push(`columns for --unit-filter: ${['group', ...this.tables.columns.filter((column) => column !== 'group')].join(', ')}`);
+    if (this.selection !== undefined) {
       const dropped = Object.entries(this.droppedByGroup(perSlot));
-      notes.push(
-        `--units ${[...this.keptGroups].join(',')}: ${dropped.length === 0 ? 'no cluster left out' : `left out ${dropped.map(([cause, count]) => `${count} ${cause}`).join(', ')}`}`,
-      );
+      notes.push(`${this.selection.text}: ${dropped.length === 0 ? 'no cluster left out' : `left out ${dropped.map(([cause, count]) => `${count} ${cause}`).join(', ')}`}`);
     }
     if (!fileSorted) {
       notes.push(

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { describeLabelFile } from '../../adapters/files/textRecording.ts';
 import { openRecording } from '../../adapters/openRecording.ts';
 import type { RecordingDescription } from '../../adapters/recording.ts';
-import { addRecordingOptions, recordingOptionsFrom, type RecordingFlags } from './replayCommand.ts';
+import { addRecordingOptions, labelFileOptionsFrom, recordingOptionsFrom, type RecordingFlags } from './replayCommand.ts';
 import type { CliIo } from './main.ts';
 
 interface InspectFlags extends RecordingFlags {
@@ -18,11 +18,17 @@ export function inspectCommand(io: CliIo): Command {
 replay: its format, sample rate, units with their spike counts, the time span
 of its spikes, where modes can come from (NWB interval columns and tags with
 their values, Open Ephys TTL states, NEV digital input words, or a --labels
-file) and anything to watch out for (unsorted times, excluded spans).
+file) and anything to watch out for (unsorted times, excluded spans). NWB
+units show their location when the file gives one (their own column, or
+their electrodes'), and the notes list the columns --unit-filter can use.
+A unit filter that keeps no unit stops with exit 1, naming the values
+present.
 
 Examples:
   synergy inspect session.nwb
+  synergy inspect session.nwb --units-table processing/ecephys/units
   synergy inspect kilosort/ --units good
+  synergy inspect kilosort/ --unit-filter KSLabel=good --unit-filter sh=0
   synergy inspect session.nev          (prints a --ttl-labels map to start from)
   synergy inspect "Record Node 101"    (TTL states per line)
   synergy inspect spikes.csv --labels labels.csv --json`,
@@ -39,7 +45,10 @@ Examples:
     } finally {
       await recording.close();
     }
-    if (flags.labels !== undefined) await describeLabelFile(description, flags.labels, flags.skipBad);
+    if (flags.labels !== undefined) {
+      const { skipBad, labelColumn } = labelFileOptionsFrom(flags);
+      await describeLabelFile(description, flags.labels, skipBad, labelColumn);
+    }
     io.stdout(flags.json ? `${JSON.stringify(description)}\n` : formatDescription(description, flags.allUnits ?? false));
   });
 }
@@ -59,7 +68,8 @@ export function formatDescription(d: RecordingDescription, allUnits: boolean): s
   const shown = allUnits ? d.units : d.units.slice(0, 40);
   for (const unit of shown) {
     const details = Object.entries(unit)
-      .filter(([key]) => key !== 'id' && key !== 'spikes')
+      // An empty value (a unit without electrodes has no location) says nothing on a line.
+      .filter(([key, value]) => key !== 'id' && key !== 'spikes' && value !== '')
       .map(([key, value]) => `${key} ${value}`)
       .join(', ');
     lines.push(`    ${unit.id.padEnd(14)} ${String(unit.spikes).padStart(9)} spikes${details === '' ? '' : `  (${details})`}`);

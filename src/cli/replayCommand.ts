@@ -4,7 +4,9 @@ import { lastValueFrom, tap } from 'rxjs';
 import { TextRecording } from '../../adapters/files/textRecording.ts';
 import { overlapNote, readLabelIntervals, type LabelOverlap } from '../../adapters/files/labelIntervalReader.ts';
 import { changesToIntervals, openRecording, type OpenRecordingOptions } from '../../adapters/openRecording.ts';
-import { RECORDING_FORMATS, type RecordingFormat, type TimeRange } from '../../adapters/recording.ts';
+import { RECORDING_FORMATS, type RecordingFormat, type RecordingSource, type TimeRange } from '../../adapters/recording.ts';
+import { MULTI_TAG_POLICIES } from '../../adapters/nwb/intervalTables.ts';
+import { parseUnitFilter as parseUnitFilterText, type UnitFilter } from '../../adapters/unitFilter.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { UsageError } from '../errors.ts';
 import type { StreamCounters } from '../operators/binnedEvents.ts';
@@ -12,21 +14,24 @@ import { paceByEventTime } from '../replay/paceByEventTime.ts';
 import { ReplayProgress } from '../replay/replayProgress.ts';
 import { analyzeSegments } from '../replay/segmentedAnalysis.ts';
 import { TimeJumpSegmenter, timeJumpSegments, type TimeJumpReport } from '../replay/timeJumpSegments.ts';
-import type { LabelInterval } from '../stream/events.ts';
+import type { LabelInterval, SpikeBatch } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
-import type { AlertEvent } from '../alerts/alertEvent.ts';
+import { alertLine, type AlertEvent } from '../alerts/alertEvent.ts';
 import { raiseAlerts } from '../operators/raiseAlerts.ts';
 import { SynergyServer } from '../server/synergyServer.ts';
 import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOptions.ts';
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
 import type { CliIo } from './main.ts';
 
 /** Options that say how to read a recording (shared by replay and inspect). */
-export interface RecordingFlags extends OpenRecordingOptions {
+export interface RecordingFlags extends Omit<OpenRecordingOptions, 'unitFilters'> {
   /** Mode intervals from a text file instead of the recording's own. */
   labels?: string;
+  /** Each --unit-filter, in the order given. */
+  unitFilter?: UnitFilter[];
 }
 
 interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags {
@@ -80,21 +85,37 @@ function parseTime(option: string): (value: string) => number {
   };
 }
 
-function parseUnitFilter(value: string): { column: string; value: string } {
-  const match = /^([^=]+)=(.*)$/.exec(value);
-  if (match === null) throw new InvalidArgumentError(`--unit-filter takes COLUMN=VALUE (e.g. quality=good), got '${value}'`);
-  return { column: match[1].trim(), value: match[2].trim() };
+/** Collects each --unit-filter COLUMN=VALUE[,VALUE…] (the option repeats: all must hold). */
+function collectUnitFilter(value: string, previous: UnitFilter[] | undefined): UnitFilter[] {
+  try {
+    return [...(previous ?? []), parseUnitFilterText(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** Adds the options that say how to read a recording. */
 export function addRecordingOptions(command: Command): Command {
   return command
     .addOption(new Option('--format <format>', 'recording format (default: detected from content and name)').choices(RECORDING_FORMATS))
-    .option('--labels <file>', 'mode intervals from a .csv/.tsv/.jsonl file (start, end, label), instead of the recording’s own')
-    .option('--label-column <name>', "NWB: column of /intervals/trials or /intervals/epochs holding the mode ('tags' for the tags)")
+    .option('--labels <file>', 'mode intervals from a .csv/.tsv/.jsonl file (start|start_time, end|stop_time, label), instead of the recording’s own')
+    .option(
+      '--label-column <name>',
+      "the column holding the mode: of the --labels file (default 'label'), or of an NWB file's /intervals/trials or /intervals/epochs ('tags' for the tags)",
+    )
     .addOption(new Option('--label-table <table>', 'NWB: take --label-column from this interval table').choices(['trials', 'epochs']))
-    .option('--unit-filter <column=value>', 'NWB: keep units whose /units/<column> equals value (e.g. quality=good)', parseUnitFilter)
-    .option('--units <groups>', "Phy/Kilosort: cluster groups to keep: 'all' (default), 'good' or a list such as good,mua; unlisted clusters are 'unsorted'")
+    .addOption(
+      new Option('--multi-tag <policy>', "NWB: an interval with several tags is one mode 'a+b' (join, default), its first tag (first) or unlabeled (drop)").choices(
+        MULTI_TAG_POLICIES,
+      ),
+    )
+    .option('--units-table <path>', 'NWB: the Units table to read (default /units), e.g. processing/ecephys/units')
+    .option(
+      '--unit-filter <column=values>',
+      'NWB and Phy: keep units whose COLUMN is one of VALUES (comma-separated, exact text), e.g. quality=good; repeat it and all must hold. NWB: /units columns and, through its electrodes, location and group_name; Phy: cluster table columns (group, KSLabel, ch, sh, …)',
+      collectUnitFilter,
+    )
+    .option('--units <groups>', "Phy/Kilosort: --unit-filter group=GROUPS in any case: 'all' (default), 'good' or a list such as good,mua; unlisted clusters are 'unsorted'")
     .option('--ttl-labels <map>', 'Open Ephys TTL states (+line high, -line low) / NEV digital input words (0-65535) to modes, e.g. "1=go,-1=rest" (empty = gap)')
     .addOption(
       new Option('--unsorted <policy>', "Open Ephys cluster 0 / NEV unit 0 (unsorted) spikes: drop them (default) or count them per electrode ('channel')").choices([
@@ -105,9 +126,31 @@ export function addRecordingOptions(command: Command): Command {
     .option('--skip-bad', 'text files: count and report malformed rows instead of stopping');
 }
 
-/** The reader's options among the command's flags. */
-export function recordingOptionsFrom({ labels: _labels, ...options }: RecordingFlags): OpenRecordingOptions {
-  return options;
+/**
+ * The reader's options among the command's flags. With --labels FILE,
+ * --label-column names a column of that file (see labelFileOptionsFrom),
+ * and the options about the recording's own interval tables do not apply.
+ */
+export function recordingOptionsFrom({ labels, labelColumn, unitFilter, ...options }: RecordingFlags): OpenRecordingOptions {
+  if (labels !== undefined) {
+    const own = [options.labelTable === undefined ? '' : '--label-table', options.multiTag === undefined ? '' : '--multi-tag'].filter((name) => name !== '');
+    if (own.length > 0) throw new UsageError(`${own.join(' and ')} choose among the recording's own interval tables, which --labels FILE replaces`);
+    return { ...options, unitFilters: unitFilter };
+  }
+  return { ...options, labelColumn, unitFilters: unitFilter };
+}
+
+/** How to read the --labels file. */
+export function labelFileOptionsFrom(flags: RecordingFlags): { skipBad?: boolean; labelColumn?: string } {
+  return { skipBad: flags.skipBad, labelColumn: flags.labelColumn };
+}
+
+/** Where the modes come from, for messages ('labels.csv', '--label-column condition'); undefined when none were asked for. */
+function modesSource(flags: RecordingFlags): string | undefined {
+  if (flags.labels !== undefined) return flags.labels;
+  if (flags.labelColumn !== undefined) return `--label-column ${flags.labelColumn}`;
+  if (flags.ttlLabels !== undefined) return `--ttl-labels ${flags.ttlLabels}`;
+  return undefined;
 }
 
 export function replayCommand(io: CliIo): Command {
@@ -125,23 +168,34 @@ At the end a summary line goes to stderr: spikes, units, labeled and
 unlabeled bins, drops by cause, alerts. On a terminal a progress bar shows
 the share read, recording time, spikes/s and ETA (nothing off a terminal).
 Pair alerts (--alert-threshold, --alert-p, --alert-for; see 'synergy serve
---help') go to --alerts-out; with --serve PORT, updates and alerts are also
+--help') are printed on stderr, one line each (--quiet-alerts: not), and
+go to --alerts-out; with --serve PORT, updates and alerts are also
 published to subscribers at ws://127.0.0.1:PORT/subscribe as the replay
 runs (docs/PROTOCOL.md).
 
+A selection that leaves nothing to measure stops with exit 1 and says why:
+a --start/--end without spikes (with the recording's span), a unit filter
+no unit passes (with the values present), modes that never meet the
+spikes (with both spans).
+
 Formats (detected, or --format; docs/FORMATS.md):
   csv, tsv, jsonl  spike files: unit and t|time|time_s|timestamp (seconds);
-                   modes from --labels FILE (start|start_s, end|end_s, label)
-  nwb              /units (id, spike_times, spike_times_index); modes from
-                   --label-column of /intervals/trials or /intervals/epochs
-                   (or 'tags'); /intervals/invalid_times are unlabeled;
-                   --unit-filter keeps units by a /units column
+                   modes from --labels FILE: start|start_s|start_time,
+                   end|end_s|stop_time and label (or --label-column NAME)
+  nwb              /units (id, spike_times, spike_times_index), or
+                   --units-table PATH (e.g. processing/ecephys/units);
+                   modes from --label-column of /intervals/trials or
+                   /intervals/epochs (or 'tags': --multi-tag join|first|drop
+                   for intervals with several); /intervals/invalid_times
+                   are unlabeled; --unit-filter keeps units by a /units
+                   column or an electrode column (location, group_name)
   phy              Phy/Kilosort output folder: spike_times.npy (samples) and
                    spike_clusters.npy (else spike_templates.npy); units are
-                   cluster ids; groups from cluster_group.tsv (else
-                   cluster_info.tsv, cluster_KSLabel.tsv) for --units;
-                   sample_rate from params.py (read, never executed); modes
-                   from --labels
+                   cluster ids; --unit-filter by cluster table columns
+                   (group, KSLabel, ch, sh, …; --units GROUPS for group);
+                   groups from cluster_group.tsv (else cluster_info.tsv,
+                   cluster_KSLabel.tsv); sample_rate from params.py (read,
+                   never executed); modes from --labels
   openephys        Open Ephys GUI >= 0.6 binary recording: a recordingN
                    folder (structure.oebin), a Record Node or experiment
                    folder holding one, or one electrode's spike folder.
@@ -168,7 +222,11 @@ no update covers the pause. stderr names each (docs/STREAMING.md).
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
   synergy replay session.nwb --label-column condition --unit-filter quality=good
+  synergy replay session.nwb --units-table processing/ecephys/units \\
+      --label-column tags --unit-filter location=CA1,CA3
   synergy replay kilosort/ --units good --labels modes.csv --speed 1
+  synergy replay kilosort/ --unit-filter KSLabel=good --unit-filter sh=0 \\
+      --labels trials.csv --label-column condition
   synergy replay "Record Node 101" --ttl-labels "1=go,-1=,2=rest,-2="
   synergy replay session.nev --ttl-labels "1=left,2=right,0=" --start 600
   synergy replay spikes.jsonl --labels labels.csv --surrogates 99 \\
@@ -197,15 +255,18 @@ Examples:
     if (!(flags.maxTimeJump >= options.windowSeconds)) {
       throw new UsageError(`--max-time-jump (${flags.maxTimeJump} s) must be at least --window (${options.windowSeconds} s)`);
     }
-    const summary = await replay(path, flags, options, io);
+    const { summary, emptySelection } = await replay(path, flags, options, io);
     io.stderr(`${summaryLine(path, summary, options)}\n`);
+    // What was computed is written and summarized first; then why it measured nothing.
+    if (emptySelection !== undefined) throw emptySelection;
   });
 }
 
-async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions, io: CliIo): Promise<ReplaySummary> {
+async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions, io: CliIo): Promise<{ summary: ReplaySummary; emptySelection?: Error }> {
   const range: TimeRange = { start: flags.start, end: flags.end };
-  const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, { skipBad: flags.skipBad });
-  const recording = await openRecording(path, recordingOptionsFrom(flags));
+  const openOptions = recordingOptionsFrom(flags);
+  const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, labelFileOptionsFrom(flags));
+  const recording = await openRecording(path, openOptions);
   const server =
     flags.serve === undefined ? undefined : await SynergyServer.start({ host: '127.0.0.1', port: flags.serve, ingest: false, analysis: analysisDescription(options) });
   if (server !== undefined) io.stderr(`synergy replay: subscribe at ${server.subscribeUrl}\n`);
@@ -218,6 +279,8 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   let counters: StreamCounters = { spikes: 0, late: 0, invalidTime: 0, lateLabels: 0 };
   let latestBinEnd = 0;
   const segmenter = new TimeJumpSegmenter({ maxJumpSeconds: flags.maxTimeJump, describe: (batch, index) => recording.describeSpike(batch, index) });
+  const spikeSpan: TimeSpan = { first: Infinity, last: -Infinity };
+  let emptySelection: Error | undefined;
   try {
     const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
     const updates = analyzeSegments(timeJumpSegments(recording.spikes(range), segmenter), {
@@ -225,7 +288,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
       intervals,
       rangeStartSeconds: range.start,
       maxJumpSeconds: flags.maxTimeJump,
-      pace: (batches) => paceByEventTime(batches, flags.speed),
+      pace: (batches) => paceByEventTime(widenSpan(batches, spikeSpan), flags.speed),
       onEvent: (event, total) => {
         counters = total;
         if (event.kind !== 'labeled-frame') return;
@@ -249,10 +312,32 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
           } else {
             alerts[item.kind] = (alerts[item.kind] ?? 0) + 1;
             alertsOut?.write(`${JSON.stringify(item)}\n`);
+            if (!flags.quietAlerts) {
+              progress.clearLine();
+              io.stderr(`${alertLine(item)}\n`);
+            }
           }
         }),
       ),
       { defaultValue: undefined },
+    );
+    emptySelection = await emptySelectionError(
+      {
+        path,
+        range,
+        binSeconds: options.binSeconds,
+        spikes: counters.spikes,
+        spikeSpan: spikeSpan.first <= spikeSpan.last ? spikeSpan : null,
+        modes: modesSource(flags),
+        clippedIntervals: intervals,
+        labeledBins: tally.labeledBins,
+        readerDrops: recording.readSummary().dropped,
+      },
+      {
+        // The whole recording's spans come from a fresh reader: the replay's one has read only the range (and keeps its counts).
+        describe: () => withRecording(path, openOptions, (whole) => whole.describe()),
+        allModes: async () => changesToIntervals(labelFile?.intervals ?? (await withRecording(path, openOptions, (whole) => whole.labels()))),
+      },
     );
   } finally {
     progress.stop();
@@ -267,7 +352,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     }
   }
   const text = recording instanceof TextRecording ? recording.summary : undefined;
-  return {
+  const summary: ReplaySummary = {
     format: recording.format,
     units: recording.unitIds.length,
     counters,
@@ -277,11 +362,22 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     readerDrops: recording.readSummary().dropped,
     ignoredFields: [...(text?.ignoredFields ?? []), ...(labelFile?.summary.ignoredFields ?? [])],
     maxBackstepSeconds: recording.readSummary().maxBackstepSeconds,
-    hasLabels: labelFile !== undefined || tally.labeledBins > 0,
+    hasLabels: modesSource(flags) !== undefined || tally.labeledBins > 0,
     timeJumps: segmenter.report,
     overlappingLabels: labelFile?.summary.overlapping ?? 0,
     labelOverlaps: labelFile?.summary.overlapExamples ?? [],
   };
+  return { summary, emptySelection };
+}
+
+/** Runs `read` on a recording opened for it, and closes it. */
+async function withRecording<T>(path: string, options: OpenRecordingOptions, read: (recording: RecordingSource) => Promise<T>): Promise<T> {
+  const recording = await openRecording(path, options);
+  try {
+    return await read(recording);
+  } finally {
+    await recording.close();
+  }
 }
 
 /** Intervals cut to the replayed range (the stream starts at the range, not at the first label). */
@@ -291,6 +387,18 @@ function clipIntervals(intervals: readonly LabelInterval[], range: TimeRange): L
   return intervals
     .map((interval) => ({ ...interval, start: Math.max(interval.start, start), end: Math.min(interval.end, end) }))
     .filter((interval) => interval.end > interval.start);
+}
+
+/** The spikes a segment hands on, widening `span` to their times (for the message of a replay that measured nothing). */
+async function* widenSpan(batches: AsyncIterable<SpikeBatch>, span: TimeSpan): AsyncIterable<SpikeBatch> {
+  for await (const batch of batches) {
+    const t = batch.t;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] < span.first) span.first = t[i];
+      if (t[i] > span.last) span.last = t[i];
+    }
+    yield batch;
+  }
 }
 
 /** One line each: spikes a reader left out for an invalid time, outliers, pauses (new segments), overlapping labels. */

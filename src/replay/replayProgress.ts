@@ -10,7 +10,10 @@ export class ReplayProgress {
   private readonly startedMs = performance.now();
   private lastDrawMs = 0;
 
-  constructor(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    enabled = stream.isTTY === true,
+  ) {
     if (!enabled) return;
     this.bar = new SingleBar(
       {
@@ -37,6 +40,11 @@ export class ReplayProgress {
       recording: recordingSeconds.toFixed(1),
       rate: elapsed > 0 ? Math.round(spikes / elapsed).toLocaleString('en-US') : '0',
     });
+  }
+
+  /** Clears the bar's line so that a line (an alert) can be written on the same terminal; the next update draws the bar again below it. */
+  clearLine(): void {
+    if (this.bar !== undefined) this.stream.write('\r\x1b[2K');
   }
 
   stop(): void {

@@ -142,7 +142,7 @@ describe('readLabelIntervals: bad input names file, line and column', () => {
 
   const jsonCases: [string, string, number, string | undefined, RegExp][] = [
     ['bad JSON', '{"start":0,"end":1,"label":"a"}\n{"start":0,\n', 2, undefined, /not valid JSON/],
-    ['missing end', '{"start":0,"label":"a"}\n', 1, 'end', /no key 'end' or 'end_s'/],
+    ['missing end', '{"start":0,"label":"a"}\n', 1, 'end', /no key 'end', 'end_s', 'stop_time' or 'end_time'/],
     ['missing label', '{"start":0,"end":1}\n', 1, 'label', /label is missing|is missing; expected a label/],
     ['end before start', '{"start":3,"end":1,"label":"a"}\n', 1, 'end', /not after start/],
     ['object label', '{"start":0,"end":1,"label":{"a":1}}\n', 1, 'label', /expected a label/],
@@ -161,7 +161,7 @@ describe('readLabelIntervals: bad input names file, line and column', () => {
     const error = await errorOf(write('no-end.csv', 'start,stop,mode\n0,1,a\n'));
     expect(error.message).toContain(`no-end.csv, line 1`);
     expect(error.message).toContain(`'start', 'stop' and 'mode'`);
-    expect(error.message).toContain(`is missing an end column ('end' or 'end_s') and a 'label' column`);
+    expect(error.message).toContain(`is missing an end column ('end', 'end_s', 'stop_time' or 'end_time') and a 'label' column (or --label-column NAME)`);
   });
 
   it('empty and header-only files are clear errors', async () => {

@@ -167,7 +167,7 @@ describe('NwbRecording', () => {
 
   it('reads a time range by binary search and counts filtered units within it', async () => {
     const nwb = file('direct.nwb');
-    const recording = await NwbRecording.open(nwb, { unitFilter: { column: 'quality', value: 'mua' } });
+    const recording = await NwbRecording.open(nwb, { unitFilters: [{ column: 'quality', values: ['mua'] }] });
     const range = { start: 7.25, end: 19.5 };
     const { t, ids } = await readAll(recording, range);
     const inRange = (i: number) => session.t[i] >= range.start && session.t[i] < range.end;

@@ -31,7 +31,7 @@ describe('--help', () => {
       connect: ['<url>', '--serve', '--token', '--max-retries', '--alerts-out', '--window'],
       simulate: ['--units', '--rate', '--seed', '--modes', '--port', '--truth', '--speed', '--duration', '--json'],
       demo: ['--speed', '--port', '--duration', '--plain', '--units', '--window <seconds>', '(default: 30)'],
-      replay: ['--serve', '--alerts-out', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter'],
+      replay: ['--serve', '--alerts-out', '--quiet-alerts', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter', '--units-table', '--multi-tag'],
     };
     for (const [name, options] of Object.entries(wanted)) {
       const result = await runCli([name, '--help']);

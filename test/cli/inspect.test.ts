@@ -52,7 +52,7 @@ describe('synergy inspect', () => {
     writeFileSync(spikes, 'unit,t\na,0.5\n');
     const result = await runCli(['inspect', spikes, '--label-column', 'condition']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/applies to nwb recordings, not csv/);
+    expect(result.stderr).toMatch(/--label-column names a column of an NWB file's interval tables or of a --labels FILE; a csv recording has neither/);
   });
 
   const track = resolve(sharedDir, 'data/real/linear-track-place-cells');
