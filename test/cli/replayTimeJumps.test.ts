@@ -17,7 +17,7 @@ function write(name: string, text: string): string {
   return file;
 }
 
-const ANALYSIS = ['--bin', '0.05', '--window', '10', '--hop', '5', '--estimator', 'plugin'];
+const ANALYSIS = ['--bin', '0.05', '--window', '10', '--hop', '5', '--estimator', 'plugin', '--quiet-alerts'];
 const REFERENCE: ReferenceOptions = {
   binSeconds: 0.05,
   windowSeconds: 10,
