@@ -25,6 +25,7 @@ import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
 import type { CliIo } from './main.ts';
+import { runHeader } from './runHeader.ts';
 
 /** Options that say how to read a recording (shared by replay and inspect). */
 export interface RecordingFlags extends Omit<OpenRecordingOptions, 'unitFilters'> {
@@ -267,13 +268,18 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const openOptions = recordingOptionsFrom(flags);
   const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, labelFileOptionsFrom(flags));
   const recording = await openRecording(path, openOptions);
+  const header = runHeader('replay', path, recording.format, flags, options.seed);
   const server =
-    flags.serve === undefined ? undefined : await SynergyServer.start({ host: '127.0.0.1', port: flags.serve, ingest: false, analysis: analysisDescription(options) });
+    flags.serve === undefined
+      ? undefined
+      : await SynergyServer.start({ host: '127.0.0.1', port: flags.serve, ingest: false, analysis: analysisDescription(options), run: header });
   if (server !== undefined) io.stderr(`synergy replay: subscribe at ${server.subscribeUrl}\n`);
   const progress = new ReplayProgress();
   const out: WriteStream | undefined = flags.out === undefined ? undefined : createWriteStream(flags.out);
   const alertsOut: WriteStream | undefined = flags.alertsOut === undefined ? undefined : createWriteStream(flags.alertsOut);
   const write = (text: string) => (out === undefined ? io.stdout(text) : out.write(text));
+  write(`${JSON.stringify(header)}\n`);
+  alertsOut?.write(`${JSON.stringify(header)}\n`);
   const tally = { bins: 0, labeledBins: 0, unlabeledBins: 0, updates: 0 };
   const alerts: Record<string, number> = {};
   let counters: StreamCounters = { spikes: 0, late: 0, invalidTime: 0, lateLabels: 0 };

@@ -74,7 +74,7 @@ describe('synergy replay off a terminal', () => {
     const result = await runCli(['replay', spikes, '--labels', labels, '--window', '2', '--hop', '1', '--start', '1', '--end', '8']);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/\x1b|\r/);
-    const updates = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const updates = result.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((line) => line.type === 'synergy');
     expect(updates[0].t).toBe(2);
     expect(updates.at(-1).t).toBe(7);
   });

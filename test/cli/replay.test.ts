@@ -22,7 +22,8 @@ const parseUpdates = (text: string): SynergyUpdate[] =>
     .trim()
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.type === 'synergy');
 
 /** A small recording: 4 units, XOR of units a and b codes the mode in 50 ms bins. */
 function smallRecording(): { spikes: string; labels: string } {
@@ -49,6 +50,16 @@ describe('synergy replay', () => {
   it('emits one update per hop and a summary line on stderr', async () => {
     const result = await runCli(['replay', spikes, '--labels', labels, '--bin', '0.05', '--window', '5', '--hop', '1', '--estimator', 'plugin']);
     expect(result.code).toBe(0);
+    // First the run header (DESIGN §7): what made the lines that follow.
+    expect(JSON.parse(result.stdout.split('\n')[0])).toMatchObject({
+      type: 'run',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      command: 'replay',
+      source: spikes,
+      format: 'csv',
+      seed: 0,
+      options: { bin: 0.05, window: 5, hop: 1, estimator: 'plugin', levels: 3, surrogates: 0, lateness: 0.1, top: 100, labels, speed: 'max', maxTimeJump: 600, alertThreshold: 0.05 },
+    });
     const updates = parseUpdates(result.stdout);
     expect(updates.map((u) => u.t)).toEqual([...Array(19).keys()].map((k) => k + 1));
     const last = updates.at(-1)!;

@@ -93,11 +93,17 @@ export function writeSessionCsv(
   };
 }
 
+/** The updates of a JSONL output (its run header and any other line left out). */
 export function parseUpdates(text: string): SynergyUpdate[] {
+  return parseLines(text).filter((line): line is SynergyUpdate => line.type === 'synergy');
+}
+
+/** Every line of a JSONL output, parsed. */
+export function parseLines(text: string): Array<{ type?: unknown } & Record<string, unknown>> {
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as SynergyUpdate);
+    .map((line) => JSON.parse(line) as { type?: unknown } & Record<string, unknown>);
 }
 
 /** An update with its pairs in a canonical order (a < b, sorted), so that two sources that meet units in another order compare equal. */
