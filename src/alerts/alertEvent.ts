@@ -1,3 +1,5 @@
+import type { UnitId } from '../stream/unitIds.ts';
+
 /**
  * Alerts (DESIGN §4): objects of their own beside the synergy updates, sent
  * to subscribers, written to stderr as a readable line and to
@@ -42,9 +44,9 @@ export interface AlertEvent {
   kind: AlertKind;
   /** Stream time in seconds: the update's T for pair alerts, the latest event time of the source for source alerts. */
   t: number;
-  /** The pair, for pair alerts. */
-  a?: string;
-  b?: string;
+  /** The pair, for pair alerts (as in the update: canonical order, numbers where the ids are whole numbers). */
+  a?: UnitId;
+  b?: UnitId;
   /** Pair alerts: the corrected synergy in bits. Source alerts: the count or size the kind is about (messages missing, seconds jumped, spikes late). */
   value?: number;
   /** Surrogate p-value of the pair, when surrogates are on. */

@@ -1,3 +1,4 @@
+import { unitPairKey, type UnitId } from '../stream/unitIds.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { AlertEvent, PairAlertKind } from './alertEvent.ts';
 
@@ -26,6 +27,9 @@ interface PairState {
   raised: boolean;
   /** Consecutive updates for the move (raise when down, clear when up). */
   streak: number;
+  /** The pair, as the updates name it. */
+  a: UnitId;
+  b: UnitId;
 }
 
 /**
@@ -61,13 +65,9 @@ export class PairAlerts {
   }
 
   /** Pairs with a raised alert, as "a|b" keys with their kind. */
-  raised(): Array<{ a: string; b: string; kind: PairAlertKind }> {
-    const out: Array<{ a: string; b: string; kind: PairAlertKind }> = [];
-    for (const [key, state] of this.pairs) {
-      if (!state.raised) continue;
-      const [a, b] = key.split('\u0000');
-      out.push({ a, b, kind: state.kind });
-    }
+  raised(): Array<{ a: UnitId; b: UnitId; kind: PairAlertKind }> {
+    const out: Array<{ a: UnitId; b: UnitId; kind: PairAlertKind }> = [];
+    for (const state of this.pairs.values()) if (state.raised) out.push({ a: state.a, b: state.b, kind: state.kind });
     return out;
   }
 
@@ -92,7 +92,7 @@ export class PairAlerts {
         let state = this.pairs.get(key);
         if (state === undefined) {
           if (!above) continue;
-          state = { kind, raised: false, streak: 0 };
+          state = { kind, raised: false, streak: 0, a: pair.a, b: pair.b };
           this.pairs.set(key, state);
         }
         const moving = state.raised ? below : above;
@@ -118,23 +118,22 @@ export class PairAlerts {
       if (!knownBelow) continue;
       state.streak++;
       if (state.streak >= forUpdates) {
-        const [a, b] = key.split('\u0000');
         this.pairs.delete(key);
-        alerts.push(pairAlert(update, a, b, state.kind, 'cleared', undefined, undefined, this.options));
+        alerts.push(pairAlert(update, state.a, state.b, state.kind, 'cleared', undefined, undefined, this.options));
       }
     }
     return alerts;
   }
 }
 
-function pairKey(a: string, b: string, kind: PairAlertKind): string {
-  return `${a}\u0000${b}\u0000${kind}`;
+function pairKey(a: UnitId, b: UnitId, kind: PairAlertKind): string {
+  return `${unitPairKey(a, b)}\u0000${kind}`;
 }
 
 function pairAlert(
   update: SynergyUpdate,
-  a: string,
-  b: string,
+  a: UnitId,
+  b: UnitId,
   kind: PairAlertKind,
   state: 'raised' | 'cleared',
   synergy: number | undefined,

@@ -15,6 +15,7 @@ import type { CliIo } from './main.ts';
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 import { populationFlags, populationOptions } from './simulateCommand.ts';
+import { unitPairKey } from '../stream/unitIds.ts';
 
 interface DemoFlags extends AnalysisFlags, AlertFlags {
   units: number;
@@ -74,7 +75,7 @@ Examples:
     const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig' });
     const server = await SynergyServer.start({ host: '127.0.0.1', port: flags.port, ingest: false, analysis: analysisDescription(options) });
     const rig = new RigConnection({ url: simulator.url });
-    const truth = new Map(simulator.population.truth.map((pair) => [key(pair.a, pair.b), pair.kind]));
+    const truth = new Map(simulator.population.truth.map((pair) => [unitPairKey(pair.a, pair.b), pair.kind]));
     const title = [
       `synergy-stream demo — simulated rig: ${flags.units} units, ${flags.modes} modes; planted: ${[...truth].map(([pair, kind]) => `${pair.replace('|', '–')} ${kind}`).join(', ')}`,
       `analysis: ${options.binSeconds} s bins, ${options.windowSeconds} s window, an update every ${options.hopSeconds} s, ${options.estimator}, ${options.surrogates} surrogates`,
@@ -98,8 +99,8 @@ Examples:
         recent.push(item);
         if (recent.length > 8) recent.shift();
         if (item.a !== undefined && item.b !== undefined) {
-          if (item.state === 'raised') raised.set(key(item.a, item.b), item.kind);
-          else raised.delete(key(item.a, item.b));
+          if (item.state === 'raised') raised.set(unitPairKey(item.a, item.b), item.kind);
+          else raised.delete(unitPairKey(item.a, item.b));
         }
         if (!tableMode) io.stdout(`${alertLine(item)}\n`);
       }
@@ -141,16 +142,12 @@ Examples:
   });
 }
 
-function key(a: string, b: string): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
 /** One line per few updates off a terminal. */
 function plainLine(update: SynergyUpdate, truth: Map<string, string>): string {
   const pairs = update.pairs
     .slice(0, 3)
     .map((pair) => {
-      const planted = truth.get(key(pair.a, pair.b));
+      const planted = truth.get(unitPairKey(pair.a, pair.b));
       return `${pair.a}–${pair.b} ${pair.synergy >= 0 ? '+' : ''}${pair.synergy.toFixed(3)} bits${pair.p === undefined ? '' : ` p ${pair.p.toFixed(2)}`}${planted ? ` (planted ${planted})` : ''}`;
     })
     .join(', ');

@@ -1,6 +1,7 @@
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import { alertLine } from '../alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
+import { unitPairKey } from '../stream/unitIds.ts';
 
 /** What the live table shows. */
 export interface LiveTableState {
@@ -8,14 +9,12 @@ export interface LiveTableState {
   update: SynergyUpdate | undefined;
   /** Most recent alerts, newest last. */
   alerts: AlertEvent[];
-  /** Pairs with a raised alert, "a|b" → kind. */
+  /** Pairs with a raised alert, by unitPairKey ("3|11") → kind. */
   raised: Map<string, string>;
-  /** Known planted pairs ("a|b" → kind), shown beside the pairs (the demo knows its ground truth). */
+  /** Known planted pairs (unitPairKey → kind), shown beside the pairs (the demo knows its ground truth). */
   truth?: Map<string, string>;
   rows: number;
 }
-
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 /** The table as lines: the strongest pairs of the latest update, then recent alerts. */
 export function renderLiveTable(state: LiveTableState): string[] {
@@ -35,7 +34,7 @@ export function renderLiveTable(state: LiveTableState): string[] {
     const header = ['pair'.padEnd(14), 'synergy'.padStart(9), hasP ? 'p'.padStart(6) : '', 'I(a,b;Y)'.padStart(9), 'I(a;Y)'.padStart(8), 'I(b;Y)'.padStart(8), '  alert'.padEnd(13), state.truth ? 'planted' : ''];
     lines.push(header.filter((cell) => cell !== '').join(' '));
     for (const pair of update.pairs.slice(0, state.rows)) {
-      const key = pairKey(pair.a, pair.b);
+      const key = unitPairKey(pair.a, pair.b);
       const cells = [
         `${pair.a} – ${pair.b}`.padEnd(14),
         `${pair.synergy >= 0 ? '+' : ''}${pair.synergy.toFixed(4)}`.padStart(9),

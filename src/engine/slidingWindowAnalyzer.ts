@@ -1,5 +1,6 @@
 import { SeededRandom } from '../math/seededRandom.ts';
 import { wholeBins } from '../stream/binIndex.ts';
+import { compareUnitIds, outputUnitId } from '../stream/unitIds.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledFrame } from './countFrame.ts';
 import { IncrementalReadout } from './incrementalReadout.ts';
@@ -143,12 +144,16 @@ export class SlidingWindowAnalyzer {
         : undefined;
     const t = endBin * binSeconds;
     const pairs: PairUpdate[] = ranked.map((pair, k) => {
+      // Named in canonical order (DESIGN §7), whatever order the units were first seen in.
+      const a = outputUnitId(this.unitIds[pair.i]);
+      const b = outputUnitId(this.unitIds[pair.j]);
+      const swap = compareUnitIds(a, b) > 0;
       const update: PairUpdate = {
-        a: this.unitIds[pair.i],
-        b: this.unitIds[pair.j],
+        a: swap ? b : a,
+        b: swap ? a : b,
         joint: pair.joint,
-        ia: pair.ia,
-        ib: pair.ib,
+        ia: swap ? pair.ib : pair.ia,
+        ib: swap ? pair.ia : pair.ib,
         synergy: pair.synergy,
         normalized: pair.joint === 0 ? 0 : pair.synergy / pair.joint,
       };

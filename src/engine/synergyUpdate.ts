@@ -1,7 +1,10 @@
+import type { UnitId } from '../stream/unitIds.ts';
+
 /** One pair in an update (DESIGN §4), values in bits. */
 export interface PairUpdate {
-  a: string;
-  b: string;
+  /** The pair in canonical order (a before b; src/stream/unitIds.ts): numbers where the source's ids are whole numbers. */
+  a: UnitId;
+  b: UnitId;
   joint: number;
   ia: number;
   ib: number;

@@ -4,6 +4,7 @@ import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { analyzeStream } from '../../src/operators/analyzeStream.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { Population } from '../../simulators/population.ts';
+import { unitPairKey } from '../../src/stream/unitIds.ts';
 
 /**
  * Planted structure with 99 circular-shift surrogates: synergistic (XOR) pairs
@@ -33,15 +34,15 @@ describe('significance from circular label shifts', () => {
     let falsePositives = 0;
     for (const update of updates) {
       expect(update.pairs.length).toBe((24 * 23) / 2);
-      const byPair = new Map(update.pairs.map((p) => [[p.a, p.b].sort().join('|'), p]));
+      const byPair = new Map(update.pairs.map((p) => [unitPairKey(p.a, p.b), p]));
       for (const planted of population.truth) {
-        const pair = byPair.get([planted.a, planted.b].sort().join('|'))!;
+        const pair = byPair.get(unitPairKey(planted.a, planted.b))!;
         expect(pair.p, `${planted.kind} ${planted.a}-${planted.b} at ${update.t}`).toBeLessThanOrEqual(0.01);
         if (planted.kind === 'synergistic') expect(pair.synergy).toBeGreaterThan(0);
         else expect(pair.synergy).toBeLessThan(0);
       }
       for (const pair of update.pairs) {
-        if (!independent.has(pair.a) || !independent.has(pair.b)) continue;
+        if (!independent.has(String(pair.a)) || !independent.has(String(pair.b))) continue;
         independentTests++;
         if (pair.p! <= 0.01) falsePositives++;
       }

@@ -95,7 +95,7 @@ export function writeSessionCsv(
 
 /** The updates of a JSONL output (its run header and any other line left out). */
 export function parseUpdates(text: string): SynergyUpdate[] {
-  return parseLines(text).filter((line): line is SynergyUpdate => line.type === 'synergy');
+  return parseLines(text).filter((line) => line.type === 'synergy') as unknown as SynergyUpdate[];
 }
 
 /** Every line of a JSONL output, parsed. */

@@ -11,6 +11,7 @@ import { discretize, estimationData } from '../../src/measures/discreteSamples.t
 import { pairSynergy } from '../../src/measures/pairSynergy.ts';
 import { surrogateLags } from '../../src/engine/slidingWindowAnalyzer.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
+import { compareUnitIds, outputUnitId, type UnitId } from '../../src/stream/unitIds.ts';
 
 export interface ReferenceOptions {
   binSeconds: number;
@@ -38,10 +39,10 @@ export interface ReferenceEmission {
   labels: Map<string, number>;
   /** Unit ids known, in order of first (accepted) arrival. */
   unitOrder: string[];
-  /** Measures of a pair given unit ids (a before b in unitOrder). */
-  pair(a: string, b: string): ReferencePair;
-  /** All pairs among the first `units` units, by |synergy| (1e-12 resolution) then index. */
-  ranked(units: number): Array<{ a: string; b: string; synergy: number }>;
+  /** Measures of a pair given unit ids (ia is a's, ib is b's), as text or as the update writes them. */
+  pair(a: UnitId, b: UnitId): ReferencePair;
+  /** All pairs among the first `units` units, by |synergy| (1e-12 resolution) then index, named as updates name them (canonical order, numeric ids as numbers). */
+  ranked(units: number): Array<{ a: UnitId; b: UnitId; synergy: number }>;
 }
 
 const binOf = (t: number, b: number) => Math.floor(t / b + 1e-9);
@@ -187,7 +188,15 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
       return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed, shufflePairing: 'next-in-mode' });
     };
     const lags = o.surrogates > 0 ? surrogateLags(bins.length, o.surrogates, b, o.seed, endBin) : [];
-    const pair = (a: string, bId: string): ReferencePair => {
+    const pair = (aId: UnitId, bUnit: UnitId): ReferencePair => {
+      // Measured in the order the units were first seen, as the engine does (the shuffle's pairing is not symmetric), then named as asked.
+      if (unitOrder.indexOf(String(aId)) > unitOrder.indexOf(String(bUnit))) {
+        const swapped = pairInOrder(String(bUnit), String(aId));
+        return { ...swapped, ia: swapped.ib, ib: swapped.ia };
+      }
+      return pairInOrder(String(aId), String(bUnit));
+    };
+    const pairInOrder = (a: string, bId: string): ReferencePair => {
       const observed = measure(a, bId, labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)]));
       if (lags.length === 0) return observed;
       let atLeast = 0;
@@ -222,7 +231,12 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
           }
         }
         const key = (s: number) => Math.round(Math.abs(s) * 1e12);
-        return all.sort((x, y) => key(y.synergy) - key(x.synergy) || x.i - y.i || x.j - y.j);
+        return all
+          .sort((x, y) => key(y.synergy) - key(x.synergy) || x.i - y.i || x.j - y.j)
+          .map(({ a, b, synergy }) => {
+            const [first, second] = compareUnitIds(a, b) <= 0 ? [a, b] : [b, a];
+            return { a: outputUnitId(first), b: outputUnitId(second), synergy };
+          });
       },
     });
   }
