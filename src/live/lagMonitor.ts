@@ -62,29 +62,22 @@ export class LagMonitor {
     const lag = (this.nowMs() - (this.originMs + (update.t + this.latenessSeconds) * 1000)) / 1000;
     if (lag > this.maxLagSeconds) this.maxLagSeconds = lag;
     const who = this.source === undefined ? 'the source' : `source ${this.source}`;
+    const alert = (state: 'raised' | 'cleared', message: string): AlertEvent => ({
+      type: 'alert',
+      state,
+      kind: 'analysis-lag',
+      t: update.t,
+      value: lag,
+      ...(this.source === undefined ? {} : { source: this.source }),
+      message,
+    });
     if (!this.raised && lag > this.alertSeconds) {
       this.raised = true;
-      return {
-        type: 'alert',
-        state: 'raised',
-        kind: 'analysis-lag',
-        t: update.t,
-        value: lag,
-        ...(this.source === undefined ? {} : { source: this.source }),
-        message: `the analysis of ${who} is ${lag.toFixed(1)} s behind the wall clock (update at ${update.t} s): the machine cannot keep up with this load, or the source sends late`,
-      };
+      return alert('raised', `the analysis of ${who} is ${lag.toFixed(1)} s behind the wall clock (update at ${update.t} s): the machine cannot keep up with this load, or the source sends late`);
     }
     if (this.raised && lag < this.alertSeconds / 2) {
       this.raised = false;
-      return {
-        type: 'alert',
-        state: 'cleared',
-        kind: 'analysis-lag',
-        t: update.t,
-        value: lag,
-        ...(this.source === undefined ? {} : { source: this.source }),
-        message: `the analysis of ${who} has caught up (${lag.toFixed(1)} s behind)`,
-      };
+      return alert('cleared', `the analysis of ${who} has caught up (${lag.toFixed(1)} s behind)`);
     }
     return undefined;
   }

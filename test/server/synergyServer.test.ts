@@ -4,6 +4,7 @@ import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { encodeSpikeFrame } from '../../src/live/binarySpikeFrame.ts';
 import { SynergyServer, type ServerOptions } from '../../src/server/synergyServer.ts';
+import { connectRig } from '../helpers/protocolRig.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 
 const servers: SynergyServer[] = [];
@@ -21,32 +22,9 @@ async function start(options: Partial<ServerOptions> = {}): Promise<SynergyServe
 
 /** A connected client that records every text frame it receives. */
 async function client(url: string, headers?: Record<string, string>): Promise<{ socket: WebSocket; frames: Array<Record<string, unknown>>; next: (match: (frame: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>> }> {
-  const socket = new WebSocket(url, { headers });
-  sockets.push(socket);
-  const frames: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ match: (frame: Record<string, unknown>) => boolean; resolve: (frame: Record<string, unknown>) => void }> = [];
-  socket.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    const frame = JSON.parse(String(data)) as Record<string, unknown>;
-    frames.push(frame);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(frame)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(frame);
-      }
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const next = (match: (frame: Record<string, unknown>) => boolean) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const found = frames.find(match);
-      if (found !== undefined) resolve(found);
-      else waiters.push({ match, resolve });
-    });
-  return { socket, frames, next };
+  const rig = await connectRig(url, headers);
+  sockets.push(rig.socket);
+  return { socket: rig.socket, frames: rig.replies, next: rig.reply };
 }
 
 function collect<T>(subscribe: (next: (value: T) => void) => unknown): T[] {
