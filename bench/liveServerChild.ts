@@ -5,7 +5,7 @@
  * "updates"} once the pushing source has said end.
  */
 import { SynergyServer } from '../src/server/synergyServer.ts';
-import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
+import { runLiveAnalyses } from '../src/live/liveAnalysis.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 
 const options = JSON.parse(process.argv[2]) as AnalysisOptions;
@@ -21,7 +21,8 @@ server.events.subscribe((event) => {
   spikes += event.t.length;
   lastMs = now;
 });
-void runLiveAnalysis(server.events, server.sourceAlerts, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, {
+// As `synergy serve` runs it: one analysis per source.
+void runLiveAnalyses(server.sources, server.sourceAlerts, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, {
   publish: (item) => server.publish(item),
   observe: (item) => {
     if (item.type === 'synergy') updates++;
