@@ -68,8 +68,9 @@ describe.each([
   it('the printed connect command analyzes the whole recording live: planted pairs alerted, nothing else', async () => {
     const truthFile = join(folder, `${rig}-truth.json`);
     const labelsFile = join(folder, `${rig}-modes.csv`);
-    // Speed only decides how soon the recording goes out; the test waits on what arrives.
-    const sim = start(['simulate', '--as', rig, '--port', '0', '--speed', '40', '--duration', String(DURATION), '--truth', truthFile, ...simulate, ...(rig === 'intan' ? ['--labels-out', labelsFile] : [])]);
+    // Speed only decides how soon the recording goes out; the test waits on what arrives. 8 units: 2 synergistic and
+    // 2 redundant pairs planted, 28 pairs analyzed.
+    const sim = start(['simulate', '--as', rig, '--port', '0', '--speed', '40', '--duration', String(DURATION), '--units', '8', '--truth', truthFile, ...simulate, ...(rig === 'intan' ? ['--labels-out', labelsFile] : [])]);
     const connectLine = await until('the connect command', () => /connect with: (synergy connect .*)$/m.exec(sim.stderr())?.[1], () => sim.stderr());
     const args = words(connectLine).slice(1);
     expect(args[0]).toBe('connect');
@@ -90,7 +91,7 @@ describe.each([
     expect(await until('synergy connect to end', () => connect.child.exitCode ?? undefined, context), connect.stderr()).toBe(0);
     expect(await until('synergy simulate to end', () => sim.child.exitCode ?? undefined, context), sim.stderr()).toBe(0);
     const sent = Number(new RegExp(`synergy simulate: sent (\\d+) spikes over ${DURATION}\\.0 simulated seconds`).exec(sim.stderr())?.[1]);
-    expect(sent, sim.stderr()).toBeGreaterThan(5_000);
+    expect(sent, sim.stderr()).toBeGreaterThan(2_000);
     // Every spike sent was read (Open Ephys: up to where the analyzer was stopped, past 39 s).
     const summary = new RegExp(`synergy connect: ${lastUpdate} updates; alerts: .*synergy.*; sources: \\S+: \\d+ (messages|records), (\\d+) spikes`).exec(connect.stderr());
     expect(summary, connect.stderr()).not.toBeNull();

@@ -14,7 +14,7 @@ import { runLiveAnalysis } from '../../src/live/liveAnalysis.ts';
 import type { DataGap, SourceEvent, SpikeBatch } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { runCliHere } from '../helpers/runCliHere.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 import { withModeIntervals } from '../../adapters/liveSource.ts';
 
@@ -242,13 +242,10 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     expect(received.filter((event) => event.kind === 'interval')).toHaveLength(labels.length);
     expect(source.summary()).toMatch(/^sources: intan-rhx@127\.0\.0\.1:\d+: \d+ records, \d+ spikes, 0 artifacts dropped \(id 128\), 0 bytes skipped in 0 resyncs, 0 clock resets, 1 connection$/);
 
-    // The same spikes and modes as CSV, replayed by the CLI.
+    // The same spikes and modes as CSV, replayed by the CLI (in this process).
     const spikesCsv = writeSpikesCsvFile(join(folder, 'spikes.csv'), sent.map((s) => s.t), sent.map((s) => s.unit));
     const labelsCsv = writeLabelsCsvFile(join(folder, 'labels.csv'), labels);
-    const replay = await runCli(
-      ['replay', spikesCsv, '--labels', labelsCsv, '--bin', '0.02', '--window', '10', '--hop', '1', '--estimator', 'panzeri-treves', '--lateness', '0.2', '--surrogates', '0', '--top', 'all'],
-      { timeoutMs: 60_000 },
-    );
+    const replay = await runCliHere(['replay', spikesCsv, '--labels', labelsCsv, '--bin', '0.02', '--window', '10', '--hop', '1', '--estimator', 'panzeri-treves', '--lateness', '0.2', '--surrogates', '0', '--top', 'all']);
     expect(replay.code, replay.stderr).toBe(0);
     // The live run ends where the spikes end; the replay knows the modes up to 300 s and goes on to the last whole hop.
     const live = exactItems.filter((item): item is SynergyUpdate => item.type === 'synergy').map(canonical);

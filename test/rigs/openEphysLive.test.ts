@@ -17,7 +17,7 @@ import { runLiveAnalysis } from '../../src/live/liveAnalysis.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { runCliHere } from '../helpers/runCliHere.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 import { spikeFields } from '../helpers/broadcasterFixtures.ts';
 
@@ -188,11 +188,11 @@ function intervals(changes: Array<{ t: number; label: string }>, end: number) {
   return changes.map((change, i) => ({ start: change.t, end: i + 1 < changes.length ? changes[i + 1].t : end, label: change.label }));
 }
 
-/** The CLI's replay of the CSV files. */
+/** The CLI's replay of the CSV files (in this process). */
 async function replay(name: string, spikes: { t: number[]; unit: string[] }, labels: Array<{ start: number; end: number; label: string }>): Promise<SynergyUpdate[]> {
   const spikesFile = writeSpikesCsvFile(join(folder, `${name}-spikes.csv`), spikes.t, spikes.unit);
   const labelsFile = writeLabelsCsvFile(join(folder, `${name}-labels.csv`), labels);
-  const result = await runCli(['replay', spikesFile, '--labels', labelsFile, ...analysisArgs], { timeoutMs: 60_000 });
+  const result = await runCliHere(['replay', spikesFile, '--labels', labelsFile, ...analysisArgs]);
   expect(result.code, result.stderr).toBe(0);
   return parseUpdates(result.stdout);
 }
