@@ -1,27 +1,36 @@
 import * as zmq from 'zeromq';
 import { BROADCASTER_TYPE_SPIKE, BROADCASTER_TYPE_TTL, broadcasterUnitId } from '../adapters/openephys-live/eventBroadcasterMessages.ts';
+import { EventClock, type Pacing } from './eventClock.ts';
 import { Population, type PopulationOptions } from './population.ts';
 
 export interface EventBroadcasterSimulatorOptions extends PopulationOptions {
   host?: string;
   /** 0: any free port (default). */
   port?: number;
-  /** Simulated seconds per wall second (1: real time). */
-  speed?: number;
+  /**
+   * Event seconds per wall second once the first subscriber is in (default
+   * 1: real time), or 'manual': the recording moves only by `advanceTo`.
+   */
+  speed?: Pacing;
   /** Samples per second of the stream (default 30000). */
   sampleRate?: number;
   /** Electrodes the units are spread over (default 4): unit i is sorted unit ⌊i / electrodes⌋ + 1 of electrode (i mod electrodes) + 1. */
   electrodes?: number;
-  /** Wall milliseconds between sends (default 20). */
+  /** Wall milliseconds between sends when paced (default 20). */
   tickMs?: number;
   /**
-   * Wall-clock time (ms since the epoch) at which simulated time was 0.
-   * Without it, time 0 is when the first subscriber has subscribed. A
-   * simulator restarted with the same seed and origin continues the same
-   * recording where the clock now stands, as an Event Broadcaster whose
-   * connection was restarted while acquisition went on.
+   * Event time at which this publisher's recording starts (default 0), on
+   * the same sample clock: a publisher restarted while acquisition went on
+   * continues the same recording there.
    */
-  originMs?: number;
+  startSeconds?: number;
+  /**
+   * Event time at which the recording ends: everything up to it is handed to
+   * the socket, then nothing more is sent (`finished`). The publisher stays
+   * open until `stop`: closing a ZeroMQ publisher drops what its subscribers
+   * have not read yet.
+   */
+  untilSeconds?: number;
   /** The stream name in every message (default 'example_data'). */
   stream?: string;
   /** ZMQ send high-water mark, messages (default 0: no limit, so that tests lose nothing; the plugin keeps libzmq's 1000). */
@@ -49,8 +58,8 @@ export interface SentTtl {
 
 /**
  * The Open Ephys GUI's Event Broadcaster, simulated: a seeded population
- * (simulators/population.ts) published in real time × `speed` on a ZeroMQ
- * socket, message for message as the plugin's JSON format sends it
+ * (simulators/population.ts) published in real time × `speed` (or as far as
+ * `advanceTo` says) on a ZeroMQ socket, message for message as the plugin's JSON format sends it
  * (eventBroadcasterMessages.ts): two frames, the uint16 type then the JSON
  * text as JUCE's JSON::toString writes it (CRLF, two-space indent, fields in
  * the plugin's order, doubles such as the sample rate as "30000.0", the TTL
@@ -66,10 +75,11 @@ export interface SentTtl {
  * - Deterministic start: a PUB socket drops what it sends before a
  *   subscriber's subscription arrives, so the socket is an XPUB (the same
  *   frames on the wire; it also hands the simulator the subscriptions), and
- *   simulated time 0 is the moment the first subscription arrives, unless
- *   `originMs` is given. While no one is subscribed the clock runs on and
- *   nothing is generated or sent (as a rig that keeps acquiring): that
- *   stretch is not in `sent`.
+ *   the recording starts (at `startSeconds`) when the first subscription
+ *   arrives. Every message is a function of the seed and its event time
+ *   alone: the pace decides when it goes out, never what it says. While no
+ *   one is subscribed the clock runs on and nothing is generated or sent (as
+ *   a rig that keeps acquiring): that stretch is not in `sent`.
  * - `sent` records exactly what was published (sample numbers, units, TTL
  *   events), so a test can write the equivalent CSV (sentSpikes(), sentModes()).
  * - restartAcquisition(): sample numbers start again from 0 (a new run), with
@@ -77,7 +87,6 @@ export interface SentTtl {
  */
 export class EventBroadcasterSimulator {
   readonly population: Population;
-  readonly speed: number;
   readonly sampleRate: number;
   readonly electrodes: number;
   readonly stream: string;
@@ -86,10 +95,15 @@ export class EventBroadcasterSimulator {
   readonly sent: { spikes: SentSpike[]; ttl: SentTtl[] } = { spikes: [], ttl: [] };
   spikesSent = 0;
   messagesSent = 0;
-  private originMsValue: number | undefined;
+  /** Resolves once the recording up to `untilSeconds` has been handed to the socket (or at `stop`). */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private readonly clock: EventClock;
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
   private subscribed = false;
+  private readonly subscribeWaiters: Array<() => void> = [];
+  private readonly unsubscribeWaiters: Array<() => void> = [];
   /** Simulated time up to which the recording has been generated (sent, or skipped while no one listened). */
   private sentUntil = 0;
   /** The mode whose line is high, as sent; undefined when the next send must open with it. */
@@ -97,8 +111,11 @@ export class EventBroadcasterSimulator {
   private run = 0;
   /** Simulated time of sample 0 of the current run. */
   private runStart = 0;
-  private busy: Promise<void> | undefined;
+  /** Sends in order: each waits for the one before. */
+  private sending: Promise<void> = Promise.resolve();
+  private tickQueued = false;
   private stopped = false;
+  private closing: Promise<void> | undefined;
   private readonly spikePrefix: string[];
   private readonly spikeSuffix: string[];
   private readonly unitIds: string[];
@@ -109,13 +126,13 @@ export class EventBroadcasterSimulator {
     readonly url: string,
   ) {
     this.population = new Population(options);
-    this.speed = options.speed ?? 1;
+    this.clock = new EventClock(options.speed ?? 1, options.startSeconds ?? 0, options.untilSeconds ?? Infinity);
+    this.sentUntil = this.clock.startSeconds;
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.sampleRate = options.sampleRate ?? 30_000;
     this.electrodes = options.electrodes ?? 4;
     this.stream = options.stream ?? 'example_data';
     this.tickMs = options.tickMs ?? 20;
-    this.originMsValue = options.originMs;
-    if (this.originMsValue !== undefined) this.sentUntil = this.now();
     this.ttlLabels = this.population.labels.map((label, k) => `${k + 1}=${label}`).join(',');
     this.unitIds = this.population.unitIds.map((_, i) => broadcasterUnitId(electrodeName(i % this.electrodes), Math.floor(i / this.electrodes) + 1));
     // Each unit's message is fixed but for its sample number: built once, around it.
@@ -137,15 +154,13 @@ export class EventBroadcasterSimulator {
   }
 
   static async start(options: EventBroadcasterSimulatorOptions): Promise<EventBroadcasterSimulator> {
-    if (options.speed !== undefined && !(options.speed > 0)) throw new RangeError(`speed must be > 0, got ${options.speed}`);
+    // Checks the pace before a socket is bound.
+    void new EventClock(options.speed ?? 1, options.startSeconds ?? 0, options.untilSeconds ?? Infinity);
     // Linger: what was handed to the socket before stop() still goes out (so `sent` is what subscribers get), then the connection closes.
     const socket = new zmq.XPublisher({ sendHighWaterMark: options.sendHighWaterMark ?? 0, linger: 2000 });
     await socket.bind(`tcp://${options.host ?? '127.0.0.1'}:${options.port === undefined || options.port === 0 ? '*' : options.port}`);
     const simulator = new EventBroadcasterSimulator(options, socket, socket.lastEndpoint!);
     void simulator.watchSubscriptions();
-    simulator.timer = setInterval(() => {
-      if (simulator.busy === undefined) simulator.busy = simulator.tick().finally(() => (simulator.busy = undefined));
-    }, simulator.tickMs);
     return simulator;
   }
 
@@ -153,14 +168,29 @@ export class EventBroadcasterSimulator {
     return Number(new URL(this.url).port);
   }
 
-  /** Wall-clock ms at simulated time 0 (undefined until the first subscriber when no originMs was given). */
-  get originMs(): number | undefined {
-    return this.originMsValue;
+  /** The event time the recording has reached (sent, or passed while no one listened), seconds. */
+  now(): number {
+    return this.sentUntil;
   }
 
-  /** The simulated time now, seconds (0 until time has started). */
-  now(): number {
-    return this.originMsValue === undefined ? 0 : Math.max(0, ((Date.now() - this.originMsValue) / 1000) * this.speed);
+  /** Resolves once a subscriber is in (at once if one is). */
+  whenSubscribed(): Promise<void> {
+    return this.subscribed ? Promise.resolve() : new Promise((resolve) => this.subscribeWaiters.push(resolve));
+  }
+
+  /** Resolves once the last subscriber has left (at once if none is in). */
+  whenUnsubscribed(): Promise<void> {
+    return !this.subscribed ? Promise.resolve() : new Promise((resolve) => this.unsubscribeWaiters.push(resolve));
+  }
+
+  /**
+   * Manual pacing: publishes the recording up to `seconds` (to the
+   * recording's end at most: then the publisher closes); resolves once it is
+   * handed to the socket.
+   */
+  advanceTo(seconds: number): Promise<void> {
+    this.clock.advanceTo(seconds);
+    return this.queueTick();
   }
 
   /** The unit id a population unit ('0', '1', …) is sent as. */
@@ -169,11 +199,15 @@ export class EventBroadcasterSimulator {
   }
 
   /** Stops sending and closes the socket: what was sent is delivered, then subscribers see the publisher go. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.busy;
-    this.socket.close();
+  stop(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopped = true;
+      clearInterval(this.timer);
+      await this.sending;
+      this.socket.close();
+      this.resolveFinished();
+    })();
+    return this.closing;
   }
 
   /** Acquisition stopped and started again: the next sample numbers start from 0. */
@@ -206,24 +240,53 @@ export class EventBroadcasterSimulator {
         // XPUB hands on 1 + topic when the first subscriber to a topic subscribes, 0 + topic when the last one leaves.
         if (message.length === 0 || (message[0] !== 0 && message[0] !== 1)) continue;
         this.subscribed = message[0] === 1;
-        if (this.subscribed && this.originMsValue === undefined) this.originMsValue = Date.now();
+        if (!this.subscribed) {
+          for (const resolve of this.unsubscribeWaiters.splice(0)) resolve();
+          continue;
+        }
+        for (const resolve of this.subscribeWaiters.splice(0)) resolve();
+        if (!this.clock.started) {
+          this.clock.start();
+          this.timer = setInterval(() => void this.queueTick(), this.tickMs);
+        }
       }
     } catch {
       // Closed.
     }
+    for (const resolve of this.unsubscribeWaiters.splice(0)) resolve();
   }
 
   private sampleOf(t: number): number {
     return Math.round((t - this.runStart) * this.sampleRate);
   }
 
-  /** Generates the recording up to now and publishes it, if someone listens. */
+  /** A tick after the ones queued (a paced tick is skipped while one waits). */
+  private queueTick(): Promise<void> {
+    if (this.tickQueued && !this.clock.manual) return this.sending;
+    this.tickQueued = true;
+    this.sending = this.sending.then(() => {
+      this.tickQueued = false;
+      return this.tick();
+    });
+    return this.sending;
+  }
+
+  /** Generates the recording up to where the clock stands and publishes it, if someone listens; at the recording's end, closes. */
   private async tick(): Promise<void> {
-    if (this.stopped || this.originMsValue === undefined) return;
-    const until = this.now();
+    if (this.stopped || !this.clock.started) return;
+    const until = this.clock.due();
     const from = this.sentUntil;
     if (until <= from) return;
     this.sentUntil = until;
+    await this.publish(from, until);
+    if (until >= this.clock.untilSeconds) {
+      clearInterval(this.timer);
+      this.resolveFinished();
+    }
+  }
+
+  /** Publishes the recording in [from, until), if someone listens. */
+  private async publish(from: number, until: number): Promise<void> {
     if (!this.subscribed) {
       // Nobody listens: the span is not generated (the population can generate any later span), and the next send opens with the mode.
       this.modeSent = undefined;

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { RHX_SPIKE_MAGIC, RHX_SPIKE_RECORD_BYTES } from '../adapters/intan/rhxSpikeParser.ts';
 import { SeededRandom } from '../src/math/seededRandom.ts';
+import { EventClock, type Pacing } from './eventClock.ts';
 import { Population, type PopulationOptions } from './population.ts';
 
 export interface RhxSimulatorOptions extends PopulationOptions {
@@ -9,11 +10,16 @@ export interface RhxSimulatorOptions extends PopulationOptions {
   spikePort?: number;
   /** Command port (0: any free port). Without it the board runs from the start and every channel's spikes are sent. */
   commandPort?: number;
-  /** Simulated seconds per wall second (default 1). */
-  speed?: number;
+  /**
+   * Seconds of a run per wall second (default 1: real time), or 'manual':
+   * a run moves only by `advanceTo`.
+   */
+  speed?: Pacing;
+  /** Seconds at which each run ends: the board stops there (as if Stop were pressed) and `finished` resolves. */
+  untilSeconds?: number;
   /** Samples per second (default 30000). */
   sampleRate?: number;
-  /** Wall milliseconds between checks for new data blocks (default 20). */
+  /** Wall milliseconds between checks for new data blocks when paced (default 20). */
   tickMs?: number;
   /** RHX's TCPNumberDataBlocksPerWrite: spike records go out every this many blocks of 128 samples (default 10). */
   blocksPerWrite?: number;
@@ -64,11 +70,19 @@ const FRAMES_PER_BLOCK = 128;
  * text with no line end, as RHX writes them. With a command port the board
  * starts stopped with no output enabled; without one it runs from the start
  * with every channel enabled (as if set up by hand in RHX).
+ *
+ * What goes out is a function of the seed and the sample clock alone: each
+ * write block (`blocksPerWrite` × 128 samples) is generated and cut into
+ * socket writes by itself, so the bytes are the same whether a late timer
+ * sends one block or ten; the pace (`speed`, or `advanceTo` when manual)
+ * decides only when.
  */
 export class RhxSimulator {
   readonly population: Population;
   readonly sampleRate: number;
-  readonly speed: number;
+  /** Resolves when a run reaches `untilSeconds` (the board stops), or at `stop`. */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
   /** Channel name of each population unit (by unit index). */
   readonly channels: string[];
   /** Everything sent on the spike port (when `record` is on). */
@@ -86,7 +100,8 @@ export class RhxSimulator {
   private readonly random: SeededRandom;
   private readonly blockSamples: number;
   private running = false;
-  private runStartMs = 0;
+  /** The current run's clock (seconds from its sample 0). */
+  private clock: EventClock;
   /** Samples of the current run generated (a whole number of write blocks). */
   private samplesDone = 0;
   private stoppedAt = 0;
@@ -104,7 +119,8 @@ export class RhxSimulator {
   ) {
     this.population = new Population(options);
     this.sampleRate = options.sampleRate ?? 30_000;
-    this.speed = options.speed ?? 1;
+    this.clock = this.runClock();
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.blockSamples = FRAMES_PER_BLOCK * (options.blocksPerWrite ?? 10);
     this.channels = this.population.unitIds.map((_, i) => rhxChannelName(i));
     this.channels.forEach((name, i) => this.channelIndex.set(name, i));
@@ -115,7 +131,6 @@ export class RhxSimulator {
   }
 
   static async start(options: RhxSimulatorOptions): Promise<RhxSimulator> {
-    if (options.speed !== undefined && !(options.speed > 0)) throw new RangeError(`speed must be > 0, got ${options.speed}`);
     if (options.units > 8 * 128) throw new RangeError(`RHX has at most 8 ports of 128 channels, got ${options.units} units`);
     const host = options.host ?? '127.0.0.1';
     const spikeServer = createServer({ noDelay: true });
@@ -127,7 +142,7 @@ export class RhxSimulator {
       simulator.enabled.fill(1);
       simulator.run();
     }
-    simulator.timer = setInterval(() => simulator.tick(), options.tickMs ?? 20);
+    if (!simulator.clock.manual) simulator.timer = setInterval(() => simulator.tick(), options.tickMs ?? 20);
     return simulator;
   }
 
@@ -144,9 +159,21 @@ export class RhxSimulator {
     return this.running;
   }
 
-  /** Simulated seconds since the current run started (where it stopped, when stopped). */
+  /** True while a client is connected to the spike port. */
+  get hasSpikeClient(): boolean {
+    return this.spikeClient !== undefined;
+  }
+
+  /** Seconds of the current run generated so far (where it stopped, when stopped). */
   now(): number {
-    return this.running ? ((Date.now() - this.runStartMs) / 1000) * this.speed : this.stoppedAt;
+    return this.running ? this.samplesDone / this.sampleRate : this.stoppedAt;
+  }
+
+  /** Manual pacing: the current run goes on up to `seconds` (from its sample 0); its write blocks go out now. */
+  advanceTo(seconds: number): void {
+    if (!this.running) throw new RangeError('advanceTo: the board is not running');
+    this.clock.advanceTo(seconds);
+    this.tick();
   }
 
   /** Channel names with spike output enabled. */
@@ -187,13 +214,26 @@ export class RhxSimulator {
     this.spikeClient?.end();
     this.commandClient?.end();
     await Promise.all([closeServer(this.spikeServer), closeServer(this.commandServer)]);
+    this.resolveFinished();
+  }
+
+  private runClock(): EventClock {
+    return new EventClock(this.options.speed ?? 1, 0, this.options.untilSeconds ?? Infinity);
   }
 
   private run(): void {
     this.running = true;
     this.runs++;
-    this.runStartMs = Date.now();
+    this.clock = this.runClock();
+    this.clock.start();
     this.samplesDone = 0;
+  }
+
+  /** The board stops (RHX's Stop button): what is due goes out first. */
+  private stopRun(): void {
+    this.tick();
+    this.stoppedAt = this.now();
+    this.running = false;
   }
 
   private acceptSpikeClient(socket: Socket): void {
@@ -270,11 +310,7 @@ export class RhxSimulator {
       else this.run();
     } else if (value === 'stop') {
       if (!this.running) this.reply('Board must be running in order to stop');
-      else {
-        this.tick();
-        this.stoppedAt = this.now();
-        this.running = false;
-      }
+      else this.stopRun();
     } else this.reply('Invalid value for SetRunMode command');
   }
 
@@ -299,12 +335,25 @@ export class RhxSimulator {
     this.commandClient?.write(text, 'latin1');
   }
 
-  /** Sends the write blocks completed since the last tick. */
+  /** Sends the write blocks completed since the last tick, one write block at a time; at the run's end, stops the board. */
   private tick(): void {
     if (!this.running) return;
     const rate = this.sampleRate;
-    const target = Math.floor((this.now() * rate) / this.blockSamples) * this.blockSamples;
-    if (target <= this.samplesDone) return;
+    const lastSample = Math.round(this.clock.untilSeconds * rate);
+    // Whole write blocks, as RHX writes them; the run's end cuts the last one.
+    const dueSeconds = this.clock.due();
+    const due = dueSeconds >= this.clock.untilSeconds ? lastSample : Math.min(lastSample, Math.floor((dueSeconds * rate) / this.blockSamples) * this.blockSamples);
+    while (this.samplesDone < due) this.writeBlock(Math.min(due, this.samplesDone + this.blockSamples));
+    if (this.samplesDone >= lastSample) {
+      this.stoppedAt = this.now();
+      this.running = false;
+      this.resolveFinished();
+    }
+  }
+
+  /** Generates samples [samplesDone, target) and writes their spike records, cut at random places. */
+  private writeBlock(target: number): void {
+    const rate = this.sampleRate;
     const from = this.samplesDone;
     const span = this.population.generate(from / rate, target / rate);
     this.samplesDone = target;

@@ -12,10 +12,11 @@ import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './a
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
 import type { CliIo } from './main.ts';
-import { parseInteger } from './parseOptions.ts';
+import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 import { populationFlags, populationOptions } from './simulateCommand.ts';
 import { unitPairKey } from '../stream/unitIds.ts';
+import { runHeader } from './runHeader.ts';
 
 interface DemoFlags extends AnalysisFlags, AlertFlags {
   units: number;
@@ -50,7 +51,11 @@ what was planted; alerts appear as they fire. Within a minute the planted
 pairs should be alerted and the independent ones stay quiet.
 
 Other programs can subscribe to the same updates and alerts at the printed
-ws://…/subscribe address (docs/PROTOCOL.md). Stop with Ctrl-C.
+ws://…/subscribe address (docs/PROTOCOL.md). Stop with Ctrl-C, or give
+--duration D: the recording starts when the analyzer is connected and ends
+exactly at D seconds, so a run gives the same updates on any machine, one
+per hop up to the last whole hop ≤ D. Off a terminal (or with --plain) a
+line is printed every 5 updates, and one for the last.
 
 Examples:
   synergy demo
@@ -59,7 +64,7 @@ Examples:
     )
     .option('--speed <factor>', 'simulated seconds per second of wall time', Number, 1)
     .option('--port <port>', 'port of the subscribe endpoint (0: any free port)', parseInteger('--port', 0), 7700)
-    .option('--duration <seconds>', 'stop after this many simulated seconds', Number)
+    .option('--duration <seconds>', 'simulate exactly this many seconds, then stop', parseNumber('--duration', 0, false))
     .option('--rows <n>', 'pairs shown in the table', parseInteger('--rows', 1), 10)
     .option('--out <file>', 'also write updates as JSONL to this file')
     .option('--plain', 'plain lines instead of the table redrawn in place (the default off a terminal)');
@@ -72,8 +77,10 @@ Examples:
     }
     if (!(flags.speed > 0)) throw new UsageError(`--speed must be > 0, got ${flags.speed}`);
     const options = analysisOptionsFrom(flags);
-    const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig' });
-    const server = await SynergyServer.start({ host: '127.0.0.1', port: flags.port, ingest: false, analysis: analysisDescription(options) });
+    // The recording starts when the analyzer's connection is ready and ends exactly at --duration: the same updates whatever the machine's load.
+    const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig', untilSeconds: flags.duration });
+    const header = runHeader('demo', simulator.url, 'protocol', flags, options.seed);
+    const server = await SynergyServer.start({ host: '127.0.0.1', port: flags.port, ingest: false, analysis: analysisDescription(options), run: header });
     const rig = new RigConnection({ url: simulator.url });
     const truth = new Map(simulator.population.truth.map((pair) => [unitPairKey(pair.a, pair.b), pair.kind]));
     const title = [
@@ -90,11 +97,15 @@ Examples:
     if (tableMode) table.draw();
     else io.stdout(`${title.join('\n')}\n`);
     let updates = 0;
+    let printed: SynergyUpdate | undefined;
     const observe = (item: SynergyUpdate | AlertEvent) => {
       if (item.type === 'synergy') {
         latest = item;
         updates++;
-        if (!tableMode && updates % 5 === 0) io.stdout(`${plainLine(item, truth)}\n`);
+        if (!tableMode && updates % PLAIN_EVERY_UPDATES === 0) {
+          io.stdout(`${plainLine(item, truth)}\n`);
+          printed = item;
+        }
       } else {
         recent.push(item);
         if (recent.length > 8) recent.shift();
@@ -108,42 +119,37 @@ Examples:
     };
     const interrupted = untilInterrupted();
     const done = runLiveAnalysis(rig.events, rig.alerts, options, alertOptionsFrom(flags, options), {
+      header,
       publish: (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,
       observe,
     });
     rig.start();
-    const stop = async () => {
-      await simulator.stop();
-    };
-    if (flags.duration !== undefined) {
-      const check = setInterval(() => {
-        if (simulator.now() >= flags.duration!) {
-          clearInterval(check);
-          void stop();
-        }
-      }, 20);
-      void done.finally(() => clearInterval(check));
-    }
     void interrupted.promise.then(() => {
       rig.close();
-      void stop();
+      void simulator.stop();
     });
     try {
       const summary = await done;
       table.stop();
       if (tableMode) table.draw();
+      // Off a terminal the last update is always shown: with --duration D, the one at the last whole hop ≤ D.
+      else if (latest !== undefined && latest !== printed) io.stdout(`${plainLine(latest, truth)}\n`);
       io.stderr(`${liveSummaryLine('synergy demo', summary, sourcesSummary(rig.registry))}\n`);
     } finally {
       interrupted.cancel();
+      await simulator.stop();
       await server.close();
     }
   });
 }
 
+/** Off a terminal, a line every this many updates (and one for the last). */
+const PLAIN_EVERY_UPDATES = 5;
+
 /** One line per few updates off a terminal. */
-function plainLine(update: SynergyUpdate, truth: Map<string, string>): string {
+export function plainLine(update: SynergyUpdate, truth: Map<string, string>): string {
   const pairs = update.pairs
     .slice(0, 3)
     .map((pair) => {

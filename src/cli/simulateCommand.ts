@@ -61,23 +61,30 @@ independent bursty units; behavioral modes switch as a Markov chain. Data go
 out in real time (or --speed times faster), in one of three protocols:
 
   --as protocol   (default) our WebSocket ingest protocol (docs/PROTOCOL.md):
-                  hello with the unit table, labels, binary spike frames,
-                  heartbeats. A client that reconnects and says the last seq
-                  it holds gets what it missed (the last 30 s are kept).
+                  hello with the unit table, then steps of 1/16 s of the
+                  recording: labels, binary spike frames, a heartbeat. Time
+                  starts when the first client is ready. A client that
+                  reconnects and says the last seq it holds gets what it
+                  missed (the last 30 s are kept).
   --as openephys  the Open Ephys GUI Event Broadcaster (ZeroMQ PUB, JSON
                   format; docs/RIGS.md): spikes of electrodes 1..4 with
                   sorted ids, modes as TTL lines; the --ttl-labels map that
                   reads them is printed. Time starts when the first
-                  subscriber connects. Default port 5557.
+                  subscriber connects; after --duration the publisher
+                  closes once its subscribers have gone (closing drops
+                  what they have not read). Default port 5557.
   --as intan      the Intan RHX TCP spike port (default 5002) and its command
                   port (--command-port, default 5000): channels A-000...;
-                  spikes flow once a client sets runmode run. Modes are not
-                  on the spike port: --labels-out FILE writes them (for
-                  synergy connect --labels).
+                  spikes flow once a client sets runmode run (a run stops
+                  at --duration). Modes are not on the spike port:
+                  --labels-out FILE writes them (for synergy connect
+                  --labels).
 
 --truth FILE writes the planted pairs and their kind as JSON (units named as
 the chosen protocol names them), to check what the analyzer finds. Stop with
-Ctrl-C, or give --duration.
+Ctrl-C, or give --duration. What is sent is a function of --seed and the
+recording's time alone: --speed decides when it goes out, not what, and
+--duration ends the recording at exactly that time on any machine.
 
 Examples:
   synergy simulate --port 7701 --units 32 --truth truth.json
@@ -94,7 +101,7 @@ Examples:
     .option('--json', 'protocol: send spikes as JSON text frames instead of binary frames')
     .option('--truth <file>', 'write the planted pairs (a, b, kind) as JSON to this file')
     .option('--labels-out <file>', 'write the modes as intervals (start, end, label) up to --duration (default 3600 s) to this CSV file')
-    .option('--duration <seconds>', 'stop after this many simulated seconds (protocol: after sending end)', parseNumber('--duration', 0, false))
+    .option('--duration <seconds>', 'send the recording up to exactly this time, then stop (protocol: with end)', parseNumber('--duration', 0, false))
     .option('--source <name>', 'protocol: the source name in hello', 'sim-rig');
   populationFlags(command);
   return command.action(async (flags: SimulateFlags) => {
@@ -109,18 +116,8 @@ Examples:
     }
     if (simulator.connectWith !== undefined) io.stderr(`synergy simulate: connect with: ${simulator.connectWith}\n`);
     const interrupted = untilInterrupted();
-    let check: NodeJS.Timeout | undefined;
-    const finished =
-      flags.duration === undefined
-        ? new Promise<never>(() => {})
-        : new Promise<void>((resolve) => {
-            check = setInterval(() => {
-              if (simulator.now() >= flags.duration!) resolve();
-            }, 20);
-          });
-    await Promise.race([interrupted.promise, finished]);
-    // Stopped either way: the duration check must not keep the process alive after Ctrl-C.
-    clearInterval(check);
+    // With --duration the simulator itself ends the recording at exactly that event time.
+    await Promise.race([interrupted.promise, simulator.finished]);
     interrupted.cancel();
     await simulator.stop();
     io.stderr(`synergy simulate: sent ${simulator.spikesSent} spikes over ${simulator.now().toFixed(1)} simulated seconds\n`);
@@ -145,6 +142,8 @@ interface RunningSimulator {
   /** The id a population unit is sent as. */
   unitName: (unit: string) => string;
   now(): number;
+  /** Resolves when the recording has reached --duration. */
+  readonly finished: Promise<void>;
   stop(): Promise<void>;
   readonly spikesSent: number;
   /** The `synergy connect` command that reads it, printed once its files are written. */
@@ -156,25 +155,47 @@ async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningS
   const speed = `${flags.units} units, ${flags.synergistic} synergistic and ${flags.redundant} redundant pairs planted, ${flags.modes} modes, speed ${flags.speed}`;
   switch (flags.as) {
     case 'protocol': {
-      const simulator = await RigSimulator.start({ ...population, host: flags.host, port: flags.port ?? DEFAULT_SIMULATE_PORT, speed: flags.speed, json: flags.json, source: flags.source });
+      const simulator = await RigSimulator.start({
+        ...population,
+        host: flags.host,
+        port: flags.port ?? DEFAULT_SIMULATE_PORT,
+        speed: flags.speed,
+        untilSeconds: flags.duration,
+        json: flags.json,
+        source: flags.source,
+      });
       io.stderr(`synergy simulate: serving ${simulator.url} (${speed})\n`);
       return {
         population: simulator.population,
         unitName: (unit) => unit,
         now: () => simulator.now(),
+        finished: simulator.finished,
         stop: () => simulator.stop(),
         get spikesSent() {
           return simulator.spikesGenerated;
         },
+        connectWith: `synergy connect ${simulator.url}`,
       };
     }
     case 'openephys': {
-      const simulator = await EventBroadcasterSimulator.start({ ...population, host: flags.host, port: flags.port ?? 5557, speed: flags.speed, sampleRate: flags.sampleRate });
+      const simulator = await EventBroadcasterSimulator.start({
+        ...population,
+        host: flags.host,
+        port: flags.port ?? 5557,
+        speed: flags.speed,
+        untilSeconds: flags.duration,
+        sampleRate: flags.sampleRate,
+      });
       io.stderr(`synergy simulate: Open Ephys Event Broadcaster at ${simulator.url} (${speed}); time starts when the first subscriber connects\n`);
       return {
         population: simulator.population,
         unitName: (unit) => simulator.unitIdOf(unit),
         now: () => simulator.now(),
+        // Closing a ZeroMQ publisher drops what its subscribers have not read: it closes once they have gone.
+        finished: simulator.finished.then(() => {
+          io.stderr(`synergy simulate: the recording is sent up to ${simulator.now().toFixed(1)} s; closing once the subscribers have gone (or Ctrl-C)\n`);
+          return simulator.whenUnsubscribed();
+        }),
         stop: () => simulator.stop(),
         get spikesSent() {
           return simulator.spikesSent;
@@ -183,13 +204,22 @@ async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningS
       };
     }
     case 'intan': {
-      const simulator = await RhxSimulator.start({ ...population, host: flags.host, spikePort: flags.port ?? 5002, commandPort: flags.commandPort, speed: flags.speed, sampleRate: flags.sampleRate });
+      const simulator = await RhxSimulator.start({
+        ...population,
+        host: flags.host,
+        spikePort: flags.port ?? 5002,
+        commandPort: flags.commandPort,
+        speed: flags.speed,
+        untilSeconds: flags.duration,
+        sampleRate: flags.sampleRate,
+      });
       const channels = simulator.channels;
       io.stderr(`synergy simulate: Intan RHX spike port ${simulator.spikeUrl}, command port ${simulator.commandAddress} (${speed}); channels ${channels[0]}..${channels.at(-1)}\n`);
       return {
         population: simulator.population,
         unitName: (unit) => channels[simulator.population.unitIds.indexOf(unit)],
         now: () => simulator.now(),
+        finished: simulator.finished,
         stop: () => simulator.stop(),
         get spikesSent() {
           return simulator.spikesSent;

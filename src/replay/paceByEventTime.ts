@@ -4,6 +4,15 @@ import type { SpikeBatch } from '../stream/events.ts';
 /** How finely paced replay slices batches, in seconds of recording time. */
 export const PACE_SLICE_SECONDS = 0.05;
 
+/** The wall clock pacing reads and waits on (tests drive a virtual one). */
+export interface PaceClock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  sleep(ms: number): Promise<unknown>;
+}
+
+const WALL_CLOCK: PaceClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+
 /**
  * Replays spike batches at `speed` times real time by event time: a slice
  * whose first spike is at t is handed over when (t − t0)/speed seconds of
@@ -14,7 +23,7 @@ export const PACE_SLICE_SECONDS = 0.05;
 export async function* paceByEventTime(
   batches: AsyncIterable<SpikeBatch>,
   speed: number,
-  now: () => number = () => performance.now(),
+  clock: PaceClock = WALL_CLOCK,
 ): AsyncGenerator<SpikeBatch, void, undefined> {
   if (speed === Infinity) {
     yield* batches;
@@ -26,10 +35,10 @@ export async function* paceByEventTime(
       const sliceStart = batch.t[from];
       let to = from + 1;
       while (to < batch.t.length && batch.t[to] < sliceStart + PACE_SLICE_SECONDS) to++;
-      if (origin === undefined) origin = { t: sliceStart, wallMs: now() };
+      if (origin === undefined) origin = { t: sliceStart, wallMs: clock.now() };
       const dueMs = origin.wallMs + ((sliceStart - origin.t) / speed) * 1000;
-      const waitMs = dueMs - now();
-      if (waitMs > 1) await sleep(waitMs);
+      const waitMs = dueMs - clock.now();
+      if (waitMs > 1) await clock.sleep(waitMs);
       yield from === 0 && to === batch.t.length
         ? batch
         : { kind: 'spikes', t: batch.t.slice(from, to), unit: batch.unit.slice(from, to), unitIds: batch.unitIds };

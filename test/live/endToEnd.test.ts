@@ -14,6 +14,8 @@ import type { SourceEvent, SpikeBatch } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { projectRoot } from '../helpers/shared.ts';
 import { referenceEmissions } from '../helpers/streamReference.ts';
+import { waitUntil } from '../helpers/waitUntil.ts';
+import { unitPairKey as pairKey } from '../../src/stream/unitIds.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-live-'));
 const children: ChildProcess[] = [];
@@ -51,37 +53,42 @@ function start(args: string[]) {
   return { child, line, exited, output: () => ({ stdout, stderr }) };
 }
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
-describe('live, end to end over 127.0.0.1: synergy simulate → synergy connect → subscriber', () => {
-  it('alerts every planted synergistic pair within 120 s of simulated time at the demo defaults; unplanted pairs stay quiet', async () => {
-    const truthFile = join(folder, 'truth.json');
+describe('live, end to end over 127.0.0.1: rig simulator → synergy connect → subscriber', () => {
+  it('alerts every planted synergistic pair within a minute of recording at the demo defaults, unplanted pairs stay quiet; a subscriber gets every alert and its top from the subscribed frame on', async () => {
     const alertsFile = join(folder, 'alerts.jsonl');
     const updatesFile = join(folder, 'updates.jsonl');
-    // The demo's population and analysis defaults, 10 times faster than real time.
-    const simulate = start(['simulate', '--port', '0', '--speed', '10', '--seed', '5', '--truth', truthFile, '--duration', '125']);
-    const [, rigUrl] = await simulate.line(/serving (ws:\/\/\S+)/);
-    const connect = start(['connect', rigUrl, '--serve', '0', '--window', '30', '--top', '20', '--alerts-out', alertsFile, '--out', updatesFile, '--quiet-alerts']);
+    // The demo's population and analysis defaults; the test moves the recording on, so what the subscriber sees does not hang on timing.
+    const simulator = await RigSimulator.start({ units: 16, seed: 5, synergisticPairs: 2, redundantPairs: 2, speed: 'manual', untilSeconds: 60 });
+    const connect = start(['connect', simulator.url, '--serve', '0', '--window', '30', '--top', '20', '--alerts-out', alertsFile, '--out', updatesFile, '--quiet-alerts']);
     const [, subscribeUrl] = await connect.line(/subscribe at (ws:\/\/\S+)/);
+    await simulator.clientsAreReady(1);
 
     const subscriber = new WebSocket(subscribeUrl);
     const received: Array<Record<string, unknown>> = [];
     subscriber.on('message', (data) => received.push(JSON.parse(String(data))));
-    await new Promise((resolvePromise) => subscriber.once('open', resolvePromise));
+    const updatesReceived = () => received.filter((frame) => frame.type === 'synergy').length;
+    await waitUntil(() => received.some((frame) => frame.type === 'welcome'), 'the welcome frame');
+    // Connected but not yet subscribed: updates come with the analysis' own top (20). (The update at 5 s is made once
+    // the stream is complete up to 5 s + the lateness, 0.1 s; the one at 6 s needs data up to 6.1 s.)
+    simulator.advanceTo(6);
+    await waitUntil(() => updatesReceived() === 5, 'the first 5 updates at the subscriber');
+    // Its top applies only once the server has answered the subscribe: a test must not count on it before.
     subscriber.send(JSON.stringify({ type: 'subscribe', topics: ['synergy', 'alerts'], top: 5 }));
-
+    await waitUntil(() => received.some((frame) => frame.type === 'subscribed'), 'the subscribed frame');
+    simulator.advanceTo(60);
     expect(await connect.exited, connect.output().stderr).toBe(0);
-    expect(await simulate.exited).toBe(0);
+    await simulator.finished;
     subscriber.close();
 
-    const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as { pairs: Array<{ a: string; b: string; kind: string }>; independent: string[] };
-    const planted = new Map(truth.pairs.map((pair) => [pairKey(pair.a, pair.b), pair.kind]));
-    const alerts = readFileSync(alertsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AlertEvent);
+    const population = simulator.population;
+    const planted = new Map(population.truth.map((pair) => [pairKey(pair.a, pair.b), pair.kind]));
+    const alerts = readFileSync(alertsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AlertEvent).filter((line) => line.type === 'alert');
     const pairAlerts = alerts.filter((alert) => alert.kind === 'synergy' || alert.kind === 'redundancy');
-    for (const pair of truth.pairs.filter((p) => p.kind === 'synergistic')) {
+    for (const pair of population.truth.filter((p) => p.kind === 'synergistic')) {
       const raised = pairAlerts.find((alert) => alert.kind === 'synergy' && alert.state === 'raised' && pairKey(alert.a!, alert.b!) === pairKey(pair.a, pair.b));
       expect(raised, `synergistic pair ${pair.a}–${pair.b} alerted`).toBeDefined();
-      expect(raised!.t).toBeLessThanOrEqual(120);
+      expect(raised!.t).toBeLessThanOrEqual(60);
       expect(raised!.value!).toBeGreaterThanOrEqual(0.05);
       expect(raised!.p!).toBeLessThanOrEqual(0.01);
     }
@@ -89,23 +96,36 @@ describe('live, end to end over 127.0.0.1: synergy simulate → synergy connect 
     for (const alert of pairAlerts) {
       expect(planted.get(pairKey(alert.a!, alert.b!)), `alert on ${alert.a}–${alert.b}`).toBe(alert.kind === 'synergy' ? 'synergistic' : 'redundant');
     }
-    // The subscriber got every alert the file holds, in order, and trimmed updates.
-    const subscriberAlerts = received.filter((frame) => frame.type === 'alert');
-    expect(subscriberAlerts).toEqual(alerts);
-    const subscriberUpdates = received.filter((frame) => frame.type === 'synergy') as unknown as SynergyUpdate[];
-    expect(subscriberUpdates.length).toBeGreaterThan(50);
-    expect(subscriberUpdates.every((update) => update.pairs.length <= 5)).toBe(true);
-    const updates = readFileSync(updatesFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SynergyUpdate);
-    expect(updates.at(-1)!.t).toBeGreaterThanOrEqual(120);
-    expect(connect.output().stderr).toMatch(/synergy connect: \d+ updates; alerts: .*sources: sim-rig: \d+ messages, \d+ spikes, 0 missing, 1 connection/);
+    // One update per second of recording, up to its end.
+    const updates = readFileSync(updatesFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SynergyUpdate).filter((line) => line.type === 'synergy');
+    expect(updates.map((update) => update.t)).toEqual(Array.from({ length: 60 }, (_, k) => k + 1));
+    // The subscriber got every alert the file holds, in order; every update, with 20 pairs before its subscribe was answered,
+    // then the latest again and every later one, trimmed to 5.
+    expect(received.filter((frame) => frame.type === 'alert')).toEqual(alerts);
+    const subscribedAt = received.findIndex((frame) => frame.type === 'subscribed');
+    const before = received.slice(0, subscribedAt).filter((frame) => frame.type === 'synergy') as unknown as SynergyUpdate[];
+    const after = received.slice(subscribedAt).filter((frame) => frame.type === 'synergy') as unknown as SynergyUpdate[];
+    expect(before).toEqual(updates.slice(0, 5));
+    expect(before.every((update) => update.pairs.length === 20)).toBe(true);
+    expect(after).toEqual(updates.slice(4).map((update) => ({ ...update, pairs: update.pairs.slice(0, 5) })));
+    expect(connect.output().stderr).toMatch(new RegExp(`synergy connect: 60 updates; alerts: .*sources: sim-rig: \\d+ messages, ${simulator.spikesGenerated} spikes, 0 missing, 1 connection`));
   }, 60_000);
 });
 
+/** The latest event time among `events` (spike, label or heartbeat). */
+function latestTime(events: readonly SourceEvent[]): number {
+  let latest = -Infinity;
+  for (const event of events) {
+    if (event.kind === 'spikes' && event.t.length > 0) latest = Math.max(latest, event.t[event.t.length - 1]);
+    else if (event.kind === 'label' || event.kind === 'heartbeat') latest = Math.max(latest, event.t);
+  }
+  return latest;
+}
+
 describe('live faults: the rig is killed and restarted mid-stream', () => {
-  it('reports the loss and the gap, reconnects, and every emission equals the batch computation over what arrived', async () => {
-    const originMs = Date.now();
+  it('reports the loss and the exact gap, reconnects, and every emission equals the batch computation over what arrived', async () => {
     const population = { units: 8, seed: 3, synergisticPairs: 1, redundantPairs: 1, meanRateHz: 5 };
-    const first = await RigSimulator.start({ ...population, speed: 10, originMs, run: 'first' });
+    const first = await RigSimulator.start({ ...population, speed: 'manual', run: 'first' });
     const port = first.port;
     const rig = new RigConnection({ url: first.url, reconnect: { initialMs: 50, maxMs: 400 } });
     const received: SourceEvent[] = [];
@@ -114,45 +134,39 @@ describe('live faults: the rig is killed and restarted mid-stream', () => {
     const options: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: undefined };
     const done = runLiveAnalysis(rig.events, rig.alerts, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, { observe: (item) => items.push(item) });
     rig.start();
+    const alerts = () => items.filter((item): item is AlertEvent => item.type === 'alert');
 
-    const waitFor = (condition: () => boolean) =>
-      new Promise<void>((resolvePromise) => {
-        const check = setInterval(() => {
-          if (condition()) {
-            clearInterval(check);
-            resolvePromise();
-          }
-        }, 10);
-      });
-    await waitFor(() => first.now() >= 30);
+    // 30 s of recording, all of it read; then the rig dies.
+    await first.clientsAreReady(1);
+    first.advanceTo(30);
+    await waitUntil(() => latestTime(received) === 30, 'the first 30 s of recording at the analyzer');
     await first.kill();
-    const killedAt = first.now();
-    // 1.5 s of wall time (15 s of recording) without the rig.
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 1500));
-    const second = await RigSimulator.start({ ...population, speed: 10, originMs, port, run: 'second' });
-    const restartedAt = second.now();
-    await waitFor(() => second.now() >= restartedAt + 25);
-    await second.stop();
+    await waitUntil(() => alerts().some((alert) => alert.kind === 'source-lost' && alert.state === 'raised'), 'the source-lost alert');
+    // It comes back on the same port as a new run, 15 s of recording later, and records 25 s more.
+    const second = await RigSimulator.start({ ...population, speed: 'manual', port, run: 'second', startSeconds: 45, untilSeconds: 70 });
+    await second.clientsAreReady(1);
+    second.advanceTo(70);
     await done;
 
-    const alerts = items.filter((item): item is AlertEvent => item.type === 'alert');
-    const lost = alerts.find((alert) => alert.kind === 'source-lost' && alert.state === 'raised')!;
-    expect(lost).toBeDefined();
-    expect(lost.t).toBeGreaterThan(killedAt - 1);
-    expect(alerts.find((alert) => alert.kind === 'source-lost' && alert.state === 'cleared')!.message).toMatch(/new run/);
-    const gap = alerts.find((alert) => alert.kind === 'data-gap')!;
-    expect(gap.value!).toBeGreaterThan(10);
-    expect(gap.value!).toBeLessThan(25);
+    const lost = alerts().find((alert) => alert.kind === 'source-lost' && alert.state === 'raised')!;
+    expect(lost.t).toBe(30);
+    expect(alerts().find((alert) => alert.kind === 'source-lost' && alert.state === 'cleared')!.message).toMatch(/new run/);
+    const gap = alerts().find((alert) => alert.kind === 'data-gap')!;
+    expect(gap.value).toBe(15);
 
     // The stream the analyzer saw: a gap event, then data from the restarted rig.
     const gaps = received.filter((event) => event.kind === 'gap');
-    expect(gaps.map((event) => event.kind === 'gap' && event.end === Infinity)).toEqual([true, false]);
+    expect(gaps).toEqual([
+      { kind: 'gap', start: 30, end: Infinity },
+      { kind: 'gap', start: 30, end: 45 },
+    ]);
     const closedGap = gaps[1] as { start: number; end: number };
 
     // Every emission equals the independent batch computation over the events that arrived.
     const updates = items.filter((item): item is SynergyUpdate => item.type === 'synergy');
     const reference = referenceEmissions(received, options);
     expect(updates.map((u) => u.t)).toEqual(reference.emissions.map((e) => e.t));
+    expect(updates.at(-1)!.t).toBe(70);
     let checked = 0;
     updates.forEach((update, n) => {
       const expected = reference.emissions[n];
@@ -166,19 +180,16 @@ describe('live faults: the rig is killed and restarted mid-stream', () => {
     expect(checked).toBeGreaterThan(500);
     // Windows inside the gap hold no labeled bin from it; windows after it are full again.
     const during = updates.find((u) => u.window[0] >= closedGap.start && u.window[1] <= closedGap.end);
-    if (during !== undefined) expect(during.samples).toBe(0);
+    expect(during!.samples).toBe(0);
     const after = updates.filter((u) => u.window[0] > closedGap.end + 0.1);
     expect(after.length).toBeGreaterThan(5);
     for (const u of after) expect(u.samples + u.dropped.unlabeled).toBe(500);
 
-    // What arrived after the restart is the recording itself: the same spikes the population generates there.
-    const resumedFrom = closedGap.end;
-    const lastTime = Math.max(...received.filter((e): e is SpikeBatch => e.kind === 'spikes').map((b) => b.t[b.t.length - 1]));
-    const afterRestart = received
+    // What arrived is the recording itself: the same spikes the population generates up to 30 s and from 45 s on.
+    const arrived = received
       .filter((e): e is SpikeBatch => e.kind === 'spikes')
-      .flatMap((batch) => Array.from(batch.t, (t, i) => `${t}:${batch.unitIds[batch.unit[i]]}`))
-      .filter((entry) => Number(entry.split(':')[0]) >= resumedFrom);
-    const truth = new Population(population).generate(resumedFrom, lastTime + 1e-9).spikes;
-    expect(afterRestart).toEqual(Array.from(truth.t, (t, i) => `${t}:${truth.unitIds[truth.unit[i]]}`));
+      .flatMap((batch) => Array.from(batch.t, (t, i) => `${t}:${batch.unitIds[batch.unit[i]]}`));
+    const truth = [new Population(population).generate(0, 30).spikes, new Population(population).generate(45, 70).spikes];
+    expect(arrived).toEqual(truth.flatMap((spikes) => Array.from(spikes.t, (t, i) => `${t}:${spikes.unitIds[spikes.unit[i]]}`)));
   }, 60_000);
 });

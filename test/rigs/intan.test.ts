@@ -14,9 +14,10 @@ import { runLiveAnalysis } from '../../src/live/liveAnalysis.ts';
 import type { DataGap, SourceEvent, SpikeBatch } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { runCliHere } from '../helpers/runCliHere.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 import { withModeIntervals } from '../../adapters/liveSource.ts';
+import { unitPairKey as pairKey } from '../../src/stream/unitIds.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-intan-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -151,9 +152,13 @@ describe('RhxSpikeParser: the spike port byte stream, cut anywhere', () => {
   });
 });
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
-const waitFor = (condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> => waitUntil(condition, what, timeoutMs);
+const waitFor = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what);
+
+/** Resolves once every spike record the simulator wrote has arrived at the source and been handed on. */
+function allArrived(simulator: RhxSimulator, source: RhxSpikeSource, received: readonly SourceEvent[]): Promise<void> {
+  return waitFor(() => spikesOf(received).length === simulator.spikesSent && source.counters.spikes === simulator.spikesSent, `all ${simulator.spikesSent} spikes written at the source`);
+}
 
 function spikesOf(events: readonly SourceEvent[]): Array<{ t: number; unit: string }> {
   return events
@@ -188,7 +193,7 @@ const RATE = 30_000;
 
 describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
   it('command port → spike port → runLiveAnalysis equals replaying the same spikes and modes from CSV; the planted synergistic pair is alerted', async () => {
-    const simulator = await RhxSimulator.start({ units: 8, seed: 11, plantStrength: 0.8, speed: 15, commandPort: 0, spikePort: 0 });
+    const simulator = await RhxSimulator.start({ units: 8, seed: 11, plantStrength: 0.8, speed: 'manual', commandPort: 0, spikePort: 0 });
     const labels = simulator.modeIntervals(300);
     const status: string[] = [];
     const source = new RhxSpikeSource({
@@ -212,13 +217,14 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
       runLiveAnalysis(events, source.alerts, withSurrogates, alertOptions, { observe: (item) => alertItems.push(item) }),
     ]);
     source.start();
-    await waitFor(() => simulator.isRunning, 10_000, 'the source to start acquisition');
+    await waitFor(() => simulator.isRunning && simulator.hasSpikeClient, 'the source to connect and start acquisition');
     expect(simulator.enabledChannels()).toEqual(simulator.channels);
-    await waitFor(() => simulator.now() >= 60, 20_000, '60 s of recording');
+    simulator.advanceTo(60);
+    await allArrived(simulator, source, received);
     source.close();
     await done;
     // This source started acquisition, so it stopped it on close.
-    await waitFor(() => !simulator.isRunning, 5_000, 'acquisition to stop');
+    await waitFor(() => !simulator.isRunning, 'acquisition to stop');
     await simulator.stop();
     const commands = simulator.commandLog.join('');
     expect(commands).toMatch(/^execute clearalldataoutputs;set a-000\.tcpdataoutputenabledspike true;/);
@@ -227,26 +233,24 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     expect(commands).toMatch(/set runmode stop;$/);
     expect(status.join('\n')).toMatch(/30000 Hz, run mode Stop/);
 
-    // The spikes that arrived are the spikes the simulator sent, in order, at sample / rate.
+    // The spikes that arrived are the spikes the simulator sent over the 60 s, in order, at sample / rate.
     const got = spikesOf(received);
     expect(got.length).toBeGreaterThan(1000);
     const sent = simulator.sent.sample.map((sample, i) => ({ t: sample / RATE, unit: simulator.sent.channel[i] }));
-    expect(got).toEqual(sent.slice(0, got.length));
+    expect(got).toEqual(sent);
+    expect(got.at(-1)!.t).toBeGreaterThan(59);
     expect(received.filter((event) => event.kind === 'interval')).toHaveLength(labels.length);
     expect(source.summary()).toMatch(/^sources: intan-rhx@127\.0\.0\.1:\d+: \d+ records, \d+ spikes, 0 artifacts dropped \(id 128\), 0 bytes skipped in 0 resyncs, 0 clock resets, 1 connection$/);
 
-    // The same spikes and modes as CSV, replayed by the CLI.
+    // The same spikes and modes as CSV, replayed by the CLI (in this process).
     const spikesCsv = writeSpikesCsvFile(join(folder, 'spikes.csv'), sent.map((s) => s.t), sent.map((s) => s.unit));
     const labelsCsv = writeLabelsCsvFile(join(folder, 'labels.csv'), labels);
-    const replay = await runCli(
-      ['replay', spikesCsv, '--labels', labelsCsv, '--bin', '0.02', '--window', '10', '--hop', '1', '--estimator', 'panzeri-treves', '--lateness', '0.2', '--surrogates', '0', '--top', 'all'],
-      { timeoutMs: 60_000 },
-    );
+    const replay = await runCliHere(['replay', spikesCsv, '--labels', labelsCsv, '--bin', '0.02', '--window', '10', '--hop', '1', '--estimator', 'panzeri-treves', '--lateness', '0.2', '--surrogates', '0', '--top', 'all']);
     expect(replay.code, replay.stderr).toBe(0);
-    const cutoff = got.at(-1)!.t - 1;
-    const want = parseUpdates(replay.stdout).filter((update) => update.t <= cutoff).map(canonical);
-    const live = exactItems.filter((item): item is SynergyUpdate => item.type === 'synergy' && item.t <= cutoff).map(canonical);
-    expect(want.length).toBeGreaterThan(40);
+    // The live run ends where the spikes end; the replay knows the modes up to 300 s and goes on to the last whole hop.
+    const live = exactItems.filter((item): item is SynergyUpdate => item.type === 'synergy').map(canonical);
+    const want = parseUpdates(replay.stdout).slice(0, live.length).map(canonical);
+    expect(live.map((update) => update.t)).toEqual(Array.from({ length: Math.floor(got.at(-1)!.t) }, (_, k) => k + 1));
     expect(want.some((update) => update.samples > 0 && update.pairs.length === 28)).toBe(true);
     expectClose(live, want, 'updates');
 
@@ -260,12 +264,12 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     }
     for (const alert of pairAlerts) {
       if (alert.kind === 'synergy') expect(synergistic).toContain(pairKey(alert.a!, alert.b!));
-      expect(independent.has(alert.a!) && independent.has(alert.b!), `alert on independent units ${alert.a}–${alert.b}`).toBe(false);
+      expect(independent.has(String(alert.a)) && independent.has(String(alert.b)), `alert on independent units ${alert.a}–${alert.b}`).toBe(false);
     }
   }, 60_000);
 
   it('a dropped spike connection: source-lost, reconnect through the command port, cleared, and a data gap', async () => {
-    const simulator = await RhxSimulator.start({ units: 6, seed: 4, meanRateHz: 20, speed: 10, commandPort: 0, spikePort: 0 });
+    const simulator = await RhxSimulator.start({ units: 6, seed: 4, meanRateHz: 20, speed: 'manual', commandPort: 0, spikePort: 0 });
     const source = new RhxSpikeSource({
       url: simulator.spikeUrl,
       command: simulator.commandAddress,
@@ -279,12 +283,16 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     source.events.subscribe((event) => received.push(event));
     source.alerts.subscribe((alert) => alerts.push(alert));
     source.start();
-    await waitFor(() => simulator.now() >= 5 && spikesOf(received).length > 100, 20_000, 'spikes');
+    await waitFor(() => simulator.isRunning && simulator.hasSpikeClient, 'the source to connect and start acquisition');
+    simulator.advanceTo(5);
+    await allArrived(simulator, source, received);
+    const beforeDrop = simulator.spikesSent;
     simulator.dropSpikeConnection();
-    await waitFor(() => alerts.some((alert) => alert.kind === 'source-lost' && alert.state === 'cleared'), 20_000, 'the source to be back');
-    await waitFor(() => received.filter((event) => event.kind === 'gap').length >= 2, 20_000, 'the gap to close');
-    const resumedAt = simulator.now();
-    await waitFor(() => simulator.now() >= resumedAt + 3, 20_000, 'more recording');
+    // 3 s of recording while nobody listens: RHX drops them.
+    simulator.advanceTo(8);
+    await waitFor(() => alerts.some((alert) => alert.kind === 'source-lost' && alert.state === 'cleared') && simulator.hasSpikeClient, 'the source to be back');
+    simulator.advanceTo(11);
+    await allArrived(simulator, source, received);
     source.close();
     await simulator.stop();
 
@@ -296,8 +304,12 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     expect(gaps).toHaveLength(2);
     expect(gaps[0].end).toBe(Infinity);
     expect(gaps[1].start).toBe(gaps[0].start);
-    // 300 ms of wall time at speed 10, at least: about 3 s of recording RHX detected while nobody listened.
-    expect(gaps[1].end - gaps[1].start).toBeGreaterThan(2);
+    // The gap runs from the last spike before the drop to the first after the return: the 3 s in between were not sent.
+    const sentTimes = simulator.sent.sample.map((sample) => sample / RATE);
+    expect(gaps[1].start).toBe(sentTimes[beforeDrop - 1]);
+    expect(gaps[1].end).toBe(sentTimes[beforeDrop]);
+    expect(sentTimes[beforeDrop - 1]).toBeLessThan(5);
+    expect(sentTimes[beforeDrop]).toBeGreaterThanOrEqual(8);
     const dataGap = alerts.find((alert) => alert.kind === 'data-gap')!;
     expect(dataGap.value).toBeCloseTo(gaps[1].end - gaps[1].start, 9);
     // The gap is announced where it falls: after the spikes before it, before the spikes after it.
@@ -307,23 +319,23 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     expect(before.at(-1)!.t).toBeLessThanOrEqual(gaps[1].start);
     expect(after[0].t).toBe(gaps[1].end);
     // Everything sent on either connection arrived; nothing else.
-    const got = spikesOf(received);
-    expect(got).toEqual(simulator.sent.sample.slice(0, got.length).map((sample, i) => ({ t: sample / RATE, unit: simulator.sent.channel[i] })));
+    expect(spikesOf(received)).toEqual(simulator.sent.sample.map((sample, i) => ({ t: sample / RATE, unit: simulator.sent.channel[i] })));
     expect(simulator.commandLog.join('').match(/execute connecttcpspikedataoutput/g)!.length).toBeGreaterThanOrEqual(2);
     expect(source.summary()).toMatch(/2 connections$/);
   }, 60_000);
 
   it('garbage on the wire: bytes-skipped alert, every byte counted, every record kept', async () => {
-    const simulator = await RhxSimulator.start({ units: 8, seed: 9, meanRateHz: 10, speed: 10, spikePort: 0, garbage: true });
+    const simulator = await RhxSimulator.start({ units: 8, seed: 9, meanRateHz: 10, speed: 'manual', spikePort: 0, garbage: true });
     const source = new RhxSpikeSource({ url: simulator.spikeUrl, sampleRate: RATE, reconnect: { initialMs: 5000, maxAttempts: 1 } });
     const received: SourceEvent[] = [];
     const alerts: AlertEvent[] = [];
     source.events.subscribe({ next: (event) => received.push(event), error: () => {} });
     source.alerts.subscribe((alert) => alerts.push(alert));
     source.start();
-    await waitFor(() => simulator.now() >= 5, 20_000, '5 s of recording');
+    await waitFor(() => simulator.hasSpikeClient, 'the source to connect');
+    simulator.advanceTo(5);
     await simulator.stop();
-    await waitFor(() => alerts.some((alert) => alert.kind === 'source-lost'), 10_000, 'the end of the stream');
+    await waitFor(() => alerts.some((alert) => alert.kind === 'source-lost'), 'the end of the stream');
     source.close();
 
     expect(simulator.garbageBytes).toBeGreaterThan(100);
@@ -337,17 +349,20 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
   }, 60_000);
 
   it('acquisition restarted: clock-reset, the analysis clock stays monotonic, the new run is left unlabeled', async () => {
-    const simulator = await RhxSimulator.start({ units: 6, seed: 2, meanRateHz: 20, speed: 10, spikePort: 0 });
+    const simulator = await RhxSimulator.start({ units: 6, seed: 2, meanRateHz: 20, speed: 'manual', spikePort: 0 });
     const source = new RhxSpikeSource({ url: simulator.spikeUrl, sampleRate: RATE });
     const received: SourceEvent[] = [];
     const alerts: AlertEvent[] = [];
     source.events.subscribe((event) => received.push(event));
     source.alerts.subscribe((alert) => alerts.push(alert));
     source.start();
-    await waitFor(() => simulator.now() >= 3 && spikesOf(received).length > 50, 20_000, 'spikes');
+    await waitFor(() => simulator.hasSpikeClient, 'the source to connect');
+    simulator.advanceTo(3);
+    await allArrived(simulator, source, received);
+    const firstRun = simulator.spikesSent;
     simulator.restartAcquisition();
-    await waitFor(() => alerts.some((alert) => alert.kind === 'clock-reset'), 20_000, 'a clock reset');
-    await waitFor(() => simulator.now() >= 2, 20_000, 'the new run');
+    simulator.advanceTo(2);
+    await allArrived(simulator, source, received);
     source.close();
     await simulator.stop();
 
@@ -358,7 +373,12 @@ describe('RhxSpikeSource over real sockets, with the RHX simulator', () => {
     expect(gap.start).toBe(reset.t);
     const times = spikesOf(received).map((spike) => spike.t);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
-    expect(times.at(-1)!).toBeGreaterThan(reset.t);
+    // The new run goes on from the old run's latest time: its first spike there, the others after it as their samples say.
+    expect(reset.t).toBe(times[firstRun - 1]);
+    const newRun = simulator.sent.sample.slice(firstRun);
+    const offset = reset.t - newRun[0] / RATE;
+    expect(times.slice(firstRun)).toEqual(newRun.map((sample) => offset + sample / RATE));
+    expect(times.length - firstRun).toBeGreaterThan(50);
     expect(source.summary()).toContain('1 clock reset,');
   }, 60_000);
 

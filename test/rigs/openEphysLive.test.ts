@@ -17,9 +17,10 @@ import { runLiveAnalysis } from '../../src/live/liveAnalysis.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { parseUpdates, writeLabelsCsvFile, writeSpikesCsvFile } from '../helpers/recordingFixtures.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { runCliHere } from '../helpers/runCliHere.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 import { spikeFields } from '../helpers/broadcasterFixtures.ts';
+import { unitPairKey as pairKey } from '../../src/stream/unitIds.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-openephys-live-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -161,7 +162,7 @@ const analysis: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeco
 const analysisArgs = ['--bin', '0.02', '--window', '10', '--hop', '1', '--levels', '3', '--estimator', 'panzeri-treves', '--surrogates', '0', '--lateness', '0.2', '--top', 'all'];
 const quietAlerts: PairAlertOptions = { thresholdBits: 10, maxP: 1e-9, forUpdates: 1000 };
 
-const waitFor = (condition: () => boolean, timeoutMs = 20_000): Promise<void> => waitUntil(condition, 'a condition', timeoutMs);
+const waitFor = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what);
 
 /** A source on `url` whose events and alerts are kept, analyzed live. */
 function analyze(url: string, ttlLabels: string, options: AnalysisOptions = analysis, alertOptions: PairAlertOptions = quietAlerts) {
@@ -173,7 +174,14 @@ function analyze(url: string, ttlLabels: string, options: AnalysisOptions = anal
   source.start();
   const alerts = () => items.filter((item): item is AlertEvent => item.type === 'alert');
   const updates = () => items.filter((item): item is SynergyUpdate => item.type === 'synergy');
-  return { source, events, done, alerts, updates };
+  const spikesReceived = () => events.reduce((sum, event) => sum + (event.kind === 'spikes' ? event.t.length : 0), 0);
+  /** Resolves once every message the simulators published has been read and its spikes handed on. */
+  const received = (...simulators: EventBroadcasterSimulator[]) =>
+    waitFor(
+      () => source.counters.messages === simulators.reduce((sum, simulator) => sum + simulator.messagesSent, 0) && spikesReceived() === source.counters.spikes,
+      `all ${simulators.reduce((sum, simulator) => sum + simulator.messagesSent, 0)} published messages at the source`,
+    );
+  return { source, events, done, alerts, updates, received };
 }
 
 /** Label intervals from mode changes, each up to the next, the last up to `end`. */
@@ -181,18 +189,17 @@ function intervals(changes: Array<{ t: number; label: string }>, end: number) {
   return changes.map((change, i) => ({ start: change.t, end: i + 1 < changes.length ? changes[i + 1].t : end, label: change.label }));
 }
 
-/** The CLI's replay of the CSV files. */
+/** The CLI's replay of the CSV files (in this process). */
 async function replay(name: string, spikes: { t: number[]; unit: string[] }, labels: Array<{ start: number; end: number; label: string }>): Promise<SynergyUpdate[]> {
   const spikesFile = writeSpikesCsvFile(join(folder, `${name}-spikes.csv`), spikes.t, spikes.unit);
   const labelsFile = writeLabelsCsvFile(join(folder, `${name}-labels.csv`), labels);
-  const result = await runCli(['replay', spikesFile, '--labels', labelsFile, ...analysisArgs], { timeoutMs: 60_000 });
+  const result = await runCliHere(['replay', spikesFile, '--labels', labelsFile, ...analysisArgs]);
   expect(result.code, result.stderr).toBe(0);
   return parseUpdates(result.stdout);
 }
 
 const withoutZeros = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 /** Live updates equal the replay's at every t the live run reached: samples, labels, drops, pairs to 1e-9. Returns how many were compared. */
 function expectSameUpdates(live: SynergyUpdate[], replayed: SynergyUpdate[]): number {
@@ -227,18 +234,21 @@ const population: EventBroadcasterSimulatorOptions = { units: 10, seed: 21, mean
 
 describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadcasterSource → live analysis', () => {
   it('gives the same updates as replaying the spikes and modes it sent from CSV', async () => {
-    const simulator = await EventBroadcasterSimulator.start({ ...population, speed: 20 });
+    const simulator = await EventBroadcasterSimulator.start({ ...population, speed: 'manual' });
     const live = analyze(simulator.url, simulator.ttlLabels);
-    await waitFor(() => simulator.now() >= 40);
+    await simulator.whenSubscribed();
+    await simulator.advanceTo(40);
+    await live.received(simulator);
     live.source.close();
     await live.done;
     await simulator.stop();
 
     const spikes = simulator.sentSpikes();
-    const end = simulator.now();
-    const replayed = await replay('equivalence', spikes, intervals(simulator.sentModes(), end));
+    expect(simulator.now()).toBe(40);
+    const replayed = await replay('equivalence', spikes, intervals(simulator.sentModes(), 40));
     const updates = live.updates();
-    expect(updates.at(-1)!.t).toBeGreaterThanOrEqual(30);
+    // Everything up to 40 s arrived: the updates up to the last one complete before the source was closed (39 + lateness < 40).
+    expect(updates.map((update) => update.t)).toEqual(Array.from({ length: 39 }, (_, k) => k + 1));
     expect(expectSameUpdates(updates, replayed)).toBeGreaterThan(1000);
     // Spikes travel in batches, many per batch; unit ids as the file reader names them.
     const batches = live.events.filter((event) => event.kind === 'spikes');
@@ -249,10 +259,13 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
   }, 60_000);
 
   it('alerts the planted synergistic pair and no independent pair', async () => {
-    const simulator = await EventBroadcasterSimulator.start({ units: 8, seed: 5, synergisticPairs: 1, redundantPairs: 1, speed: 40 });
+    const simulator = await EventBroadcasterSimulator.start({ units: 8, seed: 5, synergisticPairs: 1, redundantPairs: 1, speed: 'manual' });
     const options: AnalysisOptions = { ...analysis, windowSeconds: 20, surrogates: 100 };
     const live = analyze(simulator.url, simulator.ttlLabels, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3, minSamples: 500 });
-    await waitFor(() => simulator.now() >= 80);
+    await simulator.whenSubscribed();
+    // 40 s of recording: the planted pairs are alerted by 20 s (the window is 20 s).
+    await simulator.advanceTo(40);
+    await live.received(simulator);
     live.source.close();
     await live.done;
     await simulator.stop();
@@ -268,17 +281,19 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
     }
   }, 60_000);
 
-  it('the publisher stopped and restarted: source-lost then cleared, the gap reported, and every update after equals the replay of what was sent', async () => {
-    const first = await EventBroadcasterSimulator.start({ ...population, speed: 20 });
+  it('the publisher stopped and restarted: source-lost then cleared, the exact gap reported, and every update equals the replay of what was sent', async () => {
+    const first = await EventBroadcasterSimulator.start({ ...population, speed: 'manual' });
     const live = analyze(first.url, first.ttlLabels);
-    await waitFor(() => first.now() >= 20);
+    await first.whenSubscribed();
+    await first.advanceTo(20);
+    await live.received(first);
     await first.stop();
-    const stoppedAt = first.now();
-    await waitFor(() => live.alerts().some((alert) => alert.kind === 'source-lost' && alert.state === 'raised'));
-    // 0.5 s of wall time (10 s of recording) without the publisher.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const second = await EventBroadcasterSimulator.start({ ...population, speed: 20, port: first.port, originMs: first.originMs });
-    await waitFor(() => second.spikesSent > 0 && second.now() >= stoppedAt + 40);
+    await waitFor(() => live.alerts().some((alert) => alert.kind === 'source-lost' && alert.state === 'raised'), 'the source-lost alert');
+    // Acquisition went on while the publisher was away: it comes back 10 s of recording later, on the same sample clock.
+    const second = await EventBroadcasterSimulator.start({ ...population, speed: 'manual', port: first.port, startSeconds: 30 });
+    await second.whenSubscribed();
+    await second.advanceTo(60);
+    await live.received(first, second);
     live.source.close();
     await live.done;
     await second.stop();
@@ -288,44 +303,38 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
     const back = alerts.findIndex((alert) => alert.kind === 'source-lost' && alert.state === 'cleared');
     expect(lost).toBeGreaterThanOrEqual(0);
     expect(back).toBeGreaterThan(lost);
-    const dataGap = alerts.find((alert) => alert.kind === 'data-gap')!;
-    // At least the 10 s of recording the publisher was away (more when the machine is slow to reconnect: checked exactly below).
-    expect(dataGap.value!).toBeGreaterThan(9);
+    // The gap opens at the last message of the first publisher and closes at the first of the second (its opening TTL line, at 30 s).
+    const firstEnd = Math.max(...first.sentSpikes().t, ...first.sentModes().map((mode) => mode.t));
+    expect(firstEnd).toBeGreaterThan(19.9);
+    expect(second.sentModes()[0].t).toBe(30);
     const gaps = live.events.filter((event) => event.kind === 'gap');
-    expect(gaps.map((gap) => gap.end === Infinity)).toEqual([true, false]);
-    const [opened, closed] = gaps as Array<{ start: number; end: number }>;
-    expect(closed.start).toBe(opened.start);
-    expect(closed.end - closed.start).toBeCloseTo(dataGap.value!, 9);
+    expect(gaps).toEqual([
+      { kind: 'gap', start: firstEnd, end: Infinity },
+      { kind: 'gap', start: firstEnd, end: 30 },
+    ]);
+    const dataGap = alerts.find((alert) => alert.kind === 'data-gap')!;
+    expect(dataGap.value).toBeCloseTo(30 - firstEnd, 9);
 
-    // The replay: both runs' spikes, the modes of each, and no mode over the gap (the lines' state while away is unknown).
-    // What the first publisher still had in flight when it stopped may be lost (a PUB socket drops what it cannot send):
-    // the live run has the first run up to the latest time it received, which is where the gap opened.
-    const sentUntil = Math.max(...first.sentSpikes().t, ...first.sentModes().map((mode) => mode.t));
-    expect(sentUntil - opened.start).toBeGreaterThanOrEqual(0);
-    expect(sentUntil - opened.start).toBeLessThan(1);
-    const sent = first.sentSpikes();
-    const kept = sent.t.flatMap((t, i) => (t <= opened.start ? [i] : []));
-    const firstSpikes = { t: kept.map((i) => sent.t[i]), unit: kept.map((i) => sent.unit[i]) };
-    const firstModes = first.sentModes().filter((mode) => mode.t <= opened.start);
+    // The replay: both publishers' spikes, the modes of each, and no mode over the gap (the lines' state while away is unknown).
+    const firstSpikes = first.sentSpikes();
     const secondSpikes = second.sentSpikes();
-    expect(opened.start).toBe(Math.max(...firstSpikes.t, ...firstModes.map((mode) => mode.t)));
     const spikes = { t: [...firstSpikes.t, ...secondSpikes.t], unit: [...firstSpikes.unit, ...secondSpikes.unit] };
-    const labels = [...intervals(firstModes, opened.start), ...intervals(second.sentModes(), second.now())];
-    expect(second.sentModes()[0].t).toBe(closed.end);
-    expect(dataGap.value!).toBeCloseTo(second.sentModes()[0].t - opened.start, 9);
+    const labels = [...intervals(first.sentModes(), firstEnd), ...intervals(second.sentModes(), 60)];
     const replayed = await replay('restart', spikes, labels);
     const updates = live.updates();
-    expect(updates.filter((update) => update.window[0] > closed.end).length).toBeGreaterThan(10);
+    expect(updates.filter((update) => update.window[0] > 30).length).toBe(19);
     expect(expectSameUpdates(updates, replayed)).toBeGreaterThan(1000);
   }, 60_000);
 
   it('acquisition restarted (sample numbers back to 0): clock-reset, and the analysis clock goes on after the old run', async () => {
-    const simulator = await EventBroadcasterSimulator.start({ ...population, speed: 20 });
+    const simulator = await EventBroadcasterSimulator.start({ ...population, speed: 'manual' });
     const live = analyze(simulator.url, simulator.ttlLabels);
-    await waitFor(() => simulator.now() >= 12);
+    await simulator.whenSubscribed();
+    await simulator.advanceTo(12);
+    await live.received(simulator);
     simulator.restartAcquisition();
-    const restartedAt = simulator.now();
-    await waitFor(() => simulator.now() >= restartedAt + 6);
+    await simulator.advanceTo(18);
+    await live.received(simulator);
     live.source.close();
     await live.done;
     await simulator.stop();
@@ -333,15 +342,14 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
     const reset = live.alerts().find((alert) => alert.kind === 'clock-reset')!;
     expect(reset).toBeDefined();
     expect(reset.state).toBe('raised');
-    expect(reset.value!).toBeGreaterThan(11);
+    expect(reset.value!).toBeGreaterThan(11.9);
     const runStart = reset.t;
     expect(runStart).toBe(Math.max(...simulator.sentSpikes(0).t, ...simulator.sentModes(0).map((mode) => mode.t)));
     // Every spike of the new run lands after the old run, at runStart + its seconds.
-    // (The source was closed with messages still in flight: what arrived of the new run is a prefix of what was sent.)
     const times = live.events.flatMap((event) => (event.kind === 'spikes' ? Array.from(event.t) : []));
-    const arrived = times.slice(simulator.sentSpikes(0).t.length);
-    expect(arrived.length).toBeGreaterThan(100);
-    expect(arrived).toEqual(simulator.sentSpikes(1).t.slice(0, arrived.length).map((t) => runStart + t));
+    expect(times.slice(0, simulator.sentSpikes(0).t.length)).toEqual(simulator.sentSpikes(0).t);
+    expect(times.slice(simulator.sentSpikes(0).t.length)).toEqual(simulator.sentSpikes(1).t.map((t) => runStart + t));
+    expect(simulator.sentSpikes(1).t.length).toBeGreaterThan(100);
     expect(live.alerts().filter((alert) => alert.kind === 'time-jump')).toEqual([]);
     expect(live.updates().at(-1)!.t).toBeGreaterThan(runStart);
     expect(live.source.summary()).toMatch(/1 clock reset/);
@@ -362,7 +370,7 @@ describe('EventBroadcasterSource faults', () => {
     source.events.subscribe((event) => events.push(event));
     source.start();
     await subscribed;
-    await waitFor(() => alerts.some((alert) => alert.kind === 'source-silent' && alert.state === 'raised'));
+    await waitFor(() => alerts.some((alert) => alert.kind === 'source-silent' && alert.state === 'raised'), 'the source-silent alert');
     await publisher.send([TYPE_SPIKE, Buffer.from([1, 2, 3, 4])]);
     await publisher.send([TYPE_SPIKE, juceJson(spikeFields), Buffer.from('extra')]);
     await publisher.send([Buffer.from('junk')]);
@@ -370,7 +378,7 @@ describe('EventBroadcasterSource faults', () => {
     await publisher.send([TYPE_SPIKE, juceJson(spikeFields)]);
     await publisher.send([TYPE_SPIKE, juceJson({ ...spikeFields, sorted_id: 0 })]);
     await publisher.send([TYPE_SPIKE, Buffer.from([9, 9, 9])]);
-    await waitFor(() => events.some((event) => event.kind === 'spikes'));
+    await waitFor(() => events.some((event) => event.kind === 'spikes'), 'the spike');
     expect(alerts.find((alert) => alert.kind === 'source-silent' && alert.state === 'cleared')).toBeDefined();
     const rejected = alerts.filter((alert) => alert.kind === 'input-rejected');
     // One alert per reason (the second raw-binary message is within 10 s of the first: counted, not alerted).

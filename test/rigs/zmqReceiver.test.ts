@@ -168,7 +168,8 @@ describe('the receiver process under the Event Broadcaster source (ZeroMQ on 127
   }, 60_000);
 
   it('an analyzer that stalls loses nothing: the receiver waits for the pipe to drain, and every spike arrives in order', async () => {
-    const count = 100_000;
+    // 30,000 messages are 10 MB: far more than the pipe (64 KiB) holds while this process stalls.
+    const count = 30_000;
     const { publisher, source, events, spikeTimes, subscriptions } = await publisherAndSource(count + 1);
     let stalled = false;
     source.events.subscribe((event) => {
