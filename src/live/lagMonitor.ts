@@ -7,7 +7,8 @@ import type { SourceEvent } from '../stream/events.ts';
  *
  * Each event's time is set against the wall clock when the analysis takes
  * it: `origin` is the earliest wall time at which event time 0 could have
- * been (the smallest `wall − t` seen), so a source that sends in real time
+ * been (the smallest `wall − t` seen, a spike batch dated by its first
+ * spike), so a source that sends in real time
  * or faster keeps it current. An update at T can be made once data up to
  * T + lateness are in; when it comes out at wall time `now`, the analysis is
  * `now − (origin + T + lateness)` behind. A source that sends slower than
@@ -37,8 +38,11 @@ export class LagMonitor {
     let t: number;
     switch (event.kind) {
       case 'spikes':
+        // A batch is dated by its first spike: a source faster than real time (a replay, a simulator at speed 40)
+        // can deliver many seconds of its clock in one batch after the reader paused, and the batch's last spike
+        // would set the origin that far back, counting the batch's own span as lag.
         if (event.t.length === 0) return;
-        t = event.t[event.t.length - 1];
+        t = event.t[0];
         break;
       case 'label':
       case 'heartbeat':

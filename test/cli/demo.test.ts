@@ -13,6 +13,7 @@ import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { analyzeStream } from '../../src/operators/analyzeStream.ts';
 import { raiseAlerts } from '../../src/operators/raiseAlerts.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../src/stream/options.ts';
+import { unitPairKey } from '../../src/stream/unitIds.ts';
 import { Population } from '../../simulators/population.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -33,7 +34,7 @@ async function expectedDemo(seconds: number) {
   const population = new Population(demoPopulation);
   const events = [...population.stream({ chunkSeconds: 1, untilSeconds: seconds })];
   const items = await lastValueFrom(from(events).pipe(analyzeStream(demoAnalysis), raiseAlerts(demoAlerts), toArray()));
-  const truth = new Map(population.truth.map((pair) => [pair.a < pair.b ? `${pair.a}|${pair.b}` : `${pair.b}|${pair.a}`, pair.kind]));
+  const truth = new Map(population.truth.map((pair) => [unitPairKey(pair.a, pair.b), pair.kind]));
   const updates = items.filter((item): item is SynergyUpdate => item.type === 'synergy');
   const lines: string[] = [];
   let count = 0;

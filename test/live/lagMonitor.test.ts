@@ -37,6 +37,24 @@ describe('analysis-lag: the analysis of a live source falls behind the wall cloc
     expect(alerts[0].message).toMatch(/behind the wall clock/);
   });
 
+  it('stays quiet for a source faster than real time that delivers seconds of its clock in one batch', async () => {
+    // A simulator at speed 40: each 10 s of source time arrives as one batch, 250 ms of wall time apart; the analysis
+    // makes the batch's ten updates at once, in time.
+    let now = 0;
+    const events = new Subject<SourceEvent>();
+    const items = lastValueFrom(events.pipe(analyzeLive(options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, 'rig', () => now), toArray()));
+    events.next({ kind: 'label', t: 0, label: 'go' });
+    for (let start = 0; start < 60; start += 10) {
+      now += 250;
+      const t = Float64Array.from({ length: 100 }, (_, k) => start + k / 10);
+      events.next({ kind: 'spikes', t, unit: Uint32Array.from(t, (_, k) => k % 2), unitIds: ['1', '2'] });
+    }
+    events.complete();
+    const all = await items;
+    expect(all.filter((item) => item.type === 'synergy').length).toBeGreaterThan(40);
+    expect(all.filter((item) => item.type === 'alert' && item.kind === 'analysis-lag')).toEqual([]);
+  });
+
   it('starts afresh after a gap or a restart (a source away is not an analysis behind)', async () => {
     let now = 0;
     const events = new Subject<SourceEvent>();
