@@ -2,7 +2,7 @@ import { estimate, type EstimatorName } from '../estimators/estimate.ts';
 import { discretize, estimationData } from '../measures/discreteSamples.ts';
 import { pairSynergy } from '../measures/pairSynergy.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
-import { comparePairs, surrogatePValue, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
+import { comparePairs, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
 
 /**
  * The naive readout: at every emission, every pair is recomputed from the
@@ -38,34 +38,6 @@ export class BatchReadout implements WindowReadout {
     }
     ranked.sort(comparePairs);
     return ranked.slice(0, limit);
-  }
-
-  pValues(ranked: readonly RankedPair[], entries: readonly WindowBin[], modes: number, lags: readonly number[]): number[] {
-    let units = ranked.reduce((max, pair) => Math.max(max, pair.j + 1), 0);
-    for (const entry of entries) for (const u of entry.units) units = Math.max(units, u + 1);
-    const columns = symbolColumns(entries, units);
-    return ranked.map((pair) => {
-      const surrogates = lags.map((lag) => {
-        const keep: number[] = [];
-        const mode: number[] = [];
-        entries.forEach((_, w) => {
-          const label = entries[(w + lag) % entries.length].label;
-          if (label >= 0) {
-            keep.push(w);
-            mode.push(label);
-          }
-        });
-        const pick = (column: Int32Array) => keep.map((w) => column[w]);
-        return this.pairTerms(
-          pick(columns[pair.i]),
-          pick(columns[pair.j]),
-          mode,
-          keep.map((w) => entries[w].bin % 4),
-          modes,
-        ).synergy;
-      });
-      return surrogatePValue(pair.synergy, surrogates);
-    });
   }
 
   private pairTerms(

@@ -2,7 +2,7 @@ import type { EstimatorName } from '../estimators/estimate.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { PairCountTables } from './pairCountTables.ts';
 import { PairKernel } from './pairKernel.ts';
-import { comparePairs, rankKey, surrogatePValue, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
+import { comparePairs, rankKey, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
 
 /**
  * The incremental readout: count tables (PairCountTables) updated as bins
@@ -113,56 +113,6 @@ export class IncrementalReadout implements WindowReadout {
     return topPairs(ranked, limit);
   }
 
-  /**
-   * Surrogates: the pair's cells re-tabulated with the window's labels
-   * shifted circularly by each lag (quarters stay with the spikes' bins).
-   */
-  pValues(ranked: readonly RankedPair[], entries: readonly WindowBin[], modes: number, lags: readonly number[]): number[] {
-    const levels = this.levels;
-    const needed = new Map<number, Uint8Array>();
-    for (const pair of ranked) {
-      if (!needed.has(pair.i)) needed.set(pair.i, new Uint8Array(entries.length));
-      if (!needed.has(pair.j)) needed.set(pair.j, new Uint8Array(entries.length));
-    }
-    const labels = new Int32Array(entries.length);
-    const quarterOf = new Uint8Array(entries.length);
-    entries.forEach((entry, w) => {
-      labels[w] = entry.label;
-      quarterOf[w] = this.tables.quarters === 4 ? entry.bin % 4 : 0;
-      for (let k = 0; k < entry.units.length; k++) {
-        const symbols = needed.get(entry.units[k]);
-        if (symbols !== undefined) symbols[w] = entry.symbols[k];
-      }
-    });
-    const cells = this.cellsFor(modes);
-    const shuffledCells = this.shuffledCellsFor(modes);
-    const size = this.tables.quarters * modes * levels * levels;
-    const perQuarter = modes * levels * levels;
-    const surrogate = new Array<number>(lags.length);
-    // Under the shuffle, each lag's rotated labels give their own next-in-mode pairing.
-    const nextInMode = this.shuffled === undefined ? [] : lags.map((lag) => nextSameLabel(labels, lag));
-    return ranked.map((pair) => {
-      const xa = needed.get(pair.i)!;
-      const xb = needed.get(pair.j)!;
-      lags.forEach((lag, k) => {
-        cells.fill(0, 0, size);
-        if (this.shuffled !== undefined) shuffledCells.fill(0, 0, size);
-        for (let w = 0; w < labels.length; w++) {
-          const label = labels[(w + lag) % labels.length];
-          if (label < 0) continue;
-          cells[quarterOf[w] * perQuarter + label * levels * levels + xa[w] * levels + xb[w]]++;
-          if (this.shuffled !== undefined) shuffledCells[label * levels * levels + xa[w] * levels + xb[nextInMode[k][w]]]++;
-        }
-        const terms =
-          this.shuffled === undefined
-            ? this.kernel.terms(cells, this.tables.quarters, modes, this.estimator)
-            : this.kernel.shuffleTerms(cells, shuffledCells, modes);
-        surrogate[k] = terms.joint - terms.ia - terms.ib;
-      });
-      return surrogatePValue(pair.synergy, surrogate);
-    });
-  }
-
   private shuffledCellsFor(modes: number): Float64Array {
     const size = modes * this.levels * this.levels;
     if (this.shuffledCells.length < size) this.shuffledCells = new Float64Array(size);
@@ -220,27 +170,6 @@ export class IncrementalReadout implements WindowReadout {
     }
     return ranked;
   }
-}
-
-/**
- * For each window position w whose label, shifted by `lag`, is a mode: the
- * next position with the same shifted label, cyclically (itself if alone).
- */
-function nextSameLabel(labels: Int32Array, lag: number): Int32Array {
-  const length = labels.length;
-  const next = new Int32Array(length).fill(-1);
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (let w = 0; w < length; w++) {
-    const label = labels[(w + lag) % length];
-    if (label < 0) continue;
-    const previous = last.get(label);
-    if (previous === undefined) first.set(label, w);
-    else next[previous] = w;
-    last.set(label, w);
-  }
-  for (const [label, w] of last) next[w] = first.get(label)!;
-  return next;
 }
 
 /**

@@ -1,14 +1,18 @@
-import { SeededRandom } from '../math/seededRandom.ts';
 import { wholeBins } from '../stream/binIndex.ts';
 import { compareUnitIds, outputUnitId } from '../stream/unitIds.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledFrame } from './countFrame.ts';
 import { IncrementalReadout } from './incrementalReadout.ts';
+import { LabelHistory } from './labelHistory.ts';
+import { labelLags } from './labelLagSchedule.ts';
+import { LabelLagSignificance } from './labelLagSignificance.ts';
 import type { PairUpdate, SynergyUpdate } from './synergyUpdate.ts';
 import type { WindowBin, WindowReadout } from './windowReadout.ts';
 
-/** Surrogate lags avoid the first and last few seconds of the window (SCIENCE.md, "Significance"). */
-const MIN_SURROGATE_LAG_SECONDS = 5;
+/** Default spacing of the label lags, seconds. */
+export const DEFAULT_LAG_STEP_SECONDS = 1;
+/** Default family-wise error rate. */
+export const DEFAULT_ALPHA = 0.05;
 
 /**
  * The sliding-window synergy analysis over labeled count bins (DESIGN §3–4).
@@ -25,6 +29,10 @@ export class SlidingWindowAnalyzer {
   readonly hopBins: number;
   private readonly ring: (WindowBin | undefined)[];
   private readonly readout: WindowReadout;
+  /** Label-lag surrogates for every pair (surrogates > 0). */
+  private readonly significance: LabelLagSignificance | undefined;
+  private readonly history: LabelHistory | undefined;
+  private readonly alpha: number;
   private nextEmissionBin: number | undefined;
   private unitIds: readonly string[] = [];
   private labelNames: readonly string[] = [];
@@ -41,6 +49,14 @@ export class SlidingWindowAnalyzer {
     }
     this.ring = new Array(this.windowBins);
     this.readout = (readout ?? ((o, w) => new IncrementalReadout(o, w)))(options, this.windowBins);
+    this.alpha = options.alpha ?? DEFAULT_ALPHA;
+    if (!(this.alpha > 0 && this.alpha < 1)) throw new RangeError(`alpha must lie between 0 and 1, got ${this.alpha}`);
+    if (options.surrogates > 0) {
+      const stepBins = wholeBins(options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS, options.binSeconds, 'lag step');
+      const lags = labelLags(options.surrogates, stepBins, options.seed);
+      this.history = new LabelHistory(LabelLagSignificance.historyBins(this.windowBins, lags));
+      this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins);
+    }
   }
 
   /** Units registered so far. */
@@ -97,6 +113,8 @@ export class SlidingWindowAnalyzer {
   }
 
   private enter(entry: WindowBin): void {
+    // The history first: the surrogates of the entering bin read its lagged modes from it.
+    this.history?.record(entry.bin, entry.label);
     const slot = entry.bin % this.windowBins;
     const leaving = this.ring[slot];
     if (leaving !== undefined) this.update(leaving, -1);
@@ -106,6 +124,7 @@ export class SlidingWindowAnalyzer {
 
   private update(entry: WindowBin, delta: 1 | -1): void {
     this.readout.update(entry, delta, this.units, this.modes);
+    this.significance?.update(entry, delta, this.units, this.modes);
   }
 
   /** The bins of the window [endBin − windowBins, endBin), oldest first. */
@@ -138,12 +157,9 @@ export class SlidingWindowAnalyzer {
     const pairsComputed = (units * (units - 1)) / 2;
     const limit = Math.min(this.options.top ?? pairsComputed, pairsComputed);
     const ranked = samples === 0 ? [] : this.readout.rank(entries, units, modes, limit);
-    const pValues =
-      this.options.surrogates > 0 && ranked.length > 0
-        ? this.readout.pValues(ranked, entries, modes, surrogateLags(entries.length, this.options.surrogates, binSeconds, this.options.seed, endBin))
-        : undefined;
+    const significance = this.significance?.evaluate(endBin - this.windowBins, units, modes);
     const t = endBin * binSeconds;
-    const pairs: PairUpdate[] = ranked.map((pair, k) => {
+    const pairs: PairUpdate[] = ranked.map((pair) => {
       // Named in canonical order (DESIGN §7), whatever order the units were first seen in.
       const a = outputUnitId(this.unitIds[pair.i]);
       const b = outputUnitId(this.unitIds[pair.j]);
@@ -157,9 +173,15 @@ export class SlidingWindowAnalyzer {
         synergy: pair.synergy,
         normalized: pair.joint === 0 ? 0 : pair.synergy / pair.joint,
       };
-      if (pValues !== undefined) update.p = pValues[k];
+      if (significance !== undefined) {
+        const index = (pair.j * (pair.j - 1)) / 2 + pair.i;
+        update.p = significance.p[index];
+        update.p_fwer = significance.pFwer[index];
+      }
       return update;
     });
+    let significant = 0;
+    if (significance !== undefined) for (const p of significance.pFwer) if (p <= this.alpha) significant++;
     return {
       type: 'synergy',
       t,
@@ -171,17 +193,10 @@ export class SlidingWindowAnalyzer {
       dropped: { unlabeled, late: this.lateSpikes },
       units,
       pairsComputed,
-      ...(this.options.surrogates > 0 ? { surrogates: this.options.surrogates } : {}),
+      ...(significance === undefined
+        ? {}
+        : { surrogates: significance.available, effective_surrogates: significance.effective, min_p: significance.minP, alpha: this.alpha, significant }),
       pairs,
     };
   }
-}
-
-/** Circular-shift lags, in bins, for the window of `windowLength` bins ending at `endBin`. */
-export function surrogateLags(windowLength: number, count: number, binSeconds: number, seed: number, endBin: number): number[] {
-  if (windowLength < 2) return [];
-  const minLag = Math.max(1, Math.min(Math.round(MIN_SURROGATE_LAG_SECONDS / binSeconds), Math.floor(windowLength / 4)));
-  const span = windowLength - 2 * minLag + 1;
-  const random = new SeededRandom(seed, `surrogates@${endBin}`);
-  return Array.from({ length: count }, () => minLag + random.nextInt(Math.max(1, span)));
 }

@@ -11,8 +11,14 @@ export interface PairUpdate {
   synergy: number;
   /** synergy / joint, 0 when joint is 0 (a convenience, not Gat & Tishby's definition). */
   normalized: number;
-  /** Two-sided surrogate p-value of |synergy| (present when surrogates are on). */
+  /**
+   * One-sided label-lag surrogate p-value of the pair's plug-in synergy, in the
+   * direction of its sign (present when surrogates are on; 1 before any
+   * surrogate is available). docs/MEASURES.md, "Significance".
+   */
   p?: number;
+  /** Family-wise p over all pairs (Westfall–Young max-T on the same surrogates). */
+  p_fwer?: number;
 }
 
 /** One emission of the sliding-window analysis (DESIGN §4). */
@@ -39,6 +45,15 @@ export interface SynergyUpdate {
   units: number;
   /** Pairs computed (all of them), of which `pairs` holds the strongest `top`. */
   pairsComputed: number;
+  /** Label-lag surrogates used at this update (those whose lag the history reaches). */
   surrogates?: number;
+  /** Of them, effectively independent (span of lags / mean mode dwell). */
+  effective_surrogates?: number;
+  /** The smallest p these surrogates allow: 1 / (1 + effective_surrogates). */
+  min_p?: number;
+  /** The family-wise error rate a pair must reach to be significant. */
+  alpha?: number;
+  /** Pairs (of all computed) with p_fwer ≤ alpha. */
+  significant?: number;
   pairs: PairUpdate[];
 }

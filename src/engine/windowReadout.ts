@@ -29,8 +29,6 @@ export interface WindowReadout {
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void;
   /** The strongest `limit` pairs by |synergy|, sorted (ties: lower unit indices first). */
   rank(entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[];
-  /** Surrogate p-values of `ranked`, with the given circular lags of the labels. */
-  pValues(ranked: readonly RankedPair[], entries: readonly WindowBin[], modes: number, lags: readonly number[]): number[];
 }
 
 /**
@@ -45,16 +43,4 @@ export function comparePairs(x: RankedPair, y: RankedPair): number {
 /** |synergy| in units of 1e-12 bits. */
 export function rankKey(synergy: number): number {
   return Math.round(Math.abs(synergy) * 1e12);
-}
-
-/**
- * p = (1 + #{|Syn_surrogate| ≥ |Syn|}) / (1 + M), two-sided on |synergy| so
- * that planted redundancy is significant too. A 1e-12 bit slack keeps ties
- * of equal tables from depending on rounding.
- */
-export function surrogatePValue(observedSynergy: number, surrogateSynergies: readonly number[]): number {
-  const observed = Math.abs(observedSynergy);
-  let atLeast = 0;
-  for (const value of surrogateSynergies) if (Math.abs(value) >= observed - 1e-12) atLeast++;
-  return (1 + atLeast) / (1 + surrogateSynergies.length);
 }

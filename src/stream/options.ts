@@ -11,8 +11,12 @@ export interface AnalysisOptions {
   /** Spike counts are quantized to min(n, levels − 1). */
   levels: number;
   estimator: EstimatorName;
-  /** Circular-shift surrogates per emission for p-values (0: none). */
+  /** Label-lag surrogates for p-values (0: none); see docs/MEASURES.md, "Significance". */
   surrogates: number;
+  /** Spacing of the label lags, seconds (one lag per step, the k-th in [k·step, (k+1)·step)); default 1. */
+  lagStepSeconds?: number;
+  /** Family-wise error rate a pair must reach to count as significant (and to alert); default 0.05. */
+  alpha?: number;
   /** Seed of surrogates and of the shuffle estimator. */
   seed: number;
   /** How far out of order spikes and labels may arrive. */
@@ -28,6 +32,8 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   levels: 3,
   estimator: 'panzeri-treves',
   surrogates: 0,
+  lagStepSeconds: 1,
+  alpha: 0.05,
   seed: 0,
   latenessSeconds: 0.1,
   top: 100,

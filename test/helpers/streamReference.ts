@@ -9,7 +9,7 @@
 import { estimate, type EstimatorName } from '../../src/estimators/estimate.ts';
 import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
 import { pairSynergy } from '../../src/measures/pairSynergy.ts';
-import { surrogateLags } from '../../src/engine/slidingWindowAnalyzer.ts';
+import { labelLags } from '../../src/engine/labelLagSchedule.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import { compareUnitIds, outputUnitId, type UnitId } from '../../src/stream/unitIds.ts';
 
@@ -22,6 +22,19 @@ export interface ReferenceOptions {
   latenessSeconds: number;
   surrogates: number;
   seed: number;
+  /** Label-lag spacing, seconds (default 1). */
+  lagStepSeconds?: number;
+}
+
+export interface ReferenceSignificance {
+  /** Lags whose shifted window lies after the start. */
+  available: number;
+  effective: number;
+  minP: number;
+  /** p and p_fwer of a pair by unit ids (either order). */
+  pair(a: UnitId, b: UnitId): { p: number; p_fwer: number };
+  /** Pairs with p_fwer ≤ alpha. */
+  significant(alpha: number): number;
 }
 
 export interface ReferencePair {
@@ -29,7 +42,6 @@ export interface ReferencePair {
   ia: number;
   ib: number;
   synergy: number;
-  p?: number;
 }
 
 export interface ReferenceEmission {
@@ -41,6 +53,8 @@ export interface ReferenceEmission {
   unitOrder: string[];
   /** Measures of a pair given unit ids (ia is a's, ib is b's), as text or as the update writes them. */
   pair(a: UnitId, b: UnitId): ReferencePair;
+  /** Label-lag significance over all pairs among the first `units` units (surrogates > 0). */
+  significance(units: number): ReferenceSignificance;
   /** All pairs among the first `units` units, by |synergy| (1e-12 resolution) then index, named as updates name them (canonical order, numeric ids as numbers). */
   ranked(units: number): Array<{ a: UnitId; b: UnitId; synergy: number }>;
 }
@@ -187,7 +201,6 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
       );
       return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed, shufflePairing: 'next-in-mode' });
     };
-    const lags = o.surrogates > 0 ? surrogateLags(bins.length, o.surrogates, b, o.seed, endBin) : [];
     const pair = (aId: UnitId, bUnit: UnitId): ReferencePair => {
       // Measured in the order the units were first seen, as the engine does (the shuffle's pairing is not symmetric), then named as asked.
       if (unitOrder.indexOf(String(aId)) > unitOrder.indexOf(String(bUnit))) {
@@ -196,24 +209,60 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
       }
       return pairInOrder(String(aId), String(bUnit));
     };
-    const pairInOrder = (a: string, bId: string): ReferencePair => {
-      const observed = measure(a, bId, labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)]));
-      if (lags.length === 0) return observed;
-      let atLeast = 0;
-      for (const lag of lags) {
-        const keep: number[] = [];
-        const mode: number[] = [];
-        bins.forEach((k, w) => {
-          const label = labelsOfBins[(w + lag) % bins.length];
-          if (label >= 0) {
-            keep.push(k);
-            mode.push(label);
-          }
-        });
-        const surrogate = measure(a, bId, keep, mode);
-        if (Math.abs(surrogate.synergy) >= Math.abs(observed.synergy) - 1e-12) atLeast++;
+    const pairInOrder = (a: string, bId: string): ReferencePair =>
+      measure(a, bId, labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)]));
+    // Significance: plug-in synergy of every pair against the label stream lag bins earlier (SCIENCE.md).
+    const significance = (units: number): ReferenceSignificance => {
+      const stepBins = Math.round((o.lagStepSeconds ?? 1) / b);
+      const lags = labelLags(o.surrogates, stepBins, o.seed);
+      const windowStart = endBin - windowBins;
+      const usable = Array.from(lags).filter((lag) => windowStart - lag >= startBin);
+      let labeled = 0;
+      let runs = 0;
+      let previous = -1;
+      for (let k = startBin; k < endBin; k++) {
+        const label = labelOfBin(k);
+        if (label >= 0) {
+          labeled++;
+          if (label !== previous) runs++;
+        }
+        previous = label;
       }
-      return { ...observed, p: (1 + atLeast) / (1 + lags.length) };
+      const dwell = runs === 0 ? 0 : labeled / runs;
+      const effective = usable.length === 0 ? 0 : Math.max(1, Math.min(usable.length, Math.floor((usable.length * stepBins) / Math.max(stepBins, dwell) + 1e-9)));
+      const plugin = (a: string, bId: string, keep: number[], mode: number[]) =>
+        estimate(estimationData(discretize([keep.map((k) => symbol(k, a)), keep.map((k) => symbol(k, bId)), mode], [o.levels, o.levels, modes])), (src) => pairSynergy(src, 0, 1, 2), {
+          estimator: 'plugin',
+        }).synergy;
+      const ids = unitOrder.slice(0, units);
+      const keys: string[] = [];
+      const observed: number[] = [];
+      const surrogate: number[][] = usable.map(() => []);
+      for (let j = 1; j < ids.length; j++) {
+        for (let i = 0; i < j; i++) {
+          keys.push(`${ids[i]}|${ids[j]}`);
+          observed.push(plugin(ids[i], ids[j], labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)])));
+          usable.forEach((lag, k) => {
+            const keep = bins.filter((bin) => bin - lag >= startBin && labelOfBin(bin - lag) >= 0);
+            surrogate[k].push(plugin(ids[i], ids[j], keep, keep.map((bin) => labelOfBin(bin - lag))));
+          });
+        }
+      }
+      const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
+      const result = new Map<string, { p: number; p_fwer: number }>();
+      observed.forEach((value, q) => {
+        const beyond = (x: number) => (value >= -1e-12 ? x >= value - 1e-12 : x <= value + 1e-12);
+        const own = surrogate.filter((values) => beyond(values[q])).length;
+        const family = surrogate.filter((values) => beyond(value >= -1e-12 ? Math.max(...values) : Math.min(...values))).length;
+        result.set(keys[q], { p: pOf(own), p_fwer: pOf(family) });
+      });
+      return {
+        available: usable.length,
+        effective,
+        minP: 1 / (1 + effective),
+        pair: (x: UnitId, y: UnitId) => result.get(`${x}|${y}`) ?? result.get(`${y}|${x}`)!,
+        significant: (alpha: number) => [...result.values()].filter((r) => r.p_fwer <= alpha).length,
+      };
     };
     emissions.push({
       t: m * o.hopSeconds,
@@ -222,6 +271,7 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
       labels,
       unitOrder,
       pair,
+      significance,
       ranked(units: number) {
         const all: Array<{ a: string; b: string; synergy: number; i: number; j: number }> = [];
         for (let i = 0; i < units; i++) {

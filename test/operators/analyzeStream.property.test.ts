@@ -104,6 +104,8 @@ async function checkAgainstReference(c: StreamCase): Promise<void> {
     levels: 3,
     estimator: c.estimator,
     surrogates: c.surrogates,
+    // Lags 0.1 s apart: a few seconds of stream reach several of them.
+    lagStepSeconds: 0.1,
     seed: c.seed,
     latenessSeconds: 0.2,
     top: c.top,
@@ -123,10 +125,22 @@ async function checkAgainstReference(c: StreamCase): Promise<void> {
     const ranked = expected.ranked(units);
     const limit = Math.min(c.top ?? ranked.length, ranked.length);
     expect(update.pairs.length, `pairs at ${update.t}`).toBe(update.samples === 0 ? 0 : limit);
+    const significance = c.surrogates > 0 ? expected.significance(units) : undefined;
+    if (significance !== undefined) {
+      expect(update, `significance at ${update.t}`).toMatchObject({
+        surrogates: significance.available,
+        effective_surrogates: significance.effective,
+        min_p: significance.minP,
+        alpha: 0.05,
+        significant: significance.significant(0.05),
+      });
+    } else expect(update.surrogates).toBeUndefined();
     update.pairs.forEach((pair, k) => {
       const want = expected.pair(pair.a, pair.b);
       for (const key of ['joint', 'ia', 'ib', 'synergy'] as const) expectClose(pair[key], want[key], `${key} ${pair.a}-${pair.b} at ${update.t}`);
-      if (c.surrogates > 0) expect(pair.p, `p ${pair.a}-${pair.b} at ${update.t}`).toBe(want.p);
+      if (significance !== undefined) {
+        expect({ p: pair.p, p_fwer: pair.p_fwer }, `p ${pair.a}-${pair.b} at ${update.t}`).toEqual(significance.pair(pair.a, pair.b));
+      }
       const rankedHere = ranked[k];
       if (rankedHere.a !== pair.a || rankedHere.b !== pair.b) {
         // Only a tie (equal |synergy|) may order differently.
@@ -134,6 +148,8 @@ async function checkAgainstReference(c: StreamCase): Promise<void> {
       }
     });
   });
+  // With surrogates, the later updates use some (lags 0.1 s apart, a 1 s window).
+  if (c.surrogates > 0 && updates.length > 0 && updates.at(-1)!.t >= 2) expect(updates.some((update) => update.surrogates! > 0)).toBe(true);
   // Each update counts the late spikes up to its emission; the end of the stream counts them all.
   let previousLate = 0;
   for (const update of updates) {

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { LabelHistory } from '../../src/engine/labelHistory.ts';
+import { availableLags, effectiveSurrogates, labelLags, surrogatePValue } from '../../src/engine/labelLagSchedule.ts';
+import { LabelLagSignificance } from '../../src/engine/labelLagSignificance.ts';
+import type { WindowBin } from '../../src/engine/windowReadout.ts';
+import { estimate } from '../../src/estimators/estimate.ts';
+import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
+import { pairSynergy } from '../../src/measures/pairSynergy.ts';
+import { SeededRandom } from '../../src/math/seededRandom.ts';
+
+/** Plug-in synergy of two symbol columns against modes, through the batch library. */
+function pluginSynergy(xa: number[], xb: number[], mode: number[], levels: number, modes: number): number {
+  const data = estimationData(discretize([xa, xb, mode], [levels, levels, modes]));
+  return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: 'plugin' }).synergy;
+}
+
+/** Random bins: `units` units firing with probability `rate`, modes in runs of about `dwell` bins, some unlabeled. */
+function randomBins(seed: number, bins: number, units: number, modes: number, levels: number, dwell: number) {
+  const random = new SeededRandom(seed, 'bins');
+  const labels: number[] = [];
+  const symbols: number[][] = [];
+  let label = 0;
+  for (let b = 0; b < bins; b++) {
+    if (random.next() < 1 / dwell) label = random.nextInt(modes);
+    labels.push(random.next() < 0.05 ? -1 : label);
+    symbols.push(Array.from({ length: units }, () => (random.next() < 0.3 ? 1 + random.nextInt(levels - 1) : 0)));
+  }
+  return { labels, symbols };
+}
+
+function windowBin(bin: number, label: number, row: number[]): WindowBin {
+  const units: number[] = [];
+  const symbols: number[] = [];
+  row.forEach((symbol, u) => {
+    if (symbol > 0) {
+      units.push(u);
+      symbols.push(symbol);
+    }
+  });
+  return { bin, label, units: Uint32Array.from(units), symbols: Uint8Array.from(symbols) };
+}
+
+describe('label-lag surrogates: the schedule', () => {
+  it('one lag per step, ascending, inside its step; the same for the same seed', () => {
+    const lags = labelLags(20, 50, 3);
+    lags.forEach((lag, k) => {
+      expect(lag).toBeGreaterThanOrEqual((k + 1) * 50);
+      expect(lag).toBeLessThan((k + 2) * 50);
+    });
+    expect(Array.from(labelLags(20, 50, 3))).toEqual(Array.from(lags));
+    expect(Array.from(labelLags(20, 50, 4))).not.toEqual(Array.from(lags));
+  });
+
+  it('a window uses the lags whose shifted window lies in the history', () => {
+    const lags = Int32Array.from([10, 25, 40]);
+    expect(availableLags(lags, 100, 100)).toBe(0);
+    expect(availableLags(lags, 110, 100)).toBe(1);
+    expect(availableLags(lags, 139, 100)).toBe(2);
+    expect(availableLags(lags, 140, 100)).toBe(3);
+  });
+
+  it('counts lags closer than a mode dwell as one draw, and p is never below 1 / (1 + effective)', () => {
+    expect(effectiveSurrogates(0, 50, 10)).toBe(0);
+    expect(effectiveSurrogates(99, 50, 10)).toBe(99);
+    expect(effectiveSurrogates(99, 50, 500)).toBe(9);
+    expect(effectiveSurrogates(3, 50, 5000)).toBe(1);
+    expect(surrogatePValue(0, 99, 99)).toBeCloseTo(0.01, 15);
+    expect(surrogatePValue(0, 99, 9)).toBeCloseTo(0.1, 15);
+    expect(surrogatePValue(99, 99, 9)).toBe(1);
+    expect(surrogatePValue(0, 0, 0)).toBe(1);
+  });
+});
+
+describe('LabelLagSignificance: every pair against the lagged label stream', () => {
+  it.each([
+    { seed: 1, levels: 3, modes: 3, dwell: 4 },
+    { seed: 2, levels: 2, modes: 2, dwell: 30 },
+    { seed: 3, levels: 4, modes: 5, dwell: 1 },
+  ])('equals the batch library, pair by pair, at every emission (seed $seed)', ({ seed, levels, modes, dwell }) => {
+    const units = 5;
+    const windowBins = 40;
+    const stepBins = 7;
+    const lags = labelLags(6, stepBins, seed);
+    const first = 13;
+    const { labels, symbols } = randomBins(seed, 160, units, modes, levels, dwell);
+    const history = new LabelHistory(LabelLagSignificance.historyBins(windowBins, lags));
+    const significance = new LabelLagSignificance(levels, windowBins, lags, history, stepBins);
+    const ring: WindowBin[] = [];
+    let checked = 0;
+    for (let b = 0; b < labels.length; b++) {
+      const bin = first + b;
+      if (b >= windowBins && b % 10 === 0) {
+        const windowStart = bin - windowBins;
+        const result = significance.evaluate(windowStart, units, modes);
+        // Brute force: the window's bins, the history's labels.
+        const window = Array.from({ length: windowBins }, (_, w) => b - windowBins + w);
+        const labelOf = (k: number) => (k >= 0 ? labels[k] : -1);
+        const usable = Array.from(lags).filter((lag) => windowStart - lag >= first);
+        expect(result.available).toBe(usable.length);
+        let labeled = 0;
+        let runs = 0;
+        for (let k = 0; k < b; k++) {
+          if (labels[k] >= 0) {
+            labeled++;
+            if (labels[k] !== (k > 0 ? labels[k - 1] : -1)) runs++;
+          }
+        }
+        const effective = usable.length === 0 ? 0 : Math.max(1, Math.min(usable.length, Math.floor((usable.length * stepBins) / Math.max(stepBins, labeled / runs))));
+        expect(result.effective).toBe(effective);
+        let index = 0;
+        const observed: number[] = [];
+        const surrogate: number[][] = usable.map(() => []);
+        for (let j = 1; j < units; j++) {
+          for (let i = 0; i < j; i++, index++) {
+            const keep = window.filter((k) => labels[k] >= 0);
+            const value = pluginSynergy(keep.map((k) => symbols[k][i]), keep.map((k) => symbols[k][j]), keep.map((k) => labels[k]), levels, modes);
+            expect(Math.abs(result.statistic[index] - value), `pair ${i}-${j}`).toBeLessThan(1e-12);
+            observed.push(value);
+            usable.forEach((lag, s) => {
+              const kept = window.filter((k) => labelOf(k - lag) >= 0);
+              surrogate[s].push(pluginSynergy(kept.map((k) => symbols[k][i]), kept.map((k) => symbols[k][j]), kept.map((k) => labelOf(k - lag)), levels, modes));
+            });
+          }
+        }
+        observed.forEach((value, q) => {
+          const beyond = (x: number) => (value >= -1e-12 ? x >= value - 1e-12 : x <= value + 1e-12);
+          const own = surrogate.filter((s) => beyond(s[q])).length;
+          const family = surrogate.filter((s) => beyond(value >= -1e-12 ? Math.max(...s) : Math.min(...s))).length;
+          const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
+          expect(result.p[q], `p of pair ${q}`).toBe(pOf(own));
+          expect(result.pFwer[q], `p_fwer of pair ${q}`).toBe(pOf(family));
+        });
+        checked++;
+      }
+      history.record(bin, labels[b]);
+      const entry = windowBin(bin, labels[b], symbols[b]);
+      if (ring.length === windowBins) significance.update(ring.shift()!, -1, units, modes);
+      ring.push(entry);
+      significance.update(entry, 1, units, modes);
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});
