@@ -104,7 +104,7 @@ async function measure(name: string, total: number, analysis: AnalysisOptions | 
     error: () => {},
   });
   const ended = new Promise<void>((resolve) => source.alerts.subscribe((alert) => alert.kind === 'source-lost' && resolve()));
-  const done = analysis === undefined ? undefined : runLiveAnalysis(source.events, source.alerts, analysis, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, {});
+  const done = analysis === undefined ? undefined : runLiveAnalysis(source.events, source.alerts, analysis, { alpha: 0.05 }, {});
   source.start();
   await ended;
   source.close();

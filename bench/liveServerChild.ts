@@ -22,7 +22,7 @@ server.events.subscribe((event) => {
   lastMs = now;
 });
 // As `synergy serve` runs it: one analysis per source.
-void runLiveAnalyses(server.sources, server.sourceAlerts, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, {
+void runLiveAnalyses(server.sources, server.sourceAlerts, options, { alpha: 0.05 }, {
   publish: (item) => server.publish(item),
   observe: (item) => {
     if (item.type === 'synergy') updates++;

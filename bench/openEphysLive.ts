@@ -224,7 +224,7 @@ async function run(count: number, analyze: boolean, rate = 0): Promise<RunResult
   const options: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 60, hopSeconds: 10, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: 100 };
   let updates = 0;
   const analysis = analyze
-    ? runLiveAnalysis(source.events, source.alerts, options, { thresholdBits: 10, maxP: 1e-9, forUpdates: 1000 }, { observe: (item) => item.type === 'synergy' && updates++ })
+    ? runLiveAnalysis(source.events, source.alerts, options, { alpha: 1e-9, forUpdates: 1000 }, { observe: (item) => item.type === 'synergy' && updates++ })
     : undefined;
   source.start();
   await finished;

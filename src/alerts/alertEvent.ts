@@ -49,8 +49,10 @@ export interface AlertEvent {
   b?: UnitId;
   /** Pair alerts: the corrected synergy in bits. Source alerts: the count or size the kind is about (messages missing, seconds jumped, spikes late). */
   value?: number;
-  /** Surrogate p-value of the pair, when surrogates are on. */
+  /** Pair alerts: the pair's own one-sided surrogate p-value. */
   p?: number;
+  /** Pair alerts: the family-wise p over all pairs that the alert rests on. */
+  p_fwer?: number;
   /** The source: source alerts, and every alert of `synergy serve` (one analysis per source). */
   source?: string;
   /** One-off source alerts: how many of this kind the source raised since the last one sent, held back by the alert rate limit. */

@@ -3,24 +3,23 @@ import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { AlertEvent, PairAlertKind } from './alertEvent.ts';
 
 export interface PairAlertOptions {
-  /** Bits: a synergy alert needs synergy ≥ threshold, a redundancy alert synergy ≤ −threshold. */
-  thresholdBits: number;
-  /** Largest surrogate p-value that counts (ignored when the updates carry no p). */
-  maxP: number;
-  /** Consecutive updates the condition must hold to raise, and its opposite to clear. */
-  forUpdates: number;
   /**
-   * Labeled bins an update needs to count at all (default 1). Short windows
-   * are noisy — at 200 bins a pair with no synergy can pass 0.05 bits with
-   * p = 0.01 — so the CLI waits for half a window.
+   * Family-wise error rate: a pair alerts when its p_fwer (max-statistic over
+   * all pairs, label-lag surrogates) is ≤ alpha. docs/MEASURES.md, "Alerts".
    */
+  alpha: number;
+  /** Optional effect size, bits: |synergy| must also reach it (0: none). It never stands in for the test. */
+  minEffectBits?: number;
+  /** Consecutive updates the condition must hold to raise, and its opposite to clear (default 1). */
+  forUpdates?: number;
+  /** Labeled bins an update needs to count at all (default 1). */
   minSamples?: number;
 }
 
-/** An alert clears below this fraction of the threshold (hysteresis). */
-export const CLEAR_FRACTION = 0.5;
-/** …or when p exceeds this multiple of --alert-p. */
+/** An alert clears once p_fwer exceeds this multiple of alpha (hysteresis)… */
 export const CLEAR_P_FACTOR = 2;
+/** …or |synergy| falls under this fraction of the effect size, or the sign turns. */
+export const CLEAR_FRACTION = 0.5;
 
 interface PairState {
   kind: PairAlertKind;
@@ -33,38 +32,49 @@ interface PairState {
 }
 
 /**
- * Raises and clears pair alerts from successive synergy updates.
+ * Raises and clears pair alerts from successive synergy updates (DESIGN §6,
+ * docs/MEASURES.md "Alerts").
  *
- * A pair's synergy alert is raised when, for `forUpdates` consecutive
- * updates, its corrected synergy is ≥ `thresholdBits` and its p ≤ `maxP`
- * (a redundancy alert: synergy ≤ −threshold). It clears after `forUpdates`
- * consecutive updates below the clear level: |synergy| under half the
- * threshold, or the wrong sign, or p above twice `maxP`. Between the two
- * levels nothing changes (hysteresis), so a pair near the threshold does not
- * flap.
+ * A pair's synergy alert is raised when its synergy is positive and it is
+ * family-wise significant: p_fwer ≤ alpha, p_fwer being the share of
+ * label-lag surrogates whose largest synergy over all pairs reaches this
+ * pair's (Westfall–Young max-T), so that on a recording where the modes
+ * tell nothing about the spikes, the chance that any pair alerts at a given
+ * update is at most alpha. A redundancy alert: negative synergy, p_fwer ≤
+ * alpha against the surrogates' smallest. An optional effect size
+ * (minEffectBits) must be reached too. No p, no alert: an update without
+ * p_fwer (surrogates off) raises no pair alert.
  *
- * Updates hold the strongest `top` pairs only. A pair missing from an update
- * is weaker than every pair listed: if the weakest listed is below the clear
- * level, so is the missing pair; otherwise nothing is known of it and its
- * streak is left as it is. An update with fewer than `minSamples` labeled
- * bins tells too little and changes nothing.
+ * It clears once p_fwer exceeds CLEAR_P_FACTOR·alpha, the sign turns or
+ * |synergy| falls under half the effect size (hysteresis: a pair near the
+ * line does not flap). `forUpdates` > 1 asks the condition to hold over
+ * that many updates; overlapping windows are not independent evidence, so
+ * this lowers the alert rate without promising more (docs/MEASURES.md).
+ *
+ * Updates hold the strongest `top` pairs only. A raised pair missing from an
+ * update counts as clearing when the update says no pair beyond those
+ * listed is significant (`significant` equals the listed ones with p_fwer ≤
+ * alpha); otherwise nothing is known of it. An update with fewer than
+ * `minSamples` labeled bins changes nothing.
  *
  * @example
- * const alerts = new PairAlerts({ thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 });
+ * const alerts = new PairAlerts({ alpha: 0.05 });
  * for (const update of updates) for (const alert of alerts.next(update)) notify(alert);
  */
 export class PairAlerts {
   private readonly pairs = new Map<string, PairState>();
+  private readonly forUpdates: number;
 
   constructor(readonly options: PairAlertOptions) {
-    if (!(options.thresholdBits > 0)) throw new RangeError(`alert threshold must be > 0 bits, got ${options.thresholdBits}`);
-    if (!(options.maxP > 0 && options.maxP <= 1)) throw new RangeError(`alert p must be in (0, 1], got ${options.maxP}`);
-    if (!Number.isInteger(options.forUpdates) || options.forUpdates < 1) {
+    if (!(options.alpha > 0 && options.alpha < 1)) throw new RangeError(`alert alpha must lie between 0 and 1, got ${options.alpha}`);
+    if (options.minEffectBits !== undefined && !(options.minEffectBits >= 0)) throw new RangeError(`alert effect size must be ≥ 0 bits, got ${options.minEffectBits}`);
+    this.forUpdates = options.forUpdates ?? 1;
+    if (!Number.isInteger(this.forUpdates) || this.forUpdates < 1) {
       throw new RangeError(`alert-for must be a whole number of updates ≥ 1, got ${options.forUpdates}`);
     }
   }
 
-  /** Pairs with a raised alert, as "a|b" keys with their kind. */
+  /** Pairs with a raised alert, with their kind. */
   raised(): Array<{ a: UnitId; b: UnitId; kind: PairAlertKind }> {
     const out: Array<{ a: UnitId; b: UnitId; kind: PairAlertKind }> = [];
     for (const state of this.pairs.values()) if (state.raised) out.push({ a: state.a, b: state.b, kind: state.kind });
@@ -73,22 +83,24 @@ export class PairAlerts {
 
   next(update: SynergyUpdate): AlertEvent[] {
     if (update.samples === 0 || update.samples < (this.options.minSamples ?? 1)) return [];
-    const { thresholdBits, maxP, forUpdates } = this.options;
-    const clearBits = thresholdBits * CLEAR_FRACTION;
+    const { alpha } = this.options;
+    const effect = this.options.minEffectBits ?? 0;
+    const forUpdates = this.forUpdates;
     const alerts: AlertEvent[] = [];
     const seen = new Set<string>();
-    let weakest = Infinity;
-    for (const pair of update.pairs) weakest = Math.min(weakest, Math.abs(pair.synergy));
-    const complete = update.pairs.length >= update.pairsComputed;
+    let listedSignificant = 0;
+    for (const pair of update.pairs) if (pair.p_fwer !== undefined && pair.p_fwer <= alpha) listedSignificant++;
+    // Every significant pair is listed: a raised pair not listed is not significant.
+    const restKnown = update.significant !== undefined && update.significant <= listedSignificant;
 
     for (const pair of update.pairs) {
       for (const kind of ['synergy', 'redundancy'] as const) {
         const key = pairKey(pair.a, pair.b, kind);
         seen.add(key);
         const signed = kind === 'synergy' ? pair.synergy : -pair.synergy;
-        const significant = pair.p === undefined || pair.p <= maxP;
-        const above = signed >= thresholdBits && significant;
-        const below = signed < clearBits || (pair.p !== undefined && pair.p > CLEAR_P_FACTOR * maxP);
+        const pFwer = pair.p_fwer;
+        const above = pFwer !== undefined && pFwer <= alpha && signed > 0 && signed >= effect;
+        const below = pFwer === undefined || pFwer > CLEAR_P_FACTOR * alpha || signed <= 0 || signed < effect * CLEAR_FRACTION;
         let state = this.pairs.get(key);
         if (state === undefined) {
           if (!above) continue;
@@ -100,26 +112,25 @@ export class PairAlerts {
         if (state.streak >= forUpdates) {
           state.raised = !state.raised;
           state.streak = 0;
-          alerts.push(pairAlert(update, pair.a, pair.b, kind, state.raised ? 'raised' : 'cleared', pair.synergy, pair.p, this.options));
+          alerts.push(pairAlert(update, pair, kind, state.raised ? 'raised' : 'cleared', this.options, forUpdates));
         }
         if (!state.raised && state.streak === 0) this.pairs.delete(key);
       }
     }
 
-    // Pairs not listed: weaker than every listed pair.
+    // Pairs not listed.
     for (const [key, state] of this.pairs) {
       if (seen.has(key)) continue;
-      const knownBelow = complete || weakest < clearBits;
       if (!state.raised) {
         // Not listed is not "above": a raise needs consecutive updates above.
         this.pairs.delete(key);
         continue;
       }
-      if (!knownBelow) continue;
+      if (!restKnown) continue;
       state.streak++;
       if (state.streak >= forUpdates) {
         this.pairs.delete(key);
-        alerts.push(pairAlert(update, state.a, state.b, state.kind, 'cleared', undefined, undefined, this.options));
+        alerts.push(pairAlert(update, { a: state.a, b: state.b }, state.kind, 'cleared', this.options, forUpdates));
       }
     }
     return alerts;
@@ -132,22 +143,26 @@ function pairKey(a: UnitId, b: UnitId, kind: PairAlertKind): string {
 
 function pairAlert(
   update: SynergyUpdate,
-  a: UnitId,
-  b: UnitId,
+  pair: { a: UnitId; b: UnitId; synergy?: number; p?: number; p_fwer?: number },
   kind: PairAlertKind,
   state: 'raised' | 'cleared',
-  synergy: number | undefined,
-  p: number | undefined,
   options: PairAlertOptions,
+  forUpdates: number,
 ): AlertEvent {
+  const { a, b, synergy, p, p_fwer: pFwer } = pair;
   const what = kind === 'synergy' ? 'synergy' : 'redundancy';
-  const value = synergy === undefined ? 'no longer among the strongest pairs' : `synergy ${synergy.toFixed(4)} bits${p === undefined ? '' : `, p = ${p.toPrecision(2)}`}`;
+  const value =
+    synergy === undefined
+      ? 'no longer among the significant pairs'
+      : `synergy ${synergy.toFixed(4)} bits${pFwer === undefined ? '' : `, p_fwer = ${pFwer.toPrecision(2)} over ${update.pairsComputed} pairs`}`;
+  const held = forUpdates > 1 ? ` for ${forUpdates} updates` : '';
   const message =
     state === 'raised'
-      ? `units ${a} and ${b}: ${what} (${value}) for ${options.forUpdates} updates`
+      ? `units ${a} and ${b}: ${what} (${value}), family-wise significant at ${options.alpha}${held}`
       : `units ${a} and ${b}: ${what} ended (${value})`;
   const alert: AlertEvent = { type: 'alert', state, kind, t: update.t, a, b, message };
   if (synergy !== undefined) alert.value = synergy;
   if (p !== undefined) alert.p = p;
+  if (pFwer !== undefined) alert.p_fwer = pFwer;
   return alert;
 }

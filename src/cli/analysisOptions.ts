@@ -13,9 +13,12 @@ export interface AnalysisFlags {
   levels: number;
   estimator: EstimatorName;
   surrogates: number;
+  lagStep: number;
   seed: number;
   lateness: number;
   top: number | 'all';
+  /** From the alert options (--alert-alpha), where the command has them. */
+  alertAlpha: number;
 }
 
 function parseSeconds(option: string): (value: string) => number {
@@ -46,7 +49,8 @@ export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisO
         .choices(ESTIMATORS)
         .default(d.estimator),
     )
-    .option('--surrogates <n>', 'circular label shifts per update for p-values (0: none)', parseInteger('--surrogates', 0), d.surrogates)
+    .option('--surrogates <n>', 'label-lag surrogates for p and p_fwer of every pair (0: none)', parseInteger('--surrogates', 0), d.surrogates)
+    .option('--lag-step <seconds>', 'spacing of the surrogates\' label lags (a whole number of bins)', parseSeconds('--lag-step'), d.lagStepSeconds ?? 1)
     .option('--seed <n>', 'seed of the surrogates', parseInteger('--seed'), d.seed)
     .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
     .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all');
@@ -58,6 +62,7 @@ export function analysisOptionsFrom(flags: AnalysisFlags): AnalysisOptions {
   try {
     wholeBins(flags.window, flags.bin, '--window');
     wholeBins(flags.hop, flags.bin, '--hop');
+    if (flags.surrogates > 0) wholeBins(flags.lagStep, flags.bin, '--lag-step');
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -69,6 +74,8 @@ export function analysisOptionsFrom(flags: AnalysisFlags): AnalysisOptions {
     levels: flags.levels,
     estimator: flags.estimator,
     surrogates: flags.surrogates,
+    lagStepSeconds: flags.lagStep,
+    alpha: flags.alertAlpha,
     seed: flags.seed,
     latenessSeconds: flags.lateness,
     top: flags.top === 'all' ? undefined : flags.top,

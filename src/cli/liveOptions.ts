@@ -2,17 +2,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import { UsageError } from '../errors.ts';
-import type { AnalysisOptions } from '../stream/options.ts';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../stream/options.ts';
 import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS, ingestLimitsFor } from '../live/ingestSession.ts';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/synergyServer.ts';
 import { parseInteger } from './parseOptions.ts';
 
-/** Surrogates per update by default on live commands: alerts need a p-value (99 gives p down to 0.01). */
-export const LIVE_DEFAULT_SURROGATES = 99;
+/** Surrogates by default on every analyzing command: alerts need a p (99 gives p down to 0.01). */
+export const LIVE_DEFAULT_SURROGATES = DEFAULT_ANALYSIS_OPTIONS.surrogates;
 
 export interface AlertFlags {
-  alertThreshold: number;
-  alertP: number;
+  alertAlpha: number;
+  alertEffect?: number;
   alertFor: number;
   alertMinSamples?: number;
   alertsOut?: string;
@@ -74,12 +74,12 @@ function parsePositive(option: string, maximum = Infinity): (value: string) => n
   };
 }
 
-/** --alert-threshold, --alert-p, --alert-for, --alerts-out (DESIGN §5). */
+/** --alert-alpha, --alert-effect, --alert-for, --alert-min-samples, --alerts-out, --quiet-alerts (DESIGN §5; docs/MEASURES.md "Alerts"). */
 export function addAlertOptions(command: Command): Command {
   return command
-    .option('--alert-threshold <bits>', 'raise a synergy alert at corrected synergy ≥ this (a redundancy alert at ≤ −this)', parsePositive('--alert-threshold'), 0.05)
-    .option('--alert-p <p>', 'largest surrogate p-value that counts for an alert', parsePositive('--alert-p', 1), 0.01)
-    .option('--alert-for <updates>', 'consecutive updates the condition must hold to raise (and to clear)', parseInteger('--alert-for', 1), 3)
+    .option('--alert-alpha <rate>', 'family-wise error rate: a pair alerts when its p_fwer (over all pairs) is ≤ this', parsePositive('--alert-alpha', 0.5), DEFAULT_ANALYSIS_OPTIONS.alpha)
+    .option('--alert-effect <bits>', 'also require |synergy| ≥ this (default: none; the test decides)', parseNonNegative('--alert-effect'))
+    .option('--alert-for <updates>', 'updates in a row the condition must hold to raise (and to clear)', parseInteger('--alert-for', 1), 1)
     .option('--alert-min-samples <bins>', 'labeled bins an update needs before it can raise or clear an alert (default: half the window)', parseInteger('--alert-min-samples', 1))
     .option('--alerts-out <file>', 'also write alerts as JSONL to this file')
     .option('--quiet-alerts', 'do not print alert lines on stderr');
@@ -87,7 +87,20 @@ export function addAlertOptions(command: Command): Command {
 
 export function alertOptionsFrom(flags: AlertFlags, analysis: AnalysisOptions): PairAlertOptions {
   const windowBins = Math.round(analysis.windowSeconds / analysis.binSeconds);
-  return { thresholdBits: flags.alertThreshold, maxP: flags.alertP, forUpdates: flags.alertFor, minSamples: flags.alertMinSamples ?? Math.ceil(windowBins / 2) };
+  return {
+    alpha: flags.alertAlpha,
+    minEffectBits: flags.alertEffect ?? 0,
+    forUpdates: flags.alertFor,
+    minSamples: flags.alertMinSamples ?? Math.ceil(windowBins / 2),
+  };
+}
+
+function parseNonNegative(option: string): (value: string) => number {
+  return (value: string) => {
+    const number = Number(value);
+    if (value.trim() === '' || !(number >= 0) || !Number.isFinite(number)) throw new InvalidArgumentError(`${option} takes a number ≥ 0, got '${value}'`);
+    return number;
+  };
 }
 
 /** --host, --port, --token, --token-file, --max-payload, --silence, --max-time-jump and the per-source and connection limits. */

@@ -13,10 +13,15 @@ export interface PairSignificance {
   minP: number;
   /** Per pair, index j(j−1)/2 + i for i < j: the plug-in synergy the test is on, bits. */
   statistic: Float64Array;
-  /** Per pair: one-sided p in the direction of the statistic's sign (up for a statistic ≥ −1e-12 bits: a zero computed as −1e-16 is no redundancy). */
-  p: Float64Array;
-  /** Per pair: family-wise p, against each surrogate's maximum (minimum for a negative statistic) over all pairs. */
-  pFwer: Float64Array;
+  /**
+   * p and p_fwer of pair `index`, one-sided: upward (synergy) or downward
+   * (redundancy). p: the share of surrogates at or beyond the observed
+   * statistic; p_fwer (Westfall–Young max-T): the share whose maximum over
+   * all pairs (minimum, downward) reaches it.
+   */
+  test(index: number, upward: boolean): { p: number; pFwer: number };
+  /** Pairs with p_fwer ≤ alpha in the direction of their statistic's sign. */
+  significant(alpha: number): number;
 }
 
 /** Slack for ties: surrogates within 1e-12 bits of the observation count as reaching it. */
@@ -125,7 +130,8 @@ export class LabelLagSignificance {
     const first = this.history.firstBin;
     const available = first === undefined ? 0 : Math.min(this.surrogates.length, availableLags(this.lags, windowStartBin, first));
     const effective = effectiveSurrogates(available, this.stepBins, this.history.meanDwellBins);
-    const exceeding = new Uint32Array(pairs);
+    const up = new Uint32Array(pairs);
+    const down = new Uint32Array(pairs);
     const maxima = new Float64Array(available);
     const minima = new Float64Array(available);
     const surrogate = this.scratch.subarray(0, pairs);
@@ -133,26 +139,38 @@ export class LabelLagSignificance {
       this.pluginSynergies(this.surrogates[k], units, modes, surrogate);
       let max = -Infinity;
       let min = Infinity;
-      for (let p = 0; p < pairs; p++) {
-        const value = surrogate[p];
+      for (let q = 0; q < pairs; q++) {
+        const value = surrogate[q];
         if (value > max) max = value;
         if (value < min) min = value;
-        const observed = statistic[p];
-        if (observed >= -TIE_BITS ? value >= observed - TIE_BITS : value <= observed + TIE_BITS) exceeding[p]++;
+        const observed = statistic[q];
+        if (value >= observed - TIE_BITS) up[q]++;
+        if (value <= observed + TIE_BITS) down[q]++;
       }
       maxima[k] = max;
       minima[k] = min;
     }
-    const p = new Float64Array(pairs);
-    const pFwer = new Float64Array(pairs);
-    for (let q = 0; q < pairs; q++) {
-      const observed = statistic[q];
+    const observedValues = Float64Array.from(statistic);
+    const test = (index: number, upward: boolean) => {
+      const observed = observedValues[index];
       let family = 0;
-      for (let k = 0; k < available; k++) if (observed >= -TIE_BITS ? maxima[k] >= observed - TIE_BITS : minima[k] <= observed + TIE_BITS) family++;
-      p[q] = surrogatePValue(exceeding[q], available, effective);
-      pFwer[q] = surrogatePValue(family, available, effective);
-    }
-    return { available, effective, minP: 1 / (1 + effective), statistic: Float64Array.from(statistic), p, pFwer };
+      for (let k = 0; k < available; k++) if (upward ? maxima[k] >= observed - TIE_BITS : minima[k] <= observed + TIE_BITS) family++;
+      return { p: surrogatePValue(upward ? up[index] : down[index], available, effective), pFwer: surrogatePValue(family, available, effective) };
+    };
+    return {
+      available,
+      effective,
+      minP: 1 / (1 + effective),
+      statistic: observedValues,
+      test,
+      significant(alpha: number): number {
+        if (available === 0 || 1 / (1 + effective) > alpha) return 0;
+        // p_fwer ≤ alpha ⇔ at most c surrogate extremes reach the statistic.
+        let count = 0;
+        for (let q = 0; q < pairs; q++) if (test(q, observedValues[q] >= -TIE_BITS).pFwer <= alpha) count++;
+        return count;
+      },
+    };
   }
 
   /**

@@ -174,14 +174,14 @@ export class SlidingWindowAnalyzer {
         normalized: pair.joint === 0 ? 0 : pair.synergy / pair.joint,
       };
       if (significance !== undefined) {
-        const index = (pair.j * (pair.j - 1)) / 2 + pair.i;
-        update.p = significance.p[index];
-        update.p_fwer = significance.pFwer[index];
+        // One-sided in the direction of the synergy reported (SCIENCE.md); the test is on the plug-in synergy.
+        const { p, pFwer } = significance.test((pair.j * (pair.j - 1)) / 2 + pair.i, pair.synergy >= -1e-12);
+        update.p = p;
+        update.p_fwer = pFwer;
       }
       return update;
     });
-    let significant = 0;
-    if (significance !== undefined) for (const p of significance.pFwer) if (p <= this.alpha) significant++;
+    const significant = significance?.significant(this.alpha) ?? 0;
     return {
       type: 'synergy',
       t,

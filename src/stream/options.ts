@@ -31,7 +31,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   hopSeconds: 1,
   levels: 3,
   estimator: 'panzeri-treves',
-  surrogates: 0,
+  surrogates: 99,
   lagStepSeconds: 1,
   alpha: 0.05,
   seed: 0,

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PairAlerts } from '../../src/alerts/pairAlerts.ts';
 import type { PairUpdate, SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 
-function update(t: number, pairs: Array<Partial<PairUpdate> & { a: string; b: string; synergy: number }>, options: { samples?: number; computed?: number } = {}): SynergyUpdate {
+type Pair = Partial<PairUpdate> & { a: string; b: string; synergy: number };
+
+function update(t: number, pairs: Pair[], options: { samples?: number; computed?: number; significant?: number } = {}): SynergyUpdate {
+  const listed = pairs.filter((pair) => pair.p_fwer !== undefined && pair.p_fwer <= 0.05).length;
   return {
     type: 'synergy',
     t,
@@ -14,60 +17,85 @@ function update(t: number, pairs: Array<Partial<PairUpdate> & { a: string; b: st
     dropped: { unlabeled: 0, late: 0 },
     units: 10,
     pairsComputed: options.computed ?? 45,
+    surrogates: 99,
+    effective_surrogates: 99,
+    min_p: 0.01,
+    alpha: 0.05,
+    significant: options.significant ?? listed,
     pairs: pairs.map((pair) => ({ joint: 0, ia: 0, ib: 0, normalized: 0, ...pair })),
   };
 }
 
-const options = { thresholdBits: 0.1, maxP: 0.01, forUpdates: 3 };
-
-describe('PairAlerts', () => {
-  it('raises after forUpdates consecutive updates above threshold with p ≤ maxP, and clears with hysteresis', () => {
-    const alerts = new PairAlerts(options);
-    const run = (synergy: number, p: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy, p }]));
-    expect(run(0.2, 0.01, 1)).toEqual([]);
-    expect(run(0.2, 0.01, 2)).toEqual([]);
-    expect(run(0.2, 0.05, 3)).toEqual([]); // p too large: streak broken
-    expect(run(0.2, 0.01, 4)).toEqual([]);
-    expect(run(0.2, 0.01, 5)).toEqual([]);
-    const raised = run(0.15, 0.01, 6);
-    expect(raised).toEqual([expect.objectContaining({ type: 'alert', state: 'raised', kind: 'synergy', t: 6, a: 'x', b: 'y', value: 0.15, p: 0.01 })]);
-    // Between the clear level (0.05) and the threshold: stays raised.
-    for (let t = 7; t < 12; t++) expect(run(0.07, 0.01, t)).toEqual([]);
-    expect(run(0.01, 0.01, 12)).toEqual([]);
-    expect(run(0.2, 0.01, 13)).toEqual([]); // streak of "below" broken
-    expect(run(0.01, 0.01, 14)).toEqual([]);
-    expect(run(0.2, 0.5, 15)).toEqual([]); // p above twice maxP counts as below
-    expect(run(0.04, 0.01, 16)).toEqual([expect.objectContaining({ state: 'cleared', kind: 'synergy', t: 16 })]);
+describe('PairAlerts: family-wise significant pairs', () => {
+  it('raises when p_fwer ≤ alpha, whatever the size of the effect, and clears with hysteresis (p_fwer > 2·alpha)', () => {
+    const alerts = new PairAlerts({ alpha: 0.05 });
+    const run = (synergy: number, pFwer: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy, p: 0.001, p_fwer: pFwer }]));
+    expect(run(0.2, 0.06, 1)).toEqual([]); // not significant over the family: nothing, however large
+    const raised = run(0.004, 0.05, 2);
+    expect(raised).toEqual([expect.objectContaining({ type: 'alert', state: 'raised', kind: 'synergy', t: 2, a: 'x', b: 'y', value: 0.004, p: 0.001, p_fwer: 0.05 })]);
+    expect(raised[0].message).toMatch(/family-wise significant at 0\.05/);
+    // Between alpha and twice alpha: stays raised.
+    for (let t = 3; t < 6; t++) expect(run(0.004, 0.09, t)).toEqual([]);
+    expect(run(0.004, 0.11, 6)).toEqual([expect.objectContaining({ state: 'cleared', kind: 'synergy', t: 6 })]);
     expect(alerts.raised()).toEqual([]);
   });
 
-  it('raises redundancy alerts for negative synergy', () => {
-    const alerts = new PairAlerts({ ...options, forUpdates: 1 });
-    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: -0.3, p: 0.01 }]))).toEqual([expect.objectContaining({ kind: 'redundancy', state: 'raised', value: -0.3 })]);
+  it('raises redundancy alerts for negative synergy, and clears when the sign turns', () => {
+    const alerts = new PairAlerts({ alpha: 0.05 });
+    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: -0.3, p_fwer: 0.01 }]))).toEqual([expect.objectContaining({ kind: 'redundancy', state: 'raised', value: -0.3 })]);
     expect(alerts.raised()).toEqual([{ a: 'x', b: 'y', kind: 'redundancy' }]);
-  });
-
-  it('clears a pair missing from an update only when the weakest listed pair is below the clear level', () => {
-    const alerts = new PairAlerts({ ...options, forUpdates: 1 });
-    alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3, p: 0.01 }]));
-    // Missing, but listed pairs are all strong: nothing is known of x–y.
-    expect(alerts.next(update(2, [{ a: 'p', b: 'q', synergy: 0.2, p: 0.5 }]))).toEqual([]);
-    expect(alerts.next(update(3, [{ a: 'p', b: 'q', synergy: 0.01, p: 0.5 }]))).toEqual([
-      expect.objectContaining({ state: 'cleared', a: 'x', b: 'y', message: expect.stringMatching(/no longer among the strongest/) }),
+    expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.01, p_fwer: 0.04 }]))).toEqual([
+      expect.objectContaining({ kind: 'synergy', state: 'raised' }),
+      expect.objectContaining({ kind: 'redundancy', state: 'cleared' }),
     ]);
   });
 
-  it('ignores updates with too few labeled bins, and works without p-values', () => {
-    const alerts = new PairAlerts({ ...options, forUpdates: 1, minSamples: 100 });
-    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3 }], { samples: 99 }))).toEqual([]);
-    const raised = alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.3 }]));
-    expect(raised).toHaveLength(1);
-    expect(raised[0].p).toBeUndefined();
+  it('no p, no alert: an update without p_fwer raises nothing, however strong', () => {
+    const alerts = new PairAlerts({ alpha: 0.05 });
+    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.9 }]))).toEqual([]);
+    expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.9, p: 0.001 }]))).toEqual([]);
+  });
+
+  it('an effect size, when asked for, must be reached too', () => {
+    const alerts = new PairAlerts({ alpha: 0.05, minEffectBits: 0.05 });
+    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.04, p_fwer: 0.01 }]))).toEqual([]);
+    expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.06, p_fwer: 0.01 }]))).toHaveLength(1);
+    // Clears under half the effect size.
+    expect(alerts.next(update(3, [{ a: 'x', b: 'y', synergy: 0.03, p_fwer: 0.01 }]))).toEqual([]);
+    expect(alerts.next(update(4, [{ a: 'x', b: 'y', synergy: 0.02, p_fwer: 0.01 }]))).toEqual([expect.objectContaining({ state: 'cleared' })]);
+  });
+
+  it('with forUpdates, the condition must hold that many updates in a row', () => {
+    const alerts = new PairAlerts({ alpha: 0.05, forUpdates: 3 });
+    const run = (pFwer: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy: 0.1, p_fwer: pFwer }]));
+    expect(run(0.01, 1)).toEqual([]);
+    expect(run(0.01, 2)).toEqual([]);
+    expect(run(0.2, 3)).toEqual([]); // streak broken
+    expect(run(0.01, 4)).toEqual([]);
+    expect(run(0.01, 5)).toEqual([]);
+    expect(run(0.01, 6)).toEqual([expect.objectContaining({ state: 'raised', message: expect.stringMatching(/for 3 updates/) })]);
+  });
+
+  it('clears a raised pair missing from an update only when the update says no other pair is significant', () => {
+    const alerts = new PairAlerts({ alpha: 0.05 });
+    alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }]));
+    // Missing, and 2 pairs significant of which 1 listed: x–y may be the other.
+    expect(alerts.next(update(2, [{ a: 'p', b: 'q', synergy: 0.2, p_fwer: 0.01 }], { significant: 2 }))).toEqual([expect.objectContaining({ state: 'raised', a: 'p' })]);
+    expect(alerts.next(update(3, [{ a: 'p', b: 'q', synergy: 0.2, p_fwer: 0.01 }], { significant: 1 }))).toEqual([
+      expect.objectContaining({ state: 'cleared', a: 'x', b: 'y', message: expect.stringMatching(/no longer among the significant/) }),
+    ]);
+  });
+
+  it('ignores updates with too few labeled bins', () => {
+    const alerts = new PairAlerts({ alpha: 0.05, minSamples: 100 });
+    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }], { samples: 99 }))).toEqual([]);
+    expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }]))).toHaveLength(1);
   });
 
   it('refuses meaningless options', () => {
-    expect(() => new PairAlerts({ ...options, thresholdBits: 0 })).toThrow(/threshold/);
-    expect(() => new PairAlerts({ ...options, maxP: 2 })).toThrow(/alert p/);
-    expect(() => new PairAlerts({ ...options, forUpdates: 0 })).toThrow(/alert-for/);
+    expect(() => new PairAlerts({ alpha: 0 })).toThrow(/alpha/);
+    expect(() => new PairAlerts({ alpha: 1 })).toThrow(/alpha/);
+    expect(() => new PairAlerts({ alpha: 0.05, minEffectBits: -1 })).toThrow(/effect/);
+    expect(() => new PairAlerts({ alpha: 0.05, forUpdates: 0 })).toThrow(/alert-for/);
   });
 });

@@ -23,7 +23,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 /** The demo's population and analysis at their defaults (seed 0). */
 const demoPopulation = populationOptions({ units: 16, rate: 5, seed: 0, modes: 3, dwell: 2, synergistic: 2, redundant: 2 });
 const demoAnalysis: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, ...DEMO_ANALYSIS_DEFAULTS };
-const demoAlerts = { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3, minSamples: 750 };
+const demoAlerts = { alpha: 0.05, minSamples: 750 };
 
 /**
  * What the demo must print for `--duration seconds`, computed apart from any

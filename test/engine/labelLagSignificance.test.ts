@@ -122,14 +122,18 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
             });
           }
         }
+        const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
+        let significant = 0;
         observed.forEach((value, q) => {
-          const beyond = (x: number) => (value >= -1e-12 ? x >= value - 1e-12 : x <= value + 1e-12);
-          const own = surrogate.filter((s) => beyond(s[q])).length;
-          const family = surrogate.filter((s) => beyond(value >= -1e-12 ? Math.max(...s) : Math.min(...s))).length;
-          const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
-          expect(result.p[q], `p of pair ${q}`).toBe(pOf(own));
-          expect(result.pFwer[q], `p_fwer of pair ${q}`).toBe(pOf(family));
+          for (const upward of [true, false]) {
+            const beyond = (x: number) => (upward ? x >= value - 1e-12 : x <= value + 1e-12);
+            const own = surrogate.filter((s) => beyond(s[q])).length;
+            const family = surrogate.filter((s) => beyond(upward ? Math.max(...s) : Math.min(...s))).length;
+            expect(result.test(q, upward), `pair ${q} ${upward ? 'up' : 'down'}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
+            if (upward === value >= -1e-12 && pOf(family) <= 0.2) significant++;
+          }
         });
+        expect(result.significant(0.2)).toBe(significant);
         checked++;
       }
       history.record(bin, labels[b]);

@@ -249,19 +249,23 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
         }
       }
       const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
-      const result = new Map<string, { p: number; p_fwer: number }>();
-      observed.forEach((value, q) => {
-        const beyond = (x: number) => (value >= -1e-12 ? x >= value - 1e-12 : x <= value + 1e-12);
+      // One-sided, upward for synergy ≥ −1e-12 bits: by the estimator's synergy for a listed pair, the plug-in one in the count of significant pairs.
+      const test = (q: number, upward: boolean) => {
+        const value = observed[q];
+        const beyond = (x: number) => (upward ? x >= value - 1e-12 : x <= value + 1e-12);
         const own = surrogate.filter((values) => beyond(values[q])).length;
-        const family = surrogate.filter((values) => beyond(value >= -1e-12 ? Math.max(...values) : Math.min(...values))).length;
-        result.set(keys[q], { p: pOf(own), p_fwer: pOf(family) });
-      });
+        const family = surrogate.filter((values) => beyond(upward ? Math.max(...values) : Math.min(...values))).length;
+        return { p: pOf(own), p_fwer: pOf(family) };
+      };
       return {
         available: usable.length,
         effective,
         minP: 1 / (1 + effective),
-        pair: (x: UnitId, y: UnitId) => result.get(`${x}|${y}`) ?? result.get(`${y}|${x}`)!,
-        significant: (alpha: number) => [...result.values()].filter((r) => r.p_fwer <= alpha).length,
+        pair: (x: UnitId, y: UnitId) => {
+          const q = keys.indexOf(`${x}|${y}`) >= 0 ? keys.indexOf(`${x}|${y}`) : keys.indexOf(`${y}|${x}`);
+          return test(q, pair(x, y).synergy >= -1e-12);
+        },
+        significant: (alpha: number) => observed.filter((value, q) => test(q, value >= -1e-12).p_fwer <= alpha).length,
       };
     };
     emissions.push({

@@ -132,7 +132,7 @@ describe('live faults: the rig is killed and restarted mid-stream', () => {
     rig.events.subscribe((event) => received.push(event));
     const items: Array<SynergyUpdate | AlertEvent> = [];
     const options: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: undefined };
-    const done = runLiveAnalysis(rig.events, rig.alerts, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, { observe: (item) => items.push(item) });
+    const done = runLiveAnalysis(rig.events, rig.alerts, options, { alpha: 0.05 }, { observe: (item) => items.push(item) });
     rig.start();
     const alerts = () => items.filter((item): item is AlertEvent => item.type === 'alert');
 

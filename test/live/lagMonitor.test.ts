@@ -12,7 +12,7 @@ const options: AnalysisOptions = { binSeconds: 0.1, windowSeconds: 5, hopSeconds
 async function lagAlerts(wallPerSecond: (second: number) => number): Promise<AlertEvent[]> {
   let now = 0;
   const events = new Subject<SourceEvent>();
-  const items = lastValueFrom(events.pipe(analyzeLive(options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, 'rig', () => now), toArray()));
+  const items = lastValueFrom(events.pipe(analyzeLive(options, { alpha: 0.05 }, 'rig', () => now), toArray()));
   events.next({ kind: 'label', t: 0, label: 'go' });
   for (let second = 1; second <= 60; second++) {
     now += wallPerSecond(second);
@@ -42,7 +42,7 @@ describe('analysis-lag: the analysis of a live source falls behind the wall cloc
     // makes the batch's ten updates at once, in time.
     let now = 0;
     const events = new Subject<SourceEvent>();
-    const items = lastValueFrom(events.pipe(analyzeLive(options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, 'rig', () => now), toArray()));
+    const items = lastValueFrom(events.pipe(analyzeLive(options, { alpha: 0.05 }, 'rig', () => now), toArray()));
     events.next({ kind: 'label', t: 0, label: 'go' });
     for (let start = 0; start < 60; start += 10) {
       now += 250;
@@ -58,7 +58,7 @@ describe('analysis-lag: the analysis of a live source falls behind the wall cloc
   it('starts afresh after a gap or a restart (a source away is not an analysis behind)', async () => {
     let now = 0;
     const events = new Subject<SourceEvent>();
-    const items = lastValueFrom(events.pipe(analyzeLive(options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, 'rig', () => now), toArray()));
+    const items = lastValueFrom(events.pipe(analyzeLive(options, { alpha: 0.05 }, 'rig', () => now), toArray()));
     for (let second = 1; second <= 10; second++) {
       now += 1000;
       events.next({ kind: 'heartbeat', t: second });

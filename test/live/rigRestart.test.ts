@@ -55,7 +55,7 @@ describe('synergy connect: a rig restarted with its clock back at 0', () => {
     const items: Array<SynergyUpdate | AlertEvent> = [];
     let firstRunDone!: () => void;
     const firstRunAnalyzed = new Promise<void>((resolve) => (firstRunDone = resolve));
-    const done = runLiveAnalysis(rig.events, rig.alerts, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3 }, {
+    const done = runLiveAnalysis(rig.events, rig.alerts, options, { alpha: 0.05 }, {
       observe: (item) => {
         items.push(item);
         if (item.type === 'synergy' && item.t >= 29) firstRunDone();

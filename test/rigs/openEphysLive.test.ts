@@ -160,7 +160,7 @@ describe('StreamClocks: one clock per stream, restarts continue the analysis clo
 
 const analysis: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.2, top: undefined };
 const analysisArgs = ['--bin', '0.02', '--window', '10', '--hop', '1', '--levels', '3', '--estimator', 'panzeri-treves', '--surrogates', '0', '--lateness', '0.2', '--top', 'all'];
-const quietAlerts: PairAlertOptions = { thresholdBits: 10, maxP: 1e-9, forUpdates: 1000 };
+const quietAlerts: PairAlertOptions = { alpha: 1e-9, forUpdates: 1000 };
 
 const waitFor = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what);
 
@@ -261,7 +261,7 @@ describe('Event Broadcaster over ZeroMQ on 127.0.0.1: simulator → EventBroadca
   it('alerts the planted synergistic pair and no independent pair', async () => {
     const simulator = await EventBroadcasterSimulator.start({ units: 8, seed: 5, synergisticPairs: 1, redundantPairs: 1, speed: 'manual' });
     const options: AnalysisOptions = { ...analysis, windowSeconds: 20, surrogates: 100 };
-    const live = analyze(simulator.url, simulator.ttlLabels, options, { thresholdBits: 0.05, maxP: 0.01, forUpdates: 3, minSamples: 500 });
+    const live = analyze(simulator.url, simulator.ttlLabels, options, { alpha: 0.05, minSamples: 500 });
     await simulator.whenSubscribed();
     // 40 s of recording: the planted pairs are alerted by 20 s (the window is 20 s).
     await simulator.advanceTo(40);
