@@ -35,13 +35,13 @@ interface PairState {
  * Raises and clears pair alerts from successive synergy updates (DESIGN §6,
  * docs/MEASURES.md "Alerts").
  *
- * A pair's synergy alert is raised when its synergy is positive and it is
- * family-wise significant: p_fwer ≤ alpha, p_fwer being the share of
- * label-lag surrogates whose largest synergy over all pairs reaches this
- * pair's (Westfall–Young max-T), so that on a recording where the modes
- * tell nothing about the spikes, the chance that any pair alerts at a given
- * update is at most alpha. A redundancy alert: negative synergy, p_fwer ≤
- * alpha against the surrogates' smallest. An optional effect size
+ * A pair's synergy alert is raised when its synergy is positive, beyond
+ * chance (excess > 0) and family-wise significant: p_fwer ≤ alpha, p_fwer
+ * being the share of label-lag surrogates whose largest |excess| over all
+ * pairs reaches this pair's (Westfall–Young max-T), so that on a recording
+ * where the modes tell nothing about the spikes, the chance that any pair
+ * alerts at a given update is at most alpha. A redundancy alert: negative
+ * synergy and excess, p_fwer ≤ alpha. An optional effect size
  * (minEffectBits) must be reached too. No p, no alert: an update without
  * p_fwer (surrogates off) raises no pair alert.
  *
@@ -99,8 +99,10 @@ export class PairAlerts {
         seen.add(key);
         const signed = kind === 'synergy' ? pair.synergy : -pair.synergy;
         const pFwer = pair.p_fwer;
-        const above = pFwer !== undefined && pFwer <= alpha && signed > 0 && signed >= effect;
-        const below = pFwer === undefined || pFwer > CLEAR_P_FACTOR * alpha || signed <= 0 || signed < effect * CLEAR_FRACTION;
+        // Synergy beyond chance, and synergy: both signs agree (a pair less redundant than chance is no synergy).
+        const beyond = pair.excess === undefined ? 0 : kind === 'synergy' ? pair.excess : -pair.excess;
+        const above = pFwer !== undefined && pFwer <= alpha && signed > 0 && beyond > 0 && signed >= effect;
+        const below = pFwer === undefined || pFwer > CLEAR_P_FACTOR * alpha || signed <= 0 || beyond <= 0 || signed < effect * CLEAR_FRACTION;
         let state = this.pairs.get(key);
         if (state === undefined) {
           if (!above) continue;

@@ -1,6 +1,6 @@
 import type { LabelHistory } from './labelHistory.ts';
 import { availableLags, effectiveSurrogates, surrogatePValue } from './labelLagSchedule.ts';
-import { PairCountTables } from './pairCountTables.ts';
+import { LaggedPairTables } from './laggedPairTables.ts';
 import type { WindowBin } from './windowReadout.ts';
 
 /** The significance of every pair at one emission (DESIGN §4, SCIENCE.md "Calibration and multiplicity"). */
@@ -11,16 +11,21 @@ export interface PairSignificance {
   effective: number;
   /** The smallest p the surrogates allow: 1 / (1 + effective). */
   minP: number;
-  /** Per pair, index j(j−1)/2 + i for i < j: the plug-in synergy the test is on, bits. */
+  /** Per pair, index j(j−1)/2 + i for i < j: the plug-in synergy, bits. */
   statistic: Float64Array;
   /**
-   * p and p_fwer of pair `index`, one-sided: upward (synergy) or downward
-   * (redundancy). p: the share of surrogates at or beyond the observed
-   * statistic; p_fwer (Westfall–Young max-T): the share whose maximum over
-   * all pairs (minimum, downward) reaches it.
+   * Per pair: the plug-in synergy minus its mean over the real alignment and
+   * the surrogates, bits — synergy (> 0) or redundancy (< 0) beyond what the
+   * spikes give by chance (0 when no surrogate is available).
    */
-  test(index: number, upward: boolean): { p: number; pFwer: number };
-  /** Pairs with p_fwer ≤ alpha in the direction of their statistic's sign. */
+  excess: Float64Array;
+  /**
+   * p and p_fwer of pair `index`, two-sided on |excess|: p, the share of
+   * surrogates at least as far from the mean; p_fwer (Westfall–Young max-T),
+   * the share whose largest |excess| over all pairs reaches this pair's.
+   */
+  test(index: number): { p: number; pFwer: number };
+  /** Pairs with p_fwer ≤ alpha. */
   significant(alpha: number): number;
 }
 
@@ -50,13 +55,11 @@ const TIE_BITS = 1e-12;
  * are dropped and `capped` says how many remain.
  */
 export class LabelLagSignificance {
-  private readonly observed: PairCountTables;
-  private surrogates: PairCountTables[];
+  /** Alignment 0: the real labels; k ≥ 1: lag k − 1 of `lags`. */
+  private readonly tables: LaggedPairTables;
   private nLog2n = new Float64Array(1);
-  private statistic = new Float64Array(0);
-  private scratch = new Float64Array(0);
-  private unitTerms = new Float64Array(0);
-  private unitMarginals = new Float64Array(0);
+  private readonly aligned: Int32Array;
+  private readonly modeOf: Int32Array;
   /** Surrogates kept within the memory bound (≤ lags.length). */
   capped: number;
 
@@ -69,8 +72,9 @@ export class LabelLagSignificance {
     readonly stepBins: number,
     readonly maxCells = 2 ** 28,
   ) {
-    this.observed = new PairCountTables(levels, false, windowBins);
-    this.surrogates = Array.from(lags, () => new PairCountTables(levels, false, windowBins));
+    this.tables = new LaggedPairTables(levels, 1 + lags.length, windowBins);
+    this.aligned = new Int32Array(1 + lags.length);
+    this.modeOf = new Int32Array(1 + lags.length);
     this.capped = lags.length;
     this.ensureSamples(windowBins);
   }
@@ -88,18 +92,15 @@ export class LabelLagSignificance {
   }
 
   private ensure(units: number, modes: number): void {
-    this.observed.ensureUnits(units);
-    this.observed.ensureModes(modes);
-    const perTable = ((units * (units - 1)) / 2) * this.observed.cellsPerPair + units * this.observed.cellsPerUnit;
-    const allowed = Math.max(0, Math.floor(this.maxCells / Math.max(1, perTable)) - 1);
-    if (allowed < this.surrogates.length) {
-      this.surrogates.length = allowed;
-      this.capped = allowed;
-    }
-    for (const tables of this.surrogates) {
-      tables.ensureUnits(units);
-      tables.ensureModes(modes);
-    }
+    const tables = this.tables;
+    if (units <= tables.units && modes <= tables.modes) return;
+    const wantModes = Math.max(modes, tables.modes);
+    let alignments = tables.alignments;
+    // The memory bound drops the longest lags first.
+    while (alignments > 1 && tables.cellsFor(Math.max(units, tables.units), wantModes, alignments) > this.maxCells) alignments--;
+    tables.relayout(wantModes, alignments);
+    tables.ensureUnits(units);
+    this.capped = alignments - 1;
   }
 
   /**
@@ -109,163 +110,191 @@ export class LabelLagSignificance {
    */
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
     this.ensure(units, modes);
-    const count = entry.units.length;
-    if (entry.label >= 0) this.observed.updateBin(0, entry.label, entry.units, entry.symbols, 0, count, delta);
-    for (let k = 0; k < this.surrogates.length; k++) {
-      const label = this.history.labelAt(entry.bin - this.lags[k]);
-      if (label >= 0) this.surrogates[k].updateBin(0, label, entry.units, entry.symbols, 0, count, delta);
+    const K = this.tables.alignments;
+    let count = 0;
+    if (entry.label >= 0) {
+      this.aligned[count] = 0;
+      this.modeOf[count++] = entry.label;
     }
+    for (let k = 1; k < K; k++) {
+      const label = this.history.labelAt(entry.bin - this.lags[k - 1]);
+      if (label >= 0) {
+        this.aligned[count] = k;
+        this.modeOf[count++] = label;
+      }
+    }
+    this.tables.updateBin(entry.units, entry.symbols, this.aligned, this.modeOf, count, delta);
   }
 
   /** Every pair's statistic, p and p_fwer for the window that starts at `windowStartBin`. */
   evaluate(windowStartBin: number, units: number, modes: number): PairSignificance {
     this.ensure(units, modes);
     const pairs = (units * (units - 1)) / 2;
-    if (this.statistic.length < pairs) {
-      this.statistic = new Float64Array(pairs);
-      this.scratch = new Float64Array(pairs);
-    }
-    const statistic = this.statistic.subarray(0, pairs);
-    this.pluginSynergies(this.observed, units, modes, statistic);
     const first = this.history.firstBin;
-    const available = first === undefined ? 0 : Math.min(this.surrogates.length, availableLags(this.lags, windowStartBin, first));
+    const available = first === undefined ? 0 : Math.min(this.capped, availableLags(this.lags, windowStartBin, first));
     const effective = effectiveSurrogates(available, this.stepBins, this.history.meanDwellBins);
-    const up = new Uint32Array(pairs);
-    const down = new Uint32Array(pairs);
-    const maxima = new Float64Array(available);
-    const minima = new Float64Array(available);
-    const surrogate = this.scratch.subarray(0, pairs);
-    for (let k = 0; k < available; k++) {
-      this.pluginSynergies(this.surrogates[k], units, modes, surrogate);
-      let max = -Infinity;
-      let min = Infinity;
-      for (let q = 0; q < pairs; q++) {
-        const value = surrogate[q];
-        if (value > max) max = value;
-        if (value < min) min = value;
-        const observed = statistic[q];
-        if (value >= observed - TIE_BITS) up[q]++;
-        if (value <= observed + TIE_BITS) down[q]++;
+    const statistic = new Float64Array(pairs);
+    const excess = new Float64Array(pairs);
+    const beyond = new Uint32Array(pairs);
+    const maxima = new Float64Array(available).fill(-Infinity);
+    const count = 1 + available;
+    const values = new Float64Array(count);
+    this.readOut(units, modes, count, (pair, k, value) => {
+      values[k] = value;
+      if (k < count - 1) return;
+      // The pair's values under every alignment: centre them on their mean (a symmetric function of all of them,
+      // so that under the null the real alignment is exchangeable with the surrogates), then compare distances.
+      let sum = 0;
+      for (let v = 0; v < count; v++) sum += values[v];
+      const mean = sum / count;
+      const observed = values[0] - mean;
+      statistic[pair] = values[0];
+      excess[pair] = available === 0 ? 0 : observed;
+      const reach = Math.abs(observed) - TIE_BITS;
+      let atLeast = 0;
+      for (let v = 1; v < count; v++) {
+        const distance = Math.abs(values[v] - mean);
+        if (distance > maxima[v - 1]) maxima[v - 1] = distance;
+        if (distance >= reach) atLeast++;
       }
-      maxima[k] = max;
-      minima[k] = min;
-    }
-    const observedValues = Float64Array.from(statistic);
-    const test = (index: number, upward: boolean) => {
-      const observed = observedValues[index];
-      let family = 0;
-      for (let k = 0; k < available; k++) if (upward ? maxima[k] >= observed - TIE_BITS : minima[k] <= observed + TIE_BITS) family++;
-      return { p: surrogatePValue(upward ? up[index] : down[index], available, effective), pFwer: surrogatePValue(family, available, effective) };
+      beyond[pair] = atLeast;
+    });
+    // Sorted maxima: a pair's family count is a binary search.
+    const sortedMaxima = Float64Array.from(maxima).sort();
+    const test = (index: number) => {
+      const family = available - lowerBound(sortedMaxima, Math.abs(excess[index]) - TIE_BITS);
+      return { p: surrogatePValue(beyond[index], available, effective), pFwer: surrogatePValue(family, available, effective) };
     };
     return {
       available,
       effective,
       minP: 1 / (1 + effective),
-      statistic: observedValues,
+      statistic,
+      excess,
       test,
       significant(alpha: number): number {
         if (available === 0 || 1 / (1 + effective) > alpha) return 0;
-        // p_fwer ≤ alpha ⇔ at most c surrogate extremes reach the statistic.
-        let count = 0;
-        for (let q = 0; q < pairs; q++) if (test(q, observedValues[q] >= -TIE_BITS).pFwer <= alpha) count++;
-        return count;
+        let significant = 0;
+        for (let q = 0; q < pairs; q++) if (test(q).pFwer <= alpha) significant++;
+        return significant;
       },
     };
   }
 
   /**
-   * Plug-in synergy of every pair from one table set, into `out` (pair index
-   * j(j−1)/2 + i). With f(n) = n log2 n and N labeled bins,
-   * N·Syn = Σ f(n_abm) − Σ f(n_ab) + U_a + U_b + Σ_m f(n_m) − f(N), where
-   * U_u = Σ_x f(n_x) − Σ_{x,m} f(n_xm) is the unit's own part.
+   * Plug-in synergy of every pair under alignments 0 … count − 1, pair by
+   * pair (pair index j(j−1)/2 + i), alignment 0 first. With f(n) = n log2 n
+   * and N labeled bins, N·Syn = Σ f(n_abm) − Σ f(n_ab) + U_a + U_b +
+   * Σ_m f(n_m) − f(N), where U_u = Σ_x f(n_x) − Σ_{x,m} f(n_xm) is the
+   * unit's own part.
    */
-  private pluginSynergies(tables: PairCountTables, units: number, modes: number, out: Float64Array): void {
+  private readOut(units: number, modes: number, count: number, take: (pair: number, k: number, value: number) => void): void {
     const f = this.nLog2n;
-    const s = tables.symbols;
-    const levels = tables.levels;
-    let total = 0;
-    let modeTerm = 0;
-    for (let m = 0; m < modes; m++) {
-      const n = tables.modeCounts[m];
-      total += n;
-      modeTerm += f[n];
-    }
-    if (total === 0) {
-      out.fill(0);
-      return;
-    }
-    const constant = modeTerm - f[total];
-    // Unit marginals [u][m][a−1] (symbols ≥ 1) and each unit's own term.
-    if (this.unitTerms.length < units) this.unitTerms = new Float64Array(units);
-    if (this.unitMarginals.length < units * modes * s) this.unitMarginals = new Float64Array(units * modes * s);
-    const marginals = this.unitMarginals;
-    const unitStride = tables.cellsPerUnit;
-    const overall = new Float64Array(levels);
-    for (let u = 0; u < units; u++) {
-      overall.fill(0);
-      let term = 0;
+    const t = this.tables;
+    const s = t.symbols;
+    const levels = t.levels;
+    const K = t.alignments;
+    const M = t.modes;
+    const mK = M * K;
+    const total = new Float64Array(count);
+    const constant = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      let n = 0;
+      let modeTerm = 0;
       for (let m = 0; m < modes; m++) {
-        let fired = 0;
-        for (let a = 1; a <= s; a++) {
-          const n = tables.unitCounts[u * unitStride + m * s + a - 1];
-          marginals[(u * modes + m) * s + a - 1] = n;
-          overall[a] += n;
-          fired += n;
-          term -= f[n];
-        }
-        const silent = tables.modeCounts[m] - fired;
-        overall[0] += silent;
-        term -= f[silent];
+        const c = t.modeCounts[m * K + k];
+        n += c;
+        modeTerm += f[c];
       }
-      for (let a = 0; a < levels; a++) term += f[overall[a]];
-      this.unitTerms[u] = term;
+      total[k] = n;
+      constant[k] = modeTerm - f[n];
     }
-    const cellsPerPair = tables.cellsPerPair;
+    // Each unit's own term per alignment, and how often it fired per mode.
+    const unitTerms = new Float64Array(units * count);
+    const fired = new Float64Array(units * modes * count);
+    const overall = new Float64Array(levels);
+    const perUnit = t.cellsPerUnit;
+    for (let u = 0; u < units; u++) {
+      for (let k = 0; k < count; k++) {
+        overall.fill(0);
+        let term = 0;
+        for (let m = 0; m < modes; m++) {
+          let firedHere = 0;
+          for (let a = 1; a <= s; a++) {
+            const n = t.unitCounts[u * perUnit + (a - 1) * mK + m * K + k];
+            overall[a] += n;
+            firedHere += n;
+            term -= f[n];
+          }
+          const silent = t.modeCounts[m * K + k] - firedHere;
+          overall[0] += silent;
+          term -= f[silent];
+          fired[(u * modes + m) * count + k] = firedHere;
+        }
+        for (let a = 0; a < levels; a++) term += f[overall[a]];
+        unitTerms[u * count + k] = term;
+      }
+    }
+    const perPair = t.cellsPerPair;
     const joint = new Float64Array(levels * levels);
-    const rowSums = new Float64Array(levels);
+    const columnSums = new Float64Array(levels);
     let index = 0;
     for (let j = 1; j < units; j++) {
-      const row = tables.rows[j];
+      const row = t.rows[j];
+      const unitJ = j * perUnit;
       for (let i = 0; i < j; i++, index++) {
-        joint.fill(0);
-        let sum = 0;
-        const base = i * cellsPerPair;
-        for (let m = 0; m < modes; m++) {
-          const cells = base + m * s * s;
-          const mi = (i * modes + m) * s;
-          const mj = (j * modes + m) * s;
-          let both = 0;
-          let firedI = 0;
-          let firedJ = 0;
-          rowSums.fill(0);
-          for (let a = 1; a <= s; a++) {
-            let rowSum = 0;
-            for (let b = 1; b <= s; b++) {
-              const n = row[cells + (a - 1) * s + (b - 1)];
-              sum += f[n];
-              joint[a * levels + b] += n;
-              rowSum += n;
-              rowSums[b] += n;
+        const base = i * perPair;
+        const unitI = i * perUnit;
+        for (let k = 0; k < count; k++) {
+          if (total[k] === 0) {
+            take(index, k, 0);
+            continue;
+          }
+          joint.fill(0);
+          let sum = 0;
+          for (let m = 0; m < modes; m++) {
+            const slot = m * K + k;
+            let both = 0;
+            columnSums.fill(0);
+            for (let a = 1; a <= s; a++) {
+              let rowSum = 0;
+              for (let b = 1; b <= s; b++) {
+                const n = row[base + ((a - 1) * s + (b - 1)) * mK + slot];
+                sum += f[n];
+                joint[a * levels + b] += n;
+                rowSum += n;
+                columnSums[b] += n;
+              }
+              const onlyI = t.unitCounts[unitI + (a - 1) * mK + slot] - rowSum;
+              sum += f[onlyI];
+              joint[a * levels] += onlyI;
+              both += rowSum;
             }
-            const onlyI = marginals[mi + a - 1] - rowSum;
-            sum += f[onlyI];
-            joint[a * levels] += onlyI;
-            firedI += marginals[mi + a - 1];
-            both += rowSum;
+            for (let b = 1; b <= s; b++) {
+              const onlyJ = t.unitCounts[unitJ + (b - 1) * mK + slot] - columnSums[b];
+              sum += f[onlyJ];
+              joint[b] += onlyJ;
+            }
+            const neither = t.modeCounts[slot] - fired[(i * modes + m) * count + k] - fired[(j * modes + m) * count + k] + both;
+            sum += f[neither];
+            joint[0] += neither;
           }
-          for (let b = 1; b <= s; b++) {
-            const onlyJ = marginals[mj + b - 1] - rowSums[b];
-            sum += f[onlyJ];
-            joint[b] += onlyJ;
-            firedJ += marginals[mj + b - 1];
-          }
-          const neither = tables.modeCounts[m] - firedI - firedJ + both;
-          sum += f[neither];
-          joint[0] += neither;
+          for (let c = 0; c < joint.length; c++) sum -= f[joint[c]];
+          take(index, k, (sum + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / total[k]);
         }
-        for (let c = 0; c < joint.length; c++) sum -= f[joint[c]];
-        out[index] = (sum + this.unitTerms[i] + this.unitTerms[j] + constant) / total;
       }
     }
   }
+}
+
+/** The first index whose value is ≥ x (values ascending). */
+function lowerBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

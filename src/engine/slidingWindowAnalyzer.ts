@@ -174,8 +174,10 @@ export class SlidingWindowAnalyzer {
         normalized: pair.joint === 0 ? 0 : pair.synergy / pair.joint,
       };
       if (significance !== undefined) {
-        // One-sided in the direction of the synergy reported (SCIENCE.md); the test is on the plug-in synergy.
-        const { p, pFwer } = significance.test((pair.j * (pair.j - 1)) / 2 + pair.i, pair.synergy >= -1e-12);
+        // The test is on the plug-in synergy beyond its label-lag mean, whatever estimator gives `synergy`.
+        const index = (pair.j * (pair.j - 1)) / 2 + pair.i;
+        const { p, pFwer } = significance.test(index);
+        update.excess = significance.excess[index];
         update.p = p;
         update.p_fwer = pFwer;
       }

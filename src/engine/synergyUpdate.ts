@@ -12,12 +12,15 @@ export interface PairUpdate {
   /** synergy / joint, 0 when joint is 0 (a convenience, not Gat & Tishby's definition). */
   normalized: number;
   /**
-   * One-sided label-lag surrogate p-value of the pair's plug-in synergy, in the
-   * direction of its sign (present when surrogates are on; 1 before any
-   * surrogate is available). docs/MEASURES.md, "Significance".
+   * Plug-in synergy minus its mean over the real alignment and the label-lag
+   * surrogates, bits: synergy (> 0) or redundancy (< 0) beyond what these
+   * spikes give by chance. Present when surrogates are on (0 before any is
+   * available). docs/MEASURES.md, "Significance".
    */
+  excess?: number;
+  /** Two-sided label-lag surrogate p of |excess| (1 before any surrogate is available). */
   p?: number;
-  /** Family-wise p over all pairs (Westfall–Young max-T on the same surrogates). */
+  /** Family-wise p over all pairs: Westfall–Young max-T on |excess|, the same surrogates. */
   p_fwer?: number;
 }
 

@@ -22,7 +22,7 @@ function update(t: number, pairs: Pair[], options: { samples?: number; computed?
     min_p: 0.01,
     alpha: 0.05,
     significant: options.significant ?? listed,
-    pairs: pairs.map((pair) => ({ joint: 0, ia: 0, ib: 0, normalized: 0, ...pair })),
+    pairs: pairs.map((pair) => ({ joint: 0, ia: 0, ib: 0, normalized: 0, excess: pair.synergy, ...pair })),
   };
 }
 

@@ -23,7 +23,8 @@ function randomBins(seed: number, bins: number, units: number, modes: number, le
   for (let b = 0; b < bins; b++) {
     if (random.next() < 1 / dwell) label = random.nextInt(modes);
     labels.push(random.next() < 0.05 ? -1 : label);
-    symbols.push(Array.from({ length: units }, () => (random.next() < 0.3 ? 1 + random.nextInt(levels - 1) : 0)));
+    // Unit u is silent before bin 10·u: units appear as the stream goes.
+    symbols.push(Array.from({ length: units }, (_, u) => (b >= 10 * u && random.next() < 0.3 ? 1 + random.nextInt(levels - 1) : 0)));
   }
   return { labels, symbols };
 }
@@ -73,10 +74,12 @@ describe('label-lag surrogates: the schedule', () => {
 
 describe('LabelLagSignificance: every pair against the lagged label stream', () => {
   it.each([
-    { seed: 1, levels: 3, modes: 3, dwell: 4 },
-    { seed: 2, levels: 2, modes: 2, dwell: 30 },
-    { seed: 3, levels: 4, modes: 5, dwell: 1 },
-  ])('equals the batch library, pair by pair, at every emission (seed $seed)', ({ seed, levels, modes, dwell }) => {
+    { seed: 1, levels: 3, modes: 3, dwell: 4, maxCells: undefined },
+    { seed: 2, levels: 2, modes: 2, dwell: 30, maxCells: undefined },
+    { seed: 3, levels: 4, modes: 5, dwell: 1, maxCells: undefined },
+    // Room for the real tables and 3 of the 6 surrogates: the longest lags are dropped.
+    { seed: 4, levels: 3, modes: 3, dwell: 2, maxCells: 700 },
+  ])('equals the batch library, pair by pair, at every emission, units and modes appearing as they go (seed $seed)', ({ seed, levels, modes, dwell, maxCells }) => {
     const units = 5;
     const windowBins = 40;
     const stepBins = 7;
@@ -84,18 +87,23 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
     const first = 13;
     const { labels, symbols } = randomBins(seed, 160, units, modes, levels, dwell);
     const history = new LabelHistory(LabelLagSignificance.historyBins(windowBins, lags));
-    const significance = new LabelLagSignificance(levels, windowBins, lags, history, stepBins);
+    const significance = new LabelLagSignificance(levels, windowBins, lags, history, stepBins, maxCells);
     const ring: WindowBin[] = [];
     let checked = 0;
+    // Units and modes are known from their first appearance on (tables grow and are laid out anew).
+    let seenUnits = 2;
+    let seenModes = 1;
     for (let b = 0; b < labels.length; b++) {
       const bin = first + b;
       if (b >= windowBins && b % 10 === 0) {
         const windowStart = bin - windowBins;
-        const result = significance.evaluate(windowStart, units, modes);
+        const result = significance.evaluate(windowStart, seenUnits, seenModes);
         // Brute force: the window's bins, the history's labels.
         const window = Array.from({ length: windowBins }, (_, w) => b - windowBins + w);
         const labelOf = (k: number) => (k >= 0 ? labels[k] : -1);
-        const usable = Array.from(lags).filter((lag) => windowStart - lag >= first);
+        const usable = Array.from(lags)
+          .slice(0, significance.capped)
+          .filter((lag) => windowStart - lag >= first);
         expect(result.available).toBe(usable.length);
         let labeled = 0;
         let runs = 0;
@@ -110,38 +118,48 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
         let index = 0;
         const observed: number[] = [];
         const surrogate: number[][] = usable.map(() => []);
-        for (let j = 1; j < units; j++) {
+        for (let j = 1; j < seenUnits; j++) {
           for (let i = 0; i < j; i++, index++) {
             const keep = window.filter((k) => labels[k] >= 0);
-            const value = pluginSynergy(keep.map((k) => symbols[k][i]), keep.map((k) => symbols[k][j]), keep.map((k) => labels[k]), levels, modes);
+            const value = pluginSynergy(keep.map((k) => symbols[k][i]), keep.map((k) => symbols[k][j]), keep.map((k) => labels[k]), levels, seenModes);
             expect(Math.abs(result.statistic[index] - value), `pair ${i}-${j}`).toBeLessThan(1e-12);
             observed.push(value);
             usable.forEach((lag, s) => {
               const kept = window.filter((k) => labelOf(k - lag) >= 0);
-              surrogate[s].push(pluginSynergy(kept.map((k) => symbols[k][i]), kept.map((k) => symbols[k][j]), kept.map((k) => labelOf(k - lag)), levels, modes));
+              surrogate[s].push(pluginSynergy(kept.map((k) => symbols[k][i]), kept.map((k) => symbols[k][j]), kept.map((k) => labelOf(k - lag)), levels, seenModes));
             });
           }
         }
         const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
-        let significant = 0;
-        observed.forEach((value, q) => {
-          for (const upward of [true, false]) {
-            const beyond = (x: number) => (upward ? x >= value - 1e-12 : x <= value + 1e-12);
-            const own = surrogate.filter((s) => beyond(s[q])).length;
-            const family = surrogate.filter((s) => beyond(upward ? Math.max(...s) : Math.min(...s))).length;
-            expect(result.test(q, upward), `pair ${q} ${upward ? 'up' : 'down'}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
-            if (upward === value >= -1e-12 && pOf(family) <= 0.2) significant++;
-          }
+        // Each pair centred on the mean of its values over the real alignment and the surrogates; two-sided.
+        const centred = observed.map((value, q) => {
+          const all = [value, ...surrogate.map((values) => values[q])];
+          const mean = all.reduce((x, y) => x + y, 0) / all.length;
+          return all.map((x) => x - mean);
         });
-        expect(result.significant(0.2)).toBe(significant);
+        const maxima = usable.map((_, k) => Math.max(...centred.map((values) => Math.abs(values[k + 1]))));
+        let significant = 0;
+        centred.forEach((values, q) => {
+          const reach = Math.abs(values[0]) - 1e-12;
+          const own = values.slice(1).filter((x) => Math.abs(x) >= reach).length;
+          const family = maxima.filter((max) => max >= reach).length;
+          expect(result.test(q), `pair ${q}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
+          expect(Math.abs(result.excess[q] - (usable.length === 0 ? 0 : values[0])), `excess of pair ${q}`).toBeLessThan(1e-12);
+          if (pOf(family) <= 0.2) significant++;
+        });
+        expect(result.significant(0.2)).toBe(usable.length === 0 || 1 / (1 + effective) > 0.2 ? 0 : significant);
         checked++;
       }
       history.record(bin, labels[b]);
       const entry = windowBin(bin, labels[b], symbols[b]);
-      if (ring.length === windowBins) significance.update(ring.shift()!, -1, units, modes);
+      seenModes = Math.max(seenModes, labels[b] + 1);
+      if (entry.units.length > 0) seenUnits = Math.max(seenUnits, entry.units[entry.units.length - 1] + 1);
+      if (ring.length === windowBins) significance.update(ring.shift()!, -1, seenUnits, seenModes);
       ring.push(entry);
-      significance.update(entry, 1, units, modes);
+      significance.update(entry, 1, seenUnits, seenModes);
     }
     expect(checked).toBeGreaterThan(10);
+    if (maxCells !== undefined) expect(significance.capped).toBe(3);
+    else expect(significance.capped).toBe(lags.length);
   });
 });

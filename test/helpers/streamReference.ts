@@ -31,8 +31,8 @@ export interface ReferenceSignificance {
   available: number;
   effective: number;
   minP: number;
-  /** p and p_fwer of a pair by unit ids (either order). */
-  pair(a: UnitId, b: UnitId): { p: number; p_fwer: number };
+  /** excess, p and p_fwer of a pair by unit ids (either order). */
+  pair(a: UnitId, b: UnitId): { excess: number; p: number; p_fwer: number };
   /** Pairs with p_fwer ≤ alpha. */
   significant(alpha: number): number;
 }
@@ -249,23 +249,27 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
         }
       }
       const pOf = (count: number) => (usable.length === 0 ? 1 : (1 + (effective * count) / usable.length) / (1 + effective));
-      // One-sided, upward for synergy ≥ −1e-12 bits: by the estimator's synergy for a listed pair, the plug-in one in the count of significant pairs.
-      const test = (q: number, upward: boolean) => {
-        const value = observed[q];
-        const beyond = (x: number) => (upward ? x >= value - 1e-12 : x <= value + 1e-12);
-        const own = surrogate.filter((values) => beyond(values[q])).length;
-        const family = surrogate.filter((values) => beyond(upward ? Math.max(...values) : Math.min(...values))).length;
-        return { p: pOf(own), p_fwer: pOf(family) };
+      // Each pair centred on the mean of its values over the real alignment and the surrogates; two-sided, max-T over pairs.
+      const centred = observed.map((value, q) => {
+        const all = [value, ...surrogate.map((values) => values[q])];
+        const mean = all.reduce((x, y) => x + y, 0) / all.length;
+        return all.map((x) => x - mean);
+      });
+      const maxima = usable.map((_, k) => Math.max(...centred.map((values) => Math.abs(values[k + 1]))));
+      const test = (q: number) => {
+        const reach = Math.abs(centred[q][0]) - 1e-12;
+        return {
+          excess: usable.length === 0 ? 0 : centred[q][0],
+          p: pOf(centred[q].slice(1).filter((x) => Math.abs(x) >= reach).length),
+          p_fwer: pOf(maxima.filter((max) => max >= reach).length),
+        };
       };
       return {
         available: usable.length,
         effective,
         minP: 1 / (1 + effective),
-        pair: (x: UnitId, y: UnitId) => {
-          const q = keys.indexOf(`${x}|${y}`) >= 0 ? keys.indexOf(`${x}|${y}`) : keys.indexOf(`${y}|${x}`);
-          return test(q, pair(x, y).synergy >= -1e-12);
-        },
-        significant: (alpha: number) => observed.filter((value, q) => test(q, value >= -1e-12).p_fwer <= alpha).length,
+        pair: (x: UnitId, y: UnitId) => test(keys.indexOf(`${x}|${y}`) >= 0 ? keys.indexOf(`${x}|${y}`) : keys.indexOf(`${y}|${x}`)),
+        significant: (alpha: number) => (usable.length === 0 || 1 / (1 + effective) > alpha ? 0 : observed.filter((_, q) => test(q).p_fwer <= alpha).length),
       };
     };
     emissions.push({

@@ -139,7 +139,9 @@ async function checkAgainstReference(c: StreamCase): Promise<void> {
       const want = expected.pair(pair.a, pair.b);
       for (const key of ['joint', 'ia', 'ib', 'synergy'] as const) expectClose(pair[key], want[key], `${key} ${pair.a}-${pair.b} at ${update.t}`);
       if (significance !== undefined) {
-        expect({ p: pair.p, p_fwer: pair.p_fwer }, `p ${pair.a}-${pair.b} at ${update.t}`).toEqual(significance.pair(pair.a, pair.b));
+        const want = significance.pair(pair.a, pair.b);
+        expect({ p: pair.p, p_fwer: pair.p_fwer }, `p ${pair.a}-${pair.b} at ${update.t}`).toEqual({ p: want.p, p_fwer: want.p_fwer });
+        expectClose(pair.excess!, want.excess, `excess ${pair.a}-${pair.b} at ${update.t}`);
       }
       const rankedHere = ranked[k];
       if (rankedHere.a !== pair.a || rankedHere.b !== pair.b) {
