@@ -17,7 +17,7 @@ import type { SynergyUpdate } from '../src/engine/synergyUpdate.ts';
 import type { EstimatorName } from '../src/estimators/estimate.ts';
 import { analyzeStream } from '../src/operators/analyzeStream.ts';
 import type { SourceEvent } from '../src/stream/events.ts';
-import type { AnalysisOptions } from '../src/stream/options.ts';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
 import { Population } from '../simulators/population.ts';
 
 function flag(name: string, fallback?: string): string | undefined {
@@ -36,12 +36,15 @@ const options: AnalysisOptions = {
   hopSeconds: 1,
   levels: 3,
   estimator,
-  surrogates: Number(flag('surrogates', '0')),
+  // The default significance: label-lag surrogates for every pair.
+  surrogates: Number(flag('surrogates', String(DEFAULT_ANALYSIS_OPTIONS.surrogates))),
+  lagStepSeconds: DEFAULT_ANALYSIS_OPTIONS.lagStepSeconds,
   seed: 1,
   latenessSeconds: 0.1,
   top: topFlag === 'all' ? undefined : Number(topFlag),
 };
-const warmupSeconds = options.windowSeconds;
+// Timed once the window is full and every surrogate lag is reachable (a steady state).
+const warmupSeconds = options.windowSeconds + (options.surrogates > 0 ? (options.surrogates + 1) * options.lagStepSeconds! : 0);
 const totalSeconds = warmupSeconds + measuredSeconds;
 
 // Generate everything first: the analysis alone is timed.

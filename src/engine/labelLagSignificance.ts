@@ -138,10 +138,7 @@ export class LabelLagSignificance {
     const beyond = new Uint32Array(pairs);
     const maxima = new Float64Array(available).fill(-Infinity);
     const count = 1 + available;
-    const values = new Float64Array(count);
-    this.readOut(units, modes, count, (pair, k, value) => {
-      values[k] = value;
-      if (k < count - 1) return;
+    this.readOut(units, modes, count, (pair, values) => {
       // The pair's values under every alignment: centre them on their mean (a symmetric function of all of them,
       // so that under the null the real alignment is exchangeable with the surrogates), then compare distances.
       let sum = 0;
@@ -182,20 +179,19 @@ export class LabelLagSignificance {
   }
 
   /**
-   * Plug-in synergy of every pair under alignments 0 … count − 1, pair by
-   * pair (pair index j(j−1)/2 + i), alignment 0 first. With f(n) = n log2 n
-   * and N labeled bins, N·Syn = Σ f(n_abm) − Σ f(n_ab) + U_a + U_b +
-   * Σ_m f(n_m) − f(N), where U_u = Σ_x f(n_x) − Σ_{x,m} f(n_xm) is the
-   * unit's own part.
+   * Plug-in synergy of every pair under alignments 0 … count − 1, handed to
+   * `take` pair by pair (pair index j(j−1)/2 + i; values[k] for alignment
+   * k). With f(n) = n log2 n and N labeled bins,
+   * N·Syn = Σ f(n_abm) − Σ f(n_ab) + U_a + U_b + Σ_m f(n_m) − f(N), where
+   * U_u = Σ_x f(n_x) − Σ_{x,m} f(n_xm) is the unit's own part.
    */
-  private readOut(units: number, modes: number, count: number, take: (pair: number, k: number, value: number) => void): void {
+  private readOut(units: number, modes: number, count: number, take: (pair: number, values: Float64Array) => void): void {
     const f = this.nLog2n;
     const t = this.tables;
     const s = t.symbols;
     const levels = t.levels;
     const K = t.alignments;
-    const M = t.modes;
-    const mK = M * K;
+    const mK = t.modes * K;
     const total = new Float64Array(count);
     const constant = new Float64Array(count);
     for (let k = 0; k < count; k++) {
@@ -207,11 +203,11 @@ export class LabelLagSignificance {
         modeTerm += f[c];
       }
       total[k] = n;
-      constant[k] = modeTerm - f[n];
+      constant[k] = n === 0 ? 0 : modeTerm - f[n];
     }
-    // Each unit's own term per alignment, and how often it fired per mode.
+    // Each unit's own term per alignment, and how often it fired per mode: [u][m][k].
     const unitTerms = new Float64Array(units * count);
-    const fired = new Float64Array(units * modes * count);
+    const fired = new Int32Array(units * modes * count);
     const overall = new Float64Array(levels);
     const perUnit = t.cellsPerUnit;
     for (let u = 0; u < units; u++) {
@@ -235,55 +231,123 @@ export class LabelLagSignificance {
         unitTerms[u * count + k] = term;
       }
     }
+    const values = new Float64Array(count);
     const perPair = t.cellsPerPair;
-    const joint = new Float64Array(levels * levels);
-    const columnSums = new Float64Array(levels);
+    const unitCounts = t.unitCounts;
+    const modeCounts = t.modeCounts;
     let index = 0;
     for (let j = 1; j < units; j++) {
       const row = t.rows[j];
       const unitJ = j * perUnit;
       for (let i = 0; i < j; i++, index++) {
-        const base = i * perPair;
+        const pairBase = i * perPair;
         const unitI = i * perUnit;
+        if (s !== 2) {
+          for (let k = 0; k < count; k++) {
+            const n = total[k];
+            values[k] = n === 0 ? 0 : (this.pairTermAnySymbols(row, pairBase, unitI, unitJ, i, j, k, modes, count, fired) + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / n;
+          }
+          take(index, values);
+          continue;
+        }
+        // Levels = 3 (the default), written out: Σ f(n_abm) − Σ f(n_ab) over the nine cells of each mode.
+        const firedI = i * modes * count;
+        const firedJ = j * modes * count;
         for (let k = 0; k < count; k++) {
-          if (total[k] === 0) {
-            take(index, k, 0);
+          const n = total[k];
+          if (n === 0) {
+            values[k] = 0;
             continue;
           }
-          joint.fill(0);
           let sum = 0;
+          let j00 = 0;
+          let j01 = 0;
+          let j02 = 0;
+          let j10 = 0;
+          let j11 = 0;
+          let j12 = 0;
+          let j20 = 0;
+          let j21 = 0;
+          let j22 = 0;
           for (let m = 0; m < modes; m++) {
             const slot = m * K + k;
-            let both = 0;
-            columnSums.fill(0);
-            for (let a = 1; a <= s; a++) {
-              let rowSum = 0;
-              for (let b = 1; b <= s; b++) {
-                const n = row[base + ((a - 1) * s + (b - 1)) * mK + slot];
-                sum += f[n];
-                joint[a * levels + b] += n;
-                rowSum += n;
-                columnSums[b] += n;
-              }
-              const onlyI = t.unitCounts[unitI + (a - 1) * mK + slot] - rowSum;
-              sum += f[onlyI];
-              joint[a * levels] += onlyI;
-              both += rowSum;
-            }
-            for (let b = 1; b <= s; b++) {
-              const onlyJ = t.unitCounts[unitJ + (b - 1) * mK + slot] - columnSums[b];
-              sum += f[onlyJ];
-              joint[b] += onlyJ;
-            }
-            const neither = t.modeCounts[slot] - fired[(i * modes + m) * count + k] - fired[(j * modes + m) * count + k] + both;
-            sum += f[neither];
-            joint[0] += neither;
+            const at = pairBase + slot;
+            const c11 = row[at];
+            const c12 = row[at + mK];
+            const c21 = row[at + 2 * mK];
+            const c22 = row[at + 3 * mK];
+            const i1 = unitCounts[unitI + slot] - c11 - c12;
+            const i2 = unitCounts[unitI + mK + slot] - c21 - c22;
+            const b1 = unitCounts[unitJ + slot] - c11 - c21;
+            const b2 = unitCounts[unitJ + mK + slot] - c12 - c22;
+            const none = modeCounts[slot] - fired[firedI + m * count + k] - fired[firedJ + m * count + k] + c11 + c12 + c21 + c22;
+            sum += f[c11] + f[c12] + f[c21] + f[c22] + f[i1] + f[i2] + f[b1] + f[b2] + f[none];
+            j00 += none;
+            j01 += b1;
+            j02 += b2;
+            j10 += i1;
+            j20 += i2;
+            j11 += c11;
+            j12 += c12;
+            j21 += c21;
+            j22 += c22;
           }
-          for (let c = 0; c < joint.length; c++) sum -= f[joint[c]];
-          take(index, k, (sum + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / total[k]);
+          sum -= f[j00] + f[j01] + f[j02] + f[j10] + f[j11] + f[j12] + f[j20] + f[j21] + f[j22];
+          values[k] = (sum + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / n;
         }
+        take(index, values);
       }
     }
+  }
+
+  private jointScratch = new Float64Array(0);
+  private columnScratch = new Float64Array(0);
+
+  /** Σ f(n_abm) − Σ f(n_ab) of one pair under alignment k, any number of levels. */
+  private pairTermAnySymbols(row: Uint16Array | Int32Array, pairBase: number, unitI: number, unitJ: number, i: number, j: number, k: number, modes: number, count: number, fired: Int32Array): number {
+    const f = this.nLog2n;
+    const t = this.tables;
+    const s = t.symbols;
+    const levels = t.levels;
+    const K = t.alignments;
+    const mK = t.modes * K;
+    if (this.jointScratch.length < levels * levels) {
+      this.jointScratch = new Float64Array(levels * levels);
+      this.columnScratch = new Float64Array(levels);
+    }
+    const joint = this.jointScratch;
+    const columnSums = this.columnScratch;
+    joint.fill(0);
+    let sum = 0;
+    for (let m = 0; m < modes; m++) {
+      const slot = m * K + k;
+      let both = 0;
+      columnSums.fill(0);
+      for (let a = 1; a <= s; a++) {
+        let rowSum = 0;
+        for (let b = 1; b <= s; b++) {
+          const n = row[pairBase + ((a - 1) * s + (b - 1)) * mK + slot];
+          sum += f[n];
+          joint[a * levels + b] += n;
+          rowSum += n;
+          columnSums[b] += n;
+        }
+        const onlyI = t.unitCounts[unitI + (a - 1) * mK + slot] - rowSum;
+        sum += f[onlyI];
+        joint[a * levels] += onlyI;
+        both += rowSum;
+      }
+      for (let b = 1; b <= s; b++) {
+        const onlyJ = t.unitCounts[unitJ + (b - 1) * mK + slot] - columnSums[b];
+        sum += f[onlyJ];
+        joint[b] += onlyJ;
+      }
+      const neither = t.modeCounts[slot] - fired[(i * modes + m) * count + k] - fired[(j * modes + m) * count + k] + both;
+      sum += f[neither];
+      joint[0] += neither;
+    }
+    for (let c = 0; c < levels * levels; c++) sum -= f[joint[c]];
+    return sum;
   }
 }
 

@@ -18,9 +18,9 @@ export class LaggedPairTables {
   readonly symbols: number;
   units = 0;
   modes = 1;
-  modeCounts: Uint32Array;
-  unitCounts: Uint32Array;
-  rows: (Uint16Array | Uint32Array)[] = [];
+  modeCounts: Int32Array;
+  unitCounts: Int32Array;
+  rows: (Uint16Array | Int32Array)[] = [];
   private readonly wide: boolean;
 
   constructor(
@@ -33,8 +33,8 @@ export class LaggedPairTables {
     if (!Number.isInteger(levels) || levels < 2) throw new RangeError(`levels must be an integer ≥ 2, got ${levels}`);
     this.symbols = levels - 1;
     this.wide = maxBins > 0xffff;
-    this.modeCounts = new Uint32Array(this.modes * alignments);
-    this.unitCounts = new Uint32Array(0);
+    this.modeCounts = new Int32Array(this.modes * alignments);
+    this.unitCounts = new Int32Array(0);
   }
 
   /** Cells of one pair: s² × modes × alignments. */
@@ -58,7 +58,7 @@ export class LaggedPairTables {
     if (count <= this.units) return;
     const perUnit = this.cellsPerUnit;
     if (this.unitCounts.length < count * perUnit) {
-      const grown = new Uint32Array(Math.max(count, this.units * 2, 16) * perUnit);
+      const grown = new Int32Array(Math.max(count, this.units * 2, 16) * perUnit);
       grown.set(this.unitCounts);
       this.unitCounts = grown;
     }
@@ -78,7 +78,7 @@ export class LaggedPairTables {
     const keepModes = Math.min(oldModes, modes);
     const keepK = Math.min(oldK, alignments);
     // Each block is [m][k]; copy the kept part of it.
-    const move = <T extends Uint16Array | Uint32Array>(old: T, blocks: number, make: (n: number) => T): T => {
+    const move = <T extends Uint16Array | Int32Array>(old: T, blocks: number, make: (n: number) => T): T => {
       const grown = make(blocks * modes * alignments);
       for (let block = 0; block < blocks; block++) {
         for (let m = 0; m < keepModes; m++) {
@@ -89,11 +89,11 @@ export class LaggedPairTables {
       return grown;
     };
     const s = this.symbols;
-    this.modeCounts = move(this.modeCounts, 1, (n) => new Uint32Array(n));
+    this.modeCounts = move(this.modeCounts, 1, (n) => new Int32Array(n));
     // Blocks of [m][k]: s per unit held.
     const unitBlocks = this.unitCounts.length / (oldModes * oldK);
-    this.unitCounts = move(this.unitCounts, unitBlocks, (n) => new Uint32Array(n));
-    this.rows = this.rows.map((row, j) => move(row, j * s * s, (n) => (this.wide ? new Uint32Array(n) : new Uint16Array(n)) as typeof row));
+    this.unitCounts = move(this.unitCounts, unitBlocks, (n) => new Int32Array(n));
+    this.rows = this.rows.map((row, j) => move(row, j * s * s, (n) => (this.wide ? new Int32Array(n) : new Uint16Array(n)) as typeof row));
     this.modes = modes;
     this.alignments = alignments;
   }
@@ -135,7 +135,7 @@ export class LaggedPairTables {
     return this.offsetScratch;
   }
 
-  private newRow(length: number): Uint16Array | Uint32Array {
-    return this.wide ? new Uint32Array(length) : new Uint16Array(length);
+  private newRow(length: number): Uint16Array | Int32Array {
+    return this.wide ? new Int32Array(length) : new Uint16Array(length);
   }
 }
