@@ -45,7 +45,7 @@ export function populationFlags(command: Command, withSeed = true): Command {
   if (withSeed) command.option('--seed <n>', 'seed of the population (same seed, same recording)', parseInteger('--seed'), 0);
   return command
     .option('--modes <n>', 'behavioral modes (a Markov chain; mode-0, mode-1, …)', parseInteger('--modes', 1), 3)
-    .option('--dwell <seconds>', 'mean time in a mode', parseNumber('--dwell', 0, false), 2)
+    .option('--dwell <seconds>', 'mean time in a mode', parseNumber('--dwell', 0, false), 1)
     .option('--synergistic <n>', 'planted synergistic pairs (XOR of the mode)', parseInteger('--synergistic', 0), 2)
     .option('--redundant <n>', 'planted redundant pairs (shared input)', parseInteger('--redundant', 0), 2);
 }

@@ -58,7 +58,7 @@ describe('synergy replay', () => {
       source: spikes,
       format: 'csv',
       seed: 0,
-      options: { bin: 0.05, window: 5, hop: 1, estimator: 'plugin', levels: 3, surrogates: 0, lateness: 0.1, top: 100, labels, speed: 'max', maxTimeJump: 600, alertThreshold: 0.05 },
+      options: { bin: 0.05, window: 5, hop: 1, estimator: 'plugin', levels: 3, surrogates: 99, lagStep: 1, lateness: 0.1, top: 100, labels, speed: 'max', maxTimeJump: 600, alertAlpha: 0.05 },
     });
     const updates = parseUpdates(result.stdout);
     expect(updates.map((u) => u.t)).toEqual([...Array(19).keys()].map((k) => k + 1));
@@ -77,16 +77,18 @@ describe('synergy replay', () => {
     expect(lines.at(-1)).toMatch(/spikes of 4 units; 400 bins of 0\.05 s \(400 labeled, 0 unlabeled\); 19 updates; dropped: 0 late/);
   });
 
-  it('--out writes JSONL to a file; --surrogates adds p; planted XOR is significant', async () => {
+  it('--out writes JSONL to a file; --surrogates sets the label lags; planted XOR is significant', async () => {
     const out = join(folder, 'updates.jsonl');
-    const result = await runCli(['replay', spikes, '--labels', labels, '--bin', '0.05', '--window', '10', '--hop', '5', '--surrogates', '19', '--out', out]);
+    // 19 lags 0.5 s apart: all in reach of the last window (10–15 s); the modes change every bin or so.
+    const result = await runCli(['replay', spikes, '--labels', labels, '--bin', '0.05', '--window', '5', '--hop', '5', '--surrogates', '19', '--lag-step', '0.5', '--out', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     const updates = parseUpdates(readFileSync(out, 'utf8'));
     const last = updates.at(-1)!;
-    expect(last.surrogates).toBe(19);
+    expect(last).toMatchObject({ surrogates: 19, effective_surrogates: 19, min_p: 0.05, alpha: 0.05 });
     expect([last.pairs[0].a, last.pairs[0].b].sort()).toEqual(['a', 'b']);
-    expect(last.pairs[0].p).toBe(0.05);
+    expect(last.pairs[0]).toMatchObject({ p: 0.05, p_fwer: 0.05 });
+    expect(last.pairs[0].excess).toBeGreaterThan(0.5);
     for (const pair of last.pairs) expect(pair.p).toBeGreaterThan(0);
   });
 

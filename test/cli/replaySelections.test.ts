@@ -119,7 +119,8 @@ describe('empty time ranges in binary formats (read by binary search)', () => {
 
 describe('alerts in replay', () => {
   const { spikes, labels } = xorRecording('alerts');
-  const args = [spikes, '--labels', labels, '--bin', '0.05', '--window', '5', '--hop', '1', '--estimator', 'plugin'];
+  // Lags 0.5 s apart: the 20 s recording reaches enough of them for a family-wise p of 0.05 and below.
+  const args = [spikes, '--labels', labels, '--bin', '0.05', '--window', '5', '--hop', '1', '--estimator', 'plugin', '--lag-step', '0.5'];
 
   it('are printed on stderr one line each, as the live commands print them, and --quiet-alerts silences them', async () => {
     const alertsOut = join(folder, 'alerts.jsonl');

@@ -200,7 +200,7 @@ describe('synergy serve: self-describing output', () => {
       source: server.ingestUrl,
       format: 'protocol',
       seed: 0,
-      options: { bin: 0.02, window: 10, hop: 1, top: 10, surrogates: 0, lateness: 0.1, estimator: 'panzeri-treves', levels: 3, alertThreshold: 0.05 },
+      options: { bin: 0.02, window: 10, hop: 1, top: 10, surrogates: 0, lateness: 0.1, estimator: 'panzeri-treves', levels: 3, alertAlpha: 0.05 },
     });
     expect(new Date(String(result.header!.started)).getTime()).not.toBeNaN();
     expect(welcome).toMatchObject({ type: 'welcome', run: result.header });
