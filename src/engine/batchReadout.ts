@@ -46,7 +46,6 @@ export class BatchReadout implements WindowReadout {
     let units = ranked.reduce((max, pair) => Math.max(max, pair.j + 1), 0);
     for (const entry of entries) for (const u of entry.units) units = Math.max(units, u + 1);
     const columns = symbolColumns(entries, units);
-    const bins = entries.map((entry) => entry.bin);
     return ranked.map((pair) => {
       const surrogates = lags.map((lag, k) => {
         const keep: number[] = [];
@@ -61,7 +60,7 @@ export class BatchReadout implements WindowReadout {
         const pick = (column: Int32Array) => keep.map((w) => column[w]);
         // The surrogate's fresh cycle over the window's positions, re-indexed to the kept samples.
         const partner = this.shufflePartner(() => {
-          const byPosition = surrogateShufflePartners(rotatedLabels, bins, this.seed, k);
+          const byPosition = surrogateShufflePartners(rotatedLabels, this.seed, k, entries[0].bin);
           const keptIndex = new Map(keep.map((w, s) => [w, s]));
           return Int32Array.from(keep, (w) => keptIndex.get(byPosition[w])!);
         });

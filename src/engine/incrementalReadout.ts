@@ -122,11 +122,8 @@ export class IncrementalReadout implements WindowReadout {
     const perQuarter = modes * levels * levels;
     const surrogate = new Array<number>(lags.length);
     // Under the shuffle, each surrogate gets a fresh random cycle of its rotated labels' modes.
-    const bins = entries.map((entry) => entry.bin);
     const partners =
-      this.shuffled === undefined
-        ? []
-        : lags.map((lag, k) => surrogateShufflePartners(rotated(labels, lag), bins, this.seed, k));
+      this.shuffled === undefined ? [] : lags.map((lag, k) => surrogateShufflePartners(rotated(labels, lag), this.seed, k, entries[0].bin));
     return ranked.map((pair) => {
       const xa = needed.get(pair.i)!;
       const xb = needed.get(pair.j)!;

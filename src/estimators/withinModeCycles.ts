@@ -29,17 +29,18 @@ import { SeededRandom } from '../math/seededRandom.ts';
  *   also keeps σ a uniform cycle, but σ then depends on every bin since
  *   the analysis began.)
  *
- * A uniform cycle is a uniform permutation without fixed points: no bin is
- * paired with itself, so the expected shuffled count of a word (a, b) is
- * (n_a·n_b − n_ab)/(n − 1) instead of n_a·n_b/n; the two differ by
- * (n_a·n_b/n − n_ab)/(n − 1), O(1/n) of the within-bin correlation.
+ * A uniform n-cycle never pairs a bin with itself (a uniform permutation
+ * does for one bin on average): σ(t) is uniform over the n − 1 other bins,
+ * so the expected shuffled count of a word (a, b) is (n_a·n_b − n_ab)/(n − 1)
+ * instead of n_a·n_b/n; the two differ by (n_a·n_b/n − n_ab)/(n − 1), O(1/n)
+ * of the within-bin correlation.
  * A fixed pairing (each bin with the next bin of its mode in time) is not a
  * shuffle: under a slow gain shared by the units, neighbouring bins are
  * correlated and that pairing keeps part of the correlation the shuffle
  * must remove (SCIENCE.md: measured bias −10 mbit).
  *
- * Surrogates (label shifts) each get a fresh cycle: the same construction
- * with keys of their own (`surrogateShufflePartners`).
+ * Surrogates (label shifts) each get a fresh uniformly random cycle, built
+ * from scratch for the surrogate's labels (`surrogateShufflePartners`).
  */
 
 /** Keys of a random order of bins: a keyed bijective hash of the bin index. */
@@ -47,7 +48,7 @@ export class ShuffleOrderKeys {
   private readonly salt0: number;
   private readonly salt1: number;
 
-  /** `stream` names independent orders for one seed ('window', 'surrogate:3', …). */
+  /** `stream` names independent orders for one seed (the engine's is 'window'). */
   constructor(seed: number, stream: string) {
     const random = new SeededRandom(seed, `shuffle-order:${stream}`);
     this.salt0 = random.nextUint32();
@@ -82,43 +83,73 @@ function mix32(x: number): number {
 
 /**
  * For each sample w with label ≥ 0: the sample after it among those of its
- * label in the order of `keys` (ascending, ties by position), cyclically
+ * label in the order of `keys` (32-bit, ascending, ties by position), cyclically
  * (itself if alone in its label); −1 where the label is < 0. This is σ of
  * the module comment, as sample positions.
  */
-export function withinModeCyclePartners(labels: ArrayLike<number>, keys: ArrayLike<number>): Int32Array {
+export function withinModeCyclePartners(labels: ArrayLike<number>, keys: Uint32Array): Int32Array {
   const length = labels.length;
   if (keys.length !== length) throw new RangeError(`${keys.length} keys for ${length} samples`);
+  const labelCount = labelCountOf(labels);
   const partner = new Int32Array(length).fill(-1);
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (const w of orderByKeys(keys)) {
+  const first = new Int32Array(labelCount).fill(-1);
+  const last = new Int32Array(labelCount).fill(-1);
+  const order = orderByKeys(keys);
+  for (let r = 0; r < length; r++) {
+    const w = order[r];
     const label = labels[w];
     if (label < 0) continue;
-    const previous = last.get(label);
-    if (previous === undefined) first.set(label, w);
-    else partner[previous] = w;
-    last.set(label, w);
+    if (last[label] < 0) first[label] = w;
+    else partner[last[label]] = w;
+    last[label] = w;
   }
-  for (const [label, w] of last) partner[w] = first.get(label)!;
+  for (let label = 0; label < labelCount; label++) if (last[label] >= 0) partner[last[label]] = first[label];
   return partner;
 }
 
 /**
- * The shuffle pairing of surrogate number `surrogate` (0, 1, …) of a window:
- * window position w holds bin `bins[w]` and, in this surrogate, label
- * `labels[w]` (< 0: not a sample). A fresh uniformly random cycle per mode,
- * keyed by the seed, the surrogate's number and the bins (not by the labels
- * or the lag), so a batch computation over the same bins repeats it.
- * Returns, per position, the position paired with it (−1 where unlabeled).
+ * The shuffle pairing of surrogate number `surrogate` (0, 1, …) of the window
+ * whose first bin is `windowFirstBin`: window position w has, in this
+ * surrogate, label `labels[w]` (< 0: not a sample). A fresh uniformly random
+ * cycle per mode, built in one pass: each labeled position in turn is put
+ * after a uniformly chosen position already in its mode's cycle (the first
+ * one alone). Inserting into a uniform slot of a uniform cycle of n gives a
+ * uniform cycle of n + 1, so each mode's cycle is uniform. The choices come
+ * from a generator seeded by the seed, the surrogate's number and the
+ * window, consumed in position order: a batch computation repeats them.
+ * O(n), with no sort (a window has many surrogates). Returns, per position,
+ * the position paired with it (−1 where unlabeled).
  */
 export function surrogateShufflePartners(
   labels: ArrayLike<number>,
-  bins: ArrayLike<number>,
   seed: number,
   surrogate: number,
+  windowFirstBin: number,
 ): Int32Array {
-  return withinModeCyclePartners(labels, binKeys(new ShuffleOrderKeys(seed, `surrogate:${surrogate}`), bins));
+  const length = labels.length;
+  const labelCount = labelCountOf(labels);
+  // Each label's positions so far, in one array: label m's block starts at start[m].
+  const start = new Int32Array(labelCount + 1);
+  for (let w = 0; w < length; w++) if (labels[w] >= 0) start[labels[w] + 1]++;
+  for (let m = 0; m < labelCount; m++) start[m + 1] += start[m];
+  const size = new Int32Array(labelCount);
+  const members = new Int32Array(length);
+  const partner = new Int32Array(length).fill(-1);
+  const random = new SeededRandom(seed, `shuffle-surrogate:${surrogate}@${windowFirstBin}`);
+  for (let w = 0; w < length; w++) {
+    const label = labels[w];
+    if (label < 0) continue;
+    const n = size[label];
+    if (n === 0) partner[w] = w;
+    else {
+      const after = members[start[label] + random.nextInt(n)];
+      partner[w] = partner[after];
+      partner[after] = w;
+    }
+    members[start[label] + n] = w;
+    size[label] = n + 1;
+  }
+  return partner;
 }
 
 /** The pairing of the window itself (not a surrogate): bins' keys under the seed's 'window' order. */
@@ -132,19 +163,20 @@ function binKeys(keys: ShuffleOrderKeys, bins: ArrayLike<number>): Uint32Array {
   return out;
 }
 
-/** Positions 0 … n − 1 sorted by key (ties by position). */
-function orderByKeys(keys: ArrayLike<number>): Int32Array {
-  const n = keys.length;
-  const order = new Int32Array(n);
-  // Keys < 2^32 and positions < 2^21 pack exactly into one double: a native numeric sort.
-  if (n <= 1 << 21) {
-    const packed = new Float64Array(n);
-    for (let w = 0; w < n; w++) packed[w] = keys[w] * 2097152 + w;
-    packed.sort();
-    for (let r = 0; r < n; r++) order[r] = packed[r] % 2097152;
-    return order;
+/** One more than the largest label (labels are whole numbers; < 0: not a sample). */
+function labelCountOf(labels: ArrayLike<number>): number {
+  let count = 0;
+  for (let w = 0; w < labels.length; w++) {
+    const label = labels[w];
+    if (!Number.isInteger(label)) throw new RangeError(`label ${label} of sample ${w} is not a whole number`);
+    if (label >= count) count = label + 1;
   }
-  for (let w = 0; w < n; w++) order[w] = w;
+  return count;
+}
+
+/** Positions 0 … n − 1 sorted by key (ties by position). */
+function orderByKeys(keys: Uint32Array): Int32Array {
+  const order = Int32Array.from(keys, (_, w) => w);
   return order.sort((x, y) => keys[x] - keys[y] || x - y);
 }
 

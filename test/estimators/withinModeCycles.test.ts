@@ -25,12 +25,14 @@ function chiSquaredUniform(counts: readonly number[]): number {
 describe('withinModeCyclePartners', () => {
   it('pairs each sample with the next of its mode in key order, the last with the first; −1 where unlabeled', () => {
     const labels = [0, 1, 0, -1, 0, 1, 2];
-    const keys = [30, 5, 10, 1, 20, 7, 3];
+    const keys = Uint32Array.from([30, 5, 10, 1, 20, 7, 3]);
     // Mode 0: positions 2 (key 10), 4 (20), 0 (30). Mode 1: 1 (5), 5 (7). Mode 2: 6 alone.
     expect(Array.from(withinModeCyclePartners(labels, keys))).toEqual([2, 5, 4, -1, 0, 1, 6]);
   });
-  it('refuses keys that do not match the samples', () => {
-    expect(() => withinModeCyclePartners([0, 0], [1])).toThrow(RangeError);
+  it('refuses keys that do not match the samples, and labels that are not whole numbers', () => {
+    expect(() => withinModeCyclePartners([0, 0], Uint32Array.of(1))).toThrow(RangeError);
+    expect(() => withinModeCyclePartners([0, Number.NaN], Uint32Array.of(1, 2))).toThrow(/not a whole number/);
+    expect(() => surrogateShufflePartners([0.5], 1, 0, 0)).toThrow(/not a whole number/);
   });
 });
 
@@ -47,20 +49,38 @@ describe('the random cycles of the shuffle', () => {
     // χ² with 23 degrees of freedom: 60 is exceeded with probability ~4e-5 under uniformity.
     expect(chiSquaredUniform([...counts.values()])).toBeLessThan(60);
   });
-  it('are uniform for every surrogate too, and differ from the window’s own', () => {
-    const labels = [1, 1, 1, 1];
-    const bins = [7, 8, 9, 10];
+  it('are uniform for every surrogate too (built by random insertion), and independent of the window’s own', () => {
+    // Mode 1 at positions 0, 2, 3, 5, 6; other modes and unlabeled positions in between.
+    const labels = [1, 0, 1, 1, -1, 1, 1, 2];
+    const bins = [7, 8, 9, 10, 11, 12, 13, 14];
+    const modeOne = [0, 2, 3, 5, 6];
+    const cycleOfModeOne = (partner: Int32Array) => {
+      const visited = [modeOne[0]];
+      for (let w = partner[modeOne[0]]; w !== modeOne[0]; w = partner[w]) visited.push(w);
+      return visited.join('>');
+    };
     const counts = new Map<string, number>();
     let sameAsWindow = 0;
-    for (let seed = 0; seed < 6000; seed++) {
-      const surrogate = cycleText(surrogateShufflePartners(labels, bins, seed, seed % 7));
+    for (let seed = 0; seed < 24_000; seed++) {
+      const partner = surrogateShufflePartners(labels, seed, seed % 7, 7);
+      expect([partner[1], partner[4], partner[7]]).toEqual([1, -1, 7]);
+      const surrogate = cycleOfModeOne(partner);
       counts.set(surrogate, (counts.get(surrogate) ?? 0) + 1);
-      if (surrogate === cycleText(windowShufflePartners(labels, bins, seed))) sameAsWindow++;
+      if (surrogate === cycleOfModeOne(windowShufflePartners(labels, bins, seed))) sameAsWindow++;
     }
-    expect(counts.size).toBe(6);
-    expect(chiSquaredUniform([...counts.values()])).toBeLessThan(30);
-    // Independent uniform cycles of 4 agree with probability 1/6.
-    expect(Math.abs(sameAsWindow / 6000 - 1 / 6)).toBeLessThan(0.03);
+    expect(counts.size).toBe(24);
+    expect(chiSquaredUniform([...counts.values()])).toBeLessThan(60);
+    // Independent uniform cycles of 5 agree with probability 1/24.
+    expect(Math.abs(sameAsWindow / 24_000 - 1 / 24)).toBeLessThan(0.008);
+  });
+  it('a surrogate’s cycle is fresh for each surrogate number and each window, and repeatable', () => {
+    const labels = Int32Array.from({ length: 200 }, (_, w) => w % 3);
+    const text = (partner: Int32Array) => Array.from(partner).join(',');
+    const first = text(surrogateShufflePartners(labels, 1, 0, 500));
+    expect(text(surrogateShufflePartners(labels, 1, 0, 500))).toBe(first);
+    expect(text(surrogateShufflePartners(labels, 1, 1, 500))).not.toBe(first);
+    expect(text(surrogateShufflePartners(labels, 1, 0, 501))).not.toBe(first);
+    expect(text(surrogateShufflePartners(labels, 2, 0, 500))).not.toBe(first);
   });
   it('pair bins far apart in time: the mean distance to the partner is about n/3, as for a random pairing', () => {
     const n = 3000;
