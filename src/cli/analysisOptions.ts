@@ -47,7 +47,7 @@ export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisO
         .default(d.estimator),
     )
     .option('--surrogates <n>', 'circular label shifts per update for p-values (0: none)', parseInteger('--surrogates', 0), d.surrogates)
-    .option('--seed <n>', 'seed of the surrogates', parseInteger('--seed'), d.seed)
+    .option('--seed <n>', 'seed of the surrogates and of the shuffle estimator', parseInteger('--seed'), d.seed)
     .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
     .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all');
 }
