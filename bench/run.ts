@@ -6,6 +6,9 @@
  * - streaming/panzeri-treves at 64, 256 and 1,024 units (5 Hz, bursty),
  *   20 ms bins, 60 s window, 1 s hop, top 100: real-time factor, peak RSS,
  *   per-update latency p50/p99;
+ * - streaming/shuffle at 64 and 256 units, and at 64 units with 99
+ *   surrogates and top 20 (the shuffled tables, and a fresh within-mode
+ *   cycle per surrogate);
  * - the same workload through the naive path (every pair recomputed from the
  *   window's bins with the batch library at every hop) at 64 and 256 units,
  *   over fewer hops, and the speed-up of the incremental engine over it;
@@ -43,7 +46,7 @@ function report(result: Result): void {
   }
   const { name, ...rest } = result;
   const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`);
-  process.stdout.write(`${name.padEnd(36)} ${fields.join('  ')}\n`);
+  process.stdout.write(`${name.padEnd(42)} ${fields.join('  ')}\n`);
 }
 
 const streaming = new Map<number, Result>();
@@ -52,6 +55,14 @@ for (const units of [64, 256, 1024]) {
   const [result] = child('streamingWorkload.ts', ['--units', String(units), '--seconds', String(seconds)]);
   streaming.set(units, result);
   report(result);
+}
+for (const [units, extra] of [
+  [64, []],
+  [256, []],
+  [64, ['--surrogates', '99', '--top', '20']],
+] as const) {
+  const seconds = quick ? 5 : units === 256 ? 30 : 60;
+  report(child('streamingWorkload.ts', ['--units', String(units), '--seconds', String(seconds), '--estimator', 'shuffle', ...extra])[0]);
 }
 for (const units of [64, 256]) {
   const seconds = quick ? 1 : units === 256 ? 3 : 10;

@@ -2,7 +2,7 @@
  * One streaming benchmark run, in its own process so that its peak memory is
  * its own (bench/run.ts starts one per configuration). Prints one JSON line.
  *
- *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator panzeri-treves] [--top 100]
+ *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator panzeri-treves] [--top 100] [--surrogates 0]
  *
  * A simulated population (mean 5 Hz, bursty, planted pairs) is generated up
  * front, then fed to the analysis in 100 ms batches as a rig would send
@@ -96,7 +96,7 @@ const percentile = (q: number) => (latencies.length === 0 ? null : latencies[Mat
 const simulatedMeasured = measuredChunks * chunkSeconds;
 process.stdout.write(
   `${JSON.stringify({
-    name: `${naive ? 'naive' : 'streaming'}/${estimator}/${units}-units`,
+    name: `${naive ? 'naive' : 'streaming'}/${estimator}/${units}-units${options.surrogates > 0 ? `/${options.surrogates}-surrogates` : ''}`,
     units,
     pairs: (units * (units - 1)) / 2,
     estimator,

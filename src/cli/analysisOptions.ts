@@ -51,7 +51,7 @@ export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisO
     )
     .option('--surrogates <n>', 'label-lag surrogates for p and p_fwer of every pair (0: none)', parseInteger('--surrogates', 0), d.surrogates)
     .option('--lag-step <seconds>', 'spacing of the surrogates\' label lags (a whole number of bins)', parseSeconds('--lag-step'), d.lagStepSeconds ?? 1)
-    .option('--seed <n>', 'seed of the surrogates', parseInteger('--seed'), d.seed)
+    .option('--seed <n>', 'seed of the surrogates and of the shuffle estimator', parseInteger('--seed'), d.seed)
     .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
     .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all');
 }

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { EventBroadcasterSimulator } from '../../simulators/eventBroadcasterSimulator.ts';
 import type { Population } from '../../simulators/population.ts';
 import { RhxSimulator } from '../../simulators/rhxSimulator.ts';
 import { writeLabelIntervalsCsv } from '../../simulators/writeSpikesCsv.ts';
@@ -178,6 +177,9 @@ async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningS
       };
     }
     case 'openephys': {
+      // Loaded here only: ZeroMQ's native module stays out of every other command's process (it delays and
+      // warns at exit on a loaded machine: "Waiting for queued ZeroMQ messages to be delivered").
+      const { EventBroadcasterSimulator } = await import('../../simulators/eventBroadcasterSimulator.ts');
       const simulator = await EventBroadcasterSimulator.start({
         ...population,
         host: flags.host,

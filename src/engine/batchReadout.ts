@@ -1,4 +1,5 @@
 import { estimate, type EstimatorName } from '../estimators/estimate.ts';
+import { windowShufflePartners } from '../estimators/withinModeCycles.ts';
 import { discretize, estimationData } from '../measures/discreteSamples.ts';
 import { pairSynergy } from '../measures/pairSynergy.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
@@ -29,10 +30,11 @@ export class BatchReadout implements WindowReadout {
     const columns = symbolColumns(labeled, units);
     const mode = labeled.map((entry) => entry.label);
     const quarterOf = labeled.map((entry) => entry.bin % 4);
+    const partner = this.shufflePartner(() => windowShufflePartners(mode, labeled.map((entry) => entry.bin), this.seed));
     const ranked: RankedPair[] = [];
     for (let j = 1; j < units; j++) {
       for (let i = 0; i < j; i++) {
-        const terms = this.pairTerms(columns[i], columns[j], mode, quarterOf, modes);
+        const terms = this.pairTerms(columns[i], columns[j], mode, quarterOf, modes, partner);
         ranked.push({ i, j, ...terms });
       }
     }
@@ -46,14 +48,15 @@ export class BatchReadout implements WindowReadout {
     mode: ArrayLike<number>,
     quarterOf: ArrayLike<number>,
     modes: number,
+    shufflePartner: Int32Array | undefined,
   ): { joint: number; ia: number; ib: number; synergy: number } {
     const data = estimationData(discretize([xa, xb, mode], [this.levels, this.levels, modes]), quarterOf);
-    return estimate(data, (source) => pairSynergy(source, 0, 1, 2), {
-      estimator: this.estimator,
-      seed: this.seed,
-      // The streaming engine's shuffle is the next-in-mode pairing, in time order.
-      shufflePairing: 'next-in-mode',
-    });
+    return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: this.estimator, seed: this.seed, shufflePartner });
+  }
+
+  /** Under `shuffle`, the streaming engine's pairing (random cycles per mode, withinModeCycles.ts). */
+  private shufflePartner(partners: () => Int32Array): Int32Array | undefined {
+    return this.estimator === 'shuffle' ? partners() : undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EstimatorName } from '../estimators/estimate.ts';
+import { ShuffleOrderKeys, WithinModeCycles } from '../estimators/withinModeCycles.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { PairCountTables } from './pairCountTables.ts';
 import { PairKernel } from './pairKernel.ts';
@@ -19,19 +20,28 @@ export class IncrementalReadout implements WindowReadout {
   private shuffledCells = new Float64Array(0);
   /**
    * For `shuffle`: the tables of within-mode shuffled responses (pair rows
-   * only) and each mode's window bins in time order. The pairing is
-   * next-in-mode: each bin's x_i with the next same-mode bin's x_j,
-   * cyclically (ShuffleSource, `next-in-mode`).
+   * only) and the pairing they hold: per mode, a uniformly random cycle σ of
+   * the window's bins (withinModeCycles.ts), each bin's x_i with σ(bin)'s x_j.
    */
   private readonly shuffled: PairCountTables | undefined;
-  private readonly modeSequences: WindowBin[][] = [];
+  private readonly cycles: WithinModeCycles<WindowBin> | undefined;
+  private readonly shuffleKeys: ShuffleOrderKeys | undefined;
+  private readonly seed: number;
 
   constructor(options: AnalysisOptions, windowBins: number) {
     this.estimator = options.estimator;
     this.levels = options.levels;
     this.tables = new PairCountTables(options.levels, options.estimator === 'qe', windowBins);
     this.kernel = new PairKernel(options.levels, windowBins, 4);
-    if (options.estimator === 'shuffle') this.shuffled = new PairCountTables(options.levels, false, windowBins);
+    this.seed = options.seed;
+    if (options.estimator === 'shuffle') {
+      const shuffled = new PairCountTables(options.levels, false, windowBins);
+      this.shuffled = shuffled;
+      this.shuffleKeys = new ShuffleOrderKeys(options.seed, 'window');
+      this.cycles = new WithinModeCycles<WindowBin>((from, to, delta) =>
+        shuffled.updateCrossPairs(from.label, from.units, from.symbols, to.units, to.symbols, delta),
+      );
+    }
   }
 
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
@@ -42,39 +52,11 @@ export class IncrementalReadout implements WindowReadout {
     if (entry.label < 0) return;
     const quarter = this.tables.quarters === 4 ? entry.bin % 4 : 0;
     this.tables.updateBin(quarter, entry.label, entry.units, entry.symbols, 0, entry.units.length, delta);
-    if (this.shuffled !== undefined) this.updateShuffled(entry, delta);
-  }
-
-  /**
-   * A bin entering (the newest of its mode) or leaving (the oldest) changes
-   * at most three words of the cyclic next-in-mode pairing.
-   */
-  private updateShuffled(entry: WindowBin, delta: 1 | -1): void {
-    while (this.modeSequences.length <= entry.label) this.modeSequences.push([]);
-    const sequence = this.modeSequences[entry.label];
-    const word = (from: WindowBin, to: WindowBin, sign: 1 | -1) =>
-      this.shuffled!.updateCrossPairs(entry.label, from.units, from.symbols, to.units, to.symbols, sign);
-    if (delta === 1) {
-      if (sequence.length === 0) word(entry, entry, 1);
-      else {
-        const first = sequence[0];
-        const last = sequence[sequence.length - 1];
-        word(last, first, -1);
-        word(last, entry, 1);
-        word(entry, first, 1);
-      }
-      sequence.push(entry);
-    } else {
-      if (sequence[0] !== entry) throw new Error('internal: a bin left the window out of order');
-      if (sequence.length === 1) word(entry, entry, -1);
-      else {
-        const second = sequence[1];
-        const last = sequence[sequence.length - 1];
-        word(entry, second, -1);
-        word(last, entry, -1);
-        word(last, second, 1);
-      }
-      sequence.shift();
+    if (this.cycles !== undefined) {
+      // A bin entering or leaving changes three words of its mode's cycle.
+      const key = this.shuffleKeys!.key(entry.bin);
+      if (delta === 1) this.cycles.insert(entry.label, key, entry);
+      else this.cycles.remove(entry.label, key, entry);
     }
   }
 

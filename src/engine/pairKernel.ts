@@ -276,10 +276,11 @@ export class PairKernel {
   }
 
   /**
-   * The shuffle estimator's terms (as ShuffleSource with the next-in-mode
-   * pairing): I_sh = I_PT(X_a,X_b;Y) + H_sh(R|Y) − H(X_a|Y) − H(X_b|Y), all
-   * Panzeri–Treves-corrected, from the pair's cells and the cells of its
-   * within-mode shuffled responses (one quarter each); single-unit terms PT.
+   * The shuffle estimator's terms (as ShuffleSource given the engine's
+   * random within-mode cycles as its pairing): I_sh = I_PT(X_a,X_b;Y) +
+   * H_sh(R|Y) − H(X_a|Y) − H(X_b|Y), all Panzeri–Treves-corrected, from
+   * the pair's cells and the cells of its within-mode shuffled responses
+   * (one quarter each); single-unit terms PT.
    */
   shuffleTerms(cells: Float64Array, shuffledCells: Float64Array, modes: number): PairTerms {
     this.ensureModes(modes);

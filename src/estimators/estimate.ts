@@ -16,12 +16,13 @@ export interface EstimateOptions {
   /** Seed of the `shuffle` estimator's within-mode shuffles (default 0). */
   seed?: number;
   /**
-   * How `shuffle` pairs the units' responses within a mode: `random` (default,
-   * a seeded random permutation per unit) or `next-in-mode` (each sample with
-   * the next sample of the same mode, cyclically, in sample order: the pairing
-   * the streaming engine maintains incrementally). See ShuffleSource.
+   * How `shuffle` pairs the units' responses within a mode. Absent (the
+   * default): a seeded random permutation per unit, drawn from the per-mode
+   * counts. Given: `shufflePartner[s]` is the sample whose next unit is read
+   * with sample s, a permutation of the samples within each mode (the
+   * streaming engine's random cycles, withinModeCycles.ts). See ShuffleSource.
    */
-  shufflePairing?: ShufflePairing;
+  shufflePartner?: Int32Array;
 }
 
 export function isEstimatorName(name: string): name is EstimatorName {
@@ -46,7 +47,7 @@ export function estimate<T extends NumericTree>(
     case 'panzeri-treves':
       return measure(new BiasCorrectedSource(data.table, options.estimator));
     case 'shuffle':
-      return measure(new ShuffleSource(data.table, options.seed ?? 0, options.shufflePairing ?? 'random', data.samples));
+      return measure(new ShuffleSource(data.table, options.seed ?? 0, shufflePairing(data, options.shufflePartner)));
     case 'qe':
       return quadraticExtrapolation(data, measure);
     case 'jackknife':
@@ -56,4 +57,10 @@ export function estimate<T extends NumericTree>(
       throw new RangeError(`unknown estimator ${String(unknown)}; expected one of ${ESTIMATORS.join(', ')}`);
     }
   }
+}
+
+function shufflePairing(data: EstimationData, partner: Int32Array | undefined): ShufflePairing | undefined {
+  if (partner === undefined) return undefined;
+  if (data.samples === undefined) throw new RangeError('a given shuffle pairing needs the samples in order, not only their counts');
+  return { partner, samples: data.samples };
 }

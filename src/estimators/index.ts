@@ -1,7 +1,8 @@
 export { ESTIMATORS, estimate, isEstimatorName, type EstimateOptions, type EstimatorName } from './estimate.ts';
 export { PluginSource } from './pluginSource.ts';
 export { BiasCorrectedSource, type RelevantCellRule } from './biasCorrectedSource.ts';
-export { ShuffleSource } from './shuffleSource.ts';
+export { ShuffleSource, type ShufflePairing } from './shuffleSource.ts';
+export { ShuffleOrderKeys, WithinModeCycles, surrogateShufflePartners, windowShufflePartners, withinModeCyclePartners } from './withinModeCycles.ts';
 export { panzeriTrevesRelevantCells } from './panzeriTrevesRelevantCells.ts';
 export { quadraticExtrapolation, EstimatorInputError } from './quadraticExtrapolation.ts';
 export { jackknife } from './jackknife.ts';

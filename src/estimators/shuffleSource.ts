@@ -14,25 +14,33 @@ import { BiasCorrectedSource } from './biasCorrectedSource.ts';
  * entropy term is itself corrected with Panzeri–Treves, and so is every other
  * term a measure asks for (single-unit informations, entropies, TC, …).
  *
- * The shuffle is drawn from the per-mode counts alone, with a generator seeded
- * by `seed`, the variables involved and the mode's count profile: the result
- * is reproducible and depends neither on the order of the samples nor on the
- * names of symbols and modes.
+ * By default the shuffle is drawn from the per-mode counts alone, with a
+ * generator seeded by `seed`, the variables involved and the mode's count
+ * profile: the result is reproducible and depends neither on the order of the
+ * samples nor on the names of symbols and modes.
+ *
+ * Or the caller gives the pairing (`partner`, a permutation of the samples
+ * within each value of S): unit c of R is read `c` partner steps away,
+ * word(s) = (x_0[s], x_1[partner(s)], x_2[partner(partner(s))], …). The
+ * streaming engine pairs each bin with the next bin of its mode in a random
+ * cyclic order (withinModeCycles.ts) and the batch readout passes that σ here.
  */
-export type ShufflePairing = 'random' | 'next-in-mode';
+export interface ShufflePairing {
+  /** partner[s]: the sample whose next unit is read with sample s. */
+  partner: Int32Array;
+  /** The samples the partners index. */
+  samples: DiscreteSamples;
+}
 
 export class ShuffleSource extends BiasCorrectedSource {
   constructor(
     table: JointTable,
     readonly seed: number,
-    readonly pairing: ShufflePairing = 'random',
-    /** The samples in order; required by the `next-in-mode` pairing. */
-    readonly samples?: DiscreteSamples,
+    /** A given within-mode pairing; without one, a seeded random permutation per unit. */
+    readonly pairing?: ShufflePairing,
   ) {
     super(table, 'panzeri-treves');
-    if (pairing === 'next-in-mode' && samples === undefined) {
-      throw new RangeError('the next-in-mode shuffle pairing needs the samples in order, not only their counts');
-    }
+    if (pairing !== undefined) checkPermutation(pairing);
   }
 
   override mutualInformation(a: readonly number[], b: readonly number[]): number {
@@ -51,7 +59,7 @@ export class ShuffleSource extends BiasCorrectedSource {
   shuffledConditionalEntropy(responses: readonly number[], given: readonly number[]): number {
     const table = this.table;
     if (table.total === 0) return 0;
-    if (this.pairing === 'next-in-mode') return this.nextInModeConditionalEntropy(responses, given);
+    if (this.pairing !== undefined) return this.pairedConditionalEntropy(responses, given, this.pairing);
     const alphabetSize = table.alphabetOf(responses);
     const perUnit = responses.map((c) => table.conditional([c], given));
     let h = 0;
@@ -83,23 +91,18 @@ export class ShuffleSource extends BiasCorrectedSource {
     return h;
   }
 
-  /**
-   * H_sh(R|S) under the next-in-mode pairing: within each value of S, the
-   * samples s_0 < s_1 < … < s_{n−1} in sample order, and unit c of R read c
-   * places later, cyclically: word_k = (x_0[s_k], x_1[s_{k+1 mod n}], …).
-   * Each unit keeps its per-mode values exactly (a permutation within the
-   * mode), while the units' within-sample correlations are broken. A bin
-   * entering or leaving a window changes O(1) words, so the streaming engine
-   * maintains this table incrementally.
-   */
-  private nextInModeConditionalEntropy(responses: readonly number[], given: readonly number[]): number {
+  /** H_sh(R|S) with the given pairing: within each value of S, word(s) reads unit c at partner^c(s). */
+  private pairedConditionalEntropy(responses: readonly number[], given: readonly number[], pairing: ShufflePairing): number {
     const table = this.table;
-    const { columns } = this.samples!;
+    const { columns } = pairing.samples;
+    const { partner } = pairing;
+    const n = partner.length;
+    const groupOf = new Int32Array(n);
     const groups = new Map<number, number[]>();
-    const n = columns.length === 0 ? 0 : columns[0].length;
     for (let i = 0; i < n; i++) {
       let g = 0;
       for (const v of given) g = g * table.alphabet[v] + columns[v][i];
+      groupOf[i] = g;
       let group = groups.get(g);
       if (group === undefined) {
         group = [];
@@ -107,19 +110,40 @@ export class ShuffleSource extends BiasCorrectedSource {
       }
       group.push(i);
     }
+    for (let i = 0; i < n; i++) {
+      if (groupOf[partner[i]] !== groupOf[i]) {
+        throw new RangeError(`the shuffle pairs sample ${i} with sample ${partner[i]}, of another value of the condition`);
+      }
+    }
     const alphabetSize = table.alphabetOf(responses);
     let h = 0;
     for (const group of groups.values()) {
       const words = new Map<number, number>();
-      for (let k = 0; k < group.length; k++) {
+      for (const s of group) {
         let code = 0;
-        responses.forEach((v, c) => {
-          code = code * table.alphabet[v] + columns[v][group[(k + c) % group.length]];
-        });
+        let at = s;
+        for (const v of responses) {
+          code = code * table.alphabet[v] + columns[v][at];
+          at = partner[at];
+        }
         words.set(code, (words.get(code) ?? 0) + 1);
       }
       h += (group.length / table.total) * this.correctedEntropyOf([...words.values()], alphabetSize);
     }
     return h;
+  }
+}
+
+/** A pairing must be a permutation of the samples it indexes. */
+function checkPermutation({ partner, samples }: ShufflePairing): void {
+  const n = samples.columns.length === 0 ? 0 : samples.columns[0].length;
+  if (partner.length !== n) throw new RangeError(`the shuffle pairing has ${partner.length} partners for ${n} samples`);
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = partner[i];
+    if (!(Number.isInteger(j) && j >= 0 && j < n) || seen[j] === 1) {
+      throw new RangeError(`the shuffle pairing is not a permutation of the samples: partner of sample ${i} is ${j}`);
+    }
+    seen[j] = 1;
   }
 }

@@ -57,7 +57,7 @@ export interface EstimationData {
   table: JointTable;
   /** Four tables that sum to `table` (quarters for quadratic extrapolation). */
   quarters?: readonly JointTable[];
-  /** The samples in order, where the estimator needs more than counts (the shuffle's next-in-mode pairing). */
+  /** The samples in order, where the estimator needs more than counts (a given pairing of the shuffle estimator). */
   samples?: DiscreteSamples;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BiasCorrectedSource } from '../../src/estimators/biasCorrectedSource.ts';
 import { estimate, ESTIMATORS } from '../../src/estimators/estimate.ts';
 import { panzeriTrevesRelevantCells } from '../../src/estimators/panzeriTrevesRelevantCells.ts';
 import { EstimatorInputError } from '../../src/estimators/quadraticExtrapolation.ts';
@@ -206,6 +207,39 @@ describe('shuffle', () => {
     });
     const mean = differences.reduce((x, d) => x + d, 0) / differences.length;
     expect(Math.abs(mean)).toBeLessThan(0.01);
+  });
+  it('with a given pairing reads the second unit at each sample’s partner: I + H(a, b∘partner | Y) − H(a|Y) − H(b|Y), all PT', () => {
+    const data = estimationData(discretize([x1, x2, y]));
+    // A pairing within each mode: each sample with the one two places on among its mode's samples.
+    const partner = new Int32Array(y.length);
+    for (const m of new Set(y)) {
+      const samples = y.flatMap((v, s) => (v === m ? [s] : []));
+      samples.forEach((s, k) => (partner[s] = samples[(k + 2) % samples.length]));
+    }
+    const viaPairing = estimate(data, (s) => mutualInformation(s, [0, 1], [2]), { estimator: 'shuffle', shufflePartner: partner });
+    const pt = new BiasCorrectedSource(data.table, 'panzeri-treves');
+    const repaired = new BiasCorrectedSource(
+      estimationData(discretize([x1, Array.from(partner, (s) => x2[s]), y])).table,
+      'panzeri-treves',
+    );
+    const expected =
+      pt.mutualInformation([0, 1], [2]) +
+      repaired.conditionalEntropy([0, 1], [2]) -
+      pt.conditionalEntropy([0], [2]) -
+      pt.conditionalEntropy([1], [2]);
+    expect(viaPairing).toBeCloseTo(expected, 12);
+  });
+  it('refuses a given pairing that is not a permutation within the modes, or comes without the samples', () => {
+    const data = estimationData(discretize([x1, x2, y]));
+    const measure = (s: Parameters<typeof mutualInformation>[0]) => mutualInformation(s, [0, 1], [2]);
+    const repeated = new Int32Array(y.length);
+    expect(() => estimate(data, measure, { estimator: 'shuffle', shufflePartner: repeated })).toThrow(/not a permutation/);
+    expect(() => estimate(data, measure, { estimator: 'shuffle', shufflePartner: new Int32Array(3) })).toThrow(/3 partners for 120 samples/);
+    // The pairing that reverses the samples crosses modes somewhere.
+    const reversed = Int32Array.from(y, (_, s) => y.length - 1 - s);
+    expect(() => estimate(data, measure, { estimator: 'shuffle', shufflePartner: reversed })).toThrow(/another value of the condition/);
+    const identity = Int32Array.from(y, (_, s) => s);
+    expect(() => estimate({ table: data.table }, measure, { estimator: 'shuffle', shufflePartner: identity })).toThrow(/samples in order/);
   });
 });
 

@@ -3,13 +3,16 @@
  * (DESIGN §3): from the raw events in arrival order, which spikes are late,
  * each bin's counts and label, the emission times and windows, and every
  * pair's measures through the batch library (discretize → estimate). Written
- * plainly, sharing nothing with the engine but the batch library and the
- * surrogate lag schedule.
+ * plainly, sharing nothing with the engine but the batch library, the
+ * surrogate lag schedule and, for `shuffle`, the keys that put each mode's
+ * bins in a random cyclic order and the generators of the surrogates'
+ * cycles (the cycles are built here).
  */
 import { estimate, type EstimatorName } from '../../src/estimators/estimate.ts';
 import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
 import { pairSynergy } from '../../src/measures/pairSynergy.ts';
 import { labelLags } from '../../src/engine/labelLagSchedule.ts';
+import { ShuffleOrderKeys } from '../../src/estimators/withinModeCycles.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import { compareUnitIds, outputUnitId, type UnitId } from '../../src/stream/unitIds.ts';
 
@@ -194,13 +197,18 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
     labelsOfBins.forEach((label) => {
       if (label >= 0) labels.set(labelNames[label], labels.get(labelNames[label])! + 1);
     });
-    const measure = (a: string, bId: string, keep: number[], mode: number[]): ReferencePair => {
+    // `pairing`: the shuffle's within-mode cycles of the samples (the window's own, or a surrogate's).
+    const measure = (a: string, bId: string, keep: number[], mode: number[], pairing: () => Int32Array): ReferencePair => {
       const data = estimationData(
         discretize([keep.map((k) => symbol(k, a)), keep.map((k) => symbol(k, bId)), mode], [o.levels, o.levels, modes]),
         keep.map((k) => k % 4),
       );
-      return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed, shufflePairing: 'next-in-mode' });
+      const shufflePartner = o.estimator === 'shuffle' ? pairing() : undefined;
+      return estimate(data, (s) => pairSynergy(s, 0, 1, 2), { estimator: o.estimator, seed: o.seed, shufflePartner });
     };
+    const windowOrder = new ShuffleOrderKeys(o.seed, 'window');
+    const labeledModes = labeledBins.map((k) => labelsOfBins[bins.indexOf(k)]);
+    const windowPairing = () => keyOrderCycles(labeledBins, labeledModes, windowOrder);
     const pair = (aId: UnitId, bUnit: UnitId): ReferencePair => {
       // Measured in the order the units were first seen, as the engine does (the shuffle's pairing is not symmetric), then named as asked.
       if (unitOrder.indexOf(String(aId)) > unitOrder.indexOf(String(bUnit))) {
@@ -209,8 +217,7 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
       }
       return pairInOrder(String(aId), String(bUnit));
     };
-    const pairInOrder = (a: string, bId: string): ReferencePair =>
-      measure(a, bId, labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)]));
+    const pairInOrder = (a: string, bId: string): ReferencePair => measure(a, bId, labeledBins, labeledModes, windowPairing);
     // Significance: plug-in synergy of every pair against the label stream lag bins earlier (SCIENCE.md).
     const significance = (units: number): ReferenceSignificance => {
       const stepBins = Math.round((o.lagStepSeconds ?? 1) / b);
@@ -284,7 +291,7 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
         const all: Array<{ a: string; b: string; synergy: number; i: number; j: number }> = [];
         for (let i = 0; i < units; i++) {
           for (let j = i + 1; j < units; j++) {
-            const synergy = measure(unitOrder[i], unitOrder[j], labeledBins, labeledBins.map((k) => labelsOfBins[bins.indexOf(k)])).synergy;
+            const synergy = measure(unitOrder[i], unitOrder[j], labeledBins, labeledModes, windowPairing).synergy;
             all.push({ a: unitOrder[i], b: unitOrder[j], synergy, i, j });
           }
         }
@@ -299,4 +306,24 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
     });
   }
   return { emissions, late };
+}
+
+/**
+ * The shuffle's pairing of samples (bins `keep`, modes `mode`): within each
+ * mode, the bins in ascending key order, each paired with the next,
+ * the last with the first.
+ */
+function keyOrderCycles(keep: readonly number[], mode: readonly number[], order: ShuffleOrderKeys): Int32Array {
+  const partner = new Int32Array(keep.length);
+  const byMode = new Map<number, number[]>();
+  keep.forEach((_, s) => {
+    const samples = byMode.get(mode[s]) ?? [];
+    samples.push(s);
+    byMode.set(mode[s], samples);
+  });
+  for (const samples of byMode.values()) {
+    samples.sort((x, y) => order.key(keep[x]) - order.key(keep[y]));
+    samples.forEach((s, r) => (partner[s] = samples[(r + 1) % samples.length]));
+  }
+  return partner;
 }
