@@ -163,12 +163,14 @@ feeds: spikes are binned on event time and a sliding-window update is
 written every --hop seconds, one JSON object per line (JSONL) to stdout or
 --out:
 {"type":"synergy","t","window","samples","labels","estimator","levels",
- "dropped":{"unlabeled","late"},"units","pairsComputed","pairs":[{"a","b",
- "joint","ia","ib","synergy","normalized","p"}]}  (bits; p with --surrogates)
+ "dropped":{"unlabeled","late"},"units","pairsComputed","surrogates",
+ "effective_surrogates","min_p","alpha","significant","pairs":[{"a","b",
+ "joint","ia","ib","synergy","normalized","excess","p","p_fwer"}]}  (bits;
+ p and p_fwer from label-lag surrogates, docs/MEASURES.md)
 At the end a summary line goes to stderr: spikes, units, labeled and
 unlabeled bins, drops by cause, alerts. On a terminal a progress bar shows
 the share read, recording time, spikes/s and ETA (nothing off a terminal).
-Pair alerts (--alert-threshold, --alert-p, --alert-for; see 'synergy serve
+Pair alerts (--alert-alpha, --alert-effect, --alert-for; see 'synergy serve
 --help') are printed on stderr, one line each (--quiet-alerts: not), and
 go to --alerts-out; with --serve PORT, updates and alerts are also
 published to subscribers at ws://127.0.0.1:PORT/subscribe as the replay
@@ -230,7 +232,7 @@ Examples:
       --labels trials.csv --label-column condition
   synergy replay "Record Node 101" --ttl-labels "1=go,-1=,2=rest,-2="
   synergy replay session.nev --ttl-labels "1=left,2=right,0=" --start 600
-  synergy replay spikes.jsonl --labels labels.csv --surrogates 99 \\
+  synergy replay spikes.jsonl --labels labels.csv --alert-alpha 0.01 \\
       --out updates.jsonl --alerts-out alerts.jsonl --serve 7700`,
     )
     .argument('<recording>', 'a spike file (.csv, .tsv, .jsonl), an NWB or NEV file, or a Phy / Open Ephys folder')

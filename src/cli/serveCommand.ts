@@ -38,9 +38,9 @@ own clock: sources never share windows, units or labels. Every --hop seconds
 of a source's time an update (one JSON object, bits, with "source") goes to
 subscribers and to --out; alerts go to subscribers, to stderr as a line and
 to --alerts-out:
-  synergy / redundancy  a pair's corrected synergy ≥ --alert-threshold (≤ −it)
-                        with p ≤ --alert-p for --alert-for updates; cleared when
-                        below half the threshold or p > 2·alert-p as long
+  synergy / redundancy  a pair family-wise significant: p_fwer ≤ --alert-alpha
+                        over all pairs (label-lag surrogates), synergy and
+                        excess of one sign; cleared when p_fwer > 2·alpha
   source-lost, source-silent, sequence-gap, data-gap, time-jump, clock-reset,
   late-data, input-rejected, source-retired
                         what happened to the data on the way in

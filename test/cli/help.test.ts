@@ -27,11 +27,11 @@ describe('--help', () => {
 
   it('each live command documents its options', async () => {
     const wanted: Record<string, string[]> = {
-      serve: ['--token', '--host', '--port', '--max-payload', '--silence', '--alert-threshold', '--alert-p', '--alert-for', '--alerts-out', '--surrogates <n>', '(default: 99)'],
+      serve: ['--token', '--host', '--port', '--max-payload', '--silence', '--alert-alpha', '--alert-effect', '--alert-for', '--alerts-out', '--surrogates <n>', '(default: 99)', '--lag-step'],
       connect: ['<url>', '--serve', '--token', '--max-retries', '--alerts-out', '--window'],
       simulate: ['--units', '--rate', '--seed', '--modes', '--port', '--truth', '--speed', '--duration', '--json'],
       demo: ['--speed', '--port', '--duration', '--plain', '--units', '--window <seconds>', '(default: 30)'],
-      replay: ['--serve', '--alerts-out', '--quiet-alerts', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter', '--units-table', '--multi-tag'],
+      replay: ['--serve', '--alert-alpha', '--surrogates <n>', '--alerts-out', '--quiet-alerts', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter', '--units-table', '--multi-tag'],
     };
     for (const [name, options] of Object.entries(wanted)) {
       const result = await runCli([name, '--help']);
