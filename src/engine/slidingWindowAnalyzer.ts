@@ -55,7 +55,7 @@ export class SlidingWindowAnalyzer {
       const stepBins = wholeBins(options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS, options.binSeconds, 'lag step');
       const lags = labelLags(options.surrogates, stepBins, options.seed);
       this.history = new LabelHistory(LabelLagSignificance.historyBins(this.windowBins, lags));
-      this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins);
+      this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins, options.maxSurrogateCells);
     }
   }
 

@@ -17,6 +17,8 @@ export interface AnalysisOptions {
   lagStepSeconds?: number;
   /** Family-wise error rate a pair must reach to count as significant (and to alert); default 0.05. */
   alpha?: number;
+  /** Memory bound of the surrogates' count tables, cells (the longest lags are dropped beyond it); default 2^28. */
+  maxSurrogateCells?: number;
   /** Seed of surrogates and of the shuffle estimator. */
   seed: number;
   /** How far out of order spikes and labels may arrive. */
