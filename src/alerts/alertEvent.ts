@@ -51,8 +51,10 @@ export interface AlertEvent {
   value?: number;
   /** Pair alerts: the pair's own one-sided surrogate p-value. */
   p?: number;
-  /** Pair alerts: the family-wise p over all pairs that the alert rests on. */
+  /** Pair alerts: the family-wise p over all pairs (empirical, from the surrogates' maxima). */
   p_fwer?: number;
+  /** Pair alerts: the family-wise p from the tail of those maxima, the one the alert rests on. */
+  p_fwer_tail?: number;
   /** The source: source alerts, and every alert of `synergy serve` (one analysis per source). */
   source?: string;
   /** One-off source alerts: how many of this kind the source raised since the last one sent, held back by the alert rate limit. */

@@ -84,6 +84,7 @@ export class PairAlerts {
   next(update: SynergyUpdate): AlertEvent[] {
     if (update.samples === 0 || update.samples < (this.options.minSamples ?? 1)) return [];
     const { alpha } = this.options;
+    const level = alertLevel(alpha, update);
     const effect = this.options.minEffectBits ?? 0;
     const forUpdates = this.forUpdates;
     const alerts: AlertEvent[] = [];
@@ -101,7 +102,9 @@ export class PairAlerts {
         const pFwer = pair.p_fwer;
         // Synergy beyond chance, and synergy: both signs agree (a pair less redundant than chance is no synergy).
         const beyond = pair.excess === undefined ? 0 : kind === 'synergy' ? pair.excess : -pair.excess;
-        const above = pFwer !== undefined && pFwer <= alpha && signed > 0 && beyond > 0 && signed >= effect;
+        // Beyond every surrogate's maximum, and past the per-update level in the tail of those maxima.
+        const beyondAll = pFwer !== undefined && update.min_p !== undefined && pFwer <= update.min_p + 1e-12;
+        const above = beyondAll && pair.p_fwer_tail !== undefined && pair.p_fwer_tail <= level && signed > 0 && beyond > 0 && signed >= effect;
         const below = pFwer === undefined || pFwer > CLEAR_P_FACTOR * alpha || signed <= 0 || beyond <= 0 || signed < effect * CLEAR_FRACTION;
         let state = this.pairs.get(key);
         if (state === undefined) {
@@ -114,7 +117,7 @@ export class PairAlerts {
         if (state.streak >= forUpdates) {
           state.raised = !state.raised;
           state.streak = 0;
-          alerts.push(pairAlert(update, pair, kind, state.raised ? 'raised' : 'cleared', this.options, forUpdates));
+          alerts.push(pairAlert(update, pair, kind, state.raised ? 'raised' : 'cleared', this.options, forUpdates, level));
         }
         if (!state.raised && state.streak === 0) this.pairs.delete(key);
       }
@@ -132,7 +135,7 @@ export class PairAlerts {
       state.streak++;
       if (state.streak >= forUpdates) {
         this.pairs.delete(key);
-        alerts.push(pairAlert(update, { a: state.a, b: state.b }, state.kind, 'cleared', this.options, forUpdates));
+        alerts.push(pairAlert(update, { a: state.a, b: state.b }, state.kind, 'cleared', this.options, forUpdates, level));
       }
     }
     return alerts;
@@ -143,28 +146,42 @@ function pairKey(a: UnitId, b: UnitId, kind: PairAlertKind): string {
   return `${unitPairKey(a, b)}\u0000${kind}`;
 }
 
+/**
+ * The level p_fwer_tail must reach at one update for a null recording to
+ * raise an alert in at most a share `alpha` of its hours: alpha spread over
+ * the hour's disjoint windows, alpha · window / 3600 s (a union bound:
+ * updates whose windows overlap are nearly the same test). A window of an
+ * hour or more: alpha itself.
+ */
+export function alertLevel(alpha: number, update: Pick<SynergyUpdate, 'window'>): number {
+  const windowSeconds = update.window[1] - update.window[0];
+  return alpha * Math.min(1, windowSeconds / 3600);
+}
+
 function pairAlert(
   update: SynergyUpdate,
-  pair: { a: UnitId; b: UnitId; synergy?: number; p?: number; p_fwer?: number },
+  pair: { a: UnitId; b: UnitId; synergy?: number; p?: number; p_fwer?: number; p_fwer_tail?: number },
   kind: PairAlertKind,
   state: 'raised' | 'cleared',
   options: PairAlertOptions,
   forUpdates: number,
+  level: number,
 ): AlertEvent {
-  const { a, b, synergy, p, p_fwer: pFwer } = pair;
+  const { a, b, synergy, p, p_fwer: pFwer, p_fwer_tail: pTail } = pair;
   const what = kind === 'synergy' ? 'synergy' : 'redundancy';
   const value =
     synergy === undefined
       ? 'no longer among the significant pairs'
-      : `synergy ${synergy.toFixed(4)} bits${pFwer === undefined ? '' : `, p_fwer = ${pFwer.toPrecision(2)} over ${update.pairsComputed} pairs`}`;
+      : `synergy ${synergy.toFixed(4)} bits${pTail === undefined ? '' : `, p_fwer ${pTail.toPrecision(2)} over ${update.pairsComputed} pairs`}`;
   const held = forUpdates > 1 ? ` for ${forUpdates} updates` : '';
   const message =
     state === 'raised'
-      ? `units ${a} and ${b}: ${what} (${value}), family-wise significant at ${options.alpha}${held}`
+      ? `units ${a} and ${b}: ${what} (${value}), beyond every surrogate and below ${level.toPrecision(2)} (alpha ${options.alpha} an hour)${held}`
       : `units ${a} and ${b}: ${what} ended (${value})`;
   const alert: AlertEvent = { type: 'alert', state, kind, t: update.t, a, b, message };
   if (synergy !== undefined) alert.value = synergy;
   if (p !== undefined) alert.p = p;
   if (pFwer !== undefined) alert.p_fwer = pFwer;
+  if (pTail !== undefined) alert.p_fwer_tail = pTail;
   return alert;
 }

@@ -176,10 +176,11 @@ export class SlidingWindowAnalyzer {
       if (significance !== undefined) {
         // The test is on the plug-in synergy beyond its label-lag mean, whatever estimator gives `synergy`.
         const index = (pair.j * (pair.j - 1)) / 2 + pair.i;
-        const { p, pFwer } = significance.test(index);
+        const { p, pFwer, pFwerTail } = significance.test(index);
         update.excess = significance.excess[index];
         update.p = p;
         update.p_fwer = pFwer;
+        update.p_fwer_tail = pFwerTail;
       }
       return update;
     });

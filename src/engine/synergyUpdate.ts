@@ -22,6 +22,12 @@ export interface PairUpdate {
   p?: number;
   /** Family-wise p over all pairs: Westfall–Young max-T on |excess|, the same surrogates. */
   p_fwer?: number;
+  /**
+   * p_fwer from a Gumbel fit to the surrogates' maxima: it goes below
+   * 1 / (1 + surrogates) for a pair far beyond every surrogate (what the
+   * alerts' per-hour level needs). docs/MEASURES.md, "Alerts".
+   */
+  p_fwer_tail?: number;
 }
 
 /** One emission of the sliding-window analysis (DESIGN §4). */

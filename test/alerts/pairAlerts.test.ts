@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PairAlerts } from '../../src/alerts/pairAlerts.ts';
+import { alertLevel, PairAlerts } from '../../src/alerts/pairAlerts.ts';
 import type { PairUpdate, SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 
 type Pair = Partial<PairUpdate> & { a: string; b: string; synergy: number };
@@ -22,21 +22,26 @@ function update(t: number, pairs: Pair[], options: { samples?: number; computed?
     min_p: 0.01,
     alpha: 0.05,
     significant: options.significant ?? listed,
-    pairs: pairs.map((pair) => ({ joint: 0, ia: 0, ib: 0, normalized: 0, excess: pair.synergy, ...pair })),
+    // A pair at the smallest p_fwer is beyond every surrogate; its tail p is far smaller unless given.
+    pairs: pairs.map((pair) => ({ joint: 0, ia: 0, ib: 0, normalized: 0, excess: pair.synergy, ...(pair.p_fwer === undefined ? {} : { p_fwer_tail: pair.p_fwer <= 0.01 ? 1e-9 : pair.p_fwer }), ...pair })),
   };
 }
 
 describe('PairAlerts: family-wise significant pairs', () => {
-  it('raises when p_fwer ≤ alpha, whatever the size of the effect, and clears with hysteresis (p_fwer > 2·alpha)', () => {
+  it('raises when a pair is beyond every surrogate and its tail p_fwer ≤ alpha · window / 1 h, whatever the size of the effect; clears with hysteresis (p_fwer > 2·alpha)', () => {
     const alerts = new PairAlerts({ alpha: 0.05 });
-    const run = (synergy: number, pFwer: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy, p: 0.001, p_fwer: pFwer }]));
-    expect(run(0.2, 0.06, 1)).toEqual([]); // not significant over the family: nothing, however large
-    const raised = run(0.004, 0.05, 2);
-    expect(raised).toEqual([expect.objectContaining({ type: 'alert', state: 'raised', kind: 'synergy', t: 2, a: 'x', b: 'y', value: 0.004, p: 0.001, p_fwer: 0.05 })]);
-    expect(raised[0].message).toMatch(/family-wise significant at 0\.05/);
-    // Between alpha and twice alpha: stays raised.
-    for (let t = 3; t < 6; t++) expect(run(0.004, 0.09, t)).toEqual([]);
-    expect(run(0.004, 0.11, 6)).toEqual([expect.objectContaining({ state: 'cleared', kind: 'synergy', t: 6 })]);
+    const run = (synergy: number, pFwer: number, tail: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy, p: 0.001, p_fwer: pFwer, p_fwer_tail: tail }]));
+    // 10 s windows: the level is 0.05 · 10 / 3600 = 1.4e-4.
+    expect(alertLevel(0.05, { window: [0, 10] })).toBeCloseTo(0.05 / 360, 15);
+    expect(alertLevel(0.05, { window: [0, 7200] })).toBe(0.05);
+    expect(run(0.2, 0.02, 1e-9, 1)).toEqual([]); // not beyond every surrogate (min p 0.01)
+    expect(run(0.2, 0.01, 2e-4, 2)).toEqual([]); // beyond them, but the tail is above the level
+    const raised = run(0.004, 0.01, 1e-4, 3);
+    expect(raised).toEqual([expect.objectContaining({ type: 'alert', state: 'raised', kind: 'synergy', t: 3, a: 'x', b: 'y', value: 0.004, p: 0.001, p_fwer: 0.01, p_fwer_tail: 1e-4 })]);
+    expect(raised[0].message).toMatch(/beyond every surrogate and below 0\.00014 \(alpha 0\.05 an hour\)/);
+    // Up to twice alpha: stays raised.
+    for (let t = 4; t < 7; t++) expect(run(0.004, 0.09, 0.09, t)).toEqual([]);
+    expect(run(0.004, 0.11, 0.11, 7)).toEqual([expect.objectContaining({ state: 'cleared', kind: 'synergy', t: 7 })]);
     expect(alerts.raised()).toEqual([]);
   });
 
@@ -44,10 +49,8 @@ describe('PairAlerts: family-wise significant pairs', () => {
     const alerts = new PairAlerts({ alpha: 0.05 });
     expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: -0.3, p_fwer: 0.01 }]))).toEqual([expect.objectContaining({ kind: 'redundancy', state: 'raised', value: -0.3 })]);
     expect(alerts.raised()).toEqual([{ a: 'x', b: 'y', kind: 'redundancy' }]);
-    expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.01, p_fwer: 0.04 }]))).toEqual([
-      expect.objectContaining({ kind: 'synergy', state: 'raised' }),
-      expect.objectContaining({ kind: 'redundancy', state: 'cleared' }),
-    ]);
+    expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.01, p_fwer: 0.04 }]))).toEqual([expect.objectContaining({ kind: 'redundancy', state: 'cleared' })]);
+    expect(alerts.next(update(3, [{ a: 'x', b: 'y', synergy: 0.01, p_fwer: 0.01 }]))).toEqual([expect.objectContaining({ kind: 'synergy', state: 'raised' })]);
   });
 
   it('no p, no alert: an update without p_fwer raises nothing, however strong', () => {

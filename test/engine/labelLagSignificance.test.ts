@@ -79,12 +79,14 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
     { seed: 3, levels: 4, modes: 5, dwell: 1, maxCells: undefined },
     // Room for the real tables and 3 of the 6 surrogates: the longest lags are dropped.
     { seed: 4, levels: 3, modes: 3, dwell: 2, maxCells: 2600 },
-  ])('equals the batch library, pair by pair, at every emission, units and modes appearing as they go (seed $seed)', ({ seed, levels, modes, dwell, maxCells }) => {
+    // 24 lags 3 bins apart over modes that change every bin: effectively independent, the Gumbel tail is used.
+    { seed: 5, levels: 3, modes: 3, dwell: 1, maxCells: undefined, lagCount: 24, step: 3 },
+  ])('equals the batch library, pair by pair, at every emission, units and modes appearing as they go (seed $seed)', ({ seed, levels, modes, dwell, maxCells, lagCount = 6, step = 7 }) => {
     // More than half the 16 units the tables first make room for: a relayout must keep them all.
     const units = 10;
     const windowBins = 40;
-    const stepBins = 7;
-    const lags = labelLags(6, stepBins, seed);
+    const stepBins = step;
+    const lags = labelLags(lagCount, stepBins, seed);
     const first = 13;
     const { labels, symbols } = randomBins(seed, 160, units, modes, levels, dwell);
     const history = new LabelHistory(LabelLagSignificance.historyBins(windowBins, lags));
@@ -94,6 +96,7 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
     // Units and modes are known from their first appearance on (tables grow and are laid out anew).
     let seenUnits = 2;
     let seenModes = 1;
+    let tailChecked = 0;
     for (let b = 0; b < labels.length; b++) {
       const bin = first + b;
       if (b >= windowBins && b % 10 === 0) {
@@ -144,7 +147,17 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
           const reach = Math.abs(values[0]) - 1e-12;
           const own = values.slice(1).filter((x) => Math.abs(x) >= reach).length;
           const family = maxima.filter((max) => max >= reach).length;
-          expect(result.test(q), `pair ${q}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
+          const { pFwerTail, ...empirical } = result.test(q);
+          expect(empirical, `pair ${q}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
+          // Tail: a Gumbel fit to the maxima once 19 surrogates are effectively independent, never above p_fwer.
+          if (effective < 19) expect(pFwerTail).toBe(pOf(family));
+          else {
+            const mean = maxima.reduce((x, y) => x + y, 0) / maxima.length;
+            const beta = (Math.sqrt(maxima.reduce((x, y) => x + (y - mean) ** 2, 0) / (maxima.length - 1)) * Math.sqrt(6)) / Math.PI;
+            const gumbel = 1 - Math.exp(-Math.exp(-(Math.abs(values[0]) - (mean - 0.5772156649015329 * beta)) / beta));
+            expect(Math.abs(pFwerTail - Math.min(pOf(family), gumbel))).toBeLessThan(1e-9);
+            tailChecked++;
+          }
           expect(Math.abs(result.excess[q] - (usable.length === 0 ? 0 : values[0])), `excess of pair ${q}`).toBeLessThan(1e-12);
           if (pOf(family) <= 0.2) significant++;
         });
@@ -160,6 +173,7 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
       significance.update(entry, 1, seenUnits, seenModes);
     }
     expect(checked).toBeGreaterThan(10);
+    if (lagCount === 24) expect(tailChecked).toBeGreaterThan(0);
     if (maxCells !== undefined) expect(significance.capped).toBe(3);
     else expect(significance.capped).toBe(lags.length);
   });

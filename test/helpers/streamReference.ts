@@ -34,8 +34,8 @@ export interface ReferenceSignificance {
   available: number;
   effective: number;
   minP: number;
-  /** excess, p and p_fwer of a pair by unit ids (either order). */
-  pair(a: UnitId, b: UnitId): { excess: number; p: number; p_fwer: number };
+  /** excess, p, p_fwer and p_fwer_tail of a pair by unit ids (either order). */
+  pair(a: UnitId, b: UnitId): { excess: number; p: number; p_fwer: number; p_fwer_tail: number };
   /** Pairs with p_fwer ≤ alpha. */
   significant(alpha: number): number;
 }
@@ -263,12 +263,20 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
         return all.map((x) => x - mean);
       });
       const maxima = usable.map((_, k) => Math.max(...centred.map((values) => Math.abs(values[k + 1]))));
+      // The tail of the maxima: a Gumbel fit by moments, once 19 of them are effectively independent.
+      const mean = maxima.reduce((x, y) => x + y, 0) / maxima.length;
+      const sd = Math.sqrt(maxima.reduce((x, y) => x + (y - mean) ** 2, 0) / (maxima.length - 1));
+      const beta = (sd * Math.sqrt(6)) / Math.PI;
+      const mu = mean - 0.5772156649015329 * beta;
       const test = (q: number) => {
         const reach = Math.abs(centred[q][0]) - 1e-12;
+        const pFwer = pOf(maxima.filter((max) => max >= reach).length);
+        const tail = effective >= 19 ? Math.min(pFwer, 1 - Math.exp(-Math.exp(-(Math.abs(centred[q][0]) - mu) / beta))) : pFwer;
         return {
           excess: usable.length === 0 ? 0 : centred[q][0],
           p: pOf(centred[q].slice(1).filter((x) => Math.abs(x) >= reach).length),
-          p_fwer: pOf(maxima.filter((max) => max >= reach).length),
+          p_fwer: pFwer,
+          p_fwer_tail: tail,
         };
       };
       return {
