@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { spikeBatch, type SourceEvent } from '../../src/stream/events.ts';
 import { runCli } from '../helpers/runCli.ts';
+import { runCliHere } from '../helpers/runCliHere.ts';
 import { sharedDir } from '../helpers/shared.ts';
 import { referenceEmissions, type ReferenceOptions } from '../helpers/streamReference.ts';
 
@@ -173,4 +174,31 @@ describe.skipIf(!existsSync(join(track, 'spikes.csv')))('replaying the real line
     }
     expect(checkedPairs).toBeGreaterThan(50);
   });
+});
+
+describe.skipIf(!existsSync(join(track, 'labels_direction.csv')))('the real linear-track recording with its labels shifted by 500 s (a null)', () => {
+  it('raises no pair alert over the whole recording at the default settings', async () => {
+    // The direction intervals moved 500 s later, circularly over the recording (an interval across the end wraps).
+    const rows = readFileSync(join(track, 'labels_direction.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    const intervals = rows.map(([start, end, label]) => ({ start: Number(start), end: Number(end), label: label.trim() }));
+    const first = intervals[0].start;
+    const last = intervals.at(-1)!.end;
+    const span = last - first;
+    const shifted: string[] = [];
+    for (const { start, end, label } of intervals) {
+      const from = first + ((start - first + 500) % span);
+      const to = from + (end - start);
+      if (to <= last) shifted.push(`${from.toFixed(5)},${to.toFixed(5)},${label}`);
+      else shifted.push(`${from.toFixed(5)},${last.toFixed(5)},${label}`, `${first.toFixed(5)},${(first + to - last).toFixed(5)},${label}`);
+    }
+    const labels = write('shifted-direction.csv', `start_s,end_s,label\n${shifted.join('\n')}\n`);
+    const alertsOut = join(folder, 'shifted-alerts.jsonl');
+    const result = await runCliHere(['replay', join(track, 'spikes.csv'), '--labels', labels, '--top', '5', '--out', join(folder, 'shifted-updates.jsonl'), '--alerts-out', alertsOut, '--quiet-alerts']);
+    expect(result.code, result.stderr).toBe(0);
+    const updates = parseUpdates(readFileSync(join(folder, 'shifted-updates.jsonl'), 'utf8'));
+    // Most updates have all 99 lags in reach: the test had its chance.
+    expect(updates.filter((update) => update.surrogates === 99).length).toBeGreaterThan(500);
+    const pairAlerts = readFileSync(alertsOut, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((item) => item.type === 'alert' && (item.kind === 'synergy' || item.kind === 'redundancy'));
+    expect(pairAlerts).toEqual([]);
+  }, 120_000);
 });
