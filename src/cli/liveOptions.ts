@@ -77,7 +77,7 @@ function parsePositive(option: string, maximum = Infinity): (value: string) => n
 /** --alert-alpha, --alert-effect, --alert-for, --alert-min-samples, --alerts-out, --quiet-alerts (DESIGN §5; docs/MEASURES.md "Alerts"). */
 export function addAlertOptions(command: Command): Command {
   return command
-    .option('--alert-alpha <rate>', 'family-wise error rate: a pair alerts when its p_fwer (over all pairs) is ≤ this', parsePositive('--alert-alpha', 0.5), DEFAULT_ANALYSIS_OPTIONS.alpha)
+    .option('--alert-alpha <rate>', 'share of hours of a null recording that may raise a pair alert', parsePositive('--alert-alpha', 0.5), DEFAULT_ANALYSIS_OPTIONS.alpha)
     .option('--alert-effect <bits>', 'also require |synergy| ≥ this (default: none; the test decides)', parseNonNegative('--alert-effect'))
     .option('--alert-for <updates>', 'updates in a row the condition must hold to raise (and to clear)', parseInteger('--alert-for', 1), 1)
     .option('--alert-min-samples <bins>', 'labeled bins an update needs before it can raise or clear an alert (default: half the window)', parseInteger('--alert-min-samples', 1))

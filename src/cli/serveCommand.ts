@@ -41,9 +41,10 @@ own clock: sources never share windows, units or labels. Every --hop seconds
 of a source's time an update (one JSON object, bits, with "source") goes to
 subscribers and to --out; alerts go to subscribers, to stderr as a line and
 to --alerts-out:
-  synergy / redundancy  a pair family-wise significant: p_fwer ≤ --alert-alpha
-                        over all pairs (label-lag surrogates), synergy and
-                        excess of one sign; cleared when p_fwer > 2·alpha
+  synergy / redundancy  a pair beyond every label-lag surrogate over all
+                        pairs, at a level that keeps null recordings to
+                        --alert-alpha of their hours; cleared when
+                        p_fwer > 2·alpha
   source-lost, source-silent, sequence-gap, data-gap, time-jump, clock-reset,
   late-data, input-rejected, source-retired
                         what happened to the data on the way in
