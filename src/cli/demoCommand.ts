@@ -86,7 +86,7 @@ Examples:
     const title = [
       `synergy-stream demo — simulated rig: ${flags.units} units, ${flags.modes} modes; planted: ${[...truth].map(([pair, kind]) => `${pair.replace('|', '–')} ${kind}`).join(', ')}`,
       `analysis: ${options.binSeconds} s bins, ${options.windowSeconds} s window, an update every ${options.hopSeconds} s, ${options.estimator}, ${options.surrogates} surrogates`,
-      `alerts: a pair family-wise significant at ${flags.alertAlpha} over all pairs (label-lag surrogates)${flags.alertEffect ? ` with |synergy| ≥ ${flags.alertEffect} bits` : ''} (synergy > 0: together they tell more than apart)`,
+      `alerts: a pair beyond every label-lag surrogate, at most ${flags.alertAlpha} of a null recording's hours${flags.alertEffect ? `, |synergy| ≥ ${flags.alertEffect} bits` : ''} (synergy > 0: together they tell more than apart)`,
       `subscribe: ${server.subscribeUrl}   (Ctrl-C to stop)`,
     ];
     const recent: AlertEvent[] = [];
