@@ -236,6 +236,8 @@ export class LabelLagSignificance {
       }
     }
     const values = new Float64Array(count);
+    const sums = new Float64Array(count);
+    const joint = new Int32Array(9 * count);
     const perPair = t.cellsPerPair;
     const unitCounts = t.unitCounts;
     const modeCounts = t.modeCounts;
@@ -254,49 +256,52 @@ export class LabelLagSignificance {
           take(index, values);
           continue;
         }
-        // Levels = 3 (the default), written out: Σ f(n_abm) − Σ f(n_ab) over the nine cells of each mode.
+        // Levels = 3 (the default), written out, mode by mode with the alignments innermost (stride-1 loads):
+        // Σ f(n_abm) − Σ f(n_ab) over the nine cells of each mode.
+        sums.fill(0, 0, count);
+        joint.fill(0, 0, 9 * count);
         const firedI = i * modes * count;
         const firedJ = j * modes * count;
+        for (let m = 0; m < modes; m++) {
+          const base = pairBase + m * K;
+          const baseI = unitI + m * K;
+          const baseJ = unitJ + m * K;
+          const firedIm = firedI + m * count;
+          const firedJm = firedJ + m * count;
+          const modeBase = m * K;
+          for (let k = 0; k < count; k++) {
+            const c11 = row[base + k];
+            const c12 = row[base + mK + k];
+            const c21 = row[base + 2 * mK + k];
+            const c22 = row[base + 3 * mK + k];
+            const i1 = unitCounts[baseI + k] - c11 - c12;
+            const i2 = unitCounts[baseI + mK + k] - c21 - c22;
+            const b1 = unitCounts[baseJ + k] - c11 - c21;
+            const b2 = unitCounts[baseJ + mK + k] - c12 - c22;
+            const none = modeCounts[modeBase + k] - fired[firedIm + k] - fired[firedJm + k] + c11 + c12 + c21 + c22;
+            sums[k] += f[c11] + f[c12] + f[c21] + f[c22] + f[i1] + f[i2] + f[b1] + f[b2] + f[none];
+            const cell = 9 * k;
+            joint[cell] += none;
+            joint[cell + 1] += b1;
+            joint[cell + 2] += b2;
+            joint[cell + 3] += i1;
+            joint[cell + 4] += c11;
+            joint[cell + 5] += c12;
+            joint[cell + 6] += i2;
+            joint[cell + 7] += c21;
+            joint[cell + 8] += c22;
+          }
+        }
         for (let k = 0; k < count; k++) {
           const n = total[k];
           if (n === 0) {
             values[k] = 0;
             continue;
           }
-          let sum = 0;
-          let j00 = 0;
-          let j01 = 0;
-          let j02 = 0;
-          let j10 = 0;
-          let j11 = 0;
-          let j12 = 0;
-          let j20 = 0;
-          let j21 = 0;
-          let j22 = 0;
-          for (let m = 0; m < modes; m++) {
-            const slot = m * K + k;
-            const at = pairBase + slot;
-            const c11 = row[at];
-            const c12 = row[at + mK];
-            const c21 = row[at + 2 * mK];
-            const c22 = row[at + 3 * mK];
-            const i1 = unitCounts[unitI + slot] - c11 - c12;
-            const i2 = unitCounts[unitI + mK + slot] - c21 - c22;
-            const b1 = unitCounts[unitJ + slot] - c11 - c21;
-            const b2 = unitCounts[unitJ + mK + slot] - c12 - c22;
-            const none = modeCounts[slot] - fired[firedI + m * count + k] - fired[firedJ + m * count + k] + c11 + c12 + c21 + c22;
-            sum += f[c11] + f[c12] + f[c21] + f[c22] + f[i1] + f[i2] + f[b1] + f[b2] + f[none];
-            j00 += none;
-            j01 += b1;
-            j02 += b2;
-            j10 += i1;
-            j20 += i2;
-            j11 += c11;
-            j12 += c12;
-            j21 += c21;
-            j22 += c22;
-          }
-          sum -= f[j00] + f[j01] + f[j02] + f[j10] + f[j11] + f[j12] + f[j20] + f[j21] + f[j22];
+          const cell = 9 * k;
+          const sum =
+            sums[k] -
+            (f[joint[cell]] + f[joint[cell + 1]] + f[joint[cell + 2]] + f[joint[cell + 3]] + f[joint[cell + 4]] + f[joint[cell + 5]] + f[joint[cell + 6]] + f[joint[cell + 7]] + f[joint[cell + 8]]);
           values[k] = (sum + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / n;
         }
         take(index, values);
