@@ -1,6 +1,7 @@
 import { estimate, type EstimatorName } from '../estimators/estimate.ts';
 import { mutualInformationChiSquared } from '../estimators/chiSquaredPValue.ts';
 import type { NumericTree } from '../estimators/numericTree.ts';
+import { quarterAssignment, type QuarterSplit } from '../estimators/quarterSplit.ts';
 import { coInformation } from '../measures/coInformation.ts';
 import type { DiscreteSamples, EstimationData } from '../measures/discreteSamples.ts';
 import { estimationData } from '../measures/discreteSamples.ts';
@@ -25,7 +26,10 @@ export interface MeasureReportOptions {
   /** Index of the target (mode) column. */
   target: number;
   estimator: EstimatorName;
+  /** Seed of the `shuffle` estimator and of the `shuffled` QE split (default 0). */
   seed?: number;
+  /** How `qe` splits the rows into halves and quarters (default `contiguous`, in row order). */
+  qeSplit?: QuarterSplit;
 }
 
 /**
@@ -44,7 +48,11 @@ export function measureReport(samples: DiscreteSamples, options: MeasureReportOp
   if (!(target >= 0 && target < columns)) throw new RangeError(`target column ${target} does not exist`);
   const sources = [...Array(columns).keys()].filter((v) => v !== target);
   const all = [...sources, target];
-  const data: EstimationData = estimationData(samples);
+  const qeSplit = options.qeSplit ?? 'contiguous';
+  const data: EstimationData = estimationData(
+    samples,
+    quarterAssignment(qeSplit, samples.columns[0]?.length ?? 0, options.seed ?? 0),
+  );
 
   const measures = (source: InformationSource) => {
     // Own properties whatever the column names (one may be called "__proto__").
@@ -80,7 +88,10 @@ export function measureReport(samples: DiscreteSamples, options: MeasureReportOp
   const report: Record<string, unknown> = {
     samples: data.table.total,
     estimator: options.estimator,
-    ...(options.estimator === 'shuffle' ? { seed: options.seed ?? 0 } : {}),
+    ...(options.estimator === 'qe' ? { qe_split: qeSplit } : {}),
+    ...(options.estimator === 'shuffle' || (options.estimator === 'qe' && qeSplit === 'shuffled')
+      ? { seed: options.seed ?? 0 }
+      : {}),
     target: names[target],
     sources: sources.map((v) => names[v]),
     ...estimated,

@@ -4,6 +4,7 @@ export { BiasCorrectedSource, type RelevantCellRule } from './biasCorrectedSourc
 export { ShuffleSource } from './shuffleSource.ts';
 export { panzeriTrevesRelevantCells } from './panzeriTrevesRelevantCells.ts';
 export { quadraticExtrapolation, EstimatorInputError } from './quadraticExtrapolation.ts';
+export { NO_QUARTER, QUARTER_SPLITS, isQuarterSplit, quarterAssignment, type QuarterSplit } from './quarterSplit.ts';
 export { jackknife } from './jackknife.ts';
 export { linearCombination, type NumericTree } from './numericTree.ts';
 export { pluginEntropyFromCounts, firstOrderBias } from './entropyFromCounts.ts';

@@ -111,6 +111,31 @@ describe('bin/synergy measure options', () => {
     expect(first).toEqual(second);
     expect(first.seed).toBe(3);
   });
+  it('--qe-split shuffled is pyentropy\'s split, seeded by --seed; contiguous is the default', async () => {
+    const rows = 40;
+    const trend = writeCsv('trend.csv', ['a', 'b', 'y'], [
+      Array.from({ length: rows }, (_, i) => (i < rows / 2 ? i % 2 : Math.floor(i / 4) % 2)),
+      Array.from({ length: rows }, (_, i) => Math.floor(i / 3) % 2),
+      Array.from({ length: rows }, (_, i) => Math.floor(i / 4) % 2),
+    ]);
+    const [byDefault, contiguous, shuffled, again, otherSeed] = await Promise.all([
+      measure([trend, '--estimator', 'qe']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'contiguous']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'shuffled', '--seed', '5']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'shuffled', '--seed', '5']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'shuffled', '--seed', '6']),
+    ]);
+    expect(byDefault).toEqual(contiguous);
+    expect(contiguous.qe_split).toBe('contiguous');
+    expect(shuffled.qe_split).toBe('shuffled');
+    expect(shuffled.seed).toBe(5);
+    expect(shuffled).toEqual(again);
+    expect(shuffled.joint).not.toBe(contiguous.joint);
+    expect(shuffled.joint).not.toBe(otherSeed.joint);
+    const bad = await runCli(['measure', trend, '--estimator', 'qe', '--qe-split', 'random']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Allowed choices are contiguous, shuffled/);
+  });
   it('the chi-squared screen says what it assumes', async () => {
     const report = await measure([file, '--target', 'mode']);
     expect(report.chi2.assumes).toBe('independent samples');
@@ -121,7 +146,7 @@ describe('bin/synergy measure options', () => {
   it('--help documents every output field and estimator', async () => {
     const result = await runCli(['measure', '--help']);
     expect(result.code).toBe(0);
-    for (const word of ['--target', '--estimator', '--seed', '--levels', 'joint', 'synergy', 'normalized', 'coinfo', 'pid', 'breakdown', 'single', 'oinfo', 'tc', 'dtc', 'sinfo', 'doinfo_y', 'chi2', 'plugin', 'miller-madow', 'panzeri-treves', 'qe', 'shuffle', 'jackknife']) {
+    for (const word of ['--target', '--estimator', '--seed', '--qe-split', '--levels', 'joint', 'synergy', 'normalized', 'coinfo', 'pid', 'breakdown', 'single', 'oinfo', 'tc', 'dtc', 'sinfo', 'doinfo_y', 'chi2', 'plugin', 'miller-madow', 'panzeri-treves', 'qe', 'shuffle', 'jackknife']) {
       expect(result.stdout).toContain(word);
     }
   });
