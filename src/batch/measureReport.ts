@@ -11,7 +11,7 @@ import { groupSynergy } from '../measures/groupSynergy.ts';
 import { informationBreakdown } from '../measures/informationBreakdown.ts';
 import type { InformationSource } from '../measures/informationSource.ts';
 import { mutualInformation } from '../measures/mutualInformation.ts';
-import { normalizedSynergy } from '../measures/normalizedSynergy.ts';
+import { normalizedSynergy, normalizedSynergyFloorBits } from '../measures/normalizedSynergy.ts';
 import { oInformation } from '../measures/oInformation.ts';
 import { oInformationGradient } from '../measures/oInformationGradient.ts';
 import { pairSynergy } from '../measures/pairSynergy.ts';
@@ -97,7 +97,11 @@ export function measureReport(samples: DiscreteSamples, options: MeasureReportOp
     ...estimated,
   };
   if (sources.length === 2) {
-    report.normalized = normalizedSynergy(estimated.synergy as number, estimated.joint as number);
+    const [a, b] = sources;
+    const modesPresent = new Set(samples.columns[target]).size;
+    const floorBits = normalizedSynergyFloorBits(data.table.total, samples.alphabet[a], samples.alphabet[b], modesPresent);
+    report.normalized = normalizedSynergy(estimated.synergy as number, estimated.joint as number, floorBits);
+    report.normalized_floor = floorBits;
   }
   const plugin = options.estimator === 'plugin' ? estimated : (estimate(data, measures, { estimator: 'plugin' }) as Record<string, NumericTree>);
   if (options.estimator !== 'plugin') report.plugin = plugin;

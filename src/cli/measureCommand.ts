@@ -39,8 +39,11 @@ Prints one JSON object, all values in bits:
   doinfo_y    gradient of O-information w.r.t. Y: oinfo - oinfo_sources
 For exactly two sources, also:
   ia, ib      I(X_1;Y), I(X_2;Y)
-  normalized  synergy / joint (0 when joint is 0; a convenience, not
-              Gat-Tishby's)
+  normalized  synergy / joint, or null unless joint > normalized_floor
+              (a convenience, not Gat-Tishby's; not bounded by 1)
+  normalized_floor
+              (|X1||X2| - 1)(|Y| - 1) / (N ln 2) bits: twice the plug-in
+              bias of the joint term; below it the joint is noise
   coinfo      co-information I(X1;X2;Y) = -synergy (positive = redundancy)
   pid         {imin, mmi}: {redundancy, unique1, unique2, synergy}
               (Williams-Beer I_min and minimum-MI redundancy)

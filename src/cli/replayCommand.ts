@@ -164,7 +164,9 @@ written every --hop seconds, one JSON object per line (JSONL) to stdout or
 --out:
 {"type":"synergy","t","window","samples","labels","estimator","levels",
  "dropped":{"unlabeled","late"},"units","pairsComputed","pairs":[{"a","b",
- "joint","ia","ib","synergy","normalized","p"}]}  (bits; p with --surrogates)
+ "joint","ia","ib","synergy","normalized","p"}]}  (bits; p with --surrogates;
+ normalized = synergy/joint, null when joint is below the floor in
+ docs/MEASURES.md)
 At the end a summary line goes to stderr: spikes, units, labeled and
 unlabeled bins, drops by cause, alerts. On a terminal a progress bar shows
 the share read, recording time, spikes/s and ETA (nothing off a terminal).

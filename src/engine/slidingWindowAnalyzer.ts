@@ -1,4 +1,5 @@
 import { SeededRandom } from '../math/seededRandom.ts';
+import { normalizedSynergy, normalizedSynergyFloorBits } from '../measures/normalizedSynergy.ts';
 import { wholeBins } from '../stream/binIndex.ts';
 import { compareUnitIds, outputUnitId } from '../stream/unitIds.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
@@ -143,6 +144,7 @@ export class SlidingWindowAnalyzer {
         ? this.readout.pValues(ranked, entries, modes, surrogateLags(entries.length, this.options.surrogates, binSeconds, this.options.seed, endBin))
         : undefined;
     const t = endBin * binSeconds;
+    const floorBits = normalizedSynergyFloorBits(samples, levels, levels, perLabel.filter((count) => count > 0).length);
     const pairs: PairUpdate[] = ranked.map((pair, k) => {
       // Named in canonical order (DESIGN §7), whatever order the units were first seen in.
       const a = outputUnitId(this.unitIds[pair.i]);
@@ -155,7 +157,7 @@ export class SlidingWindowAnalyzer {
         ia: swap ? pair.ib : pair.ia,
         ib: swap ? pair.ia : pair.ib,
         synergy: pair.synergy,
-        normalized: pair.joint === 0 ? 0 : pair.synergy / pair.joint,
+        normalized: normalizedSynergy(pair.synergy, pair.joint, floorBits),
       };
       if (pValues !== undefined) update.p = pValues[k];
       return update;

@@ -9,8 +9,12 @@ export interface PairUpdate {
   ia: number;
   ib: number;
   synergy: number;
-  /** synergy / joint, 0 when joint is 0 (a convenience, not Gat & Tishby's definition). */
-  normalized: number;
+  /**
+   * synergy / joint, or null when joint is not above the window's floor
+   * (normalizedSynergyFloorBits: (levels² − 1)(modes present − 1) / (samples · ln 2) bits).
+   * A convenience, not Gat & Tishby's definition.
+   */
+  normalized: number | null;
   /** Two-sided surrogate p-value of |synergy| (present when surrogates are on). */
   p?: number;
 }
