@@ -1,6 +1,7 @@
 import { estimate, type EstimatorName } from '../estimators/estimate.ts';
 import { mutualInformationChiSquared } from '../estimators/chiSquaredPValue.ts';
 import type { NumericTree } from '../estimators/numericTree.ts';
+import { quarterAssignment, type QuarterSplit } from '../estimators/quarterSplit.ts';
 import { coInformation } from '../measures/coInformation.ts';
 import type { DiscreteSamples, EstimationData } from '../measures/discreteSamples.ts';
 import { estimationData } from '../measures/discreteSamples.ts';
@@ -10,7 +11,7 @@ import { groupSynergy } from '../measures/groupSynergy.ts';
 import { informationBreakdown } from '../measures/informationBreakdown.ts';
 import type { InformationSource } from '../measures/informationSource.ts';
 import { mutualInformation } from '../measures/mutualInformation.ts';
-import { normalizedSynergy } from '../measures/normalizedSynergy.ts';
+import { normalizedSynergy, normalizedSynergyFloorBits } from '../measures/normalizedSynergy.ts';
 import { oInformation } from '../measures/oInformation.ts';
 import { oInformationGradient } from '../measures/oInformationGradient.ts';
 import { pairSynergy } from '../measures/pairSynergy.ts';
@@ -25,7 +26,10 @@ export interface MeasureReportOptions {
   /** Index of the target (mode) column. */
   target: number;
   estimator: EstimatorName;
+  /** Seed of the `shuffle` estimator and of the `shuffled` QE split (default 0). */
   seed?: number;
+  /** How `qe` splits the rows into halves and quarters (default `contiguous`, in row order). */
+  qeSplit?: QuarterSplit;
 }
 
 /**
@@ -44,7 +48,11 @@ export function measureReport(samples: DiscreteSamples, options: MeasureReportOp
   if (!(target >= 0 && target < columns)) throw new RangeError(`target column ${target} does not exist`);
   const sources = [...Array(columns).keys()].filter((v) => v !== target);
   const all = [...sources, target];
-  const data: EstimationData = estimationData(samples);
+  const qeSplit = options.qeSplit ?? 'contiguous';
+  const data: EstimationData = estimationData(
+    samples,
+    quarterAssignment(qeSplit, samples.columns[0]?.length ?? 0, options.seed ?? 0),
+  );
 
   const measures = (source: InformationSource) => {
     // Own properties whatever the column names (one may be called "__proto__").
@@ -80,13 +88,20 @@ export function measureReport(samples: DiscreteSamples, options: MeasureReportOp
   const report: Record<string, unknown> = {
     samples: data.table.total,
     estimator: options.estimator,
-    ...(options.estimator === 'shuffle' ? { seed: options.seed ?? 0 } : {}),
+    ...(options.estimator === 'qe' ? { qe_split: qeSplit } : {}),
+    ...(options.estimator === 'shuffle' || (options.estimator === 'qe' && qeSplit === 'shuffled')
+      ? { seed: options.seed ?? 0 }
+      : {}),
     target: names[target],
     sources: sources.map((v) => names[v]),
     ...estimated,
   };
   if (sources.length === 2) {
-    report.normalized = normalizedSynergy(estimated.synergy as number, estimated.joint as number);
+    const [a, b] = sources;
+    const modesPresent = new Set(samples.columns[target]).size;
+    const floorBits = normalizedSynergyFloorBits(data.table.total, samples.alphabet[a], samples.alphabet[b], modesPresent);
+    report.normalized = normalizedSynergy(estimated.synergy as number, estimated.joint as number, floorBits);
+    report.normalized_floor = floorBits;
   }
   const plugin = options.estimator === 'plugin' ? estimated : (estimate(data, measures, { estimator: 'plugin' }) as Record<string, NumericTree>);
   if (options.estimator !== 'plugin') report.plugin = plugin;

@@ -3,6 +3,7 @@ import { measureReport } from '../batch/measureReport.ts';
 import { readSamplesCsv } from '../batch/readSamplesCsv.ts';
 import { InputFormatError, UsageError } from '../errors.ts';
 import { ESTIMATORS, type EstimatorName } from '../estimators/estimate.ts';
+import { QUARTER_SPLITS, type QuarterSplit } from '../estimators/quarterSplit.ts';
 import { discretize } from '../measures/discreteSamples.ts';
 import { parseInteger } from './parseOptions.ts';
 
@@ -10,6 +11,7 @@ interface MeasureOptions {
   target?: string;
   estimator: EstimatorName;
   seed: number;
+  qeSplit: QuarterSplit;
   levels?: number;
   pretty?: boolean;
 }
@@ -24,6 +26,8 @@ The target column is the behavioral mode Y; every other column is a source X_i.
 Prints one JSON object, all values in bits:
 
   samples, estimator, target, sources
+  qe_split    under qe: contiguous or shuffled; seed: under shuffle, or a
+              shuffled qe split
   single      I(X_i;Y) for each source, by column name
   joint       I(X_1..X_k;Y)
   synergy     group synergy I(X;Y) - sum_i I(X_i;Y) (Gat-Tishby for two sources)
@@ -35,8 +39,11 @@ Prints one JSON object, all values in bits:
   doinfo_y    gradient of O-information w.r.t. Y: oinfo - oinfo_sources
 For exactly two sources, also:
   ia, ib      I(X_1;Y), I(X_2;Y)
-  normalized  synergy / joint (0 when joint is 0; a convenience, not
-              Gat-Tishby's)
+  normalized  synergy / joint, or null unless joint > normalized_floor
+              (a convenience, not Gat-Tishby's; not bounded by 1)
+  normalized_floor
+              (|X1||X2| - 1)(|Y| - 1) / (N ln 2) bits: twice the plug-in
+              bias of the joint term; below it the joint is noise
   coinfo      co-information I(X1;X2;Y) = -synergy (positive = redundancy)
   pid         {imin, mmi}: {redundancy, unique1, unique2, synergy}
               (Williams-Beer I_min and minimum-MI redundancy)
@@ -53,7 +60,9 @@ Estimators (bias corrections, see docs/MEASURES.md):
   miller-madow    + (R-1)/(2N ln2) per table, R = occupied cells
   panzeri-treves  same form, R = Bayesian count of relevant cells
   qe              quadratic extrapolation from the data, its halves and
-                  quarters (contiguous, in row order)
+                  quarters; --qe-split contiguous (default: in row order)
+                  or shuffled (pyentropy's: rows in a random order from
+                  --seed, N mod 4 rows left out, then contiguous)
   shuffle         shuffled-response estimator I_sh for the joint term
                   (Montemurro et al. 2007), Panzeri-Treves on every term;
                   reproducible with --seed
@@ -65,14 +74,25 @@ with status 1 and a one-line message naming the file, line and column.
 Examples:
   synergy measure pairs.csv
   synergy measure pairs.csv --target mode --estimator panzeri-treves
-  synergy measure counts.tsv --estimator shuffle --seed 7 --levels 3`,
+  synergy measure counts.tsv --estimator shuffle --seed 7 --levels 3
+  synergy measure counts.csv --estimator qe --qe-split shuffled --seed 7`,
     )
     .argument('<samples.csv>', 'CSV/TSV file: header of column names, one row per sample of integer symbols')
     .option('-t, --target <column>', 'the mode column, by name (or 1-based position); default: the last column')
     .addOption(
       new Option('-e, --estimator <name>', 'bias correction').choices(ESTIMATORS).default('plugin'),
     )
-    .option('-s, --seed <integer>', 'seed of the shuffle estimator', parseInteger('--seed'), 0)
+    .option(
+      '-s, --seed <integer>',
+      'seed of the shuffle estimator and of the shuffled qe split',
+      parseInteger('--seed'),
+      0,
+    )
+    .addOption(
+      new Option('--qe-split <split>', 'how qe splits the rows into halves and quarters')
+        .choices(QUARTER_SPLITS)
+        .default('contiguous'),
+    )
     .option(
       '-l, --levels <integer>',
       'sources hold symbols 0..levels-1 (e.g. spike counts clipped to levels); fixes the alphabet size the Panzeri-Treves correction uses. Default: the distinct values seen in each column',
@@ -107,6 +127,7 @@ Examples:
         target,
         estimator: options.estimator,
         seed: options.seed,
+        qeSplit: options.qeSplit,
       });
       write(`${JSON.stringify(report, null, options.pretty ? 2 : undefined)}\n`);
     });

@@ -166,7 +166,8 @@ written every --hop seconds, one JSON object per line (JSONL) to stdout or
  "dropped":{"unlabeled","late"},"units","pairsComputed","surrogates",
  "effective_surrogates","min_p","alpha","significant","pairs":[{"a","b",
  "joint","ia","ib","synergy","normalized","excess","p","p_fwer"}]}  (bits;
- p and p_fwer from label-lag surrogates, docs/MEASURES.md)
+ p and p_fwer from label-lag surrogates; normalized = synergy/joint, null
+ when joint is below the floor; docs/MEASURES.md)
 At the end a summary line goes to stderr: spikes, units, labeled and
 unlabeled bins, drops by cause, alerts. On a terminal a progress bar shows
 the share read, recording time, spikes/s and ETA (nothing off a terminal).

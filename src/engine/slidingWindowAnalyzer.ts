@@ -1,3 +1,4 @@
+import { normalizedSynergy, normalizedSynergyFloorBits } from '../measures/normalizedSynergy.ts';
 import { wholeBins } from '../stream/binIndex.ts';
 import { compareUnitIds, outputUnitId } from '../stream/unitIds.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
@@ -159,6 +160,7 @@ export class SlidingWindowAnalyzer {
     const ranked = samples === 0 ? [] : this.readout.rank(entries, units, modes, limit);
     const significance = this.significance?.evaluate(endBin - this.windowBins, units, modes);
     const t = endBin * binSeconds;
+    const floorBits = normalizedSynergyFloorBits(samples, levels, levels, perLabel.filter((count) => count > 0).length);
     const pairs: PairUpdate[] = ranked.map((pair) => {
       // Named in canonical order (DESIGN §7), whatever order the units were first seen in.
       const a = outputUnitId(this.unitIds[pair.i]);
@@ -171,7 +173,7 @@ export class SlidingWindowAnalyzer {
         ia: swap ? pair.ib : pair.ia,
         ib: swap ? pair.ia : pair.ib,
         synergy: pair.synergy,
-        normalized: pair.joint === 0 ? 0 : pair.synergy / pair.joint,
+        normalized: normalizedSynergy(pair.synergy, pair.joint, floorBits),
       };
       if (significance !== undefined) {
         // The test is on the plug-in synergy beyond its label-lag mean, whatever estimator gives `synergy`.

@@ -9,8 +9,12 @@ export interface PairUpdate {
   ia: number;
   ib: number;
   synergy: number;
-  /** synergy / joint, 0 when joint is 0 (a convenience, not Gat & Tishby's definition). */
-  normalized: number;
+  /**
+   * synergy / joint, or null when joint is not above the window's floor
+   * (normalizedSynergyFloorBits: (levels² − 1)(modes present − 1) / (samples · ln 2) bits).
+   * A convenience, not Gat & Tishby's definition.
+   */
+  normalized: number | null;
   /**
    * Plug-in synergy minus its mean over the real alignment and the label-lag
    * surrogates, bits: synergy (> 0) or redundancy (< 0) beyond what these

@@ -5,6 +5,7 @@ export { ShuffleSource, type ShufflePairing } from './shuffleSource.ts';
 export { ShuffleOrderKeys, WithinModeCycles, surrogateShufflePartners, windowShufflePartners, withinModeCyclePartners } from './withinModeCycles.ts';
 export { panzeriTrevesRelevantCells } from './panzeriTrevesRelevantCells.ts';
 export { quadraticExtrapolation, EstimatorInputError } from './quadraticExtrapolation.ts';
+export { NO_QUARTER, QUARTER_SPLITS, isQuarterSplit, quarterAssignment, type QuarterSplit } from './quarterSplit.ts';
 export { jackknife } from './jackknife.ts';
 export { linearCombination, type NumericTree } from './numericTree.ts';
 export { pluginEntropyFromCounts, firstOrderBias } from './entropyFromCounts.ts';

@@ -17,7 +17,11 @@ export class EstimatorInputError extends Error {
  * Through those three points the value at 1/N → 0 is
  *   I∞ = (8/3)·I(N) − 2·mean I(N/2) + (1/3)·mean I(N/4),
  * the Lagrange weights at x = 1/N, 2/N, 4/N. Halves are quarters {0,1} and
- * {2,3}. pyentropy's `qe` gives the same value when N is a multiple of 4.
+ * {2,3}; how samples are assigned to quarters is the caller's choice
+ * (estimationData; quarterSplit.ts): contiguous in sample order, bin index
+ * mod 4 in the stream, or pyentropy's shuffled split, which leaves out
+ * N mod 4 samples — then the full-data term is the sum of the quarters, as
+ * in pyentropy's `_qe_ent`.
  */
 export function quadraticExtrapolation<T extends NumericTree>(
   data: EstimationData,
@@ -28,7 +32,11 @@ export function quadraticExtrapolation<T extends NumericTree>(
     throw new EstimatorInputError('the qe estimator needs the samples in order (four quarter tables), not only their counts');
   }
   const halves = [JointTable.sum([quarters[0], quarters[1]]), JointTable.sum([quarters[2], quarters[3]])];
-  const full = measure(new PluginSource(data.table));
+  // Quarters that cover every sample sum to data.table: use it as is, so
+  // that the value does not depend on summing tables.
+  const quarterTotal = quarters.reduce((total, table) => total + table.total, 0);
+  const fullTable = quarterTotal === data.table.total ? data.table : JointTable.sum(quarters);
+  const full = measure(new PluginSource(fullTable));
   const halfValues = halves.map((table) => measure(new PluginSource(table)));
   const quarterValues = quarters.map((table) => measure(new PluginSource(table)));
   return linearCombination(

@@ -55,7 +55,12 @@ export function discretize(
 /** What the estimators need: the table of all samples and, for QE, its four quarters. */
 export interface EstimationData {
   table: JointTable;
-  /** Four tables that sum to `table` (quarters for quadratic extrapolation). */
+  /**
+   * Four tables of the samples (quarters for quadratic extrapolation). They
+   * sum to `table`, or to a part of it when some samples are in no quarter
+   * (the `shuffled` split leaves out N mod 4): QE then extrapolates from
+   * their sum.
+   */
   quarters?: readonly JointTable[];
   /** The samples in order, where the estimator needs more than counts (a given pairing of the shuffle estimator). */
   samples?: DiscreteSamples;
@@ -64,8 +69,9 @@ export interface EstimationData {
 /**
  * Tables of the samples and of four quarters. Quarters are contiguous in
  * sample order (sample i of N goes to quarter ⌊4i/N⌋), as in Strong et al.
- * (1998) and pyentropy, unless `quarterOf` assigns each sample (0–3), as the
- * streaming engine does by bin index mod 4.
+ * (1998), unless `quarterOf` assigns each sample a quarter 0–3 or −1 (in
+ * no quarter): the streaming engine's bin index mod 4, or pyentropy's
+ * shuffled split (quarterAssignment in src/estimators/quarterSplit.ts).
  */
 export function estimationData(samples: DiscreteSamples, quarterOf?: ArrayLike<number>): EstimationData {
   const n = samples.columns.length === 0 ? 0 : samples.columns[0].length;
@@ -79,7 +85,8 @@ export function estimationData(samples: DiscreteSamples, quarterOf?: ArrayLike<n
     for (let v = 0; v < samples.columns.length; v++) code = code * samples.alphabet[v] + samples.columns[v][i];
     all.set(code, (all.get(code) ?? 0) + 1);
     const q = quarterOf === undefined ? Math.floor((4 * i) / n) : quarterOf[i];
-    if (!(q >= 0 && q <= 3 && Number.isInteger(q))) throw new RangeError(`quarter ${q} of sample ${i} is not 0–3`);
+    if (q === -1) continue;
+    if (!(q >= 0 && q <= 3 && Number.isInteger(q))) throw new RangeError(`quarter ${q} of sample ${i} is not 0–3 or −1`);
     quarters[q].set(code, (quarters[q].get(code) ?? 0) + 1);
   }
   return {

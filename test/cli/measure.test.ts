@@ -49,8 +49,13 @@ describe.skipIf(!hasShared)('bin/synergy measure reproduces the test vectors', (
     for (const kind of ['imin', 'mmi'] as const) {
       for (const [key, value] of Object.entries(vector.pid[kind])) close(report.pid[kind][key], value, 1e-9, `${kind}.${key}`);
     }
-    const expectedNormalized = vector.bits.joint === 0 ? 0 : vector.bits.synergy / vector.bits.joint;
-    close(report.normalized, expectedNormalized, 1e-9, 'normalized');
+    // Reported only above the floor (|X1||X2| − 1)(|Y| − 1) / (N ln 2): the 4-sample truth tables fall below it.
+    const n = vector.samples.reduce((sum, s) => sum + s.weight, 0);
+    const symbols = (key: 'x1' | 'x2' | 'y') => new Set(vector.samples.filter((s) => s.weight > 0).map((s) => s[key])).size;
+    const floor = ((symbols('x1') * symbols('x2') - 1) * (symbols('y') - 1)) / (n * Math.LN2);
+    close(report.normalized_floor, floor, 1e-12, 'normalized_floor');
+    if (vector.bits.joint > floor) close(report.normalized, vector.bits.synergy / vector.bits.joint, 1e-9, 'normalized');
+    else expect(report.normalized).toBeNull();
     const { lin, sig_sim, cor_ind, cor_dep } = report.breakdown;
     close(lin + sig_sim + cor_ind + cor_dep, vector.bits.joint, 1e-9, 'breakdown sum');
   });
@@ -111,6 +116,31 @@ describe('bin/synergy measure options', () => {
     expect(first).toEqual(second);
     expect(first.seed).toBe(3);
   });
+  it('--qe-split shuffled is pyentropy\'s split, seeded by --seed; contiguous is the default', async () => {
+    const rows = 40;
+    const trend = writeCsv('trend.csv', ['a', 'b', 'y'], [
+      Array.from({ length: rows }, (_, i) => (i < rows / 2 ? i % 2 : Math.floor(i / 4) % 2)),
+      Array.from({ length: rows }, (_, i) => Math.floor(i / 3) % 2),
+      Array.from({ length: rows }, (_, i) => Math.floor(i / 4) % 2),
+    ]);
+    const [byDefault, contiguous, shuffled, again, otherSeed] = await Promise.all([
+      measure([trend, '--estimator', 'qe']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'contiguous']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'shuffled', '--seed', '5']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'shuffled', '--seed', '5']),
+      measure([trend, '--estimator', 'qe', '--qe-split', 'shuffled', '--seed', '6']),
+    ]);
+    expect(byDefault).toEqual(contiguous);
+    expect(contiguous.qe_split).toBe('contiguous');
+    expect(shuffled.qe_split).toBe('shuffled');
+    expect(shuffled.seed).toBe(5);
+    expect(shuffled).toEqual(again);
+    expect(shuffled.joint).not.toBe(contiguous.joint);
+    expect(shuffled.joint).not.toBe(otherSeed.joint);
+    const bad = await runCli(['measure', trend, '--estimator', 'qe', '--qe-split', 'random']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Allowed choices are contiguous, shuffled/);
+  });
   it('the chi-squared screen says what it assumes', async () => {
     const report = await measure([file, '--target', 'mode']);
     expect(report.chi2.assumes).toBe('independent samples');
@@ -121,7 +151,7 @@ describe('bin/synergy measure options', () => {
   it('--help documents every output field and estimator', async () => {
     const result = await runCli(['measure', '--help']);
     expect(result.code).toBe(0);
-    for (const word of ['--target', '--estimator', '--seed', '--levels', 'joint', 'synergy', 'normalized', 'coinfo', 'pid', 'breakdown', 'single', 'oinfo', 'tc', 'dtc', 'sinfo', 'doinfo_y', 'chi2', 'plugin', 'miller-madow', 'panzeri-treves', 'qe', 'shuffle', 'jackknife']) {
+    for (const word of ['--target', '--estimator', '--seed', '--qe-split', '--levels', 'joint', 'synergy', 'normalized', 'coinfo', 'pid', 'breakdown', 'single', 'oinfo', 'tc', 'dtc', 'sinfo', 'doinfo_y', 'chi2', 'plugin', 'miller-madow', 'panzeri-treves', 'qe', 'shuffle', 'jackknife']) {
       expect(result.stdout).toContain(word);
     }
   });

@@ -312,6 +312,12 @@ describe('Gaussian measures from a known covariance', () => {
         expect(Math.abs(mi - gaussianMutualInformationFromCovariance(covariance, rest, first))).toBeLessThan(1e-9);
         expect(Math.abs(tc - (mi + gaussianTotalCorrelationFromCovariance(covariance, rest)))).toBeLessThan(1e-9);
         expect(Math.abs(tc - referenceTotalCorrelationBits(rows))).toBeLessThan(1e-6);
+        // The bias correction acts on each entropy, so the identity holds for corrected values too.
+        const corrected = { sampleCount: 50 };
+        const hc = (indices: number[]) => gaussianEntropyFromCovariance(covariance, indices, corrected);
+        let correctedAlternative = (k - 2) * hc(all);
+        for (let j = 0; j < k; j++) correctedAlternative += hc([j]) - hc(all.filter((i) => i !== j));
+        expect(Math.abs(gaussianOInformationFromCovariance(covariance, all, corrected) - correctedAlternative)).toBeLessThan(1e-9);
       }),
       { numRuns: 200, seed: 20240611 },
     );
@@ -327,7 +333,7 @@ describe('Gaussian measures from samples', () => {
   ];
   const trueCovariance = new Matrix(timesTranspose(mixing));
 
-  it('equal the covariance-based estimators on the sample covariance (1e-12)', () => {
+  it('equal the covariance-based estimators on the sample covariance (1e-12), corrected for N by default', () => {
     const columns = mixedGaussianColumns(mixing, 500, 1);
     const covariance = new Matrix(referenceCovariance(columns));
     const moduleCovariance = sampleCovariance(columns);
@@ -336,18 +342,40 @@ describe('Gaussian measures from samples', () => {
         expect(Math.abs(moduleCovariance.get(i, j) - covariance.get(i, j))).toBeLessThan(1e-12);
       }
     }
-    expect(Math.abs(gaussianEntropy(columns) - gaussianEntropyFromCovariance(covariance))).toBeLessThan(1e-12);
-    expect(
-      Math.abs(
-        gaussianMutualInformation(columns.slice(0, 1), columns.slice(1)) -
-          gaussianMutualInformationFromCovariance(covariance, [0], [1, 2, 3]),
-      ),
-    ).toBeLessThan(1e-12);
-    expect(Math.abs(gaussianTotalCorrelation(columns) - gaussianTotalCorrelationFromCovariance(covariance))).toBeLessThan(1e-12);
-    expect(
-      Math.abs(gaussianDualTotalCorrelation(columns) - gaussianDualTotalCorrelationFromCovariance(covariance)),
-    ).toBeLessThan(1e-12);
-    expect(Math.abs(gaussianOInformation(columns) - gaussianOInformationFromCovariance(covariance))).toBeLessThan(1e-12);
+    const all = range(4);
+    // By default the sample-based forms correct for N = 500; off, they are the plug-in value.
+    for (const [sampleOptions, covarianceOptions] of [
+      [{}, { sampleCount: 500 }],
+      [{ biasCorrection: false }, {}],
+    ] as const) {
+      expect(
+        Math.abs(gaussianEntropy(columns, sampleOptions) - gaussianEntropyFromCovariance(covariance, all, covarianceOptions)),
+      ).toBeLessThan(1e-12);
+      expect(
+        Math.abs(
+          gaussianMutualInformation(columns.slice(0, 1), columns.slice(1), sampleOptions) -
+            gaussianMutualInformationFromCovariance(covariance, [0], [1, 2, 3], covarianceOptions),
+        ),
+      ).toBeLessThan(1e-12);
+      expect(
+        Math.abs(
+          gaussianTotalCorrelation(columns, sampleOptions) -
+            gaussianTotalCorrelationFromCovariance(covariance, all, covarianceOptions),
+        ),
+      ).toBeLessThan(1e-12);
+      expect(
+        Math.abs(
+          gaussianDualTotalCorrelation(columns, sampleOptions) -
+            gaussianDualTotalCorrelationFromCovariance(covariance, all, covarianceOptions),
+        ),
+      ).toBeLessThan(1e-12);
+      expect(
+        Math.abs(
+          gaussianOInformation(columns, sampleOptions) -
+            gaussianOInformationFromCovariance(covariance, all, covarianceOptions),
+        ),
+      ).toBeLessThan(1e-12);
+    }
   });
 
   it('are near the truth for large N', () => {

@@ -7,6 +7,11 @@ export {
 } from './covariance.ts';
 export { gaussianEntropy, gaussianEntropyFromCovariance } from './gaussianEntropy.ts';
 export {
+  gaussianEntropyBiasBits,
+  type GaussianCovarianceOptions,
+  type GaussianSampleOptions,
+} from './gaussianEntropyBias.ts';
+export {
   gaussianMutualInformation,
   gaussianMutualInformationFromCovariance,
 } from './gaussianMutualInformation.ts';
