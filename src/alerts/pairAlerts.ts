@@ -36,14 +36,15 @@ interface PairState {
  * docs/MEASURES.md "Alerts").
  *
  * A pair's synergy alert is raised when its synergy is positive, beyond
- * chance (excess > 0) and family-wise significant: p_fwer ≤ alpha, p_fwer
- * being the share of label-lag surrogates whose largest |excess| over all
- * pairs reaches this pair's (Westfall–Young max-T), so that on a recording
- * where the modes tell nothing about the spikes, the chance that any pair
- * alerts at a given update is at most alpha. A redundancy alert: negative
- * synergy and excess, p_fwer ≤ alpha. An optional effect size
- * (minEffectBits) must be reached too. No p, no alert: an update without
- * p_fwer (surrogates off) raises no pair alert.
+ * chance (excess > 0) and family-wise significant at the update's share of
+ * the hour: beyond every label-lag surrogate's largest |excess| over all
+ * pairs (p_fwer = min_p, Westfall–Young max-T), and its p_fwer_tail (the
+ * Gumbel tail of those maxima) ≤ alertLevel(alpha, hop), so that a recording
+ * where the modes tell nothing about the spikes raises an alert in at most
+ * a share alpha of its hours. A redundancy alert: negative synergy and
+ * excess, the same test. An optional effect size (minEffectBits) must be
+ * reached too. No p, no alert: an update without p_fwer (surrogates off)
+ * raises no pair alert.
  *
  * It clears once p_fwer exceeds CLEAR_P_FACTOR·alpha, the sign turns or
  * |synergy| falls under half the effect size (hysteresis: a pair near the
@@ -64,6 +65,8 @@ interface PairState {
 export class PairAlerts {
   private readonly pairs = new Map<string, PairState>();
   private readonly forUpdates: number;
+  /** End time of the previous update seen, s (the hop that the next update's level spends). */
+  private previousT: number | undefined;
 
   constructor(readonly options: PairAlertOptions) {
     if (!(options.alpha > 0 && options.alpha < 1)) throw new RangeError(`alert alpha must lie between 0 and 1, got ${options.alpha}`);
@@ -82,9 +85,13 @@ export class PairAlerts {
   }
 
   next(update: SynergyUpdate): AlertEvent[] {
+    const previousT = this.previousT;
+    this.previousT = update.t;
     if (update.samples === 0 || update.samples < (this.options.minSamples ?? 1)) return [];
     const { alpha } = this.options;
-    const level = alertLevel(alpha, update);
+    // The first update (or one after the clock went back) has no hop to spend: it raises nothing.
+    const hop = previousT === undefined ? 0 : update.t - previousT;
+    const level = alertLevel(alpha, hop > 0 ? hop : 0);
     const effect = this.options.minEffectBits ?? 0;
     const forUpdates = this.forUpdates;
     const alerts: AlertEvent[] = [];
@@ -149,13 +156,20 @@ function pairKey(a: UnitId, b: UnitId, kind: PairAlertKind): string {
 /**
  * The level p_fwer_tail must reach at one update for a null recording to
  * raise an alert in at most a share `alpha` of its hours: alpha spread over
- * the hour's disjoint windows, alpha · window / 3600 s (a union bound:
- * updates whose windows overlap are nearly the same test). A window of an
- * hour or more: alpha itself.
+ * the hour's updates in proportion to the time each adds, alpha · hop /
+ * 3600 s (a union bound over the updates of an hour; it holds however the
+ * windows overlap). A hop of an hour or more: alpha itself; no hop (the
+ * first update): 0, nothing raises.
+ *
+ * Spreading alpha over the hour's disjoint windows instead (alpha · window /
+ * 3600 s) is not enough: on null recordings an update's smallest tail p
+ * crosses the level in runs of about two updates, not of a window's length,
+ * and that rule raised 9 and 14 alerts in 10 null hours (docs/MEASURES.md,
+ * "Alerts").
  */
-export function alertLevel(alpha: number, update: Pick<SynergyUpdate, 'window'>): number {
-  const windowSeconds = update.window[1] - update.window[0];
-  return alpha * Math.min(1, windowSeconds / 3600);
+export function alertLevel(alpha: number, hopSeconds: number): number {
+  if (!(hopSeconds > 0)) return 0;
+  return alpha * Math.min(1, hopSeconds / 3600);
 }
 
 function pairAlert(

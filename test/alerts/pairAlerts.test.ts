@@ -27,26 +27,45 @@ function update(t: number, pairs: Pair[], options: { samples?: number; computed?
   };
 }
 
+/** Alerts that have seen an update at t = 0 (the first update raises nothing: it has no hop to spend). */
+function primed(options: ConstructorParameters<typeof PairAlerts>[0]): PairAlerts {
+  const alerts = new PairAlerts(options);
+  expect(alerts.next(update(0, [{ a: 'x', b: 'y', synergy: 0.9, p_fwer: 0.01 }]))).toEqual([]);
+  return alerts;
+}
+
 describe('PairAlerts: family-wise significant pairs', () => {
-  it('raises when a pair is beyond every surrogate and its tail p_fwer ≤ alpha · window / 1 h, whatever the size of the effect; clears with hysteresis (p_fwer > 2·alpha)', () => {
-    const alerts = new PairAlerts({ alpha: 0.05 });
+  it('raises when a pair is beyond every surrogate and its tail p_fwer ≤ alpha · hop / 1 h, whatever the size of the effect; clears with hysteresis (p_fwer > 2·alpha)', () => {
+    const alerts = primed({ alpha: 0.05 });
     const run = (synergy: number, pFwer: number, tail: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy, p: 0.001, p_fwer: pFwer, p_fwer_tail: tail }]));
-    // 10 s windows: the level is 0.05 · 10 / 3600 = 1.4e-4.
-    expect(alertLevel(0.05, { window: [0, 10] })).toBeCloseTo(0.05 / 360, 15);
-    expect(alertLevel(0.05, { window: [0, 7200] })).toBe(0.05);
+    // 1 s hops: the level is 0.05 · 1 / 3600 = 1.4e-5; 10 s hops: 1.4e-4; no hop: nothing raises.
+    expect(alertLevel(0.05, 1)).toBeCloseTo(0.05 / 3600, 15);
+    expect(alertLevel(0.05, 10)).toBeCloseTo(0.05 / 360, 15);
+    expect(alertLevel(0.05, 7200)).toBe(0.05);
+    expect(alertLevel(0.05, 0)).toBe(0);
+    expect(alertLevel(0.05, -5)).toBe(0);
     expect(run(0.2, 0.02, 1e-9, 1)).toEqual([]); // not beyond every surrogate (min p 0.01)
-    expect(run(0.2, 0.01, 2e-4, 2)).toEqual([]); // beyond them, but the tail is above the level
-    const raised = run(0.004, 0.01, 1e-4, 3);
-    expect(raised).toEqual([expect.objectContaining({ type: 'alert', state: 'raised', kind: 'synergy', t: 3, a: 'x', b: 'y', value: 0.004, p: 0.001, p_fwer: 0.01, p_fwer_tail: 1e-4 })]);
+    expect(run(0.2, 0.01, 2e-5, 2)).toEqual([]); // beyond them, but the tail is above the level
+    // A hop of 10 s spends ten times the level: 1e-4 passes.
+    const raised = run(0.004, 0.01, 1e-4, 12);
+    expect(raised).toEqual([expect.objectContaining({ type: 'alert', state: 'raised', kind: 'synergy', t: 12, a: 'x', b: 'y', value: 0.004, p: 0.001, p_fwer: 0.01, p_fwer_tail: 1e-4 })]);
     expect(raised[0].message).toMatch(/beyond every surrogate and below 0\.00014 \(alpha 0\.05 an hour\)/);
     // Up to twice alpha: stays raised.
-    for (let t = 4; t < 7; t++) expect(run(0.004, 0.09, 0.09, t)).toEqual([]);
-    expect(run(0.004, 0.11, 0.11, 7)).toEqual([expect.objectContaining({ state: 'cleared', kind: 'synergy', t: 7 })]);
+    for (let t = 13; t < 16; t++) expect(run(0.004, 0.09, 0.09, t)).toEqual([]);
+    expect(run(0.004, 0.11, 0.11, 16)).toEqual([expect.objectContaining({ state: 'cleared', kind: 'synergy', t: 16 })]);
     expect(alerts.raised()).toEqual([]);
   });
 
-  it('raises redundancy alerts for negative synergy, and clears when the sign turns', () => {
+  it('the first update, and one after the clock went back, raise nothing: they have no hop to spend', () => {
     const alerts = new PairAlerts({ alpha: 0.05 });
+    const strong = (t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy: 0.9, p_fwer: 0.01, p_fwer_tail: 1e-12 }]));
+    expect(strong(100)).toEqual([]);
+    expect(strong(50)).toEqual([]); // clock reset
+    expect(strong(51)).toEqual([expect.objectContaining({ state: 'raised', t: 51 })]);
+  });
+
+  it('raises redundancy alerts for negative synergy, and clears when the sign turns', () => {
+    const alerts = primed({ alpha: 0.05 });
     expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: -0.3, p_fwer: 0.01 }]))).toEqual([expect.objectContaining({ kind: 'redundancy', state: 'raised', value: -0.3 })]);
     expect(alerts.raised()).toEqual([{ a: 'x', b: 'y', kind: 'redundancy' }]);
     expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.01, p_fwer: 0.04 }]))).toEqual([expect.objectContaining({ kind: 'redundancy', state: 'cleared' })]);
@@ -54,13 +73,13 @@ describe('PairAlerts: family-wise significant pairs', () => {
   });
 
   it('no p, no alert: an update without p_fwer raises nothing, however strong', () => {
-    const alerts = new PairAlerts({ alpha: 0.05 });
+    const alerts = primed({ alpha: 0.05 });
     expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.9 }]))).toEqual([]);
     expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.9, p: 0.001 }]))).toEqual([]);
   });
 
   it('an effect size, when asked for, must be reached too', () => {
-    const alerts = new PairAlerts({ alpha: 0.05, minEffectBits: 0.05 });
+    const alerts = primed({ alpha: 0.05, minEffectBits: 0.05 });
     expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.04, p_fwer: 0.01 }]))).toEqual([]);
     expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.06, p_fwer: 0.01 }]))).toHaveLength(1);
     // Clears under half the effect size.
@@ -69,7 +88,7 @@ describe('PairAlerts: family-wise significant pairs', () => {
   });
 
   it('with forUpdates, the condition must hold that many updates in a row', () => {
-    const alerts = new PairAlerts({ alpha: 0.05, forUpdates: 3 });
+    const alerts = primed({ alpha: 0.05, forUpdates: 3 });
     const run = (pFwer: number, t: number) => alerts.next(update(t, [{ a: 'x', b: 'y', synergy: 0.1, p_fwer: pFwer }]));
     expect(run(0.01, 1)).toEqual([]);
     expect(run(0.01, 2)).toEqual([]);
@@ -80,8 +99,8 @@ describe('PairAlerts: family-wise significant pairs', () => {
   });
 
   it('clears a raised pair missing from an update only when the update says no other pair is significant', () => {
-    const alerts = new PairAlerts({ alpha: 0.05 });
-    alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }]));
+    const alerts = primed({ alpha: 0.05 });
+    expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }]))).toHaveLength(1);
     // Missing, and 2 pairs significant of which 1 listed: x–y may be the other.
     expect(alerts.next(update(2, [{ a: 'p', b: 'q', synergy: 0.2, p_fwer: 0.01 }], { significant: 2 }))).toEqual([expect.objectContaining({ state: 'raised', a: 'p' })]);
     expect(alerts.next(update(3, [{ a: 'p', b: 'q', synergy: 0.2, p_fwer: 0.01 }], { significant: 1 }))).toEqual([
@@ -90,7 +109,7 @@ describe('PairAlerts: family-wise significant pairs', () => {
   });
 
   it('ignores updates with too few labeled bins', () => {
-    const alerts = new PairAlerts({ alpha: 0.05, minSamples: 100 });
+    const alerts = primed({ alpha: 0.05, minSamples: 100 });
     expect(alerts.next(update(1, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }], { samples: 99 }))).toEqual([]);
     expect(alerts.next(update(2, [{ a: 'x', b: 'y', synergy: 0.3, p_fwer: 0.01 }]))).toHaveLength(1);
   });
