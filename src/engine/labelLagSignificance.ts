@@ -62,6 +62,8 @@ export class LabelLagSignificance {
   private readonly modeOf: Int32Array;
   /** Surrogates kept within the memory bound (≤ lags.length). */
   capped: number;
+  /** Bins in the tables (labeled or not): an alignment that labels them all sees the same pair joint as every other such. */
+  private binsIn = 0;
 
   constructor(
     readonly levels: number,
@@ -110,6 +112,7 @@ export class LabelLagSignificance {
    */
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
     this.ensure(units, modes);
+    this.binsIn += delta;
     const K = this.tables.alignments;
     let count = 0;
     if (entry.label >= 0) {
@@ -235,6 +238,10 @@ export class LabelLagSignificance {
         unitTerms[u * count + k] = term;
       }
     }
+    // Every bin labeled under every alignment (the steady state of a fully labeled recording): a pair's table summed
+    // over the modes is the same under all of them, Σ f(n_ab) is read once per pair (readOutFull).
+    let allLabeled = this.binsIn > 0;
+    for (let k = 0; k < count; k++) if (total[k] !== this.binsIn) allLabeled = false;
     const values = new Float64Array(count);
     const sums = new Float64Array(count);
     const joint = new Int32Array(9 * count);
@@ -248,6 +255,10 @@ export class LabelLagSignificance {
       for (let i = 0; i < j; i++, index++) {
         const pairBase = i * perPair;
         const unitI = i * perUnit;
+        if (s === 2 && allLabeled) {
+          take(index, this.readOutFull(row, pairBase, unitI, unitJ, i, j, modes, count, unitTerms, constant, total, fired, values, sums));
+          continue;
+        }
         if (s !== 2) {
           for (let k = 0; k < count; k++) {
             const n = total[k];
@@ -307,6 +318,112 @@ export class LabelLagSignificance {
         take(index, values);
       }
     }
+  }
+
+  /**
+   * readOut's levels = 3 case when every bin in the window is labeled under
+   * every alignment: Σ f(n_ab) (the pair's table over all modes) is the same
+   * under every alignment and is read once, from alignment 0; and when no bin
+   * has both units at the top level (n_22 = 0 over the window, hence under
+   * every alignment) that cell is not read. Exactly the general sum, term for
+   * term.
+   */
+  private readOutFull(
+    row: Uint16Array | Int32Array,
+    pairBase: number,
+    unitI: number,
+    unitJ: number,
+    i: number,
+    j: number,
+    modes: number,
+    count: number,
+    unitTerms: Float64Array,
+    constant: Float64Array,
+    total: Float64Array,
+    fired: Int32Array,
+    values: Float64Array,
+    sums: Float64Array,
+  ): Float64Array {
+    const f = this.nLog2n;
+    const t = this.tables;
+    const K = t.alignments;
+    const mK = t.modes * K;
+    const unitCounts = t.unitCounts;
+    const modeCounts = t.modeCounts;
+    // The pair's table over the window, from alignment 0.
+    let j11 = 0;
+    let j12 = 0;
+    let j21 = 0;
+    let j22 = 0;
+    let jI1 = 0;
+    let jI2 = 0;
+    let jJ1 = 0;
+    let jJ2 = 0;
+    let jNone = 0;
+    for (let m = 0; m < modes; m++) {
+      const base = pairBase + m * K;
+      j11 += row[base];
+      j12 += row[base + mK];
+      j21 += row[base + 2 * mK];
+      j22 += row[base + 3 * mK];
+      jI1 += unitCounts[unitI + m * K];
+      jI2 += unitCounts[unitI + mK + m * K];
+      jJ1 += unitCounts[unitJ + m * K];
+      jJ2 += unitCounts[unitJ + mK + m * K];
+      jNone += modeCounts[m * K] - fired[(i * modes + m) * count] - fired[(j * modes + m) * count];
+    }
+    jNone += j11 + j12 + j21 + j22;
+    jI1 -= j11 + j12;
+    jI2 -= j21 + j22;
+    jJ1 -= j11 + j21;
+    jJ2 -= j12 + j22;
+    const jointTerm = f[jNone] + f[jJ1] + f[jJ2] + f[jI1] + f[j11] + f[j12] + f[jI2] + f[j21] + f[j22];
+    sums.fill(0, 0, count);
+    const firedI = i * modes * count;
+    const firedJ = j * modes * count;
+    for (let m = 0; m < modes; m++) {
+      const base = pairBase + m * K;
+      const baseI = unitI + m * K;
+      const baseJ = unitJ + m * K;
+      const firedIm = firedI + m * count;
+      const firedJm = firedJ + m * count;
+      const modeBase = m * K;
+      if (j22 === 0) {
+        for (let k = 0; k < count; k++) {
+          const c11 = row[base + k];
+          const c12 = row[base + mK + k];
+          const c21 = row[base + 2 * mK + k];
+          sums[k] +=
+            f[c11] +
+            f[c12] +
+            f[c21] +
+            f[unitCounts[baseI + k] - c11 - c12] +
+            f[unitCounts[baseI + mK + k] - c21] +
+            f[unitCounts[baseJ + k] - c11 - c21] +
+            f[unitCounts[baseJ + mK + k] - c12] +
+            f[modeCounts[modeBase + k] - fired[firedIm + k] - fired[firedJm + k] + c11 + c12 + c21];
+        }
+      } else {
+        for (let k = 0; k < count; k++) {
+          const c11 = row[base + k];
+          const c12 = row[base + mK + k];
+          const c21 = row[base + 2 * mK + k];
+          const c22 = row[base + 3 * mK + k];
+          sums[k] +=
+            f[c11] +
+            f[c12] +
+            f[c21] +
+            f[c22] +
+            f[unitCounts[baseI + k] - c11 - c12] +
+            f[unitCounts[baseI + mK + k] - c21 - c22] +
+            f[unitCounts[baseJ + k] - c11 - c21] +
+            f[unitCounts[baseJ + mK + k] - c12 - c22] +
+            f[modeCounts[modeBase + k] - fired[firedIm + k] - fired[firedJm + k] + c11 + c12 + c21 + c22];
+        }
+      }
+    }
+    for (let k = 0; k < count; k++) values[k] = (sums[k] - jointTerm + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / total[k];
+    return values;
   }
 
   private jointScratch = new Float64Array(0);

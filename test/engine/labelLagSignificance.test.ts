@@ -14,17 +14,17 @@ function pluginSynergy(xa: number[], xb: number[], mode: number[], levels: numbe
   return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: 'plugin' }).synergy;
 }
 
-/** Random bins: `units` units firing with probability `rate`, modes in runs of about `dwell` bins, some unlabeled. */
-function randomBins(seed: number, bins: number, units: number, modes: number, levels: number, dwell: number) {
+/** Random bins: `units` units firing with probability `rate`, modes in runs of about `dwell` bins, a share `unlabeled` unlabeled. */
+function randomBins(seed: number, bins: number, units: number, modes: number, levels: number, dwell: number, unlabeled = 0.05, rate = 0.3) {
   const random = new SeededRandom(seed, 'bins');
   const labels: number[] = [];
   const symbols: number[][] = [];
   let label = 0;
   for (let b = 0; b < bins; b++) {
     if (random.next() < 1 / dwell) label = random.nextInt(modes);
-    labels.push(random.next() < 0.05 ? -1 : label);
+    labels.push(random.next() < unlabeled ? -1 : label);
     // Unit u is silent before bin 10·u: units appear as the stream goes.
-    symbols.push(Array.from({ length: units }, (_, u) => (b >= 10 * u && random.next() < 0.3 ? 1 + random.nextInt(levels - 1) : 0)));
+    symbols.push(Array.from({ length: units }, (_, u) => (b >= 10 * u && random.next() < rate ? 1 + random.nextInt(levels - 1) : 0)));
   }
   return { labels, symbols };
 }
@@ -81,14 +81,18 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
     { seed: 4, levels: 3, modes: 3, dwell: 2, maxCells: 2600 },
     // 24 lags 3 bins apart over modes that change every bin: effectively independent, the Gumbel tail is used.
     { seed: 5, levels: 3, modes: 3, dwell: 1, maxCells: undefined, lagCount: 24, step: 3 },
-  ])('equals the batch library, pair by pair, at every emission, units and modes appearing as they go (seed $seed)', ({ seed, levels, modes, dwell, maxCells, lagCount = 6, step = 7 }) => {
+    // Every bin labeled: once every lag is in reach, the pair's table over the modes is read once (and n_22 = 0 skipped).
+    { seed: 6, levels: 3, modes: 3, dwell: 4, maxCells: undefined, unlabeled: 0 },
+    { seed: 7, levels: 3, modes: 3, dwell: 1, maxCells: undefined, lagCount: 24, step: 3, unlabeled: 0 },
+    { seed: 8, levels: 3, modes: 2, dwell: 3, maxCells: undefined, unlabeled: 0, rate: 0.1 },
+  ])('equals the batch library, pair by pair, at every emission, units and modes appearing as they go (seed $seed)', ({ seed, levels, modes, dwell, maxCells, lagCount = 6, step = 7, unlabeled = 0.05, rate = 0.3 }) => {
     // More than half the 16 units the tables first make room for: a relayout must keep them all.
     const units = 10;
     const windowBins = 40;
     const stepBins = step;
     const lags = labelLags(lagCount, stepBins, seed);
     const first = 13;
-    const { labels, symbols } = randomBins(seed, 160, units, modes, levels, dwell);
+    const { labels, symbols } = randomBins(seed, 160, units, modes, levels, dwell, unlabeled, rate);
     const history = new LabelHistory(LabelLagSignificance.historyBins(windowBins, lags));
     const significance = new LabelLagSignificance(levels, windowBins, lags, history, stepBins, maxCells);
     const ring: WindowBin[] = [];
