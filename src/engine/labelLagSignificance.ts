@@ -1,6 +1,8 @@
 import type { LabelHistory } from './labelHistory.ts';
 import { availableLags, effectiveSurrogates, surrogatePValue } from './labelLagSchedule.ts';
 import { LaggedPairTables } from './laggedPairTables.ts';
+import { finishPair, pairRowsJs, TIE_BITS, type PairRowsShape, type ReadOutResult } from './significanceRows.ts';
+import { runKernel } from './wasm/significanceKernel.ts';
 import type { WindowBin } from './windowReadout.ts';
 
 /** The significance of every pair at one emission (DESIGN §4, SCIENCE.md "Calibration and multiplicity"). */
@@ -29,8 +31,6 @@ export interface PairSignificance {
   significant(alpha: number): number;
 }
 
-/** Slack for ties: surrogates within 1e-12 bits of the observation count as reaching it. */
-const TIE_BITS = 1e-12;
 
 /**
  * Label-lag surrogates for every pair, kept incrementally (SCIENCE.md,
@@ -62,6 +62,11 @@ export class LabelLagSignificance {
   private readonly modeOf: Int32Array;
   /** Surrogates kept within the memory bound (≤ lags.length). */
   capped: number;
+  /**
+   * Where levels = 3 is read out: 'wasm', the WebAssembly kernel (the
+   * default), or 'js', its JavaScript reference (the same bits).
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
   /** Bins in the tables (labeled or not): an alignment that labels them all sees the same pair joint as every other such. */
   private binsIn = 0;
 
@@ -141,24 +146,7 @@ export class LabelLagSignificance {
     const beyond = new Uint32Array(pairs);
     const maxima = new Float64Array(available).fill(-Infinity);
     const count = 1 + available;
-    this.readOut(units, modes, count, (pair, values) => {
-      // The pair's values under every alignment: centre them on their mean (a symmetric function of all of them,
-      // so that under the null the real alignment is exchangeable with the surrogates), then compare distances.
-      let sum = 0;
-      for (let v = 0; v < count; v++) sum += values[v];
-      const mean = sum / count;
-      const observed = values[0] - mean;
-      statistic[pair] = values[0];
-      excess[pair] = available === 0 ? 0 : observed;
-      const reach = Math.abs(observed) - TIE_BITS;
-      let atLeast = 0;
-      for (let v = 1; v < count; v++) {
-        const distance = Math.abs(values[v] - mean);
-        if (distance > maxima[v - 1]) maxima[v - 1] = distance;
-        if (distance >= reach) atLeast++;
-      }
-      beyond[pair] = atLeast;
-    });
+    this.readOut(units, modes, count, available, { statistic, excess, beyond, maxima });
     // Sorted maxima: a pair's family count is a binary search.
     const sortedMaxima = Float64Array.from(maxima).sort();
     // The tail is fitted only to enough independent maxima; before, p_fwer_tail is p_fwer.
@@ -186,13 +174,16 @@ export class LabelLagSignificance {
   }
 
   /**
-   * Plug-in synergy of every pair under alignments 0 … count − 1, handed to
-   * `take` pair by pair (pair index j(j−1)/2 + i; values[k] for alignment
-   * k). With f(n) = n log2 n and N labeled bins,
+   * Every pair's plug-in synergy under alignments 0 … count − 1, and from
+   * those its statistic, excess, own count of surrogates at least as far
+   * from the mean (`beyond`) and the surrogates' maxima. With f(n) = n log2 n
+   * and N labeled bins,
    * N·Syn = Σ f(n_abm) − Σ f(n_ab) + U_a + U_b + Σ_m f(n_m) − f(N), where
-   * U_u = Σ_x f(n_x) − Σ_{x,m} f(n_xm) is the unit's own part.
+   * U_u = Σ_x f(n_x) − Σ_{x,m} f(n_xm) is the unit's own part. Levels = 3
+   * (the default) runs in the WebAssembly kernel (kernel 'wasm'), or in
+   * pairRowsJs, its reference; other levels in readOutAnySymbols.
    */
-  private readOut(units: number, modes: number, count: number, take: (pair: number, values: Float64Array) => void): void {
+  private readOut(units: number, modes: number, count: number, available: number, out: ReadOutResult): void {
     const f = this.nLog2n;
     const t = this.tables;
     const s = t.symbols;
@@ -238,192 +229,38 @@ export class LabelLagSignificance {
         unitTerms[u * count + k] = term;
       }
     }
-    // Every bin labeled under every alignment (the steady state of a fully labeled recording): a pair's table summed
-    // over the modes is the same under all of them, Σ f(n_ab) is read once per pair (readOutFull).
+    // Every bin labeled under every alignment (the steady state of a fully labeled recording): a pair's table
+    // summed over the modes is the same under all of them, and Σ f(n_ab) is read once per pair.
     let allLabeled = this.binsIn > 0;
     for (let k = 0; k < count; k++) if (total[k] !== this.binsIn) allLabeled = false;
-    const values = new Float64Array(count);
-    const sums = new Float64Array(count);
-    const joint = new Int32Array(9 * count);
-    const perPair = t.cellsPerPair;
-    const unitCounts = t.unitCounts;
-    const modeCounts = t.modeCounts;
-    let index = 0;
-    for (let j = 1; j < units; j++) {
-      const row = t.rows[j];
-      const unitJ = j * perUnit;
-      for (let i = 0; i < j; i++, index++) {
-        const pairBase = i * perPair;
-        const unitI = i * perUnit;
-        if (s === 2 && allLabeled) {
-          take(index, this.readOutFull(row, pairBase, unitI, unitJ, i, j, modes, count, unitTerms, constant, total, fired, values, sums));
-          continue;
-        }
-        if (s !== 2) {
-          for (let k = 0; k < count; k++) {
-            const n = total[k];
-            values[k] = n === 0 ? 0 : (this.pairTermAnySymbols(row, pairBase, unitI, unitJ, i, j, k, modes, count, fired) + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / n;
-          }
-          take(index, values);
-          continue;
-        }
-        // Levels = 3 (the default), written out, mode by mode with the alignments innermost (stride-1 loads):
-        // Σ f(n_abm) − Σ f(n_ab) over the nine cells of each mode.
-        sums.fill(0, 0, count);
-        joint.fill(0, 0, 9 * count);
-        const firedI = i * modes * count;
-        const firedJ = j * modes * count;
-        for (let m = 0; m < modes; m++) {
-          const base = pairBase + m * K;
-          const baseI = unitI + m * K;
-          const baseJ = unitJ + m * K;
-          const firedIm = firedI + m * count;
-          const firedJm = firedJ + m * count;
-          const modeBase = m * K;
-          for (let k = 0; k < count; k++) {
-            const c11 = row[base + k];
-            const c12 = row[base + mK + k];
-            const c21 = row[base + 2 * mK + k];
-            const c22 = row[base + 3 * mK + k];
-            const i1 = unitCounts[baseI + k] - c11 - c12;
-            const i2 = unitCounts[baseI + mK + k] - c21 - c22;
-            const b1 = unitCounts[baseJ + k] - c11 - c21;
-            const b2 = unitCounts[baseJ + mK + k] - c12 - c22;
-            const none = modeCounts[modeBase + k] - fired[firedIm + k] - fired[firedJm + k] + c11 + c12 + c21 + c22;
-            sums[k] += f[c11] + f[c12] + f[c21] + f[c22] + f[i1] + f[i2] + f[b1] + f[b2] + f[none];
-            const cell = 9 * k;
-            joint[cell] += none;
-            joint[cell + 1] += b1;
-            joint[cell + 2] += b2;
-            joint[cell + 3] += i1;
-            joint[cell + 4] += c11;
-            joint[cell + 5] += c12;
-            joint[cell + 6] += i2;
-            joint[cell + 7] += c21;
-            joint[cell + 8] += c22;
-          }
-        }
-        for (let k = 0; k < count; k++) {
-          const n = total[k];
-          if (n === 0) {
-            values[k] = 0;
-            continue;
-          }
-          const cell = 9 * k;
-          const sum =
-            sums[k] -
-            (f[joint[cell]] + f[joint[cell + 1]] + f[joint[cell + 2]] + f[joint[cell + 3]] + f[joint[cell + 4]] + f[joint[cell + 5]] + f[joint[cell + 6]] + f[joint[cell + 7]] + f[joint[cell + 8]]);
-          values[k] = (sum + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / n;
-        }
-        take(index, values);
-      }
+    const shape: PairRowsShape = { perPair: t.cellsPerPair, perUnit, mK, K, modes, count, allLabeled, available };
+    if (s !== 2) {
+      this.readOutAnySymbols(units, shape, f, unitTerms, constant, total, fired, out);
+      return;
     }
+    if (this.kernel === 'js') {
+      const scratch = { sums: new Float64Array(count), values: new Float64Array(count), joint: new Int32Array(9 * count) };
+      pairRowsJs(t.cells, 1, units, shape, f, t.unitCounts, t.modeCounts, fired, unitTerms, constant, total, out, scratch);
+      return;
+    }
+    runKernel(t, units, shape, f, fired, unitTerms, constant, total, out);
   }
 
-  /**
-   * readOut's levels = 3 case when every bin in the window is labeled under
-   * every alignment: Σ f(n_ab) (the pair's table over all modes) is the same
-   * under every alignment and is read once, from alignment 0; and when no bin
-   * has both units at the top level (n_22 = 0 over the window, hence under
-   * every alignment) that cell is not read. Exactly the general sum, term for
-   * term.
-   */
-  private readOutFull(
-    row: Uint16Array | Int32Array,
-    pairBase: number,
-    unitI: number,
-    unitJ: number,
-    i: number,
-    j: number,
-    modes: number,
-    count: number,
-    unitTerms: Float64Array,
-    constant: Float64Array,
-    total: Float64Array,
-    fired: Int32Array,
-    values: Float64Array,
-    sums: Float64Array,
-  ): Float64Array {
-    const f = this.nLog2n;
-    const t = this.tables;
-    const K = t.alignments;
-    const mK = t.modes * K;
-    const unitCounts = t.unitCounts;
-    const modeCounts = t.modeCounts;
-    // The pair's table over the window, from alignment 0.
-    let j11 = 0;
-    let j12 = 0;
-    let j21 = 0;
-    let j22 = 0;
-    let jI1 = 0;
-    let jI2 = 0;
-    let jJ1 = 0;
-    let jJ2 = 0;
-    let jNone = 0;
-    for (let m = 0; m < modes; m++) {
-      const base = pairBase + m * K;
-      j11 += row[base];
-      j12 += row[base + mK];
-      j21 += row[base + 2 * mK];
-      j22 += row[base + 3 * mK];
-      jI1 += unitCounts[unitI + m * K];
-      jI2 += unitCounts[unitI + mK + m * K];
-      jJ1 += unitCounts[unitJ + m * K];
-      jJ2 += unitCounts[unitJ + mK + m * K];
-      jNone += modeCounts[m * K] - fired[(i * modes + m) * count] - fired[(j * modes + m) * count];
-    }
-    jNone += j11 + j12 + j21 + j22;
-    jI1 -= j11 + j12;
-    jI2 -= j21 + j22;
-    jJ1 -= j11 + j21;
-    jJ2 -= j12 + j22;
-    const jointTerm = f[jNone] + f[jJ1] + f[jJ2] + f[jI1] + f[j11] + f[j12] + f[jI2] + f[j21] + f[j22];
-    sums.fill(0, 0, count);
-    const firedI = i * modes * count;
-    const firedJ = j * modes * count;
-    for (let m = 0; m < modes; m++) {
-      const base = pairBase + m * K;
-      const baseI = unitI + m * K;
-      const baseJ = unitJ + m * K;
-      const firedIm = firedI + m * count;
-      const firedJm = firedJ + m * count;
-      const modeBase = m * K;
-      if (j22 === 0) {
+  /** readOut for levels other than 3: the general sum, alignment by alignment. */
+  private readOutAnySymbols(units: number, shape: PairRowsShape, f: Float64Array, unitTerms: Float64Array, constant: Float64Array, total: Float64Array, fired: Int32Array, out: ReadOutResult): void {
+    const { count, modes, perPair, perUnit } = shape;
+    const values = new Float64Array(count);
+    const cells = this.tables.cells;
+    let index = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, index++) {
         for (let k = 0; k < count; k++) {
-          const c11 = row[base + k];
-          const c12 = row[base + mK + k];
-          const c21 = row[base + 2 * mK + k];
-          sums[k] +=
-            f[c11] +
-            f[c12] +
-            f[c21] +
-            f[unitCounts[baseI + k] - c11 - c12] +
-            f[unitCounts[baseI + mK + k] - c21] +
-            f[unitCounts[baseJ + k] - c11 - c21] +
-            f[unitCounts[baseJ + mK + k] - c12] +
-            f[modeCounts[modeBase + k] - fired[firedIm + k] - fired[firedJm + k] + c11 + c12 + c21];
+          const n = total[k];
+          values[k] = n === 0 ? 0 : (this.pairTermAnySymbols(cells, index * perPair, i * perUnit, j * perUnit, i, j, k, modes, count, fired) + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / n;
         }
-      } else {
-        for (let k = 0; k < count; k++) {
-          const c11 = row[base + k];
-          const c12 = row[base + mK + k];
-          const c21 = row[base + 2 * mK + k];
-          const c22 = row[base + 3 * mK + k];
-          sums[k] +=
-            f[c11] +
-            f[c12] +
-            f[c21] +
-            f[c22] +
-            f[unitCounts[baseI + k] - c11 - c12] +
-            f[unitCounts[baseI + mK + k] - c21 - c22] +
-            f[unitCounts[baseJ + k] - c11 - c21] +
-            f[unitCounts[baseJ + mK + k] - c12 - c22] +
-            f[modeCounts[modeBase + k] - fired[firedIm + k] - fired[firedJm + k] + c11 + c12 + c21 + c22];
-        }
+        finishPair(index, values, count, shape.available, out);
       }
     }
-    for (let k = 0; k < count; k++) values[k] = (sums[k] - jointTerm + unitTerms[i * count + k] + unitTerms[j * count + k] + constant[k]) / total[k];
-    return values;
   }
 
   private jointScratch = new Float64Array(0);

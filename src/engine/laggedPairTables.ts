@@ -11,8 +11,12 @@
  * Layout, with s = levels − 1 non-zero symbols and M modes:
  * - modeCounts[m][k];
  * - unitCounts[u][a−1][m][k];
- * - rows[j][i][a−1][b−1][m][k] for pairs i < j.
- * The mode count M grows as modes appear (the tables are laid out anew).
+ * - cells[pair][a−1][b−1][m][k], pair = j(j−1)/2 + i for i < j: the pairs
+ *   one after another, in a WebAssembly memory from byte CELLS_BYTE (the
+ *   significance kernel reads them where they lie). A new unit appends its
+ *   pairs; the memory grows in place by at least an eighth.
+ * The mode count M grows as modes appear, and K shrinks when the memory
+ * bound drops the longest lags: the cells are laid out anew in place.
  */
 export class LaggedPairTables {
   readonly symbols: number;
@@ -20,8 +24,14 @@ export class LaggedPairTables {
   modes = 1;
   modeCounts: Int32Array;
   unitCounts: Int32Array;
-  rows: (Uint16Array | Int32Array)[] = [];
-  private readonly wide: boolean;
+  /** Where the pair cells live (and the significance kernel's scratch after them). */
+  readonly memory = new WebAssembly.Memory({ initial: 2 });
+  /** 32-bit cells (a window of more than 65,535 bins), else 16-bit. */
+  readonly wide: boolean;
+  private view: Uint16Array | Int32Array;
+  private viewBuffer: ArrayBuffer;
+  /** Cells in the view (a view whose memory grew is detached and reads as empty). */
+  private length = 0;
 
   constructor(
     readonly levels: number,
@@ -35,6 +45,13 @@ export class LaggedPairTables {
     this.wide = maxBins > 0xffff;
     this.modeCounts = new Int32Array(this.modes * alignments);
     this.unitCounts = new Int32Array(0);
+    this.viewBuffer = this.memory.buffer;
+    this.view = this.makeView(0);
+  }
+
+  /** Bytes of one cell. */
+  get cellBytes(): number {
+    return this.wide ? 4 : 2;
   }
 
   /** Cells of one pair: s² × modes × alignments. */
@@ -47,10 +64,34 @@ export class LaggedPairTables {
     return this.symbols * this.modes * this.alignments;
   }
 
+  /** The pair cells of the units held (a view on the memory, renewed when the memory grows). */
+  get cells(): Uint16Array | Int32Array {
+    if (this.viewBuffer !== this.memory.buffer) {
+      this.viewBuffer = this.memory.buffer;
+      this.view = this.makeView(this.length);
+    }
+    return this.view;
+  }
+
+  /** The first byte after the pair cells, 8-aligned: where scratch space may start. */
+  get cellsEndByte(): number {
+    return CELLS_BYTE + Math.ceil((this.length * this.cellBytes) / 8) * 8;
+  }
+
   /** Cells held for `units` units: what the memory bound is checked against. */
   cellsFor(units: number, modes = this.modes, alignments = this.alignments): number {
     const s = this.symbols;
     return ((units * (units - 1)) / 2) * s * s * modes * alignments + units * s * modes * alignments + modes * alignments;
+  }
+
+  /** Makes the memory hold at least `bytes` bytes (growing by at least an eighth); views are renewed on use. */
+  reserve(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const want = Math.max(bytes, have + Math.floor(have / 8));
+    const pages = Math.ceil((want - have) / PAGE_BYTES);
+    if (have / PAGE_BYTES + pages > MAX_PAGES) throw new RangeError(`the surrogates' count tables would need ${(want / 2 ** 30).toFixed(2)} GiB, more than WebAssembly's 4 GiB`);
+    this.memory.grow(pages);
   }
 
   /** Makes room for units 0 … count − 1 (new units have been silent so far). */
@@ -62,14 +103,21 @@ export class LaggedPairTables {
       grown.set(this.unitCounts);
       this.unitCounts = grown;
     }
-    for (let j = this.units; j < count; j++) this.rows.push(this.newRow(j * this.cellsPerPair));
+    const length = ((count * (count - 1)) / 2) * this.cellsPerPair;
+    this.reserve(CELLS_BYTE + length * this.cellBytes);
+    const old = this.length;
+    this.setView(length);
+    // Memory past the old cells may hold an earlier layout's or the kernel's scratch: the new pairs start at 0.
+    this.view.fill(0, old);
     this.units = count;
   }
 
   /**
    * Lays the tables out for `modes` modes and `alignments` alignments (the
    * first ones kept): more modes as they appear, fewer alignments when the
-   * memory bound drops the longest lags.
+   * memory bound drops the longest lags. The pair cells move in place: first
+   * towards the start (fewer alignments), then towards the end (more modes),
+   * each pass in the order that never overwrites a block before it moved.
    */
   relayout(modes: number, alignments: number): void {
     if (modes === this.modes && alignments === this.alignments) return;
@@ -78,8 +126,8 @@ export class LaggedPairTables {
     const keepModes = Math.min(oldModes, modes);
     const keepK = Math.min(oldK, alignments);
     // Each block is [m][k]; copy the kept part of it.
-    const move = <T extends Uint16Array | Int32Array>(old: T, blocks: number, make: (n: number) => T): T => {
-      const grown = make(blocks * modes * alignments);
+    const move = (old: Int32Array, blocks: number): Int32Array => {
+      const grown = new Int32Array(blocks * modes * alignments);
       for (let block = 0; block < blocks; block++) {
         for (let m = 0; m < keepModes; m++) {
           const from = (block * oldModes + m) * oldK;
@@ -89,13 +137,43 @@ export class LaggedPairTables {
       return grown;
     };
     const s = this.symbols;
-    this.modeCounts = move(this.modeCounts, 1, (n) => new Int32Array(n));
+    this.modeCounts = move(this.modeCounts, 1);
     // Blocks of [m][k]: s per unit held.
-    const unitBlocks = this.unitCounts.length / (oldModes * oldK);
-    this.unitCounts = move(this.unitCounts, unitBlocks, (n) => new Int32Array(n));
-    this.rows = this.rows.map((row, j) => move(row, j * s * s, (n) => (this.wide ? new Int32Array(n) : new Uint16Array(n)) as typeof row));
+    this.unitCounts = move(this.unitCounts, this.unitCounts.length / (oldModes * oldK));
+    const blocks = ((this.units * (this.units - 1)) / 2) * s * s;
+    if (alignments < oldK) {
+      this.moveCells(blocks, oldModes, oldK, oldModes, alignments);
+      this.modes = oldModes;
+      this.alignments = alignments;
+    }
+    if (modes > this.modes || alignments > this.alignments) this.moveCells(blocks, this.modes, this.alignments, modes, alignments);
     this.modes = modes;
     this.alignments = alignments;
+  }
+
+  /** Moves `blocks` blocks [m][k] of the pair cells from (modes, K) to (modes', K'), in place; new cells are 0. */
+  private moveCells(blocks: number, oldModes: number, oldK: number, modes: number, alignments: number): void {
+    const oldBlock = oldModes * oldK;
+    const newBlock = modes * alignments;
+    const keepModes = Math.min(oldModes, modes);
+    const keepK = Math.min(oldK, alignments);
+    if (newBlock > oldBlock) this.reserve(CELLS_BYTE + blocks * newBlock * this.cellBytes);
+    const cells = this.makeView(Math.max(blocks * oldBlock, blocks * newBlock));
+    const one = (block: number, m: number): void => {
+      const to = block * newBlock + m * alignments;
+      if (m < keepModes) {
+        cells.copyWithin(to, block * oldBlock + m * oldK, block * oldBlock + m * oldK + keepK);
+        cells.fill(0, to + keepK, to + alignments);
+      } else cells.fill(0, to, to + alignments);
+    };
+    if (newBlock <= oldBlock) {
+      // Towards the start: each block lands at or before where it was, in ascending order.
+      for (let block = 0; block < blocks; block++) for (let m = 0; m < modes; m++) one(block, m);
+    } else {
+      // Towards the end: descending order.
+      for (let block = blocks - 1; block >= 0; block--) for (let m = modes - 1; m >= 0; m--) one(block, m);
+    }
+    this.setView(blocks * newBlock);
   }
 
   /**
@@ -116,15 +194,16 @@ export class LaggedPairTables {
     }
     const unitStride = this.cellsPerUnit;
     const pairStride = this.cellsPerPair;
+    const cells = this.cells;
     for (let x = 0; x < units.length; x++) {
       const j = units[x];
       const bj = symbols[x] - 1;
       const unitBase = j * unitStride + bj * mK;
       for (let v = 0; v < count; v++) this.unitCounts[unitBase + offsets[v]] += delta;
-      const row = this.rows[j];
+      const rowStart = (j * (j - 1)) / 2;
       for (let l = 0; l < x; l++) {
-        const base = units[l] * pairStride + ((symbols[l] - 1) * s + bj) * mK;
-        for (let v = 0; v < count; v++) row[base + offsets[v]] += delta;
+        const base = (rowStart + units[l]) * pairStride + ((symbols[l] - 1) * s + bj) * mK;
+        for (let v = 0; v < count; v++) cells[base + offsets[v]] += delta;
       }
     }
   }
@@ -135,7 +214,18 @@ export class LaggedPairTables {
     return this.offsetScratch;
   }
 
-  private newRow(length: number): Uint16Array | Int32Array {
-    return this.wide ? new Int32Array(length) : new Uint16Array(length);
+  private setView(length: number): void {
+    this.length = length;
+    this.viewBuffer = this.memory.buffer;
+    this.view = this.makeView(length);
+  }
+
+  private makeView(length: number): Uint16Array | Int32Array {
+    return this.wide ? new Int32Array(this.memory.buffer, CELLS_BYTE, length) : new Uint16Array(this.memory.buffer, CELLS_BYTE, length);
   }
 }
+
+/** The pair cells start after the first page (the kernel's own data, if any, lies before). */
+export const CELLS_BYTE = 65536;
+const PAGE_BYTES = 65536;
+const MAX_PAGES = 65536;
