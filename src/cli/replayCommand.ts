@@ -164,10 +164,11 @@ written every --hop seconds, one JSON object per line (JSONL) to stdout or
 --out:
 {"type":"synergy","t","window","samples","labels","estimator","levels",
  "dropped":{"unlabeled","late"},"units","pairsComputed","surrogates",
- "effective_surrogates","min_p","alpha","significant","pairs":[{"a","b",
- "joint","ia","ib","synergy","normalized","excess","p","p_fwer"}]}  (bits;
- p and p_fwer from label-lag surrogates; normalized = synergy/joint, null
- when joint is below the floor; docs/MEASURES.md)
+ "effective_surrogates","min_p","alpha","significant","discoveries",
+ "pairs":[{"a","b","joint","ia","ib","synergy","normalized","excess","p",
+ "p_fwer","p_fwer_tail","q"}]}  (bits; p, p_fwer and q from label-lag
+ surrogates; normalized = synergy/joint, null when joint is below the
+ floor; docs/MEASURES.md)
 At the end a summary line goes to stderr: spikes, units, labeled and
 unlabeled bins, drops by cause, alerts. On a terminal a progress bar shows
 the share read, recording time, spikes/s and ETA (nothing off a terminal).

@@ -1,4 +1,5 @@
 import type { LabelHistory } from './labelHistory.ts';
+import { benjaminiHochbergLevels } from './benjaminiHochberg.ts';
 import { availableLags, effectiveSurrogates, surrogatePValue } from './labelLagSchedule.ts';
 import { LaggedPairTables } from './laggedPairTables.ts';
 import { finishPair, pairRowsJs, TIE_BITS, type PairRowsShape, type ReadOutResult } from './significanceRows.ts';
@@ -29,6 +30,13 @@ export interface PairSignificance {
   test(index: number): { p: number; pFwer: number; pFwerTail: number };
   /** Pairs with p_fwer ≤ alpha. */
   significant(alpha: number): number;
+  /**
+   * Benjamini–Hochberg q of pair `index`: its own p adjusted over all pairs
+   * (the false discovery rate at which it would just be a discovery).
+   */
+  q(index: number): number;
+  /** Pairs with q ≤ alpha: the discoveries at false discovery rate alpha. */
+  discoveries(alpha: number): number;
 }
 
 
@@ -151,6 +159,17 @@ export class LabelLagSignificance {
     const sortedMaxima = Float64Array.from(maxima).sort();
     // The tail is fitted only to enough independent maxima; before, p_fwer_tail is p_fwer.
     const tail = effective >= MIN_TAIL_SURROGATES ? gumbelTail(maxima) : undefined;
+    // Benjamini–Hochberg over the pairs' own p: p rises with the count of surrogates beyond, so a counting sort.
+    let beyondCounts: Uint32Array | undefined;
+    let qOfCount: Float64Array | undefined;
+    const counts = (): Uint32Array => {
+      if (beyondCounts === undefined) {
+        beyondCounts = new Uint32Array(available + 1);
+        for (let q = 0; q < pairs; q++) beyondCounts[beyond[q]]++;
+      }
+      return beyondCounts;
+    };
+    const bhLevels = (): Float64Array => (qOfCount ??= benjaminiHochbergLevels(counts(), (c) => surrogatePValue(c, available, effective)));
     const test = (index: number) => {
       const distance = Math.abs(excess[index]);
       const family = available - lowerBound(sortedMaxima, distance - TIE_BITS);
@@ -169,6 +188,13 @@ export class LabelLagSignificance {
         let significant = 0;
         for (let q = 0; q < pairs; q++) if (test(q).pFwer <= alpha) significant++;
         return significant;
+      },
+      q: (index: number) => bhLevels()[beyond[index]],
+      discoveries(alpha: number): number {
+        const q = bhLevels();
+        let found = 0;
+        for (let c = 0; c < q.length; c++) if (q[c] <= alpha + 1e-12) found += counts()[c];
+        return found;
       },
     };
   }

@@ -183,10 +183,12 @@ export class SlidingWindowAnalyzer {
         update.p = p;
         update.p_fwer = pFwer;
         update.p_fwer_tail = pFwerTail;
+        update.q = significance.q(index);
       }
       return update;
     });
     const significant = significance?.significant(this.alpha) ?? 0;
+    const discoveries = significance?.discoveries(this.alpha) ?? 0;
     return {
       type: 'synergy',
       t,
@@ -200,7 +202,7 @@ export class SlidingWindowAnalyzer {
       pairsComputed,
       ...(significance === undefined
         ? {}
-        : { surrogates: significance.available, effective_surrogates: significance.effective, min_p: significance.minP, alpha: this.alpha, significant }),
+        : { surrogates: significance.available, effective_surrogates: significance.effective, min_p: significance.minP, alpha: this.alpha, significant, discoveries }),
       pairs,
     };
   }

@@ -32,6 +32,11 @@ export interface PairUpdate {
    * alerts' per-hour level needs). docs/MEASURES.md, "Alerts".
    */
   p_fwer_tail?: number;
+  /**
+   * Benjamini–Hochberg q: `p` adjusted over all pairs computed, the false
+   * discovery rate at which this pair would just be a discovery.
+   */
+  q?: number;
 }
 
 /** One emission of the sliding-window analysis (DESIGN §4). */
@@ -68,5 +73,7 @@ export interface SynergyUpdate {
   alpha?: number;
   /** Pairs (of all computed) with p_fwer ≤ alpha. */
   significant?: number;
+  /** Pairs (of all computed) with q ≤ alpha: the discoveries at false discovery rate alpha (Benjamini–Hochberg). */
+  discoveries?: number;
   pairs: PairUpdate[];
 }

@@ -147,12 +147,14 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
         });
         const maxima = usable.map((_, k) => Math.max(...centred.map((values) => Math.abs(values[k + 1]))));
         let significant = 0;
+        const ownP: number[] = [];
         centred.forEach((values, q) => {
           const reach = Math.abs(values[0]) - 1e-12;
           const own = values.slice(1).filter((x) => Math.abs(x) >= reach).length;
           const family = maxima.filter((max) => max >= reach).length;
           const { pFwerTail, ...empirical } = result.test(q);
           expect(empirical, `pair ${q}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
+          ownP.push(pOf(own));
           // Tail: a Gumbel fit to the maxima once 19 surrogates are effectively independent, never above p_fwer.
           if (effective < 19) expect(pFwerTail).toBe(pOf(family));
           else {
@@ -165,6 +167,11 @@ describe('LabelLagSignificance: every pair against the lagged label stream', () 
           expect(Math.abs(result.excess[q] - (usable.length === 0 ? 0 : values[0])), `excess of pair ${q}`).toBeLessThan(1e-12);
           if (pOf(family) <= 0.2) significant++;
         });
+        // Benjamini–Hochberg over the pairs' own p, by its definition.
+        const m = ownP.length;
+        const bh = ownP.map((pi) => Math.min(1, ...ownP.filter((pj) => pj >= pi).map((pj) => (pj * m) / ownP.filter((pk) => pk <= pj).length)));
+        bh.forEach((q, index) => expect(result.q(index), `q of pair ${index}`).toBeCloseTo(q, 12));
+        for (const alpha of [0.05, 0.2, 0.5]) expect(result.discoveries(alpha)).toBe(bh.filter((q) => q <= alpha + 1e-12).length);
         expect(result.significant(0.2)).toBe(usable.length === 0 || 1 / (1 + effective) > 0.2 ? 0 : significant);
         checked++;
       }

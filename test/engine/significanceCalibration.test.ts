@@ -44,6 +44,14 @@ describe('significance on null recordings (independent units, modes independent 
     // over four seeds, 0.060 (docs/MEASURES.md).
     const familyWise = updates.filter((update) => update.significant! > 0).length / updates.length;
     expect(familyWise).toBeLessThanOrEqual(0.05 + 0.04);
+    // Benjamini–Hochberg: on a null every discovery is false, so some pair is a discovery at FDR α in at most
+    // about α of the updates (the same sampling error). Its q is p adjusted over all pairs, never below p.
+    const withDiscoveries = updates.filter((update) => update.discoveries! > 0).length / updates.length;
+    expect(withDiscoveries).toBeLessThanOrEqual(0.05 + 0.04);
+    for (const update of updates) {
+      for (const pair of update.pairs) expect(pair.q!).toBeGreaterThanOrEqual(pair.p! - 1e-12);
+      expect(update.discoveries).toBe(update.pairs.filter((pair) => pair.q! <= 0.05 + 1e-12).length);
+    }
   }, 120_000);
 
   it('pair alerts at the defaults (1 s hop): at most 5 % of updates carry one', async () => {
