@@ -2,7 +2,7 @@
  * One streaming benchmark run, in its own process so that its peak memory is
  * its own (bench/run.ts starts one per configuration). Prints one JSON line.
  *
- *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator panzeri-treves] [--top 100] [--surrogates 0]
+ *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator NAME (default: the analysis default)] [--top 100] [--surrogates 0]
  *
  * A simulated population (mean 5 Hz, bursty, planted pairs) is generated up
  * front, then fed to the analysis in 100 ms batches as a rig would send
@@ -28,7 +28,7 @@ function flag(name: string, fallback?: string): string | undefined {
 const units = Number(flag('units', '256'));
 const measuredSeconds = Number(flag('seconds', '60'));
 const naive = process.argv.includes('--naive');
-const estimator = flag('estimator', 'panzeri-treves') as EstimatorName;
+const estimator = flag('estimator', DEFAULT_ANALYSIS_OPTIONS.estimator) as EstimatorName;
 const topFlag = flag('top', '100');
 const options: AnalysisOptions = {
   binSeconds: 0.02,

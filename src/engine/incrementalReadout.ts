@@ -10,6 +10,9 @@ import { comparePairs, rankKey, type RankedPair, type WindowBin, type WindowRead
  * enter and leave the window, read out every hop with flat-array kernels
  * (PairKernel). Under Panzeri–Treves with `top`, pairs are ranked by bounds
  * first and only those that can reach the top get the relevant-cell search.
+ * Under the jackknife, single-unit terms are read once per unit and each
+ * pair costs one closed-form pass over its cells, into flat arrays: only the
+ * pairs that make the top become objects.
  */
 export class IncrementalReadout implements WindowReadout {
   private readonly tables: PairCountTables;
@@ -17,7 +20,9 @@ export class IncrementalReadout implements WindowReadout {
   private readonly estimator: EstimatorName;
   private readonly levels: number;
   private cells = new Float64Array(0);
+  private unitCells = new Float64Array(0);
   private shuffledCells = new Float64Array(0);
+  private readonly scratchArrays = new Map<string, Float64Array>();
   /**
    * For `shuffle`: the tables of within-mode shuffled responses (pair rows
    * only) and the pairing they hold: per mode, a uniformly random cycle σ of
@@ -81,6 +86,8 @@ export class IncrementalReadout implements WindowReadout {
       }
     } else if (this.estimator === 'panzeri-treves' && limit < pairCount) {
       ranked = this.rankPanzeriTrevesByBounds(modes, limit);
+    } else if (this.estimator === 'jackknife') {
+      return this.rankJackknife(modes, limit);
     } else {
       ranked = [];
       const cells = this.cellsFor(modes);
@@ -105,6 +112,65 @@ export class IncrementalReadout implements WindowReadout {
     const size = this.tables.quarters * modes * this.levels * this.levels;
     if (this.cells.length < size) this.cells = new Float64Array(size);
     return this.cells;
+  }
+
+  /**
+   * The jackknife's pairs (PairKernel.jackknifeInformation): I(X_u;Y) of
+   * each unit once (a pair's table has the unit's counts as its margin), then
+   * I(X_i,X_j;Y) of every pair into flat arrays, and objects only for the
+   * pairs whose rank key reaches the limit-th largest (as topPairs).
+   */
+  private rankJackknife(modes: number, limit: number): RankedPair[] {
+    const units = this.tables.units;
+    const levels = this.levels;
+    const pairCount = (units * (units - 1)) / 2;
+    const unitCells = this.unitCellsFor(modes);
+    const singles = this.scratch('singles', units);
+    for (let u = 0; u < units; u++) {
+      this.tables.fillUnitCells(u, modes, unitCells);
+      singles[u] = this.kernel.jackknifeInformation(unitCells, modes, levels);
+    }
+    const joints = this.scratch('joints', pairCount);
+    const keys = this.scratch('keys', pairCount);
+    const cells = this.cellsFor(modes);
+    const symbols = levels * levels;
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        this.tables.fillPairCells(i, j, modes, cells);
+        const joint = this.kernel.jackknifeInformation(cells, modes, symbols);
+        joints[p] = joint;
+        keys[p] = rankKey(joint - singles[i] - singles[j]);
+      }
+    }
+    const cutoff = limit >= pairCount ? -Infinity : kthLargest(keys.subarray(0, pairCount), limit, this.scratch('select', pairCount));
+    const ranked: RankedPair[] = [];
+    p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        if (keys[p] < cutoff) continue;
+        const joint = joints[p];
+        ranked.push({ i, j, joint, ia: singles[i], ib: singles[j], synergy: joint - singles[i] - singles[j] });
+      }
+    }
+    ranked.sort(comparePairs);
+    return ranked.length > limit ? ranked.slice(0, limit) : ranked;
+  }
+
+  /** A scratch array of at least `size` values, kept between hops. */
+  private scratch(name: 'singles' | 'joints' | 'keys' | 'select', size: number): Float64Array {
+    let array = this.scratchArrays.get(name);
+    if (array === undefined || array.length < size) {
+      array = new Float64Array(Math.max(size, 2 * (array?.length ?? 0)));
+      this.scratchArrays.set(name, array);
+    }
+    return array;
+  }
+
+  private unitCellsFor(modes: number): Float64Array {
+    const size = this.tables.quarters * modes * this.levels;
+    if (this.unitCells.length < size) this.unitCells = new Float64Array(size);
+    return this.unitCells;
   }
 
   /**
@@ -169,10 +235,38 @@ function topPairs(pairs: RankedPair[], limit: number): RankedPair[] {
     .slice(0, limit);
 }
 
-/** The k-th largest value (k ≥ 1) of `values` (−∞ if there are fewer). */
-function kthLargest(values: Float64Array, k: number): number {
-  if (k > values.length || k < 1) return -Infinity;
-  const copy = Float64Array.from(values);
-  copy.sort();
-  return copy[copy.length - k];
+/**
+ * The k-th largest value (k ≥ 1) of `values` (−∞ if there are fewer), by
+ * selection (Hoare's quickselect) in a copy: `scratch` when given (at least
+ * as long as `values`), otherwise a new array.
+ */
+function kthLargest(values: Float64Array, k: number, scratch?: Float64Array): number {
+  const n = values.length;
+  if (k > n || k < 1) return -Infinity;
+  const a = scratch === undefined ? Float64Array.from(values) : scratch;
+  if (scratch !== undefined) a.set(values);
+  // The k-th largest is the (n − k)-th smallest (0-based).
+  const target = n - k;
+  let low = 0;
+  let high = n - 1;
+  while (low < high) {
+    const pivot = a[(low + high) >>> 1];
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) high = j;
+    else if (target >= i) low = i;
+    else return a[target];
+  }
+  return a[target];
 }

@@ -23,6 +23,8 @@ const LN2 = Math.LN2;
 export class PairKernel {
   readonly levels: number;
   private nLog2n: Float64Array;
+  /** n·[(n − 1) log2(n − 1) − n log2 n]: what one table cell of n adds to the jackknife's leave-one-out sum. */
+  private leaveOneOut: Float64Array;
   /** Scratch: per-mode pair table (quarters summed) [m][x_a][x_b], its marginals, overall tables. */
   private table: Float64Array;
   private marginalA: Float64Array;
@@ -37,6 +39,7 @@ export class PairKernel {
   constructor(levels: number, maxSamples: number, modes: number) {
     this.levels = levels;
     this.nLog2n = new Float64Array(0);
+    this.leaveOneOut = new Float64Array(0);
     this.ensureSamples(maxSamples);
     this.table = new Float64Array(0);
     this.marginalA = new Float64Array(0);
@@ -52,7 +55,10 @@ export class PairKernel {
     if (maxSamples + 1 <= this.nLog2n.length) return;
     const table = new Float64Array(maxSamples + 2);
     for (let n = 2; n < table.length; n++) table[n] = n * Math.log2(n);
+    const leaveOneOut = new Float64Array(maxSamples + 2);
+    for (let n = 2; n < table.length; n++) leaveOneOut[n] = n * (table[n - 1] - table[n]);
     this.nLog2n = table;
+    this.leaveOneOut = leaveOneOut;
   }
 
   ensureModes(modes: number): void {
@@ -220,11 +226,52 @@ export class PairKernel {
     const total = this.gather(cells, modes, mask);
     if (total === 0) return { joint: 0, ia: 0, ib: 0 };
     const l = this.levels;
+    if (estimator === 'jackknife') {
+      return {
+        joint: this.jackknifeInformation(this.table, modes, l * l),
+        ia: this.jackknifeInformation(this.marginalA, modes, l),
+        ib: this.jackknifeInformation(this.marginalB, modes, l),
+      };
+    }
     const joint = this.information(this.overall, this.table, l * l, modes, total, estimator);
     const ia = this.information(this.overallA, this.marginalA, l, modes, total, estimator);
     const ib = this.information(this.overallB, this.marginalB, l, modes, total, estimator);
-    if (estimator !== 'jackknife' || total < 2) return { joint, ia, ib };
-    return this.jackknife(modes, total, joint, ia, ib);
+    return { joint, ia, ib };
+  }
+
+  /**
+   * Jackknife of the plug-in I(X;Y) (as jackknife.ts: N·Î − ((N−1)/N) Σ_k Î_−k)
+   * from dense cells [mode][x], `symbols` cells per mode, in closed form.
+   * With f(n) = n log2 n and S_T = Σ_cells f(n) of a table T,
+   * Î = log2 N − (S_X + S_Y − S_XY)/N; leaving out a sample of cell (x, y)
+   * lowers N and one cell of each of X, Y and XY by one, so summed over the
+   * samples the S terms cancel and
+   *   J = f(N) − f(N − 1) + (G_X + G_Y − G_XY)/N,  G_T = Σ_cells n·[f(n − 1) − f(n)]
+   * (one table lookup per cell, `leaveOneOut`). Below two samples the
+   * jackknife is the plug-in value, 0.
+   */
+  jackknifeInformation(cells: Float64Array, modes: number, symbols: number): number {
+    const leaveOneOut = this.leaveOneOut;
+    let total = 0;
+    let sum = 0;
+    for (let m = 0; m < modes; m++) {
+      const base = m * symbols;
+      let modeTotal = 0;
+      for (let x = 0; x < symbols; x++) {
+        const n = cells[base + x];
+        modeTotal += n;
+        sum -= leaveOneOut[n];
+      }
+      total += modeTotal;
+      sum += leaveOneOut[modeTotal];
+    }
+    if (total < 2) return 0;
+    for (let x = 0; x < symbols; x++) {
+      let n = 0;
+      for (let m = 0; m < modes; m++) n += cells[m * symbols + x];
+      sum += leaveOneOut[n];
+    }
+    return this.nLog2n[total] - this.nLog2n[total - 1] + sum / total;
   }
 
   /**
@@ -304,65 +351,5 @@ export class PairKernel {
     let occupied = 0;
     for (let c = from; c < from + length; c++) if (counts[c] > 0) occupied++;
     return occupied;
-  }
-
-  /**
-   * Jackknife (as jackknife.ts): N·I − ((N−1)/N) Σ_cells n·I_−cell, where
-   * removing one sample changes one cell of each table, so each
-   * leave-one-out value is O(1) from the sums of n·log2 n.
-   */
-  private jackknife(modes: number, total: number, joint: number, ia: number, ib: number): PairTerms {
-    const l = this.levels;
-    const perMode = l * l;
-    const nLog2n = this.nLog2n;
-    const sumOf = (values: Float64Array, from: number, length: number) => {
-      let s = 0;
-      for (let c = from; c < from + length; c++) s += nLog2n[values[c]];
-      return s;
-    };
-    const sumOverall = sumOf(this.overall, 0, perMode);
-    const sumA = sumOf(this.overallA, 0, l);
-    const sumB = sumOf(this.overallB, 0, l);
-    let sumModeTotals = 0;
-    let sumModes = 0;
-    let sumModesA = 0;
-    let sumModesB = 0;
-    for (let m = 0; m < modes; m++) {
-      sumModeTotals += nLog2n[this.modeTotals[m]];
-      sumModes += sumOf(this.table, m * perMode, perMode);
-      sumModesA += sumOf(this.marginalA, m * l, l);
-      sumModesB += sumOf(this.marginalB, m * l, l);
-    }
-    const drop = (n: number) => nLog2n[n - 1] - nLog2n[n];
-    const rest = total - 1;
-    const information = (overallSum: number, modesSum: number, modeTotalsSum: number) =>
-      rest === 0 ? 0 : Math.log2(rest) - overallSum / rest - (modeTotalsSum - modesSum) / rest;
-    let sumJoint = 0;
-    let sumIa = 0;
-    let sumIb = 0;
-    for (let m = 0; m < modes; m++) {
-      const modeTotalsSum = sumModeTotals + drop(this.modeTotals[m]);
-      for (let a = 0; a < l; a++) {
-        for (let b = 0; b < l; b++) {
-          const n = this.table[m * perMode + a * l + b];
-          if (n === 0) continue;
-          sumJoint +=
-            n *
-            information(
-              sumOverall + drop(this.overall[a * l + b]),
-              sumModes + drop(n),
-              modeTotalsSum,
-            );
-          sumIa += n * information(sumA + drop(this.overallA[a]), sumModesA + drop(this.marginalA[m * l + a]), modeTotalsSum);
-          sumIb += n * information(sumB + drop(this.overallB[b]), sumModesB + drop(this.marginalB[m * l + b]), modeTotalsSum);
-        }
-      }
-    }
-    const factor = (total - 1) / total;
-    return {
-      joint: total * joint - factor * sumJoint,
-      ia: total * ia - factor * sumIa,
-      ib: total * ib - factor * sumIb,
-    };
   }
 }

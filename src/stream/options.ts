@@ -10,6 +10,7 @@ export interface AnalysisOptions {
   hopSeconds: number;
   /** Spike counts are quantized to min(n, levels − 1). */
   levels: number;
+  /** Bias correction; the default, `jackknife`, was chosen by measurement (docs/MEASURES.md, "Choosing the default estimator"). */
   estimator: EstimatorName;
   /** Label-lag surrogates for p-values (0: none); see docs/MEASURES.md, "Significance". */
   surrogates: number;
@@ -32,7 +33,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   windowSeconds: 60,
   hopSeconds: 1,
   levels: 3,
-  estimator: 'panzeri-treves',
+  estimator: 'jackknife',
   surrogates: 99,
   lagStepSeconds: 1,
   alpha: 0.05,

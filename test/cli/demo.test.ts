@@ -56,7 +56,7 @@ describe('synergy demo', () => {
     expect(result.stdout).not.toMatch(/\x1b/);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^synergy-stream demo — simulated rig: 16 units, 3 modes; planted: .*synergistic.*redundant/);
-    expect(lines[1]).toBe('analysis: 0.02 s bins, 30 s window, an update every 1 s, panzeri-treves, 99 surrogates');
+    expect(lines[1]).toBe('analysis: 0.02 s bins, 30 s window, an update every 1 s, jackknife, 99 surrogates');
     expect(lines[3]).toMatch(/^subscribe: ws:\/\/127\.0\.0\.1:\d+\/subscribe {3}\(Ctrl-C to stop\)$/);
     // Every 5th update and every alert, in the order they were made; the last line is the update at t = 60.
     expect(lines.slice(4)).toEqual(want.lines);

@@ -127,7 +127,7 @@ describe.skipIf(!existsSync(join(track, 'spikes.csv')))('replaying the real line
       windowSeconds: 30,
       hopSeconds: 10,
       levels: 3,
-      estimator: 'panzeri-treves',
+      estimator: 'jackknife', // the default: the replay below names none
       latenessSeconds: 0.1,
       surrogates: 0,
       seed: 0,

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const serve of serves.splice(0)) if (serve.alive()) await serve.stop();
 });
 
-const ANALYSIS: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: 10 };
+const ANALYSIS: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'jackknife', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: 10 };
 const SERVE_ARGS = ['--window', '10', '--hop', '1', '--top', '10', '--surrogates', '0', '--lateness', '0.1'];
 
 async function serve(extra: string[] = []): Promise<ServeProcess> {
@@ -200,7 +200,7 @@ describe('synergy serve: self-describing output', () => {
       source: server.ingestUrl,
       format: 'protocol',
       seed: 0,
-      options: { bin: 0.02, window: 10, hop: 1, top: 10, surrogates: 0, lateness: 0.1, estimator: 'panzeri-treves', levels: 3, alertAlpha: 0.05 },
+      options: { bin: 0.02, window: 10, hop: 1, top: 10, surrogates: 0, lateness: 0.1, estimator: 'jackknife', levels: 3, alertAlpha: 0.05 },
     });
     expect(new Date(String(result.header!.started)).getTime()).not.toBeNaN();
     expect(welcome).toMatchObject({ type: 'welcome', run: result.header });

@@ -25,7 +25,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 /** The bound docs/RELIABILITY.md states for the server's resident memory under this test, MiB. */
 const MEMORY_BOUND_MIB = 600;
 
-const ANALYSIS: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'panzeri-treves', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: 10 };
+const ANALYSIS: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 10, hopSeconds: 1, levels: 3, estimator: 'jackknife', surrogates: 0, seed: 0, latenessSeconds: 0.1, top: 10 };
 
 let server: ServeProcess | undefined;
 afterAll(async () => {
