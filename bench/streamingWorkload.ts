@@ -44,11 +44,14 @@ const options: AnalysisOptions = {
   top: topFlag === 'all' ? undefined : Number(topFlag),
 };
 // Timed once the window is full and every surrogate lag is reachable (a steady state).
-const warmupSeconds = options.windowSeconds + (options.surrogates > 0 ? (options.surrogates + 1) * options.lagStepSeconds! : 0);
+// Modes of 1 s: the automatic lag step is then 1 s, and every lag is in reach after window + 100 s.
+const modeDwellSeconds = 1;
+const stepSeconds = options.lagStepSeconds === 'auto' || options.lagStepSeconds === undefined ? Math.max(1, modeDwellSeconds) : options.lagStepSeconds;
+const warmupSeconds = options.windowSeconds + (options.surrogates > 0 ? (options.surrogates + 1) * stepSeconds : 0);
 const totalSeconds = warmupSeconds + measuredSeconds;
 
 // Generate everything first: the analysis alone is timed.
-const population = new Population({ units, meanRateHz: 5, seed: 7, synergisticPairs: 4, redundantPairs: 4 });
+const population = new Population({ units, meanRateHz: 5, seed: 7, synergisticPairs: 4, redundantPairs: 4, modeDwellSeconds });
 const chunkSeconds = 0.1;
 const chunks: SourceEvent[][] = [];
 let spikes = 0;

@@ -13,7 +13,7 @@ export interface AnalysisFlags {
   levels: number;
   estimator: EstimatorName;
   surrogates: number;
-  lagStep: number;
+  lagStep: number | 'auto';
   seed: number;
   lateness: number;
   top: number | 'all';
@@ -29,6 +29,11 @@ function parseSeconds(option: string): (value: string) => number {
     }
     return seconds;
   };
+}
+
+function parseLagStep(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  return parseSeconds('--lag-step')(value);
 }
 
 function parseTop(value: string): number | 'all' {
@@ -50,7 +55,7 @@ export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisO
         .default(d.estimator),
     )
     .option('--surrogates <n>', 'label-lag surrogates for p and p_fwer of every pair (0: none)', parseInteger('--surrogates', 0), d.surrogates)
-    .option('--lag-step <seconds>', 'spacing of the surrogates\' label lags (a whole number of bins)', parseSeconds('--lag-step'), d.lagStepSeconds ?? 1)
+    .option('--lag-step <seconds|auto>', "spacing of the surrogates' label lags (a whole number of bins), or 'auto': the mean mode dwell so far, 1-30 s", parseLagStep, d.lagStepSeconds ?? 'auto')
     .option('--seed <n>', 'seed of the surrogates and of the shuffle estimator', parseInteger('--seed'), d.seed)
     .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
     .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all');
@@ -62,7 +67,7 @@ export function analysisOptionsFrom(flags: AnalysisFlags): AnalysisOptions {
   try {
     wholeBins(flags.window, flags.bin, '--window');
     wholeBins(flags.hop, flags.bin, '--hop');
-    if (flags.surrogates > 0) wholeBins(flags.lagStep, flags.bin, '--lag-step');
+    if (flags.surrogates > 0 && flags.lagStep !== 'auto') wholeBins(flags.lagStep, flags.bin, '--lag-step');
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

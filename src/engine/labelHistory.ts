@@ -60,6 +60,11 @@ export class LabelHistory {
     return this.ring[bin % this.capacity];
   }
 
+  /** Stretches of one mode seen so far (maximal runs of consecutive bins with one mode). */
+  get runCount(): number {
+    return this.runs;
+  }
+
   /** Mean length of a mode's stretch, in bins, over every bin recorded (0 before any labeled bin). */
   get meanDwellBins(): number {
     return this.runs === 0 ? 0 : this.labeled / this.runs;

@@ -22,6 +22,30 @@ export function labelLags(count: number, stepBins: number, seed: number): Int32A
   return lags;
 }
 
+/** The longest step the automatic lag spacing takes, seconds (99 lags then reach back 50 minutes). */
+export const AUTO_LAG_STEP_MAX_SECONDS = 30;
+
+/** Mode stretches the automatic lag step waits for before it trusts the mean dwell. */
+export const AUTO_LAG_MIN_RUNS = 10;
+
+/**
+ * The automatic lag step (`--lag-step auto`): lags one mean mode dwell
+ * apart, so that every surrogate is an effectively independent draw of the
+ * label stream (effectiveSurrogates = available) however long the modes
+ * last. The mean dwell rounded up to whole bins, within [minBins, maxBins],
+ * once AUTO_LAG_MIN_RUNS mode stretches have been seen (minBins before);
+ * the step in use is kept while the dwell lies within [0.75, 1.25] times it
+ * (at least 80 % of the surrogates stay independent), so that the tables
+ * are not rebuilt at every wobble of the estimate.
+ */
+export function autoLagStep(dwellBins: number, runs: number, currentBins: number, minBins: number, maxBins: number): number {
+  if (runs < AUTO_LAG_MIN_RUNS) return currentBins;
+  const want = Math.min(maxBins, Math.max(minBins, Math.ceil(dwellBins - 1e-9)));
+  if (want === currentBins) return currentBins;
+  if (dwellBins <= 1.25 * currentBins && dwellBins >= 0.75 * currentBins) return currentBins;
+  return want;
+}
+
 /**
  * How many lags a window can use: those whose shifted window lies wholly in
  * the history (windowStart − lag ≥ firstBin). Lags ascend, so they are a

@@ -64,7 +64,7 @@ export interface PairSignificance {
  */
 export class LabelLagSignificance {
   /** Alignment 0: the real labels; k ≥ 1: lag k − 1 of `lags`. */
-  private readonly tables: LaggedPairTables;
+  private tables: LaggedPairTables;
   private nLog2n = new Float64Array(1);
   private readonly aligned: Int32Array;
   private readonly modeOf: Int32Array;
@@ -81,10 +81,10 @@ export class LabelLagSignificance {
   constructor(
     readonly levels: number,
     readonly windowBins: number,
-    readonly lags: Int32Array,
+    public lags: Int32Array,
     readonly history: LabelHistory,
     /** The spacing of the lags (labelLags), bins. */
-    readonly stepBins: number,
+    public stepBins: number,
     readonly maxCells = 2 ** 28,
   ) {
     this.tables = new LaggedPairTables(levels, 1 + lags.length, windowBins);
@@ -92,6 +92,22 @@ export class LabelLagSignificance {
     this.modeOf = new Int32Array(1 + lags.length);
     this.capped = lags.length;
     this.ensureSamples(windowBins);
+  }
+
+  /**
+   * Moves to other lags (the automatic lag step changed): the surrogates'
+   * tables start anew and `entries`, the bins now in the window (oldest
+   * first), enter them again; the history must hold their lagged modes.
+   * Afterwards everything is as if these lags had been used from the start.
+   */
+  relag(lags: Int32Array, stepBins: number, entries: readonly WindowBin[], units: number, modes: number): void {
+    if (lags.length !== this.lags.length) throw new Error(`internal: relag from ${this.lags.length} to ${lags.length} lags`);
+    this.lags = lags;
+    this.stepBins = stepBins;
+    this.tables = new LaggedPairTables(this.levels, 1 + lags.length, this.windowBins);
+    this.capped = lags.length;
+    this.binsIn = 0;
+    for (const entry of entries) this.update(entry, 1, units, modes);
   }
 
   /** The bins the history must hold: a window and the longest lag, and a hop of slack. */

@@ -5,7 +5,7 @@ import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledFrame } from './countFrame.ts';
 import { IncrementalReadout } from './incrementalReadout.ts';
 import { LabelHistory } from './labelHistory.ts';
-import { labelLags } from './labelLagSchedule.ts';
+import { AUTO_LAG_STEP_MAX_SECONDS, autoLagStep, labelLags } from './labelLagSchedule.ts';
 import { LabelLagSignificance } from './labelLagSignificance.ts';
 import type { PairUpdate, SynergyUpdate } from './synergyUpdate.ts';
 import type { WindowBin, WindowReadout } from './windowReadout.ts';
@@ -33,6 +33,8 @@ export class SlidingWindowAnalyzer {
   /** Label-lag surrogates for every pair (surrogates > 0). */
   private readonly significance: LabelLagSignificance | undefined;
   private readonly history: LabelHistory | undefined;
+  /** With `lagStepSeconds: 'auto'`, the bounds of the step, bins. */
+  private readonly autoLag: { minBins: number; maxBins: number } | undefined;
   private readonly alpha: number;
   private nextEmissionBin: number | undefined;
   private unitIds: readonly string[] = [];
@@ -53,9 +55,22 @@ export class SlidingWindowAnalyzer {
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
     if (!(this.alpha > 0 && this.alpha < 1)) throw new RangeError(`alpha must lie between 0 and 1, got ${this.alpha}`);
     if (options.surrogates > 0) {
-      const stepBins = wholeBins(options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS, options.binSeconds, 'lag step');
+      const step = options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS;
+      let stepBins: number;
+      let longestStepBins: number;
+      if (step === 'auto') {
+        // From 1 s (or one bin) up to AUTO_LAG_STEP_MAX_SECONDS; the history holds the longest lags of the longest step.
+        const minBins = Math.max(1, Math.round(DEFAULT_LAG_STEP_SECONDS / options.binSeconds));
+        const maxBins = Math.max(minBins, Math.round(AUTO_LAG_STEP_MAX_SECONDS / options.binSeconds));
+        this.autoLag = { minBins, maxBins };
+        stepBins = minBins;
+        longestStepBins = maxBins;
+      } else {
+        stepBins = wholeBins(step, options.binSeconds, 'lag step');
+        longestStepBins = stepBins;
+      }
       const lags = labelLags(options.surrogates, stepBins, options.seed);
-      this.history = new LabelHistory(LabelLagSignificance.historyBins(this.windowBins, lags));
+      this.history = new LabelHistory(LabelLagSignificance.historyBins(this.windowBins, labelLags(options.surrogates, longestStepBins, options.seed)));
       this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins, options.maxSurrogateCells);
     }
   }
@@ -128,6 +143,11 @@ export class SlidingWindowAnalyzer {
     this.significance?.update(entry, delta, this.units, this.modes);
   }
 
+  /** Every bin the tables hold, oldest first. */
+  private heldEntries(): WindowBin[] {
+    return this.ring.filter((entry): entry is WindowBin => entry !== undefined).sort((x, y) => x.bin - y.bin);
+  }
+
   /** The bins of the window [endBin − windowBins, endBin), oldest first. */
   private windowEntries(endBin: number): WindowBin[] {
     const entries: WindowBin[] = [];
@@ -158,6 +178,14 @@ export class SlidingWindowAnalyzer {
     const pairsComputed = (units * (units - 1)) / 2;
     const limit = Math.min(this.options.top ?? pairsComputed, pairsComputed);
     const ranked = samples === 0 ? [] : this.readout.rank(entries, units, modes, limit);
+    if (this.autoLag !== undefined && this.significance !== undefined) {
+      // The lags one mean mode dwell apart (so far): when the step moves, the surrogates' tables are built anew.
+      const { minBins, maxBins } = this.autoLag;
+      const step = autoLagStep(this.history!.meanDwellBins, this.history!.runCount, this.significance.stepBins, minBins, maxBins);
+      if (step !== this.significance.stepBins) {
+        this.significance.relag(labelLags(this.options.surrogates, step, this.options.seed), step, this.heldEntries(), units, modes);
+      }
+    }
     const significance = this.significance?.evaluate(endBin - this.windowBins, units, modes);
     const t = endBin * binSeconds;
     const floorBits = normalizedSynergyFloorBits(samples, levels, levels, perLabel.filter((count) => count > 0).length);

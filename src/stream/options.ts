@@ -14,8 +14,13 @@ export interface AnalysisOptions {
   estimator: EstimatorName;
   /** Label-lag surrogates for p-values (0: none); see docs/MEASURES.md, "Significance". */
   surrogates: number;
-  /** Spacing of the label lags, seconds (one lag per step, the k-th in [k·step, (k+1)·step)); default 1. */
-  lagStepSeconds?: number;
+  /**
+   * Spacing of the label lags, seconds (one lag per step, the k-th in
+   * [(k+1)·step, (k+2)·step)), or 'auto' (the default): the mean mode dwell
+   * so far, from 1 s up to 30 s, so that every surrogate is an effectively
+   * independent draw (docs/MEASURES.md, "Significance").
+   */
+  lagStepSeconds?: number | 'auto';
   /** Family-wise error rate a pair must reach to count as significant (and to alert); default 0.05. */
   alpha?: number;
   /** Memory bound of the surrogates' count tables, cells (the longest lags are dropped beyond it); default 2^28. */
@@ -35,7 +40,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   levels: 3,
   estimator: 'jackknife',
   surrogates: 99,
-  lagStepSeconds: 1,
+  lagStepSeconds: 'auto',
   alpha: 0.05,
   seed: 0,
   latenessSeconds: 0.1,

@@ -59,7 +59,7 @@ describe('synergy replay', () => {
       source: spikes,
       format: 'csv',
       seed: 0,
-      options: { bin: 0.05, window: 5, hop: 1, estimator: 'plugin', levels: 3, surrogates: 99, lagStep: 1, lateness: 0.1, top: 100, labels, speed: 'max', maxTimeJump: 600, alertAlpha: 0.05 },
+      options: { bin: 0.05, window: 5, hop: 1, estimator: 'plugin', levels: 3, surrogates: 99, lagStep: 'auto', lateness: 0.1, top: 100, labels, speed: 'max', maxTimeJump: 600, alertAlpha: 0.05 },
     });
     const updates = parseUpdates(result.stdout);
     expect(updates.map((u) => u.t)).toEqual([...Array(19).keys()].map((k) => k + 1));

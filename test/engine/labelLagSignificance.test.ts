@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LabelHistory } from '../../src/engine/labelHistory.ts';
-import { availableLags, effectiveSurrogates, labelLags, surrogatePValue } from '../../src/engine/labelLagSchedule.ts';
+import { AUTO_LAG_MIN_RUNS, autoLagStep, availableLags, effectiveSurrogates, labelLags, surrogatePValue } from '../../src/engine/labelLagSchedule.ts';
 import { LabelLagSignificance } from '../../src/engine/labelLagSignificance.ts';
 import type { WindowBin } from '../../src/engine/windowReadout.ts';
 import { estimate } from '../../src/estimators/estimate.ts';
@@ -50,6 +50,23 @@ describe('label-lag surrogates: the schedule', () => {
     });
     expect(Array.from(labelLags(20, 50, 3))).toEqual(Array.from(lags));
     expect(Array.from(labelLags(20, 50, 4))).not.toEqual(Array.from(lags));
+  });
+
+  it('the automatic step: the mean dwell rounded up, within its bounds, once enough stretches are seen, kept within 0.75-1.25 of it', () => {
+    // Too few stretches: the step in use stays.
+    expect(autoLagStep(500, AUTO_LAG_MIN_RUNS - 1, 50, 50, 1500)).toBe(50);
+    expect(autoLagStep(149.2, AUTO_LAG_MIN_RUNS, 50, 50, 1500)).toBe(150);
+    // Inside the band: kept; outside: the dwell, rounded up.
+    expect(autoLagStep(180, 40, 150, 50, 1500)).toBe(150);
+    expect(autoLagStep(120, 40, 150, 50, 1500)).toBe(150);
+    expect(autoLagStep(190, 40, 150, 50, 1500)).toBe(190);
+    expect(autoLagStep(100.5, 40, 150, 50, 1500)).toBe(101);
+    // Bounds: never below one second's bins, never above the longest step.
+    expect(autoLagStep(10, 40, 150, 50, 1500)).toBe(50);
+    expect(autoLagStep(5000, 40, 150, 50, 1500)).toBe(1500);
+    expect(autoLagStep(5000, 40, 1500, 50, 1500)).toBe(1500);
+    // With lags one dwell apart every available lag is an independent draw.
+    expect(effectiveSurrogates(99, autoLagStep(149.2, 40, 50, 50, 1500), 149.2)).toBe(99);
   });
 
   it('a window uses the lags whose shifted window lies in the history', () => {

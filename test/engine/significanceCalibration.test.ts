@@ -54,6 +54,27 @@ describe('significance on null recordings (independent units, modes independent 
     }
   }, 120_000);
 
+  it.each([
+    { dwell: 3, seconds: 1700, seed: 31 },
+    { dwell: 10, seconds: 2700, seed: 32 },
+  ])('$dwell s modes, the automatic lag step: lags a dwell apart, effectively independent, and p ≤ α for α ± 20 % of the pairs', async ({ dwell, seconds, seed }) => {
+    const all: SynergyUpdate[] = await lastValueFrom(from(nullEvents(seed, dwell, seconds)).pipe(analyzeStream(analysis(seed, { lagStepSeconds: 'auto' })), toArray()));
+    const updates = all.filter((update) => update.surrogates === 99);
+    expect(updates.length).toBeGreaterThanOrEqual(120);
+    for (const update of updates) {
+      // The step is within 0.75-1.25 of the dwell: at least 80 % of the lags are independent draws.
+      expect(update.effective_surrogates).toBeGreaterThanOrEqual(79);
+      for (const pair of update.pairs) expect(pair.p!).toBeGreaterThanOrEqual(update.min_p! - 1e-12);
+    }
+    const ps = updates.flatMap((update) => update.pairs.map((pair) => pair.p!));
+    const rate = (alpha: number) => ps.filter((p) => p <= alpha + 1e-12).length / ps.length;
+    for (const alpha of [0.05, 0.01]) {
+      expect(rate(alpha), `rate of p ≤ ${alpha}`).toBeGreaterThan(alpha * 0.8);
+      expect(rate(alpha), `rate of p ≤ ${alpha}`).toBeLessThan(alpha * 1.2);
+    }
+    expect(updates.filter((update) => update.significant! > 0).length / updates.length).toBeLessThanOrEqual(0.05 + 0.04);
+  }, 120_000);
+
   it('pair alerts at the defaults (1 s hop): at most 5 % of updates carry one', async () => {
     const seed = 22;
     const items = await lastValueFrom(

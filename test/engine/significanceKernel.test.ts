@@ -124,3 +124,40 @@ describe('the WebAssembly significance kernel', () => {
     expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(kernelModuleText(await compileKernel()));
   }, 60_000);
 });
+
+describe('moving to other lags (the automatic lag step)', () => {
+  it('after relag the surrogates are exactly those of tables that had the new lags from the start', () => {
+    const windowBins = 60;
+    const stream: Stream = { units: 14, modes: 3, windowBins, bins: 500, lagCount: 12, stepBins: 5, unlabeled: 0.05, rate: 0.25, appearEvery: 5 };
+    const first = labelLags(12, 5, 3);
+    const second = labelLags(12, 9, 3);
+    const history = new LabelHistory(LabelLagSignificance.historyBins(windowBins, second));
+    const moved = new LabelLagSignificance(3, windowBins, first, history, 5);
+    const direct = new LabelLagSignificance(3, windowBins, second, history, 9);
+    const ring: WindowBin[] = [];
+    let units = 2;
+    let modes = 1;
+    let compared = 0;
+    for (const entry of bins(3, stream)) {
+      if (entry.units.length > 0) units = Math.max(units, entry.units[entry.units.length - 1] + 1);
+      modes = Math.max(modes, entry.label + 1);
+      history.record(entry.bin, entry.label);
+      for (const significance of [moved, direct]) {
+        if (ring.length === windowBins) significance.update(ring[0], -1, units, modes);
+        significance.update(entry, 1, units, modes);
+      }
+      if (ring.length === windowBins) ring.shift();
+      ring.push(entry);
+      if (entry.bin === 250) moved.relag(second, 9, ring, units, modes);
+      if (entry.bin >= 250 && entry.bin % 25 === 0) {
+        const start = entry.bin + 1 - windowBins;
+        const a = moved.evaluate(start, units, modes);
+        expect(a.available).toBeGreaterThan(0);
+        expectSameBits(a, direct.evaluate(start, units, modes), a.statistic.length);
+        compared++;
+      }
+    }
+    expect(moved.stepBins).toBe(9);
+    expect(compared).toBe(10);
+  });
+});

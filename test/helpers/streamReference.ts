@@ -11,7 +11,7 @@
 import { estimate, type EstimatorName } from '../../src/estimators/estimate.ts';
 import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
 import { pairSynergy } from '../../src/measures/pairSynergy.ts';
-import { labelLags } from '../../src/engine/labelLagSchedule.ts';
+import { AUTO_LAG_STEP_MAX_SECONDS, autoLagStep, labelLags } from '../../src/engine/labelLagSchedule.ts';
 import { ShuffleOrderKeys } from '../../src/estimators/withinModeCycles.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import { compareUnitIds, outputUnitId, type UnitId } from '../../src/stream/unitIds.ts';
@@ -25,8 +25,8 @@ export interface ReferenceOptions {
   latenessSeconds: number;
   surrogates: number;
   seed: number;
-  /** Label-lag spacing, seconds (default 1). */
-  lagStepSeconds?: number;
+  /** Label-lag spacing, seconds (default 1), or 'auto': the mean mode dwell so far, emission by emission. */
+  lagStepSeconds?: number | 'auto';
 }
 
 export interface ReferenceSignificance {
@@ -185,8 +185,28 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
   const firstM = Math.floor(start / o.hopSeconds + 1e-9) + 1;
   const lastM = Math.floor(latest / o.hopSeconds + 1e-9);
   const modes = Math.max(1, labelNames.length);
+  // The automatic lag step follows the mean dwell of the labels up to each emission, in order (autoLagStep's hysteresis).
+  const minStepBins = Math.max(1, Math.round(1 / b));
+  const maxStepBins = Math.max(minStepBins, Math.round(AUTO_LAG_STEP_MAX_SECONDS / b));
+  let autoStepBins = minStepBins;
   for (let m = firstM; m <= lastM; m++) {
     const endBin = m * hopBins;
+    let stepBinsHere = Math.round((o.lagStepSeconds === 'auto' ? 1 : (o.lagStepSeconds ?? 1)) / b);
+    if (o.lagStepSeconds === 'auto' && o.surrogates > 0) {
+      let labeled = 0;
+      let runs = 0;
+      let previous = -1;
+      for (let k = startBin; k < endBin; k++) {
+        const label = labelOfBin(k);
+        if (label >= 0) {
+          labeled++;
+          if (label !== previous) runs++;
+        }
+        previous = label;
+      }
+      autoStepBins = autoLagStep(runs === 0 ? 0 : labeled / runs, runs, autoStepBins, minStepBins, maxStepBins);
+      stepBinsHere = autoStepBins;
+    }
     const bins: number[] = [];
     for (let k = Math.max(endBin - windowBins, startBin); k < endBin; k++) bins.push(k);
     const labelsOfBins = bins.map(labelOfBin);
@@ -220,7 +240,7 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
     const pairInOrder = (a: string, bId: string): ReferencePair => measure(a, bId, labeledBins, labeledModes, windowPairing);
     // Significance: plug-in synergy of every pair against the label stream lag bins earlier (SCIENCE.md).
     const significance = (units: number): ReferenceSignificance => {
-      const stepBins = Math.round((o.lagStepSeconds ?? 1) / b);
+      const stepBins = stepBinsHere;
       const lags = labelLags(o.surrogates, stepBins, o.seed);
       const windowStart = endBin - windowBins;
       const usable = Array.from(lags).filter((lag) => windowStart - lag >= startBin);
