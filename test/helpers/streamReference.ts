@@ -35,9 +35,11 @@ export interface ReferenceSignificance {
   effective: number;
   minP: number;
   /** excess, p, p_fwer and p_fwer_tail of a pair by unit ids (either order). */
-  pair(a: UnitId, b: UnitId): { excess: number; p: number; p_fwer: number; p_fwer_tail: number };
+  pair(a: UnitId, b: UnitId): { excess: number; p: number; p_fwer: number; p_fwer_tail: number; q: number };
   /** Pairs with p_fwer ≤ alpha. */
   significant(alpha: number): number;
+  /** Pairs with Benjamini–Hochberg q ≤ alpha. */
+  discoveries(alpha: number): number;
 }
 
 export interface ReferencePair {
@@ -299,11 +301,18 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
           p_fwer_tail: tail,
         };
       };
+      // Benjamini–Hochberg over every pair's own p, by its definition: q_i = min over p_j ≥ p_i of min(1, p_j·P / #{p_k ≤ p_j}).
+      const ownP = observed.map((_, q) => test(q).p);
+      const qOf = (q: number) => Math.min(1, ...ownP.filter((pj) => pj >= ownP[q]).map((pj) => (pj * ownP.length) / ownP.filter((pk) => pk <= pj).length));
       return {
         available: usable.length,
         effective,
         minP: 1 / (1 + effective),
-        pair: (x: UnitId, y: UnitId) => test(keys.indexOf(`${x}|${y}`) >= 0 ? keys.indexOf(`${x}|${y}`) : keys.indexOf(`${y}|${x}`)),
+        pair: (x: UnitId, y: UnitId) => {
+          const q = keys.indexOf(`${x}|${y}`) >= 0 ? keys.indexOf(`${x}|${y}`) : keys.indexOf(`${y}|${x}`);
+          return { ...test(q), q: qOf(q) };
+        },
+        discoveries: (alpha: number) => ownP.filter((_, q) => qOf(q) <= alpha + 1e-12).length,
         significant: (alpha: number) => (usable.length === 0 || 1 / (1 + effective) > alpha ? 0 : observed.filter((_, q) => test(q).p_fwer <= alpha).length),
       };
     };

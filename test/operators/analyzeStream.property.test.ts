@@ -133,6 +133,7 @@ async function checkAgainstReference(c: StreamCase): Promise<void> {
         min_p: significance.minP,
         alpha: 0.05,
         significant: significance.significant(0.05),
+        discoveries: significance.discoveries(0.05),
       });
     } else expect(update.surrogates).toBeUndefined();
     update.pairs.forEach((pair, k) => {
@@ -142,6 +143,7 @@ async function checkAgainstReference(c: StreamCase): Promise<void> {
         const want = significance.pair(pair.a, pair.b);
         expect({ p: pair.p, p_fwer: pair.p_fwer }, `p ${pair.a}-${pair.b} at ${update.t}`).toEqual({ p: want.p, p_fwer: want.p_fwer });
         expectClose(pair.excess!, want.excess, `excess ${pair.a}-${pair.b} at ${update.t}`);
+        expectClose(pair.q!, want.q, `q ${pair.a}-${pair.b} at ${update.t}`);
         // The Gumbel tail of values equal to 1e-15: relative closeness.
         expect(Math.abs(pair.p_fwer_tail! - want.p_fwer_tail), `p_fwer_tail ${pair.a}-${pair.b} at ${update.t}`).toBeLessThanOrEqual(1e-9 * want.p_fwer_tail + 1e-300);
       }
