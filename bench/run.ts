@@ -12,6 +12,9 @@
  * - the same workload through the naive path (every pair recomputed from the
  *   window's bins with the batch library at every hop) at 64 and 256 units,
  *   over fewer hops, and the speed-up of the incremental engine over it;
+ * - the significance read-out alone (bench/significanceKernel.ts): ns per
+ *   pair per alignment in the WebAssembly kernel and its JavaScript
+ *   reference, every bin labeled and 5 % unlabeled;
  * - the batch measure core (bench/batchMeasures.ts).
  *
  * `--quick` runs shorter measurements (for a smoke test).
@@ -56,6 +59,11 @@ for (const units of [64, 256, 1024]) {
   streaming.set(units, result);
   report(result);
 }
+// The significance read-out alone: ns per pair per alignment (one surrogate of one pair), WebAssembly and JavaScript.
+for (const units of quick ? [64] : [256, 1024]) {
+  for (const result of child('significanceKernel.ts', ['--units', String(units), '--repeats', quick ? '1' : '3'])) report(result);
+}
+if (!quick) for (const result of child('significanceKernel.ts', ['--units', '256', '--unlabeled', '0.05', '--repeats', '3'])) report(result);
 for (const [units, extra] of [
   [64, []],
   [256, []],
