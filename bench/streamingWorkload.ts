@@ -2,7 +2,7 @@
  * One streaming benchmark run, in its own process so that its peak memory is
  * its own (bench/run.ts starts one per configuration). Prints one JSON line.
  *
- *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator NAME (default: the analysis default)] [--top 100] [--surrogates 0]
+ *   tsx bench/streamingWorkload.ts --units 256 [--seconds 60] [--naive] [--estimator NAME (default: the analysis default)] [--top 100] [--surrogates 0] [--max-cells N]
  *
  * A simulated population (mean 5 Hz, bursty, planted pairs) is generated up
  * front, then fed to the analysis in 100 ms batches as a rig would send
@@ -42,6 +42,8 @@ const options: AnalysisOptions = {
   seed: 1,
   latenessSeconds: 0.1,
   top: topFlag === 'all' ? undefined : Number(topFlag),
+  // --max-cells N: the surrogates' memory bound (default 2^28 cells: at 1,024 units it keeps 41 of the 99 lags).
+  ...(flag('max-cells') === undefined ? {} : { maxSurrogateCells: Number(flag('max-cells')) }),
 };
 // Timed once the window is full and every surrogate lag is reachable (a steady state).
 // Modes of 1 s: the automatic lag step is then 1 s, and every lag is in reach after window + 100 s.
@@ -73,10 +75,13 @@ let naiveReadout: MeasuredBatchReadout | undefined;
 const subject = new Subject<SourceEvent>();
 const latencies: number[] = [];
 let emitted = 0;
+let surrogatesUsed = 0;
 let handedAt = 0;
 subject.pipe(analyzeStream(options, naive ? (o) => (naiveReadout = new MeasuredBatchReadout(o)) : undefined)).subscribe((update: SynergyUpdate) => {
   emitted++;
   if (update.t > warmupSeconds) latencies.push(performance.now() - handedAt);
+  // The surrogates the last update used (the memory bound drops the longest lags at large unit counts).
+  surrogatesUsed = update.surrogates ?? 0;
 });
 
 let measuredStart = 0;
@@ -108,6 +113,7 @@ process.stdout.write(
     measuredSeconds: simulatedMeasured,
     updates: emitted,
     realtimeFactor: simulatedMeasured / (measuredMs / 1000),
+    surrogatesUsed,
     msPerHop: measuredMs / (simulatedMeasured / options.hopSeconds),
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     latencyP50Ms: percentile(0.5),
