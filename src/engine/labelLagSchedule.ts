@@ -28,21 +28,24 @@ export const AUTO_LAG_STEP_MAX_SECONDS = 30;
 /** Mode stretches the automatic lag step waits for before it trusts the mean dwell. */
 export const AUTO_LAG_MIN_RUNS = 10;
 
+/** The automatic lag step is this many mean dwells (a margin, so that the dwell estimate can grow a little before lags count as dependent). */
+export const AUTO_LAG_DWELLS = 1.1;
+
 /**
- * The automatic lag step (`--lag-step auto`): lags one mean mode dwell
- * apart, so that every surrogate is an effectively independent draw of the
- * label stream (effectiveSurrogates = available) however long the modes
- * last. The mean dwell rounded up to whole bins, within [minBins, maxBins],
- * once AUTO_LAG_MIN_RUNS mode stretches have been seen (minBins before);
- * the step in use is kept while the dwell lies within [0.75, 1.25] times it
- * (at least 80 % of the surrogates stay independent), so that the tables
- * are not rebuilt at every wobble of the estimate.
+ * The automatic lag step (`--lag-step auto`): lags a mean mode dwell apart,
+ * so that every surrogate counts as an independent draw of the label
+ * stream (effectiveSurrogates = available) however long the modes last.
+ * AUTO_LAG_DWELLS mean dwells rounded up to whole bins, within [minBins,
+ * maxBins], once AUTO_LAG_MIN_RUNS mode stretches have been seen (minBins
+ * before); the step in use is kept while the dwell lies within [step / 1.5,
+ * step], so that the tables are not rebuilt at every wobble of the
+ * estimate, and moved as soon as the dwell passes it.
  */
 export function autoLagStep(dwellBins: number, runs: number, currentBins: number, minBins: number, maxBins: number): number {
   if (runs < AUTO_LAG_MIN_RUNS) return currentBins;
-  const want = Math.min(maxBins, Math.max(minBins, Math.ceil(dwellBins - 1e-9)));
+  const want = Math.min(maxBins, Math.max(minBins, Math.ceil(AUTO_LAG_DWELLS * dwellBins - 1e-9)));
   if (want === currentBins) return currentBins;
-  if (dwellBins <= 1.25 * currentBins && dwellBins >= 0.75 * currentBins) return currentBins;
+  if (dwellBins <= currentBins && dwellBins >= currentBins / 1.5) return currentBins;
   return want;
 }
 

@@ -52,21 +52,22 @@ describe('label-lag surrogates: the schedule', () => {
     expect(Array.from(labelLags(20, 50, 4))).not.toEqual(Array.from(lags));
   });
 
-  it('the automatic step: the mean dwell rounded up, within its bounds, once enough stretches are seen, kept within 0.75-1.25 of it', () => {
+  it('the automatic step: 1.1 mean dwells rounded up, within its bounds, once enough stretches are seen, kept while the dwell lies within step/1.5-step', () => {
     // Too few stretches: the step in use stays.
     expect(autoLagStep(500, AUTO_LAG_MIN_RUNS - 1, 50, 50, 1500)).toBe(50);
-    expect(autoLagStep(149.2, AUTO_LAG_MIN_RUNS, 50, 50, 1500)).toBe(150);
-    // Inside the band: kept; outside: the dwell, rounded up.
-    expect(autoLagStep(180, 40, 150, 50, 1500)).toBe(150);
-    expect(autoLagStep(120, 40, 150, 50, 1500)).toBe(150);
-    expect(autoLagStep(190, 40, 150, 50, 1500)).toBe(190);
-    expect(autoLagStep(100.5, 40, 150, 50, 1500)).toBe(101);
+    expect(autoLagStep(149.2, AUTO_LAG_MIN_RUNS, 50, 50, 1500)).toBe(165);
+    // Inside the band: kept; outside: 1.1 dwells, rounded up.
+    expect(autoLagStep(150, 40, 165, 50, 1500)).toBe(165);
+    expect(autoLagStep(111, 40, 165, 50, 1500)).toBe(165);
+    expect(autoLagStep(166, 40, 165, 50, 1500)).toBe(183);
+    expect(autoLagStep(100, 40, 165, 50, 1500)).toBe(110);
     // Bounds: never below one second's bins, never above the longest step.
-    expect(autoLagStep(10, 40, 150, 50, 1500)).toBe(50);
-    expect(autoLagStep(5000, 40, 150, 50, 1500)).toBe(1500);
+    expect(autoLagStep(10, 40, 165, 50, 1500)).toBe(50);
+    expect(autoLagStep(5000, 40, 165, 50, 1500)).toBe(1500);
     expect(autoLagStep(5000, 40, 1500, 50, 1500)).toBe(1500);
-    // With lags one dwell apart every available lag is an independent draw.
+    // While the dwell is within the step, every available lag counts as an independent draw.
     expect(effectiveSurrogates(99, autoLagStep(149.2, 40, 50, 50, 1500), 149.2)).toBe(99);
+    expect(effectiveSurrogates(99, 165, 165)).toBe(99);
   });
 
   it('a window uses the lags whose shifted window lies in the history', () => {

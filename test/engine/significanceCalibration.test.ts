@@ -54,16 +54,18 @@ describe('significance on null recordings (independent units, modes independent 
     }
   }, 120_000);
 
-  it.each([
-    { dwell: 3, seconds: 1700, seed: 31 },
-    { dwell: 10, seconds: 2700, seed: 32 },
-  ])('$dwell s modes, the automatic lag step: lags a dwell apart, effectively independent, and p ≤ α for α ± 20 % of the pairs', async ({ dwell, seconds, seed }) => {
-    const all: SynergyUpdate[] = await lastValueFrom(from(nullEvents(seed, dwell, seconds)).pipe(analyzeStream(analysis(seed, { lagStepSeconds: 'auto' })), toArray()));
-    const updates = all.filter((update) => update.surrogates === 99);
-    expect(updates.length).toBeGreaterThanOrEqual(120);
+  it.each([3, 10])('%s s modes, the automatic lag step: lags a dwell apart, effectively independent, and p ≤ α for α ± 20 % of the pairs (four seeds)', async (dwell) => {
+    const updates: SynergyUpdate[] = [];
+    for (const seed of [51, 52, 53, 54]) {
+      // Every lag in reach after about 110 dwells; then 2,000 s of updates.
+      const all: SynergyUpdate[] = await lastValueFrom(from(nullEvents(seed, dwell, 110 * dwell + 2000)).pipe(analyzeStream(analysis(seed, { lagStepSeconds: 'auto' })), toArray()));
+      // (Before 10 mode stretches the step is 1 s, and lags within a dwell are fewer independent draws.)
+      updates.push(...all.filter((update) => update.surrogates === 99 && update.t >= 110 * dwell));
+    }
+    expect(updates.length).toBeGreaterThanOrEqual(700);
     for (const update of updates) {
-      // The step is within 0.75-1.25 of the dwell: at least 80 % of the lags are independent draws.
-      expect(update.effective_surrogates).toBeGreaterThanOrEqual(79);
+      // The step is at least the dwell: every lag counts as an independent draw.
+      expect(update.effective_surrogates).toBe(99);
       for (const pair of update.pairs) expect(pair.p!).toBeGreaterThanOrEqual(update.min_p! - 1e-12);
     }
     const ps = updates.flatMap((update) => update.pairs.map((pair) => pair.p!));
@@ -72,7 +74,8 @@ describe('significance on null recordings (independent units, modes independent 
       expect(rate(alpha), `rate of p ≤ ${alpha}`).toBeGreaterThan(alpha * 0.8);
       expect(rate(alpha), `rate of p ≤ ${alpha}`).toBeLessThan(alpha * 1.2);
     }
-    expect(updates.filter((update) => update.significant! > 0).length / updates.length).toBeLessThanOrEqual(0.05 + 0.04);
+    // Family-wise: α up to the sampling error of some 800 updates.
+    expect(updates.filter((update) => update.significant! > 0).length / updates.length).toBeLessThanOrEqual(0.05 + 0.02);
   }, 120_000);
 
   it('pair alerts at the defaults (1 s hop): at most 5 % of updates carry one', async () => {
