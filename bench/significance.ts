@@ -13,7 +13,7 @@
  * and at the per-window level alpha · window / 1 h (an earlier rule), and
  * how long the runs of such updates are.
  *
- *   npm run bench:significance [-- --units 64 --seconds 1800 --seed 101 --dwells 0.5,3,10 --null-only --json]
+ *   npm run bench:significance [-- --units 64 --seconds 1800 --seed 101 --dwells 0.5,3,10 --null-only --planted-only --json]
  */
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { AlertEvent } from '../src/alerts/alertEvent.ts';
@@ -32,7 +32,7 @@ function flag(name: string, fallback: string): string {
 const units = Number(flag('units', '64'));
 const seconds = Number(flag('seconds', '1800'));
 const seed = Number(flag('seed', '101'));
-const dwells = flag('dwells', '0.5,3,10').split(',').map(Number);
+const dwells = process.argv.includes('--planted-only') ? [] : flag('dwells', '0.5,3,10').split(',').map(Number);
 const json = process.argv.includes('--json');
 const options: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, top: undefined };
 const alerting = { alpha: options.alpha!, minSamples: Math.ceil(options.windowSeconds / options.binSeconds / 2) };
@@ -141,13 +141,23 @@ for (const dwell of dwells) {
 }
 
 if (!process.argv.includes('--null-only')) {
-  const population = new Population({ units: units + 4, meanRateHz: 5, modes: 3, seed: seed + 1, modeDwellSeconds: 2, synergisticPairs: 2, redundantPairs: 2 });
-  const items = await lastValueFrom(from(population.stream({ chunkSeconds: 1, untilSeconds: 300 })).pipe(analyzeStream({ ...options, top: 20 }), raiseAlerts(alerting), toArray()));
-  const alerts = items.filter((item): item is AlertEvent => item.type === 'alert' && item.state === 'raised' && (item.kind === 'synergy' || item.kind === 'redundancy'));
-  for (const pair of population.truth) {
-    const first = alerts.find((alert) => unitPairKey(alert.a!, alert.b!) === unitPairKey(pair.a, pair.b));
-    report({ name: `significance/planted/${pair.kind}`, pair: `${pair.a}-${pair.b}`, firstAlert: first?.t ?? 'never', kind: first?.kind ?? '-' });
+  // 2 XOR and 2 shared-input pairs among `units` − 2 independent units, modes of 1 s (synergy simulate's default) and 2 s.
+  for (const dwell of [1, 2]) {
+    const population = new Population({ units: units + 6, meanRateHz: 5, modes: 3, seed: seed + 1, modeDwellSeconds: dwell, synergisticPairs: 2, redundantPairs: 2 });
+    const items = await lastValueFrom(from(population.stream({ chunkSeconds: 1, untilSeconds: 300 })).pipe(analyzeStream({ ...options, top: 20 }), raiseAlerts(alerting), toArray()));
+    const alerts = items.filter((item): item is AlertEvent => item.type === 'alert' && item.state === 'raised' && (item.kind === 'synergy' || item.kind === 'redundancy'));
+    for (const pair of population.truth) {
+      const first = alerts.find((alert) => unitPairKey(alert.a!, alert.b!) === unitPairKey(pair.a, pair.b));
+      report({ name: `significance/planted/${dwell}s-modes/${pair.kind}`, independent: population.independentUnits.length, pair: `${pair.a}-${pair.b}`, firstAlert: first?.t ?? 'never', kind: first?.kind ?? '-' });
+    }
+    // Any two units that carry the mode (the redundant pairs' units) are redundant about it: those alerts are real too.
+    const carriers = new Set(population.truth.filter((pair) => pair.kind === 'redundant').flatMap((pair) => [String(pair.a), String(pair.b)]));
+    const plantedKeys = new Set(population.truth.map((pair) => unitPairKey(pair.a, pair.b)));
+    const other = alerts.filter((alert) => !plantedKeys.has(unitPairKey(alert.a!, alert.b!)));
+    report({
+      name: `significance/planted/${dwell}s-modes/other-alerts`,
+      betweenCarriers: other.filter((alert) => alert.kind === 'redundancy' && carriers.has(String(alert.a)) && carriers.has(String(alert.b))).length,
+      unexplained: other.filter((alert) => !(alert.kind === 'redundancy' && carriers.has(String(alert.a)) && carriers.has(String(alert.b)))).length,
+    });
   }
-  const plantedKeys = new Set(population.truth.map((pair) => unitPairKey(pair.a, pair.b)));
-  report({ name: 'significance/planted/other-alerts', count: alerts.filter((alert) => !plantedKeys.has(unitPairKey(alert.a!, alert.b!))).length });
 }
