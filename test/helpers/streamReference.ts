@@ -191,22 +191,27 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
   const minStepBins = Math.max(1, Math.round(1 / b));
   const maxStepBins = Math.max(minStepBins, Math.round(AUTO_LAG_STEP_MAX_SECONDS / b));
   let autoStepBins = minStepBins;
+  // The mode stretches of the label stream from the start up to a bin: their count and mean length (the dwell), bins.
+  const modeStretches = (endBin: number): { dwell: number; runs: number } => {
+    let labeled = 0;
+    let runs = 0;
+    let previous = -1;
+    for (let k = startBin; k < endBin; k++) {
+      const label = labelOfBin(k);
+      if (label >= 0) {
+        labeled++;
+        if (label !== previous) runs++;
+      }
+      previous = label;
+    }
+    return { dwell: runs === 0 ? 0 : labeled / runs, runs };
+  };
   for (let m = firstM; m <= lastM; m++) {
     const endBin = m * hopBins;
     let stepBinsHere = Math.round((o.lagStepSeconds === 'auto' ? 1 : (o.lagStepSeconds ?? 1)) / b);
     if (o.lagStepSeconds === 'auto' && o.surrogates > 0) {
-      let labeled = 0;
-      let runs = 0;
-      let previous = -1;
-      for (let k = startBin; k < endBin; k++) {
-        const label = labelOfBin(k);
-        if (label >= 0) {
-          labeled++;
-          if (label !== previous) runs++;
-        }
-        previous = label;
-      }
-      autoStepBins = autoLagStep(runs === 0 ? 0 : labeled / runs, runs, autoStepBins, minStepBins, maxStepBins);
+      const { dwell, runs } = modeStretches(endBin);
+      autoStepBins = autoLagStep(dwell, runs, autoStepBins, minStepBins, maxStepBins);
       stepBinsHere = autoStepBins;
     }
     const bins: number[] = [];
@@ -246,18 +251,7 @@ function referencePart(events: readonly SourceEvent[], o: ReferenceOptions): {
       const lags = labelLags(o.surrogates, stepBins, o.seed);
       const windowStart = endBin - windowBins;
       const usable = Array.from(lags).filter((lag) => windowStart - lag >= startBin);
-      let labeled = 0;
-      let runs = 0;
-      let previous = -1;
-      for (let k = startBin; k < endBin; k++) {
-        const label = labelOfBin(k);
-        if (label >= 0) {
-          labeled++;
-          if (label !== previous) runs++;
-        }
-        previous = label;
-      }
-      const dwell = runs === 0 ? 0 : labeled / runs;
+      const { dwell } = modeStretches(endBin);
       const effective = usable.length === 0 ? 0 : Math.max(1, Math.min(usable.length, Math.floor((usable.length * stepBins) / Math.max(stepBins, dwell) + 1e-9)));
       const plugin = (a: string, bId: string, keep: number[], mode: number[]) =>
         estimate(estimationData(discretize([keep.map((k) => symbol(k, a)), keep.map((k) => symbol(k, bId)), mode], [o.levels, o.levels, modes])), (src) => pairSynergy(src, 0, 1, 2), {
