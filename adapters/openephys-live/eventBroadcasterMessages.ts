@@ -52,7 +52,6 @@ export type BroadcasterRefusal =
   /** Over 1 MiB (MAX_MESSAGE_BYTES): dropped by the receiver unread; the plugin's messages are under 1 KiB. */
   | 'oversized';
 
-export const BROADCASTER_REFUSALS: readonly BroadcasterRefusal[] = ['frames', 'type-frame', 'raw-binary', 'bad-json', 'bad-field', 'type-mismatch', 'oversized'];
 
 export interface BroadcasterSpike {
   readonly kind: 'spike';

@@ -26,11 +26,6 @@ export function binOf(t: number, binSeconds: number): number {
   return Math.floor(t / binSeconds + BIN_TOLERANCE);
 }
 
-/** The first bin that starts at or after `t` (with the tolerance). */
-export function firstBinStartingAtOrAfter(t: number, binSeconds: number): number {
-  return Math.ceil(t / binSeconds - BIN_TOLERANCE);
-}
-
 /** How many whole bins make `seconds`; throws if it is not a whole multiple. */
 export function wholeBins(seconds: number, binSeconds: number, name: string): number {
   const bins = Math.round(seconds / binSeconds);
