@@ -1,5 +1,5 @@
 import { normalizedSynergy, normalizedSynergyFloorBits } from '../measures/normalizedSynergy.ts';
-import { wholeBins } from '../stream/binIndex.ts';
+import { binOf, wholeBins } from '../stream/binIndex.ts';
 import { compareUnitIds, outputUnitId } from '../stream/unitIds.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledFrame } from './countFrame.ts';
@@ -94,7 +94,7 @@ export class SlidingWindowAnalyzer {
     this.unitIds = frame.unitIds;
     this.labelNames = frame.labelNames;
     if (this.nextEmissionBin === undefined) {
-      const first = Math.floor(startTime / this.options.hopSeconds + 1e-9) + 1;
+      const first = binOf(startTime, this.options.hopSeconds) + 1;
       this.nextEmissionBin = first * this.hopBins;
     }
     const updates: SynergyUpdate[] = [];
@@ -120,7 +120,7 @@ export class SlidingWindowAnalyzer {
     this.lateSpikes = lateSpikes;
     const updates: SynergyUpdate[] = [];
     if (this.nextEmissionBin === undefined) return updates;
-    const lastBin = Math.floor(endTime / this.options.hopSeconds + 1e-9) * this.hopBins;
+    const lastBin = binOf(endTime, this.options.hopSeconds) * this.hopBins;
     while (this.nextEmissionBin <= lastBin) {
       updates.push(this.emit(this.nextEmissionBin));
       this.nextEmissionBin += this.hopBins;
