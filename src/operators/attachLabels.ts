@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { LabelTimeline } from '../engine/labelTimeline.ts';
 import type { BinnedEvent, LabeledEvent } from './binnedEvents.ts';
+import { statefulOperator } from './statefulOperator.ts';
 
 /**
  * Gives every bin of the count frames its mode: the label whose change points
@@ -13,49 +14,37 @@ import type { BinnedEvent, LabeledEvent } from './binnedEvents.ts';
  * ```
  */
 export function attachLabels(options: { binSeconds: number }): OperatorFunction<BinnedEvent, LabeledEvent> {
-  return (source) =>
-    new Observable<LabeledEvent>((subscriber) => {
-      const timeline = new LabelTimeline(options.binSeconds);
-      return source.subscribe({
-        next(event) {
-          try {
-            switch (event.kind) {
-              case 'label':
-                timeline.addChange(event.t, event.label);
-                break;
-              case 'interval':
-                timeline.addInterval(event.start, event.end, event.label);
-                break;
-              case 'gap':
-                timeline.addGap(event.start, event.end);
-                break;
-              case 'frame': {
-                const { frame } = event;
-                const label = new Int32Array(frame.binCount);
-                for (let b = 0; b < frame.binCount; b++) label[b] = timeline.labelOfBin(frame.firstBin + b);
-                subscriber.next({
-                  kind: 'labeled-frame',
-                  frame: { ...frame, label, labelNames: timeline.labelNames },
-                  startTime: event.startTime,
-                  counters: event.counters,
-                });
-                break;
-              }
-              case 'end':
-                subscriber.next(event);
-                break;
-            }
-          } catch (error) {
-            // An exception here must end the stream as an error, not vanish.
-            subscriber.error(error);
+  return statefulOperator<BinnedEvent, LabeledEvent>((subscriber) => {
+    const timeline = new LabelTimeline(options.binSeconds);
+    return {
+      next(event) {
+        switch (event.kind) {
+          case 'label':
+            timeline.addChange(event.t, event.label);
+            break;
+          case 'interval':
+            timeline.addInterval(event.start, event.end, event.label);
+            break;
+          case 'gap':
+            timeline.addGap(event.start, event.end);
+            break;
+          case 'frame': {
+            const { frame } = event;
+            const label = new Int32Array(frame.binCount);
+            for (let b = 0; b < frame.binCount; b++) label[b] = timeline.labelOfBin(frame.firstBin + b);
+            subscriber.next({
+              kind: 'labeled-frame',
+              frame: { ...frame, label, labelNames: timeline.labelNames },
+              startTime: event.startTime,
+              counters: event.counters,
+            });
+            break;
           }
-        },
-        error(error) {
-          subscriber.error(error);
-        },
-        complete() {
-          subscriber.complete();
-        },
-      });
-    });
+          case 'end':
+            subscriber.next(event);
+            break;
+        }
+      },
+    };
+  });
 }

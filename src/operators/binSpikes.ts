@@ -1,8 +1,9 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { CountFrame } from '../engine/countFrame.ts';
 import { SpikeBinner } from '../engine/spikeBinner.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import type { BinnedEvent, StreamCounters } from './binnedEvents.ts';
+import { statefulOperator } from './statefulOperator.ts';
 
 export interface BinSpikesOptions {
   binSeconds: number;
@@ -24,58 +25,48 @@ export interface BinSpikesOptions {
  * ```
  */
 export function binSpikes(options: BinSpikesOptions): OperatorFunction<SourceEvent, BinnedEvent> {
-  return (source) =>
-    new Observable<BinnedEvent>((subscriber) => {
-      const binner = new SpikeBinner(options.binSeconds, options.latenessSeconds);
-      let lateLabels = 0;
-      const counters = (): StreamCounters => ({
-        spikes: binner.spikes,
-        late: binner.drops.late,
-        invalidTime: binner.drops.invalidTime,
-        lateLabels,
-      });
-      // A jump in time completes many bins at once: they come as several frames of bounded size.
-      const emitComplete = (take: () => CountFrame | undefined = () => binner.takeComplete()) => {
-        for (let frame = take(); frame !== undefined; frame = take()) {
-          subscriber.next({ kind: 'frame', frame, startTime: binner.startTime!, counters: counters() });
-        }
-      };
-      return source.subscribe({
-        next(event) {
-          try {
-            switch (event.kind) {
-              case 'spikes':
-                binner.addSpikes(event);
-                break;
-              case 'label':
-              case 'heartbeat':
-                if (!binner.observeTime(event.t)) lateLabels++;
-                if (event.kind === 'label') subscriber.next(event);
-                break;
-              case 'interval':
-                binner.observeStart(event.start);
-                subscriber.next(event);
-                break;
-              case 'gap':
-                // Announced before the data after it, so its bins are still open.
-                subscriber.next(event);
-                break;
-            }
-            emitComplete();
-          } catch (error) {
-            // An exception here must end the stream as an error, not vanish.
-            subscriber.error(error);
-          }
-        },
-        error(error) {
-          subscriber.error(error);
-        },
-        complete() {
-          emitComplete(() => binner.flush());
-          const latest = binner.latestTime;
-          subscriber.next({ kind: 'end', endTime: latest === -Infinity ? undefined : latest, counters: counters() });
-          subscriber.complete();
-        },
-      });
+  return statefulOperator<SourceEvent, BinnedEvent>((subscriber) => {
+    const binner = new SpikeBinner(options.binSeconds, options.latenessSeconds);
+    let lateLabels = 0;
+    const counters = (): StreamCounters => ({
+      spikes: binner.spikes,
+      late: binner.drops.late,
+      invalidTime: binner.drops.invalidTime,
+      lateLabels,
     });
+    // A jump in time completes many bins at once: they come as several frames of bounded size.
+    const emitComplete = (take: () => CountFrame | undefined = () => binner.takeComplete()) => {
+      for (let frame = take(); frame !== undefined; frame = take()) {
+        subscriber.next({ kind: 'frame', frame, startTime: binner.startTime!, counters: counters() });
+      }
+    };
+    return {
+      next(event) {
+        switch (event.kind) {
+          case 'spikes':
+            binner.addSpikes(event);
+            break;
+          case 'label':
+          case 'heartbeat':
+            if (!binner.observeTime(event.t)) lateLabels++;
+            if (event.kind === 'label') subscriber.next(event);
+            break;
+          case 'interval':
+            binner.observeStart(event.start);
+            subscriber.next(event);
+            break;
+          case 'gap':
+            // Announced before the data after it, so its bins are still open.
+            subscriber.next(event);
+            break;
+        }
+        emitComplete();
+      },
+      complete() {
+        emitComplete(() => binner.flush());
+        const latest = binner.latestTime;
+        subscriber.next({ kind: 'end', endTime: latest === -Infinity ? undefined : latest, counters: counters() });
+      },
+    };
+  });
 }

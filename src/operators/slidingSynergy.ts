@@ -1,9 +1,10 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { SlidingWindowAnalyzer } from '../engine/slidingWindowAnalyzer.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { WindowReadout } from '../engine/windowReadout.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledEvent } from './binnedEvents.ts';
+import { statefulOperator } from './statefulOperator.ts';
 
 /**
  * The sliding-window synergy analysis: emits one SynergyUpdate (DESIGN §4)
@@ -21,36 +22,18 @@ export function slidingSynergy(
   options: AnalysisOptions,
   readout?: (options: AnalysisOptions, windowBins: number) => WindowReadout,
 ): OperatorFunction<LabeledEvent, SynergyUpdate> {
-  return (source) =>
-    new Observable<SynergyUpdate>((subscriber) => {
-      let analyzer: SlidingWindowAnalyzer;
-      try {
-        analyzer = new SlidingWindowAnalyzer(options, readout);
-      } catch (error) {
-        subscriber.error(error);
-        return undefined;
-      }
-      return source.subscribe({
-        next(event) {
-          try {
-            const updates =
-              event.kind === 'labeled-frame'
-                ? analyzer.push(event.frame, event.startTime, event.counters.late)
-                : event.endTime === undefined
-                  ? []
-                  : analyzer.finish(event.endTime, event.counters.late);
-            for (const update of updates) subscriber.next(update);
-          } catch (error) {
-            // An exception here must end the stream as an error, not vanish.
-            subscriber.error(error);
-          }
-        },
-        error(error) {
-          subscriber.error(error);
-        },
-        complete() {
-          subscriber.complete();
-        },
-      });
-    });
+  return statefulOperator<LabeledEvent, SynergyUpdate>((subscriber) => {
+    const analyzer = new SlidingWindowAnalyzer(options, readout);
+    return {
+      next(event) {
+        const updates =
+          event.kind === 'labeled-frame'
+            ? analyzer.push(event.frame, event.startTime, event.counters.late)
+            : event.endTime === undefined
+              ? []
+              : analyzer.finish(event.endTime, event.counters.late);
+        for (const update of updates) subscriber.next(update);
+      },
+    };
+  });
 }
