@@ -40,11 +40,7 @@ import {
   linearTrackEvents,
   shiftIntervalsCircularly,
 } from '../test/helpers/linearTrack.ts';
-
-function flag(name: string, fallback: string): string {
-  const k = process.argv.indexOf(`--${name}`);
-  return k >= 0 ? process.argv[k + 1] : fallback;
-}
+import { flag } from './flags.ts';
 
 const quick = process.argv.includes('--quick');
 const repetitions = Number(flag('reps', quick ? '200' : '3000'));

@@ -20,12 +20,9 @@ import { writeNwb } from '../simulators/writeNwb.ts';
 import { openEphysRecordingFolder, writeOpenEphysFolder } from '../simulators/writeOpenEphysFolder.ts';
 import { writePhyFolder } from '../simulators/writePhyFolder.ts';
 import { writeLabelIntervalsCsv, writeRecordingCsv } from '../simulators/writeSpikesCsv.ts';
+import { flag } from './flags.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-function flag(name: string, fallback: string): string {
-  const k = process.argv.indexOf(`--${name}`);
-  return k >= 0 ? process.argv[k + 1] : fallback;
-}
 const json = process.argv.includes('--json');
 const targetSpikes = Number(flag('spikes', '50000000'));
 const formatFlag = flag('format', 'csv');

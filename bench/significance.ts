@@ -24,11 +24,8 @@ import { raiseAlerts } from '../src/operators/raiseAlerts.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
 import { unitPairKey } from '../src/stream/unitIds.ts';
 import { Population } from '../simulators/population.ts';
+import { flag } from './flags.ts';
 
-function flag(name: string, fallback: string): string {
-  const k = process.argv.indexOf(`--${name}`);
-  return k >= 0 ? process.argv[k + 1] : fallback;
-}
 const units = Number(flag('units', '64'));
 const seconds = Number(flag('seconds', '1800'));
 const seed = Number(flag('seed', '101'));

@@ -15,11 +15,8 @@ import { LabelHistory } from '../src/engine/labelHistory.ts';
 import { labelLags } from '../src/engine/labelLagSchedule.ts';
 import { LabelLagSignificance } from '../src/engine/labelLagSignificance.ts';
 import { SeededRandom } from '../src/math/seededRandom.ts';
+import { flag } from './flags.ts';
 
-function flag(name: string, fallback: string): string {
-  const k = process.argv.indexOf(`--${name}`);
-  return k >= 0 ? process.argv[k + 1] : fallback;
-}
 const units = Number(flag('units', '256'));
 const unlabeled = Number(flag('unlabeled', '0'));
 const repeats = Number(flag('repeats', '5'));

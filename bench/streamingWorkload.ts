@@ -19,11 +19,7 @@ import { analyzeStream } from '../src/operators/analyzeStream.ts';
 import type { SourceEvent } from '../src/stream/events.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
 import { Population } from '../simulators/population.ts';
-
-function flag(name: string, fallback?: string): string | undefined {
-  const k = process.argv.indexOf(`--${name}`);
-  return k >= 0 ? process.argv[k + 1] : fallback;
-}
+import { flag } from './flags.ts';
 
 const units = Number(flag('units', '256'));
 const measuredSeconds = Number(flag('seconds', '60'));

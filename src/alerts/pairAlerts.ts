@@ -163,9 +163,9 @@ function pairKey(a: UnitId, b: UnitId, kind: PairAlertKind): string {
  *
  * Spreading alpha over the hour's disjoint windows instead (alpha · window /
  * 3600 s) is not enough: on null recordings an update's smallest tail p
- * crosses the level in runs of about two updates, not of a window's length,
- * and that rule raised 9 and 14 alerts in 10 null hours (docs/MEASURES.md,
- * "Alerts").
+ * crosses that level in runs of one to three updates, not of a window's
+ * length, some one or two runs per null hour, each an alert
+ * (docs/MEASURES.md, "Alerts").
  */
 export function alertLevel(alpha: number, hopSeconds: number): number {
   if (!(hopSeconds > 0)) return 0;

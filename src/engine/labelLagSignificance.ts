@@ -208,8 +208,9 @@ export class LabelLagSignificance {
       q: (index: number) => bhLevels()[beyond[index]],
       discoveries(alpha: number): number {
         const q = bhLevels();
+        const atLevel = counts();
         let found = 0;
-        for (let c = 0; c < q.length; c++) if (q[c] <= alpha + 1e-12) found += counts()[c];
+        for (let c = 0; c < q.length; c++) if (q[c] <= alpha + 1e-12) found += atLevel[c];
         return found;
       },
     };

@@ -179,7 +179,7 @@ export class SlidingWindowAnalyzer {
     const limit = Math.min(this.options.top ?? pairsComputed, pairsComputed);
     const ranked = samples === 0 ? [] : this.readout.rank(entries, units, modes, limit);
     if (this.autoLag !== undefined && this.significance !== undefined) {
-      // The lags one mean mode dwell apart (so far): when the step moves, the surrogates' tables are built anew.
+      // The lags 1.1 mean mode dwells apart (autoLagStep): when the step moves, the surrogates' tables are built anew.
       const { minBins, maxBins } = this.autoLag;
       const step = autoLagStep(this.history!.meanDwellBins, this.history!.runCount, this.significance.stepBins, minBins, maxBins);
       if (step !== this.significance.stepBins) {

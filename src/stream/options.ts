@@ -16,8 +16,8 @@ export interface AnalysisOptions {
   surrogates: number;
   /**
    * Spacing of the label lags, seconds (one lag per step, the k-th in
-   * [(k+1)·step, (k+2)·step)), or 'auto' (the default): the mean mode dwell
-   * so far, from 1 s up to 30 s, so that every surrogate is an effectively
+   * [(k+1)·step, (k+2)·step)), or 'auto' (the default): 1.1 times the mean
+   * mode dwell so far, from 1 s up to 30 s, so that every surrogate is an effectively
    * independent draw (docs/MEASURES.md, "Significance").
    */
   lagStepSeconds?: number | 'auto';
