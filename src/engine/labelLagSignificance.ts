@@ -186,10 +186,11 @@ export class LabelLagSignificance {
       return beyondCounts;
     };
     const bhLevels = (): Float64Array => (qOfCount ??= benjaminiHochbergLevels(counts(), (c) => surrogatePValue(c, available, effective)));
+    // p_fwer: the share of surrogates whose maximum over all pairs reaches the pair's distance.
+    const familyP = (distance: number) => surrogatePValue(available - lowerBound(sortedMaxima, distance - TIE_BITS), available, effective);
     const test = (index: number) => {
       const distance = Math.abs(excess[index]);
-      const family = available - lowerBound(sortedMaxima, distance - TIE_BITS);
-      const pFwer = surrogatePValue(family, available, effective);
+      const pFwer = familyP(distance);
       return { p: surrogatePValue(beyond[index], available, effective), pFwer, pFwerTail: tail === undefined ? pFwer : Math.min(pFwer, tail(distance)) };
     };
     return {
@@ -202,7 +203,7 @@ export class LabelLagSignificance {
       significant(alpha: number): number {
         if (available === 0 || 1 / (1 + effective) > alpha) return 0;
         let significant = 0;
-        for (let q = 0; q < pairs; q++) if (test(q).pFwer <= alpha) significant++;
+        for (let q = 0; q < pairs; q++) if (familyP(Math.abs(excess[q])) <= alpha) significant++;
         return significant;
       },
       q: (index: number) => bhLevels()[beyond[index]],
