@@ -2,10 +2,11 @@ import { Socket } from 'node:net';
 import { Subject, type Observable } from 'rxjs';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { ConnectionError, UsageError } from '../../src/errors.ts';
-import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
+import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
+import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
+import type { TimeJumpLimits } from '../../src/live/timeJumpLimits.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import type { LiveSource } from '../liveSource.ts';
-import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
 import { errorsInReply, RhxCommandPort, sampleRateFromReply } from './rhxCommandPort.ts';
 import { RHX_ARTIFACT_ID, RhxSpikeParser } from './rhxSpikeParser.ts';
 
@@ -26,6 +27,8 @@ export interface RhxSpikeSourceOptions {
   onStatus?: (line: string) => void;
   /** Random numbers for the jitter (tests pass a fixed one). */
   random?: () => number;
+  /** Wall time for retries and the silence watchdog (tests pass one they move by hand). */
+  clock?: HealthClock;
 }
 
 const CHANNEL_NAME = /^[A-H]-\d{3}$/;
@@ -33,6 +36,8 @@ const CHANNEL_NAME = /^[A-H]-\d{3}$/;
 const WRAP_SAMPLES = 2 ** 32;
 /** Bytes-skipped alerts at most this often (the summary has every byte). */
 const SKIP_ALERT_INTERVAL_MS = 5000;
+/** What a return misses: RHX drops what falls while no client is connected. */
+const LOST_WHILE_AWAY = 'what RHX detected while it was away is lost';
 
 /**
  * `synergy connect tcp://HOST:5002 --format intan`: spikes from the TCP
@@ -63,7 +68,9 @@ const SKIP_ALERT_INTERVAL_MS = 5000;
  *   it; the channel outputs are left enabled. The command connection stays
  *   open for the session: RHX accepts one command client and stops listening
  *   when it has one, so it is needed to reopen the spike port after a loss.
- * - Alerts: a lost spike connection raises `source-lost` and opens a data
+ * - Alerts (the connection, silence, gaps and time checks are the
+ *   source's SourceHealth; this file keeps the wire): a lost spike
+ *   connection raises `source-lost` and opens a data
  *   gap from the latest time on; the source reconnects with exponential
  *   backoff and full jitter (re-sending `execute connecttcpspikedataoutput`
  *   first when there is a command connection), clears the alert when
@@ -86,18 +93,13 @@ export class RhxSpikeSource implements LiveSource {
   readonly port: number;
   private readonly eventSubject = new Subject<SourceEvent>();
   private readonly alertSubject = new Subject<AlertEvent>();
-  private readonly policy: ReconnectPolicy;
-  private readonly limits: TimeJumpLimits;
+  private readonly health: SourceHealth;
   private readonly channels: string[];
   private readonly parser = new RhxSpikeParser();
   private readonly command: RhxCommandPort | undefined;
   private commandReady = false;
   private socket: Socket | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private silenceTimer: NodeJS.Timeout | undefined;
-  private attempt = 0;
   private closed = false;
-  private started = false;
   private sampleRate: number | undefined;
   /** The board's run mode when this source first asked (undefined before). */
   private initialRunMode: string | undefined;
@@ -107,27 +109,18 @@ export class RhxSpikeSource implements LiveSource {
   private readonly unitIds: string[] = [];
   private readonly unitIndex = new Map<number, number>();
 
-  /** Clock: seconds added to sample / rate (a restarted or wrapped clock), the largest sample index of this run, the latest time. */
+  /** Clock: seconds added to sample / rate (a restarted or wrapped clock), the largest sample index of this run. */
   private runOffset = 0;
   private lastSample: number | undefined;
-  private latestTime = -Infinity;
-  /** Set when the spike connection is back after a loss: the latest time then, to close the gap at the first new spike. */
-  private resumedAfter: number | undefined;
-  private lost = false;
-  private silent = false;
-  private lastDataMs = Date.now();
   private skippedReported = 0;
-  private lastSkipAlertMs = -Infinity;
 
-  readonly counters = { connections: 0, attempts: 0, records: 0, spikes: 0, artifacts: 0, clockResets: 0, partialRecordBytes: 0 };
+  readonly counters = { records: 0, spikes: 0, artifacts: 0, partialRecordBytes: 0 };
 
   constructor(readonly options: RhxSpikeSourceOptions) {
     const url = parseTcpUrl(options.url);
     this.host = url.host;
     this.port = url.port;
     this.name = `intan-rhx@${this.host}:${this.port}`;
-    this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
-    this.limits = options.timeJumps ?? DEFAULT_TIME_JUMP_LIMITS;
     this.channels = (options.channels ?? []).map((channel) => channel.trim().toUpperCase());
     for (const channel of this.channels) {
       if (!CHANNEL_NAME.test(channel)) throw new UsageError(`--channels: "${channel}" is not an RHX amplifier channel name (a port letter A–H, "-", three digits: A-000)`);
@@ -149,6 +142,28 @@ export class RhxSpikeSource implements LiveSource {
       }
     }
     this.sampleRate = options.sampleRate;
+    this.health = new SourceHealth(
+      {
+        name: this.name,
+        url: options.url,
+        reconnect: options.reconnect,
+        timeJumps: options.timeJumps,
+        silenceSeconds: options.silenceSeconds,
+        silenceWhat: 'spike record',
+        silenceHint: 'is the board running, with spike output enabled on channels that spike?',
+        lostWhileAway: LOST_WHILE_AWAY,
+        clock: options.clock,
+        random: options.random,
+        onStatus: options.onStatus,
+      },
+      {
+        alert: (alert) => this.alertSubject.next(alert),
+        event: (event) => this.eventSubject.next(event),
+        flush: () => {},
+        connect: () => void this.connect(),
+        giveUp: (error) => this.fail(error),
+      },
+    );
   }
 
   get events(): Observable<SourceEvent> {
@@ -162,6 +177,7 @@ export class RhxSpikeSource implements LiveSource {
   /** Records, spikes, artifacts dropped, bytes skipped, clock resets, connections. */
   summary(): string {
     const c = this.counters;
+    const health = this.health;
     const parts = [
       `${c.records} records`,
       `${c.spikes} spikes`,
@@ -169,28 +185,22 @@ export class RhxSpikeSource implements LiveSource {
       `${this.parser.skippedBytes} bytes skipped in ${this.parser.resyncs} resync${this.parser.resyncs === 1 ? '' : 's'}`,
     ];
     if (c.partialRecordBytes > 0) parts.push(`${c.partialRecordBytes} bytes of records cut by a lost connection`);
-    parts.push(`${c.clockResets} clock reset${c.clockResets === 1 ? '' : 's'}`, `${c.connections} connection${c.connections === 1 ? '' : 's'}`);
-    return `sources: ${this.name}: ${parts.join(', ')}`;
+    parts.push(health.clockResetsText(), health.connectionsText());
+    return health.summaryLine(parts);
   }
 
   start(): void {
-    if (this.started || this.closed) return;
-    this.started = true;
-    const silenceMs = (this.options.silenceSeconds ?? 5) * 1000;
-    this.silenceTimer = setInterval(() => this.checkSilence(silenceMs), Math.max(50, Math.min(1000, silenceMs / 4)));
-    this.silenceTimer.unref();
-    void this.connect();
+    this.health.start();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    clearInterval(this.silenceTimer);
+    this.health.close();
     this.socket?.destroy();
     if (this.command !== undefined) {
       if (this.startedAcquisition) {
-        this.status(`stopping acquisition on ${this.command.address} (this source started it)`);
+        this.health.status(`stopping acquisition on ${this.command.address} (this source started it)`);
         this.command.write('set runmode stop;');
       }
       this.command.close();
@@ -199,18 +209,9 @@ export class RhxSpikeSource implements LiveSource {
     this.alertSubject.complete();
   }
 
-  private status(line: string): void {
-    this.options.onStatus?.(line);
-  }
-
-  private alert(alert: Omit<AlertEvent, 'type' | 'source' | 't'> & { t?: number }): void {
-    this.alertSubject.next({ type: 'alert', ...alert, t: alert.t ?? finiteOr(this.latestTime, 0), source: this.name } as AlertEvent);
-  }
-
   /** One attempt: the command session if needed, then the spike port. */
   private async connect(): Promise<void> {
     if (this.closed) return;
-    this.counters.attempts++;
     try {
       if (this.command !== undefined) {
         if (!this.commandReady) await this.openCommandSession();
@@ -224,19 +225,18 @@ export class RhxSpikeSource implements LiveSource {
         this.fail(error);
         return;
       }
-      this.status(`${(error as Error).message}`);
-      this.scheduleRetry();
+      this.health.attemptFailed((error as Error).message);
     }
   }
 
   /** Connects to the command port and sets RHX up (see the class comment). */
   private async openCommandSession(): Promise<void> {
     const command = this.command!;
-    this.status(`connecting to the RHX command port ${command.address}`);
+    this.health.status(`connecting to the RHX command port ${command.address}`);
     await command.connect();
     command.onClose = () => {
       this.commandReady = false;
-      if (!this.closed) this.status(`RHX command port ${command.address} closed; RHX listens again only after Connect in its Remote TCP Control window`);
+      if (!this.closed) this.health.status(`RHX command port ${command.address} closed; RHX listens again only after Connect in its Remote TCP Control window`);
     };
     const commands: string[] = [];
     if (this.channels.length > 0) {
@@ -246,18 +246,18 @@ export class RhxSpikeSource implements LiveSource {
     commands.push('get sampleratehertz', 'execute connecttcpspikedataoutput');
     const reply = await command.send(commands);
     const errors = errorsInReply(reply.text);
-    if (errors !== '') this.status(`RHX answered: ${errors}`);
+    if (errors !== '') this.health.status(`RHX answered: ${errors}`);
     const rate = sampleRateFromReply(reply.text);
     if (this.options.sampleRate !== undefined) {
-      if (rate !== undefined && Math.abs(rate - this.options.sampleRate) > 1e-9) this.status(`warning: --sample-rate ${this.options.sampleRate} Hz, but RHX says SampleRateHertz ${rate}; using ${this.options.sampleRate}`);
+      if (rate !== undefined && Math.abs(rate - this.options.sampleRate) > 1e-9) this.health.status(`warning: --sample-rate ${this.options.sampleRate} Hz, but RHX says SampleRateHertz ${rate}; using ${this.options.sampleRate}`);
     } else if (rate === undefined) {
       throw new UsageError(`RHX at ${command.address} did not report its sample rate (get SampleRateHertz answered "${reply.text.trim()}"): give --sample-rate HZ`);
     } else if (this.sampleRate !== undefined && rate !== this.sampleRate) {
-      this.status(`warning: RHX's sample rate changed from ${this.sampleRate} to ${rate} Hz; keeping ${this.sampleRate}`);
+      this.health.status(`warning: RHX's sample rate changed from ${this.sampleRate} to ${rate} Hz; keeping ${this.sampleRate}`);
     } else this.sampleRate = rate;
     this.initialRunMode ??= reply.runMode;
     this.commandReady = true;
-    this.status(`RHX ${command.address}: ${this.channels.length > 0 ? `spike output on ${this.channels.join(', ')}, ` : ''}${this.sampleRate} Hz, run mode ${reply.runMode}`);
+    this.health.status(`RHX ${command.address}: ${this.channels.length > 0 ? `spike output on ${this.channels.join(', ')}, ` : ''}${this.sampleRate} Hz, run mode ${reply.runMode}`);
   }
 
   private openSpikePort(): Promise<void> {
@@ -281,12 +281,12 @@ export class RhxSpikeSource implements LiveSource {
           this.receive(chunk);
         } catch (error) {
           // Never a throw out of a socket handler: report and go on.
-          this.status(`${this.name}: ${(error as Error).message}`);
+          this.health.status(`${this.name}: ${(error as Error).message}`);
         }
       });
       socket.on('error', (error) => {
         if (!opened) reject(new ConnectionError(`${this.options.url}: ${error.message}`));
-        else this.status(`${this.options.url}: ${error.message}`);
+        else this.health.status(`${this.options.url}: ${error.message}`);
       });
       socket.on('close', () => {
         if (!opened || this.closed) return;
@@ -297,80 +297,34 @@ export class RhxSpikeSource implements LiveSource {
   }
 
   private onSpikePortOpen(): void {
-    this.counters.connections++;
-    this.attempt = 0;
-    this.lastDataMs = Date.now();
-    this.status(`connected to ${this.options.url}`);
-    if (this.lost) {
-      this.lost = false;
-      this.resumedAfter = this.latestTime;
-      this.alert({
-        state: 'cleared',
-        kind: 'source-lost',
-        message: `source ${this.name} is back (connection ${this.counters.connections}); what RHX detected while it was away is lost`,
-      });
-    }
+    this.health.connectionUp();
     if (this.command !== undefined && this.initialRunMode === 'Stop' && !this.startedAcquisition) {
       this.startedAcquisition = true;
       this.command.send(['set runmode run']).then(
         (reply) => {
           const errors = errorsInReply(reply.text);
-          this.status(`RHX ${this.command!.address}: set runmode run → run mode ${reply.runMode}${errors === '' ? '' : ` (${errors})`}`);
+          this.health.status(`RHX ${this.command!.address}: set runmode run → run mode ${reply.runMode}${errors === '' ? '' : ` (${errors})`}`);
         },
-        (error: Error) => this.status(error.message),
+        (error: Error) => this.health.status(error.message),
       );
     }
   }
 
   private onSpikePortLost(): void {
     this.socket = undefined;
-    const partial = this.parser.reset();
-    this.counters.partialRecordBytes += partial;
-    this.lost = true;
-    this.resumedAfter = undefined;
-    if (Number.isFinite(this.latestTime)) this.eventSubject.next({ kind: 'gap', start: this.latestTime, end: Infinity });
-    this.alert({
-      state: 'raised',
-      kind: 'source-lost',
-      message: `source ${this.name} disconnected (${this.counters.records} records so far); waiting for it to come back`,
-    });
-    this.scheduleRetry();
+    this.counters.partialRecordBytes += this.parser.reset();
+    this.health.connectionLost(`source ${this.name} disconnected (${this.counters.records} records so far); waiting for it to come back`);
   }
 
-  private scheduleRetry(): void {
-    if (this.closed) return;
-    this.attempt++;
-    if (this.attempt > this.policy.maxAttempts) {
-      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
-      this.fail(new ConnectionError(`could not reach ${this.options.url} after ${this.policy.maxAttempts} attempts`));
-      return;
-    }
-    const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);
-    this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
-    this.retryTimer = setTimeout(() => void this.connect(), delayMs);
-  }
-
-  /** Ends `events` with an error and stops. */
+  /** Ends `events` with an error and stops (given up, or a setting RHX cannot serve). */
   private fail(error: Error): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    clearInterval(this.silenceTimer);
+    this.health.close();
     this.socket?.destroy();
     this.command?.close();
     this.eventSubject.error(error);
     this.alertSubject.complete();
-  }
-
-  private checkSilence(silenceMs: number): void {
-    if (this.closed || this.socket === undefined || this.silent) return;
-    if (Date.now() - this.lastDataMs < silenceMs) return;
-    this.silent = true;
-    this.alert({
-      state: 'raised',
-      kind: 'source-silent',
-      message: `source ${this.name}: no spike record for ${(silenceMs / 1000).toFixed(1)} s (is the board running, with spike output enabled on channels that spike?)`,
-    });
   }
 
   /** A piece of the spike stream: records → one spike batch (split where the clock restarts). */
@@ -378,11 +332,7 @@ export class RhxSpikeSource implements LiveSource {
     const records = this.parser.push(chunk);
     this.reportSkipped();
     if (records.count === 0) return;
-    this.lastDataMs = Date.now();
-    if (this.silent) {
-      this.silent = false;
-      this.alert({ state: 'cleared', kind: 'source-silent', message: `source ${this.name} is sending again` });
-    }
+    this.health.heard();
     const rate = this.sampleRate!;
     const t = new Float64Array(records.count);
     const unit = new Uint32Array(records.count);
@@ -408,14 +358,15 @@ export class RhxSpikeSource implements LiveSource {
           // The uint32 sample clock rolled over (after 2^32 samples: 39.8 h at 30 kHz): the same run goes on.
           this.runOffset += WRAP_SAMPLES / rate;
           this.lastSample = sample;
-        } else if ((last - sample) / rate > this.limits.backSeconds) {
+        } else if ((last - sample) / rate > this.health.limits.backSeconds) {
           emit();
           this.clockReset(last, sample);
         }
       }
       if (this.lastSample === undefined || sample > this.lastSample) this.lastSample = sample;
       const time = this.runOffset + sample / rate;
-      this.advance(time, emit);
+      if (this.health.resumedAfter !== undefined) emit();
+      this.health.place(time, 'no spike on the enabled channels in between');
       t[length] = time;
       unit[length] = this.unitOf(records.channel[i], id);
       length++;
@@ -424,54 +375,17 @@ export class RhxSpikeSource implements LiveSource {
     emit();
   }
 
-  /** Checks a spike's time against the latest: closes a gap after a reconnection, reports forward jumps. */
-  private advance(time: number, emit: () => void): void {
-    const resumedAfter = this.resumedAfter;
-    if (resumedAfter !== undefined) {
-      this.resumedAfter = undefined;
-      if (Number.isFinite(resumedAfter)) {
-        emit();
-        this.eventSubject.next({ kind: 'gap', start: resumedAfter, end: Math.max(resumedAfter, time) });
-        if (time - resumedAfter > this.limits.backSeconds) {
-          this.alert({
-            state: 'raised',
-            kind: 'data-gap',
-            t: time,
-            value: time - resumedAfter,
-            message: `source ${this.name}: no data from ${resumedAfter.toFixed(3)} s to ${time.toFixed(3)} s (${(time - resumedAfter).toFixed(3)} s) while it was away`,
-          });
-        }
-        this.latestTime = Math.max(this.latestTime, time);
-        return;
-      }
-    }
-    if (Number.isFinite(this.latestTime) && time - this.latestTime > this.limits.alertSeconds) {
-      const ahead = time - this.latestTime;
-      this.alert({
-        state: 'raised',
-        kind: 'time-jump',
-        value: ahead,
-        message: `source ${this.name}: event time jumped ${ahead.toFixed(3)} s forward, from ${this.latestTime.toFixed(3)} s to ${time.toFixed(3)} s (no spike on the enabled channels in between)`,
-      });
-    }
-    if (time > this.latestTime) this.latestTime = time;
-  }
-
   /** The sample index went back: RHX was stopped and run again (a new run starts at sample 0). */
   private clockReset(lastSample: number, sample: number): void {
     const rate = this.sampleRate!;
-    this.counters.clockResets++;
-    const from = finiteOr(this.latestTime, 0);
+    const from = Number.isFinite(this.health.latest) ? this.health.latest : 0;
     // A gap already open from `from` (the connection was lost meanwhile) stays open: same start, replaced.
-    this.resumedAfter = undefined;
-    this.eventSubject.next({ kind: 'gap', start: from, end: Infinity });
-    this.alert({
-      state: 'raised',
-      kind: 'clock-reset',
-      t: from,
-      value: (lastSample - sample) / rate,
-      message: `source ${this.name}: sample index went back from ${lastSample} to ${sample} (acquisition restarted); the new run is placed after ${from.toFixed(3)} s and left unlabeled, since the modes given are on the first run's clock`,
-    });
+    this.health.openGap(from);
+    this.health.clockReset(
+      from,
+      (lastSample - sample) / rate,
+      `source ${this.name}: sample index went back from ${lastSample} to ${sample} (acquisition restarted); the new run is placed after ${from.toFixed(3)} s and left unlabeled, since the modes given are on the first run's clock`,
+    );
     // The new run's first spike lands at `from`: no forward jump to report.
     this.runOffset = from - sample / rate;
     this.lastSample = undefined;
@@ -491,14 +405,10 @@ export class RhxSpikeSource implements LiveSource {
 
   private reportSkipped(): void {
     const skipped = this.parser.skippedBytes;
-    if (skipped === this.skippedReported) return;
-    const now = Date.now();
-    if (now - this.lastSkipAlertMs < SKIP_ALERT_INTERVAL_MS) return;
+    if (skipped === this.skippedReported || !this.health.every('bytes-skipped', SKIP_ALERT_INTERVAL_MS)) return;
     const bytes = skipped - this.skippedReported;
     this.skippedReported = skipped;
-    this.lastSkipAlertMs = now;
-    this.alert({
-      state: 'raised',
+    this.health.raise({
       kind: 'bytes-skipped',
       value: bytes,
       message: `source ${this.name}: ${bytes} byte${bytes === 1 ? '' : 's'} that were not spike records skipped to find the next record (${this.parser.skippedBytes} in ${this.parser.resyncs} resyncs so far)`,
@@ -526,8 +436,4 @@ export function parseHostPort(text: string, flag: string): { host: string; port:
   const port = match === null ? NaN : Number(match[3]);
   if (match === null || !(port > 0 && port < 65536)) throw new UsageError(`${flag}: expected HOST:PORT (e.g. 127.0.0.1:5000), got "${text}"`);
   return { host: match[1] ?? match[2], port };
-}
-
-function finiteOr(value: number, fallback: number): number {
-  return Number.isFinite(value) ? value : fallback;
 }

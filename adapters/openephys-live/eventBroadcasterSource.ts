@@ -1,10 +1,11 @@
 import { Subject, type Observable } from 'rxjs';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
-import { ConnectionError } from '../../src/errors.ts';
-import { DEFAULT_TIME_JUMP_LIMITS, type TimeJumpLimits } from '../../src/live/ingestSession.ts';
+import { UsageError } from '../../src/errors.ts';
+import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
+import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
+import type { TimeJumpLimits } from '../../src/live/timeJumpLimits.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import type { LiveSource } from '../liveSource.ts';
-import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
 import { broadcasterUnitId, parseBroadcasterMessage, type BroadcasterRefusal } from './eventBroadcasterMessages.ts';
 import { SpikeScanner } from './spikeScanner.ts';
 import { StreamClocks, type StreamClockLimits } from './streamClocks.ts';
@@ -29,12 +30,12 @@ export interface EventBroadcasterSourceOptions {
   clockLimits?: Partial<StreamClockLimits>;
   /** Random numbers for the jitter (tests pass a seeded one). */
   random?: () => number;
+  /** Wall time for retries, the silence watchdog and alert rate limits (tests pass one they move by hand). */
+  clock?: HealthClock;
 }
 
 /** Spikes handed on in one batch at most (a full socket queue is drained in batches of this size). */
 const MAX_BATCH_SPIKES = 16_384;
-/** Wall seconds between two alerts about refused messages of one reason (the count in between goes in the next). */
-const REFUSAL_ALERT_EVERY_SECONDS = 10;
 
 /**
  * `synergy connect zmq://HOST:5557 --format openephys`: the Open Ephys
@@ -56,6 +57,8 @@ const REFUSAL_ALERT_EVERY_SECONDS = 10;
  *   `clock-reset` and continues after the old run's latest time (the analysis
  *   clock stays monotonic), with the mode unknown (a gap in the labels)
  *   until the next mapped TTL event.
+ * - The connection, silence, gaps and time checks are the source's
+ *   SourceHealth (src/live/sourceHealth.ts); this file keeps the wire.
  * - ZeroMQ hides a lost publisher (a SUB socket reconnects by itself and
  *   reports nothing to its reader), so the socket's monitor events are
  *   watched instead: `disconnect` (reported after the messages queued before
@@ -77,24 +80,10 @@ export class EventBroadcasterSource implements LiveSource {
   readonly name: string;
   private readonly eventSubject = new Subject<SourceEvent>();
   private readonly alertSubject = new Subject<AlertEvent>();
-  private readonly policy: ReconnectPolicy;
-  private readonly limits: TimeJumpLimits;
-  private readonly silenceMs: number;
+  private readonly health: SourceHealth;
   private readonly clocks: StreamClocks;
   private receiver: ZmqReceiverProcess | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private silenceTimer: NodeJS.Timeout | undefined;
-  private attempt = 0;
   private closed = false;
-  private connected = false;
-  private lost = false;
-  private silent = false;
-  private lastMessageMs = Date.now();
-  /** A message arrived since the last silence check. */
-  private heard = false;
-  /** Set when the source came back: the latest time then, to close the gap where data resume. */
-  private resumedAfter: number | undefined;
-  private lastBackAlertMs = -Infinity;
 
   /** Unit ids the batches index into (shared by all batches). */
   private readonly units = new IdTable();
@@ -114,26 +103,48 @@ export class EventBroadcasterSource implements LiveSource {
     /** TTL events whose state ttlLabels does not map, by state. */
     unmapped: new Map<number, number>(),
     refused: {} as Partial<Record<BroadcasterRefusal, number>>,
-    connections: 0,
-    attempts: 0,
-    clockResets: 0,
   };
-  private readonly refusalAlerts = new Map<BroadcasterRefusal, { lastMs: number; since: number }>();
+  /** Refusals by reason since the last `input-rejected` alert of that reason. */
+  private readonly refusedSinceAlert = new Map<BroadcasterRefusal, number>();
 
   constructor(readonly options: EventBroadcasterSourceOptions) {
     let address: URL;
     try {
       address = new URL(options.url);
     } catch {
-      throw new RangeError(`expected a tcp://HOST:PORT address, got ${options.url}`);
+      throw new UsageError(`expected a tcp://HOST:PORT address of the Event Broadcaster (default port 5557), got "${options.url}"`);
     }
-    if (address.protocol !== 'tcp:' || address.port === '') throw new RangeError(`expected a tcp://HOST:PORT address, got ${options.url}`);
+    if (address.protocol !== 'tcp:' || address.port === '') throw new UsageError(`expected a tcp://HOST:PORT address of the Event Broadcaster (default port 5557), got "${options.url}"`);
     this.name = `openephys@${address.host}`;
-    this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
-    this.limits = options.timeJumps ?? DEFAULT_TIME_JUMP_LIMITS;
     const silenceSeconds = options.silenceSeconds ?? 5;
-    if (!(silenceSeconds > 0)) throw new RangeError(`silenceSeconds must be > 0, got ${silenceSeconds}`);
-    this.silenceMs = silenceSeconds * 1000;
+    if (!(silenceSeconds > 0)) throw new UsageError(`--silence must be > 0 seconds, got ${silenceSeconds}`);
+    this.health = new SourceHealth(
+      {
+        name: this.name,
+        url: options.url,
+        target: `the Event Broadcaster at ${options.url}`,
+        reconnect: options.reconnect,
+        timeJumps: options.timeJumps,
+        silenceSeconds,
+        silenceHint: 'is acquisition running, with spikes or TTL events upstream of the Event Broadcaster?',
+        lostWhileAway: 'what it broadcast while away is lost',
+        unknownModeOnReturn: true,
+        clock: options.clock,
+        random: options.random,
+        onStatus: options.onStatus,
+      },
+      {
+        alert: (alert) => this.alertSubject.next(alert),
+        event: (event) => this.eventSubject.next(event),
+        flush: () => this.flush(),
+        connect: () => this.connect(),
+        giveUp: (error) => {
+          this.closed = true;
+          this.eventSubject.error(error);
+          this.alertSubject.complete();
+        },
+      },
+    );
     this.clocks = new StreamClocks(options.clockStream, options.clockLimits);
     this.scanner = new SpikeScanner(options.unsorted);
   }
@@ -158,11 +169,11 @@ export class EventBroadcasterSource implements LiveSource {
     if (c.unsorted > 0) parts.push(`${c.unsorted} unsorted spikes dropped`);
     const refused = Object.entries(c.refused).map(([reason, count]) => `${count} ${reason}`);
     if (refused.length > 0) parts.push(`refused ${refused.join(', ')}`);
-    parts.push(`${c.connections} connection${c.connections === 1 ? '' : 's'}`);
-    if (c.clockResets > 0) parts.push(`${c.clockResets} clock reset${c.clockResets === 1 ? '' : 's'}`);
+    parts.push(this.health.connectionsText());
+    if (this.health.counters.clockResets > 0) parts.push(this.health.clockResetsText());
     const streams = this.clocks.streamRates().map(({ stream, sampleRate }) => `${stream} ${sampleRate} Hz${stream === this.clocks.clockStream ? ' (clock)' : ''}`);
     if (streams.length > 0) parts.push(`streams: ${streams.join(', ')}`);
-    return `sources: ${this.name}: ${parts.join(', ')}`;
+    return this.health.summaryLine(parts);
   }
 
   /** The process id of the current attempt's receiver (zmqReceiver.mjs), if one is running. */
@@ -172,8 +183,7 @@ export class EventBroadcasterSource implements LiveSource {
 
   /** Starts connecting (call after subscribing to `events` and `alerts`). */
   start(): void {
-    this.silenceTimer = setInterval(() => this.checkSilence(), Math.min(1000, this.silenceMs / 4));
-    this.connect();
+    this.health.start();
   }
 
   /** Stops: closes the socket, no more retries; `events` and `alerts` complete. */
@@ -181,29 +191,15 @@ export class EventBroadcasterSource implements LiveSource {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    this.stopTimers();
+    this.health.close();
     this.receiver?.close();
     this.receiver = undefined;
     this.eventSubject.complete();
     this.alertSubject.complete();
   }
 
-  private stopTimers(): void {
-    clearTimeout(this.retryTimer);
-    clearInterval(this.silenceTimer);
-  }
-
-  private status(line: string): void {
-    this.options.onStatus?.(line);
-  }
-
-  private alert(alert: Omit<AlertEvent, 'type' | 'source' | 't'> & { t?: number }): void {
-    this.alertSubject.next({ type: 'alert', source: this.name, ...alert, t: alert.t ?? finiteOr(this.clocks.latest, 0) });
-  }
-
   private connect(): void {
     if (this.closed) return;
-    this.counters.attempts++;
     let ended = false;
     const end = (connectedBefore: boolean, cause?: string) => {
       if (ended) return;
@@ -211,42 +207,32 @@ export class EventBroadcasterSource implements LiveSource {
       receiver.close();
       if (this.receiver === receiver) this.receiver = undefined;
       if (this.closed) return;
-      if (connectedBefore) this.connectionLost(cause);
-      this.scheduleRetry();
+      if (!connectedBefore) this.health.attemptFailed();
+      else
+        this.health.connectionLost(
+          cause === undefined
+            ? `source ${this.name} disconnected (the GUI closed, the plugin restarted its connection, or the host stopped answering heartbeats); waiting for it to come back`
+            : `source ${this.name}: ${cause}; connecting again`,
+        );
     };
     const receiver = new ZmqReceiverProcess(this.options.url, {
       message: (bytes, at, frameCount) => this.receiveWire(bytes, at, frameCount),
       oversized: (bytes, frameCount) => {
         if (this.closed) return;
-        this.touch();
+        this.health.heard();
         this.refuse('oversized', `a message of ${bytes} bytes in ${frameCount} frame${frameCount === 1 ? '' : 's'} (over ${MAX_MESSAGE_BYTES} bytes; the Event Broadcaster's are under 1 KiB)`);
       },
-      handshake: () => {
-        this.connected = true;
-        this.attempt = 0;
-        this.counters.connections++;
-        this.lastMessageMs = Date.now();
-        this.status(`connected to ${this.options.url}`);
-        if (this.lost) {
-          this.lost = false;
-          this.resumedAfter = this.clocks.latest;
-          this.alert({
-            state: 'cleared',
-            kind: 'source-lost',
-            message: `source ${this.name} is back (connection ${this.counters.connections}); what it broadcast while away is lost`,
-          });
-        }
-      },
+      handshake: () => this.health.connectionUp(),
       // Reported after every message queued before the loss (a disconnect before the handshake is a failed attempt).
-      disconnect: () => end(this.connected),
+      disconnect: () => end(this.health.connected),
       // A connection that closes before its handshake is a failed attempt.
       closed: () => {
-        if (!this.connected) end(false);
+        if (!this.health.connected) end(false);
       },
-      error: (message) => this.status(`${this.options.url}: ${message}`),
+      error: (message) => this.health.status(`${this.options.url}: ${message}`),
       exited: (description) => {
-        this.status(`${this.options.url}: ${description}`);
-        end(this.connected, description);
+        this.health.status(`${this.options.url}: ${description}`);
+        end(this.health.connected, description);
       },
       chunkEnd: () => {
         if (this.pendingLength >= MAX_BATCH_SPIKES) this.flush();
@@ -270,7 +256,7 @@ export class EventBroadcasterSource implements LiveSource {
     const scanner = this.scanner;
     const t = this.place(scanner.stream!.text, scanner.sampleNumber, scanner.sampleRate);
     if (scanner.unsorted) {
-      if (this.counters.unsorted++ === 0) this.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
+      if (this.counters.unsorted++ === 0) this.health.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
       return;
     }
     this.counters.spikes++;
@@ -318,7 +304,7 @@ export class EventBroadcasterSource implements LiveSource {
         this.push(t, this.units.indexOf(record.unitId));
         break;
       case 'unsorted':
-        if (this.counters.unsorted++ === 0) this.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
+        if (this.counters.unsorted++ === 0) this.health.status(`${this.name}: spikes with sorted_id 0 (unsorted) are dropped and counted; --unsorted channel keeps them as <electrode>:0`);
         break;
       case 'ttl': {
         this.counters.ttlEvents++;
@@ -337,168 +323,39 @@ export class EventBroadcasterSource implements LiveSource {
 
   /** A message that was read: counted, placed on the analysis clock (clock resets, time jumps, the gap after a return); its time. */
   private place(stream: string, sampleNumber: number, sampleRate: number): number {
-    this.touch();
+    this.health.heard();
     this.counters.messages++;
-    const previous = this.clocks.latest;
     const placement = this.clocks.place(stream, sampleNumber, sampleRate);
     const t = placement.t;
     if (placement.reset !== undefined) {
       const reset = placement.reset;
-      this.counters.clockResets++;
-      this.flush();
-      this.alert({
-        state: 'raised',
-        kind: 'clock-reset',
-        t: reset.runStart,
-        value: reset.fromSeconds,
-        message: `source ${this.name}: stream "${reset.stream}" sample clock went back from ${reset.fromSeconds.toFixed(3)} s to ${reset.toSeconds.toFixed(3)} s: acquisition restarted; run ${reset.run} continues the analysis clock at ${reset.runStart.toFixed(3)} s, mode unknown until the next TTL change`,
-      });
+      this.health.clockReset(
+        reset.runStart,
+        reset.fromSeconds,
+        `source ${this.name}: stream "${reset.stream}" sample clock went back from ${reset.fromSeconds.toFixed(3)} s to ${reset.toSeconds.toFixed(3)} s: acquisition restarted; run ${reset.run} continues the analysis clock at ${reset.runStart.toFixed(3)} s, mode unknown until the next TTL change`,
+      );
       this.eventSubject.next({ kind: 'label', t: reset.runStart, label: null });
-    } else if (this.resumedAfter === undefined) {
-      this.checkJump(stream, previous, t, placement.offStream);
+      this.health.moveTo(t);
+      return t;
     }
-    if (this.resumedAfter !== undefined) this.resume(t);
+    if (placement.offStream !== undefined && this.health.resumedAfter === undefined) {
+      this.health.raise({
+        kind: 'time-jump',
+        value: placement.offStream,
+        message: `source ${this.name}: stream "${stream}" is ${placement.offStream.toFixed(3)} s from the clock stream "${this.clocks.clockStream}"; the streams may not share an origin (their sample counts are taken as seconds since acquisition start)`,
+      });
+    }
+    this.health.place(t, `stream "${stream}"`);
     return t;
-  }
-
-  /** The first data after the source came back: the gap closes at their time. */
-  private resume(t: number): void {
-    const start = this.resumedAfter!;
-    this.resumedAfter = undefined;
-    if (!Number.isFinite(start)) return;
-    this.flush();
-    this.eventSubject.next({ kind: 'gap', start, end: Math.max(start, t) });
-    // What the TTL lines did while away is unknown: no mode until the next mapped change.
-    this.eventSubject.next({ kind: 'label', t: start, label: null });
-    if (t - start > this.limits.backSeconds) {
-      this.alert({
-        state: 'raised',
-        kind: 'data-gap',
-        t,
-        value: t - start,
-        message: `source ${this.name}: no data from ${start.toFixed(3)} s to ${t.toFixed(3)} s (${(t - start).toFixed(3)} s) while it was away`,
-      });
-    }
-  }
-
-  /** Alerts for an event at `t` of `stream` that lies far from the latest time before it (`previous`). */
-  private checkJump(stream: string, previous: number, t: number, offStream: number | undefined): void {
-    if (offStream !== undefined) {
-      this.alert({
-        state: 'raised',
-        kind: 'time-jump',
-        value: offStream,
-        message: `source ${this.name}: stream "${stream}" is ${offStream.toFixed(3)} s from the clock stream "${this.clocks.clockStream}"; the streams may not share an origin (their sample counts are taken as seconds since acquisition start)`,
-      });
-    }
-    if (previous === -Infinity) return;
-    const ahead = t - previous;
-    if (ahead > this.limits.alertSeconds) {
-      this.alert({
-        state: 'raised',
-        kind: 'time-jump',
-        t: previous,
-        value: ahead,
-        message: `source ${this.name}: event time jumped ${ahead.toFixed(3)} s forward, from ${previous.toFixed(3)} s to ${t.toFixed(3)} s (stream "${stream}")`,
-      });
-    }
-    const behind = previous - t;
-    if (behind > this.limits.backSeconds) {
-      const now = Date.now();
-      if (now - this.lastBackAlertMs >= REFUSAL_ALERT_EVERY_SECONDS * 1000) {
-        this.lastBackAlertMs = now;
-        this.alert({
-          state: 'raised',
-          kind: 'time-jump',
-          t: previous,
-          value: -behind,
-          message: `source ${this.name}: event time went back ${behind.toFixed(3)} s, to ${t.toFixed(3)} s (stream "${stream}"); spikes older than the lateness are dropped as late`,
-        });
-      }
-    }
   }
 
   private refuse(reason: BroadcasterRefusal, message: string): void {
     this.counters.refused[reason] = (this.counters.refused[reason] ?? 0) + 1;
-    const now = Date.now();
-    const state = this.refusalAlerts.get(reason) ?? { lastMs: -Infinity, since: 0 };
-    state.since++;
-    if (now - state.lastMs >= REFUSAL_ALERT_EVERY_SECONDS * 1000) {
-      this.alert({
-        state: 'raised',
-        kind: 'input-rejected',
-        value: state.since,
-        message: `source ${this.name}: ${state.since} message${state.since === 1 ? '' : 's'} refused (${reason}): ${message}`,
-      });
-      state.lastMs = now;
-      state.since = 0;
-    }
-    this.refusalAlerts.set(reason, state);
-  }
-
-  /** A message arrived: clears a `source-silent` alert. */
-  /** A message arrived. (The clock is read by the silence check, not per message: at 200,000 messages a second it shows.) */
-  private touch(): void {
-    this.heard = true;
-    if (this.silent) {
-      this.silent = false;
-      this.alert({ state: 'cleared', kind: 'source-silent', message: `source ${this.name} is sending again` });
-    }
-  }
-
-  private checkSilence(): void {
-    if (this.heard) {
-      // Messages since the last check: silence counts from now (within one check interval of the last message).
-      this.heard = false;
-      this.lastMessageMs = Date.now();
-      return;
-    }
-    if (this.closed || !this.connected || this.silent) return;
-    const quietMs = Date.now() - this.lastMessageMs;
-    if (quietMs < this.silenceMs) return;
-    this.silent = true;
-    this.alert({
-      state: 'raised',
-      kind: 'source-silent',
-      value: quietMs / 1000,
-      message: `source ${this.name}: no message for ${(quietMs / 1000).toFixed(1)} s while connected (is acquisition running, with spikes or TTL events upstream of the Event Broadcaster?)`,
-    });
-  }
-
-  /** The connection is gone: a gap opens, `source-lost` is raised (`cause`: the receiver process ended, and how). */
-  private connectionLost(cause?: string): void {
-    this.connected = false;
-    this.flush();
-    if (this.silent) this.silent = false;
-    this.lost = true;
-    this.resumedAfter = undefined;
-    const latest = this.clocks.latest;
-    if (Number.isFinite(latest)) this.eventSubject.next({ kind: 'gap', start: latest, end: Infinity });
-    this.alert({
-      state: 'raised',
-      kind: 'source-lost',
-      message:
-        cause === undefined
-          ? `source ${this.name} disconnected (the GUI closed, the plugin restarted its connection, or the host stopped answering heartbeats); waiting for it to come back`
-          : `source ${this.name}: ${cause}; connecting again`,
-    });
-  }
-
-  private scheduleRetry(): void {
-    this.connected = false;
-    this.attempt++;
-    if (this.attempt > this.policy.maxAttempts) {
-      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
-      this.flush();
-      this.closed = true;
-      this.stopTimers();
-      this.eventSubject.error(new ConnectionError(`could not reach the Event Broadcaster at ${this.options.url} after ${this.policy.maxAttempts} attempts`));
-      this.alertSubject.complete();
-      return;
-    }
-    const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);
-    this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
-    this.retryTimer = setTimeout(() => this.connect(), delayMs);
+    const since = (this.refusedSinceAlert.get(reason) ?? 0) + 1;
+    this.refusedSinceAlert.set(reason, since);
+    if (!this.health.every(`refused ${reason}`)) return;
+    this.refusedSinceAlert.set(reason, 0);
+    this.health.raise({ kind: 'input-rejected', value: since, message: `source ${this.name}: ${since} message${since === 1 ? '' : 's'} refused (${reason}): ${message}` });
   }
 
   private push(t: number, unit: number): void {
@@ -522,8 +379,4 @@ export class EventBroadcasterSource implements LiveSource {
     this.pendingLength = 0;
     this.eventSubject.next({ kind: 'spikes', t: this.pendingT.slice(0, n), unit: this.pendingUnit.slice(0, n), unitIds: this.units.ids });
   }
-}
-
-function finiteOr(value: number, fallback: number): number {
-  return Number.isFinite(value) ? value : fallback;
 }

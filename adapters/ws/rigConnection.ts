@@ -1,9 +1,10 @@
 import { Subject, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
-import { ConnectionError } from '../../src/errors.ts';
+import { UsageError } from '../../src/errors.ts';
 import type { LiveSource } from '../liveSource.ts';
-import { DEFAULT_RECONNECT, retryDelayMs, type ReconnectPolicy } from '../reconnectPolicy.ts';
+import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
+import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
 import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, sourcesSummary, type IngestLimits } from '../../src/live/ingestSession.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 
@@ -21,6 +22,8 @@ export interface RigConnectionOptions {
   onStatus?: (line: string) => void;
   /** Random numbers for the jitter (tests pass a seeded one). */
   random?: () => number;
+  /** Wall time for retries (tests pass one they move by hand). */
+  clock?: HealthClock;
 }
 
 /**
@@ -36,24 +39,43 @@ export interface RigConnectionOptions {
  * [0, min(maxMs, initialMs·2^attempt)]), so that many analyzers do not
  * hammer a restarting rig in step; the attempt count starts again after a
  * connection that got as far as hello. `end` from the rig completes `events`.
+ * Retries are the SourceHealth's; what a lost or returning source means for
+ * its data (gaps, alerts) is the IngestSession's, as on the server.
  */
 export class RigConnection implements LiveSource {
   readonly registry: SourceRegistry;
   private readonly eventSubject = new Subject<SourceEvent>();
   private readonly alertSubject = new Subject<AlertEvent>();
-  private readonly policy: ReconnectPolicy;
+  private readonly health: SourceHealth;
   private socket: WebSocket | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private attempt = 0;
   private closed = false;
-  /** Connections opened, and rejected frames sent back to the rig. */
-  readonly counters = { connections: 0, attempts: 0, errorsSent: 0 };
+  /** Rejected frames sent back to the rig. */
+  readonly counters = { errorsSent: 0 };
 
   constructor(readonly options: RigConnectionOptions) {
-    this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.registry = new SourceRegistry({ ...DEFAULT_INGEST_LIMITS, ...options.limits });
-    const url = new URL(options.url);
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new RangeError(`expected a ws:// or wss:// address, got ${options.url}`);
+    let url: URL | undefined;
+    try {
+      url = new URL(options.url);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) throw new UsageError(`expected a ws:// or wss:// address of a rig, got "${options.url}"`);
+    this.health = new SourceHealth(
+      // The silence of the rig's sources is the registry's (their hello names them); the connection has no watchdog of its own.
+      { name: options.url, url: options.url, reconnect: options.reconnect, silenceSeconds: 0, clock: options.clock, random: options.random, onStatus: options.onStatus },
+      {
+        alert: (alert) => this.alertSubject.next(alert),
+        event: (event) => this.eventSubject.next(event),
+        flush: () => {},
+        connect: () => this.connect(),
+        giveUp: (error) => {
+          this.closed = true;
+          this.eventSubject.error(error);
+          this.alertSubject.complete();
+        },
+      },
+    );
   }
 
   get events(): Observable<SourceEvent> {
@@ -71,39 +93,33 @@ export class RigConnection implements LiveSource {
 
   /** Starts connecting (call after subscribing to `events` and `alerts`). */
   start(): void {
-    this.connect();
+    this.health.start();
   }
 
   /** Stops: closes the connection, no more retries; `events` completes. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.health.close();
     this.socket?.close(1000, 'analyzer stopping');
     this.eventSubject.complete();
     this.alertSubject.complete();
   }
 
-  private status(line: string): void {
-    this.options.onStatus?.(line);
-  }
-
   private connect(): void {
     if (this.closed) return;
-    this.counters.attempts++;
     const headers = this.options.token === undefined ? undefined : { authorization: `Bearer ${this.options.token}` };
     const socket = new WebSocket(this.options.url, { headers, maxPayload: this.options.maxPayloadBytes ?? 4 * 1024 * 1024, perMessageDeflate: false });
     this.socket = socket;
     const session = new IngestSession(this.registry);
     let ended = false;
-    socket.on('open', () => {
-      this.counters.connections++;
-      this.status(`connected to ${this.options.url}`);
-    });
+    socket.on('open', () => this.health.status(`connected to ${this.options.url}`));
     socket.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      const hadSource = session.source !== undefined;
       const out = session.receive(isBinary ? bytes : bytes.toString('utf8'), isBinary);
-      if (session.source !== undefined) this.attempt = 0;
+      // A connection counts (and the retry count starts again) once the rig's hello is accepted.
+      if (!hadSource && session.source !== undefined) this.health.connectionUp(null);
       for (const reply of out.replies) {
         if ((reply as { type: string }).type === 'error') this.counters.errorsSent++;
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
@@ -112,12 +128,12 @@ export class RigConnection implements LiveSource {
       for (const event of out.events) this.eventSubject.next(event);
       if (out.ended) {
         ended = true;
-        this.status(`${this.options.url} said end`);
+        this.health.status(`${this.options.url} said end`);
         socket.close(1000, 'end');
       }
     });
     socket.on('error', (error) => {
-      this.status(`${this.options.url}: ${error.message}`);
+      this.health.status(`${this.options.url}: ${error.message}`);
     });
     socket.on('close', () => {
       const out = session.close();
@@ -128,21 +144,8 @@ export class RigConnection implements LiveSource {
         this.close();
         return;
       }
-      this.scheduleRetry();
+      // The session reported a loss (source-lost and the gap): the health only retries.
+      this.health.attemptFailed();
     });
-  }
-
-  private scheduleRetry(): void {
-    this.attempt++;
-    if (this.attempt > this.policy.maxAttempts) {
-      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
-      this.eventSubject.error(new ConnectionError(`could not reach ${this.options.url} after ${this.policy.maxAttempts} attempts`));
-      this.alertSubject.complete();
-      this.closed = true;
-      return;
-    }
-    const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);
-    this.status(`connection to ${this.options.url} lost or refused; retry ${this.attempt} in ${(delayMs / 1000).toFixed(2)} s`);
-    this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }
 }

@@ -6,30 +6,17 @@ import { IdTable } from '../stream/idTable.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
+import { DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor, type TimeJumpLimits } from './timeJumpLimits.ts';
 import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
+
+// Re-exported for the CLI, which reads the limits from here with the rest of the ingest limits.
+export { DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor, type TimeJumpLimits };
 
 /** Where a message goes on the analysis clock, and whether the analysis restarts there. */
 interface SessionPlan extends ClockPlan {
   restart?: boolean;
 }
 
-/** How far a source's event time may move before it is news, or refused. */
-export interface TimeJumpLimits {
-  /** A forward jump of more than this many seconds raises a `time-jump` alert (the data are kept). */
-  alertSeconds: number;
-  /** A message more than this many seconds ahead of the source's latest time, or spanning more than this, is refused (a clock error, not a pause). */
-  refuseSeconds: number;
-  /** A message more than this many seconds behind the latest time raises a `time-jump` alert (its spikes are late). */
-  backSeconds: number;
-  /**
-   * A message more than this many seconds past the latest time restarts the
-   * analysis there (the window plus the lateness: no window could hold data
-   * from both sides, and the empty ones between are not made).
-   */
-  restartSeconds: number;
-}
-
-export const DEFAULT_TIME_JUMP_LIMITS: TimeJumpLimits = { alertSeconds: 10, refuseSeconds: 600, backSeconds: 0.1, restartSeconds: 60.1 };
 
 /** The ingest limits for an analysis: its time-jump limits, and the size of its pair-table cells. */
 export function ingestLimitsFor(analysis: AnalysisOptions, overrides: Partial<IngestLimits> = {}, refuseSeconds?: number): IngestLimits {
@@ -42,10 +29,6 @@ export function ingestLimitsFor(analysis: AnalysisOptions, overrides: Partial<In
   };
 }
 
-/** The time-jump limits for an analysis: back by the lateness, restart past the window. */
-export function timeJumpLimitsFor(analysis: { windowSeconds: number; latenessSeconds: number }, refuseSeconds = DEFAULT_TIME_JUMP_LIMITS.refuseSeconds): TimeJumpLimits {
-  return { ...DEFAULT_TIME_JUMP_LIMITS, refuseSeconds, backSeconds: analysis.latenessSeconds, restartSeconds: analysis.windowSeconds + analysis.latenessSeconds };
-}
 
 /**
  * What one source may hold, so that no source can make the analyzer grow
