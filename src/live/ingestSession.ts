@@ -6,6 +6,7 @@ import { IdTable } from '../stream/idTable.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
+import { SourceHealth, SYSTEM_CLOCK } from './sourceHealth.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor, type TimeJumpLimits } from './timeJumpLimits.ts';
 import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
 
@@ -83,20 +84,28 @@ export interface SourceState {
   readonly name: string;
   /** The last seq accepted from it. */
   lastSeq: number | undefined;
-  /** Its latest event time on the analysis clock, seconds (−∞ before the first). */
+  /**
+   * Its connection, silence and the gap of a return (src/live/sourceHealth.ts,
+   * the component every live source holds); what it raises waits in `outbox`
+   * for the session or the server's silence check to hand on.
+   */
+  readonly health: SourceHealth;
+  readonly outbox: { alerts: AlertEvent[]; events: SourceEvent[] };
+  /** Its latest event time on the analysis clock, seconds (−∞ before the first): the health's. */
   latestTime: number;
   sampleRate: number | undefined;
-  /** Set when a lost source comes back: its latest time then, to report the stretch of data lost when its data resume. */
+  /** Set when a lost source comes back: its latest time then, to report the stretch of data lost when its data resume (the health's). */
   resumedAfter: number | undefined;
   /** The run its last hello named (a new run restarts seq numbering). */
   run: string | undefined;
-  connected: boolean;
+  /** Connected now (the health's). */
+  readonly connected: boolean;
   /** It said `end`. */
   ended: boolean;
-  /** It dropped without `end` and has not come back. */
-  lost: boolean;
-  /** No message for the silence limit (the server's clock). */
-  silent: boolean;
+  /** It dropped without `end` and has not come back (the health's). */
+  readonly lost: boolean;
+  /** No message for the silence limit (the server's clock; the health's). */
+  readonly silent: boolean;
   lastMessageMs: number;
   /** Source seconds → analysis time (clock resets of restarted rigs). */
   readonly clock: SourceClock;
@@ -160,17 +169,41 @@ export class SourceRegistry {
     const returning = source !== undefined && !source.ended;
     if (source === undefined || source.ended) {
       if (source !== undefined) this.release(source);
+      const outbox: SourceState['outbox'] = { alerts: [], events: [] };
+      const health = new SourceHealth(
+        // The server's silence check calls checkSilence (silenceSeconds 0: no timer per source); the rig reconnects by itself.
+        { name, url: name, silenceSeconds: 0, silenceHint: 'no heartbeat either', clock: { nowMs: this.nowMs, after: SYSTEM_CLOCK.after } },
+        { alert: (alert) => outbox.alerts.push(alert), event: (event) => outbox.events.push(event), flush: () => {} },
+      );
       source = {
         name,
+        health,
+        outbox,
         lastSeq: undefined,
-        latestTime: -Infinity,
+        get latestTime() {
+          return health.latest;
+        },
+        set latestTime(t: number) {
+          health.latest = t;
+        },
         sampleRate: undefined,
         run: undefined,
-        resumedAfter: undefined,
-        connected: false,
+        get resumedAfter() {
+          return health.resumedAfter;
+        },
+        set resumedAfter(t: number | undefined) {
+          health.resumedAfter = t;
+        },
+        get connected() {
+          return health.connected;
+        },
         ended: false,
-        lost: false,
-        silent: false,
+        get lost() {
+          return health.lost;
+        },
+        get silent() {
+          return health.silent;
+        },
         lastMessageMs: nowMs,
         clock: new SourceClock(this.limits.clockReset),
         units: new Set(),
@@ -184,7 +217,6 @@ export class SourceRegistry {
       };
       this.sources.set(name, source);
     }
-    source.connected = true;
     source.lastMessageMs = nowMs;
     source.counters.connections++;
     return { source, returning };
@@ -202,6 +234,12 @@ export class SourceRegistry {
     this.pairCells -= source.pairCells;
     source.pairCells = 0;
   }
+}
+
+/** Takes what a source's health raised (alerts, gap events) out of its outbox. */
+export function takeOutbox(source: SourceState): { alerts: AlertEvent[]; events: SourceEvent[] } {
+  const taken = { alerts: source.outbox.alerts.splice(0), events: source.outbox.events.splice(0) };
+  return taken;
 }
 
 /** The sources of a registry in one line: messages, spikes, messages missing, connections, refused by code. */
@@ -298,21 +336,19 @@ export class IngestSession {
   close(): Pick<SessionOutput, 'alerts' | 'events'> {
     const source = this.source;
     if (source === undefined || !source.connected) return { alerts: [], events: [] };
-    source.connected = false;
-    if (source.ended) return { alerts: [], events: [] };
-    source.lost = true;
-    const events: SourceEvent[] = Number.isFinite(source.latestTime) ? [{ kind: 'gap', start: source.latestTime, end: Infinity }] : [];
-    const alerts: AlertEvent[] = [
-      {
-        type: 'alert',
-        state: 'raised',
-        kind: 'source-lost',
-        t: finiteOr(source.latestTime, 0),
-        source: source.name,
-        message: `source ${source.name} disconnected without "end" (last seq ${source.lastSeq ?? 'none'}); waiting for it to come back`,
-      },
-    ];
-    return { alerts, events };
+    if (source.ended) {
+      source.health.connected = false;
+      return { alerts: [], events: [] };
+    }
+    source.health.connectionLost(`source ${source.name} disconnected without "end" (last seq ${source.lastSeq ?? 'none'}); waiting for it to come back`);
+    return takeOutbox(source);
+  }
+
+  /** What the source's health raised, into this frame's output. */
+  private collect(source: SourceState, out: SessionOutput): void {
+    const { alerts, events } = takeOutbox(source);
+    for (const alert of alerts) out.alerts.push(alert);
+    for (const event of events) out.events.push(event);
   }
 
   private unknownField(type: string, field: string, out: SessionOutput): void {
@@ -423,17 +459,8 @@ export class IngestSession {
   private touch(source: SourceState, out: SessionOutput): void {
     source.counters.messages++;
     source.lastMessageMs = this.nowMs();
-    if (source.silent) {
-      source.silent = false;
-      out.alerts.push({
-        type: 'alert',
-        state: 'cleared',
-        kind: 'source-silent',
-        t: finiteOr(source.latestTime, 0),
-        source: source.name,
-        message: `source ${source.name} is sending again`,
-      });
-    }
+    source.health.heard();
+    this.collect(source, out);
   }
 
   private hello(message: Extract<IngestMessage, { type: 'hello' }>, out: SessionOutput): void {
@@ -457,20 +484,13 @@ export class IngestSession {
       source.counters.rejected[code as ProtocolErrorCode] = (source.counters.rejected[code as ProtocolErrorCode] ?? 0) + count;
     }
     out.replies.push({ type: 'ready', protocol: PROTOCOL_VERSION, source: source.name, lastSeq: source.lastSeq ?? null });
-    if (returning && source.lost) {
-      source.lost = false;
-      source.resumedAfter = source.latestTime;
-      out.alerts.push({
-        type: 'alert',
-        state: 'cleared',
-        kind: 'source-lost',
-        t: finiteOr(source.latestTime, 0),
-        source: source.name,
-        message: newRun
-          ? `source ${source.name} is back as a new run (${source.run}): it restarted, so what it sent while away is lost`
-          : `source ${source.name} is back (connection ${source.counters.connections}); resuming after seq ${source.lastSeq ?? 'none'}`,
-      });
-    }
+    source.health.connectionUp(
+      null,
+      newRun
+        ? `source ${source.name} is back as a new run (${source.run}): it restarted, so what it sent while away is lost`
+        : `source ${source.name} is back (connection ${source.counters.connections}); resuming after seq ${source.lastSeq ?? 'none'}`,
+    );
+    this.collect(source, out);
   }
 
   /** Appends to the unit table binary frames index into, within the unit limit (repeats included, at most 4 × the limit entries). */

@@ -168,15 +168,19 @@ export class SourceHealth {
     return true;
   }
 
-  /** The connection is up: the retry count starts again; a lost source is back. `statusLine` null: no status line. */
-  connectionUp(statusLine: string | null = `connected to ${this.options.url}`): void {
+  /**
+   * The connection is up: the retry count starts again; a lost source is
+   * back (`backMessage` for its cleared alert, default "back (connection N)").
+   * `statusLine` null: no status line.
+   */
+  connectionUp(statusLine: string | null = `connected to ${this.options.url}`, backMessage?: string): void {
     this.connected = true;
     this.attempt = 0;
     this.counters.connections++;
     this.heardSinceCheck = false;
     this.quietSinceMs = this.clock.nowMs();
     if (statusLine !== null) this.status(statusLine);
-    if (this.lost) this.back(`source ${this.name} is back (connection ${this.counters.connections})${this.options.lostWhileAway === undefined ? '' : `; ${this.options.lostWhileAway}`}`);
+    if (this.lost) this.back(backMessage ?? `source ${this.name} is back (connection ${this.counters.connections})${this.options.lostWhileAway === undefined ? '' : `; ${this.options.lostWhileAway}`}`);
   }
 
   /** A lost source returned (`message` for the cleared alert): the gap closes where its data resume. */

@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { PROTOCOL_VERSION, ProtocolError, type ProtocolErrorCode } from '../live/ingestMessages.ts';
-import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, type IngestLimits, type SourceState } from '../live/ingestSession.ts';
+import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, takeOutbox, type IngestLimits, type SourceState } from '../live/ingestSession.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import { FairShare } from './fairShare.ts';
 import { refuseUpgrade } from './httpRefusal.ts';
@@ -589,23 +589,12 @@ export class SynergyServer {
     });
   }
 
-  /** Every half second: silence of connected sources, and rejected input since the last tick. */
+  /** Every half second: silence of connected sources (their SourceHealth), and rejected input since the last tick. */
   private tick(): void {
-    const now = Date.now();
     for (const source of this.registry.sources.values()) {
-      if (!source.connected || source.ended || source.silent) continue;
-      if (now - source.lastMessageMs > this.options.silenceSeconds * 1000) {
-        source.silent = true;
-        this.alertSubject.next({
-          type: 'alert',
-          state: 'raised',
-          kind: 'source-silent',
-          t: Number.isFinite(source.latestTime) ? source.latestTime : 0,
-          source: source.name,
-          value: (now - source.lastMessageMs) / 1000,
-          message: `source ${source.name} has sent nothing for ${((now - source.lastMessageMs) / 1000).toFixed(1)} s (connected; no heartbeat either)`,
-        });
-      }
+      if (source.ended) continue;
+      source.health.checkSilence(this.options.silenceSeconds * 1000);
+      for (const alert of takeOutbox(source).alerts) this.alertSubject.next(alert);
     }
     for (const entry of this.sessions) this.alertRejections(entry);
   }
