@@ -1,5 +1,6 @@
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { ConnectionError } from '../../src/errors.ts';
+import { connectTcp } from '../tcpConnection.ts';
 
 /**
  * A client of the RHX command port ("Network → Remote TCP Control",
@@ -53,32 +54,22 @@ export class RhxCommandPort {
   }
 
   /** Opens the connection; rejects with ConnectionError when it cannot. */
-  connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      socket.setNoDelay(true);
-      let opened = false;
-      socket.once('connect', () => {
-        opened = true;
-        this.socket = socket;
-        this.closed = false;
-        this.received = '';
-        resolve();
-      });
-      socket.on('data', (data: Buffer) => {
-        this.received += data.toString('latin1');
-        this.waiter?.();
-      });
-      socket.on('error', (error) => {
-        if (!opened) reject(new ConnectionError(`RHX command port ${this.address}: ${error.message}`));
-      });
-      socket.on('close', () => {
-        if (!opened || this.socket !== socket) return;
-        this.closed = true;
-        this.waiter?.();
-        this.onClose?.();
-      });
-      socket.connect(this.port, this.host);
+  async connect(): Promise<void> {
+    const socket = await connectTcp(this.host, this.port, `RHX command port ${this.address}`);
+    this.socket = socket;
+    this.closed = false;
+    this.received = '';
+    socket.on('data', (data: Buffer) => {
+      this.received += data.toString('latin1');
+      this.waiter?.();
+    });
+    // 'close' follows, and says it.
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.closed = true;
+      this.waiter?.();
+      this.onClose?.();
     });
   }
 

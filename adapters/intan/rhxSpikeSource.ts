@@ -1,12 +1,11 @@
-import { Socket } from 'node:net';
-import { Subject, type Observable } from 'rxjs';
-import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
-import { ConnectionError, UsageError } from '../../src/errors.ts';
+import type { Socket } from 'node:net';
+import { UsageError } from '../../src/errors.ts';
 import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
 import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
+import { SourceStreams } from '../../src/live/sourceStreams.ts';
 import type { TimeJumpLimits } from '../../src/live/timeJumpLimits.ts';
-import type { SourceEvent } from '../../src/stream/events.ts';
 import type { LiveSource } from '../liveSource.ts';
+import { connectTcp } from '../tcpConnection.ts';
 import { errorsInReply, RhxCommandPort, sampleRateFromReply } from './rhxCommandPort.ts';
 import { RHX_ARTIFACT_ID, RhxSpikeParser } from './rhxSpikeParser.ts';
 
@@ -91,15 +90,15 @@ export class RhxSpikeSource implements LiveSource {
   readonly name: string;
   readonly host: string;
   readonly port: number;
-  private readonly eventSubject = new Subject<SourceEvent>();
-  private readonly alertSubject = new Subject<AlertEvent>();
+  private readonly out = new SourceStreams();
+  readonly events = this.out.events;
+  readonly alerts = this.out.alerts;
   private readonly health: SourceHealth;
   private readonly channels: string[];
   private readonly parser = new RhxSpikeParser();
   private readonly command: RhxCommandPort | undefined;
   private commandReady = false;
   private socket: Socket | undefined;
-  private closed = false;
   private sampleRate: number | undefined;
   /** The board's run mode when this source first asked (undefined before). */
   private initialRunMode: string | undefined;
@@ -156,22 +155,9 @@ export class RhxSpikeSource implements LiveSource {
         random: options.random,
         onStatus: options.onStatus,
       },
-      {
-        alert: (alert) => this.alertSubject.next(alert),
-        event: (event) => this.eventSubject.next(event),
-        flush: () => {},
-        connect: () => void this.connect(),
-        giveUp: (error) => this.fail(error),
-      },
+      this.out,
+      { connect: () => void this.connect(), giveUp: (error) => this.fail(error) },
     );
-  }
-
-  get events(): Observable<SourceEvent> {
-    return this.eventSubject.asObservable();
-  }
-
-  get alerts(): Observable<AlertEvent> {
-    return this.alertSubject.asObservable();
   }
 
   /** Records, spikes, artifacts dropped, bytes skipped, clock resets, connections. */
@@ -194,9 +180,7 @@ export class RhxSpikeSource implements LiveSource {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.health.close();
+    if (!this.health.close()) return;
     this.socket?.destroy();
     if (this.command !== undefined) {
       if (this.startedAcquisition) {
@@ -205,22 +189,21 @@ export class RhxSpikeSource implements LiveSource {
       }
       this.command.close();
     }
-    this.eventSubject.complete();
-    this.alertSubject.complete();
+    this.out.complete();
   }
 
   /** One attempt: the command session if needed, then the spike port. */
   private async connect(): Promise<void> {
-    if (this.closed) return;
+    if (this.health.isClosed) return;
     try {
       if (this.command !== undefined) {
         if (!this.commandReady) await this.openCommandSession();
         else await this.command.send(['execute connecttcpspikedataoutput']);
       }
-      if (this.closed) return;
+      if (this.health.isClosed) return;
       await this.openSpikePort();
     } catch (error) {
-      if (this.closed) return;
+      if (this.health.isClosed) return;
       if (error instanceof UsageError) {
         this.fail(error);
         return;
@@ -236,7 +219,7 @@ export class RhxSpikeSource implements LiveSource {
     await command.connect();
     command.onClose = () => {
       this.commandReady = false;
-      if (!this.closed) this.health.status(`RHX command port ${command.address} closed; RHX listens again only after Connect in its Remote TCP Control window`);
+      if (!this.health.isClosed) this.health.status(`RHX command port ${command.address} closed; RHX listens again only after Connect in its Remote TCP Control window`);
     };
     const commands: string[] = [];
     if (this.channels.length > 0) {
@@ -260,40 +243,27 @@ export class RhxSpikeSource implements LiveSource {
     this.health.status(`RHX ${command.address}: ${this.channels.length > 0 ? `spike output on ${this.channels.join(', ')}, ` : ''}${this.sampleRate} Hz, run mode ${reply.runMode}`);
   }
 
-  private openSpikePort(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      socket.setNoDelay(true);
-      let opened = false;
-      socket.once('connect', () => {
-        opened = true;
-        if (this.closed) {
-          socket.destroy();
-          return;
-        }
-        this.socket = socket;
-        this.onSpikePortOpen();
-        resolve();
-      });
-      socket.on('data', (chunk: Buffer) => {
-        if (this.closed) return;
-        try {
-          this.receive(chunk);
-        } catch (error) {
-          // Never a throw out of a socket handler: report and go on.
-          this.health.status(`${this.name}: ${(error as Error).message}`);
-        }
-      });
-      socket.on('error', (error) => {
-        if (!opened) reject(new ConnectionError(`${this.options.url}: ${error.message}`));
-        else this.health.status(`${this.options.url}: ${error.message}`);
-      });
-      socket.on('close', () => {
-        if (!opened || this.closed) return;
-        this.onSpikePortLost();
-      });
-      socket.connect(this.port, this.host);
+  private async openSpikePort(): Promise<void> {
+    const socket = await connectTcp(this.host, this.port, this.options.url);
+    if (this.health.isClosed) {
+      socket.destroy();
+      return;
+    }
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      if (this.health.isClosed) return;
+      try {
+        this.receive(chunk);
+      } catch (error) {
+        // Never a throw out of a socket handler: report and go on.
+        this.health.status(`${this.name}: ${(error as Error).message}`);
+      }
     });
+    socket.on('error', (error) => this.health.status(`${this.options.url}: ${error.message}`));
+    socket.on('close', () => {
+      if (!this.health.isClosed) this.onSpikePortLost();
+    });
+    this.onSpikePortOpen();
   }
 
   private onSpikePortOpen(): void {
@@ -318,13 +288,10 @@ export class RhxSpikeSource implements LiveSource {
 
   /** Ends `events` with an error and stops (given up, or a setting RHX cannot serve). */
   private fail(error: Error): void {
-    if (this.closed) return;
-    this.closed = true;
     this.health.close();
     this.socket?.destroy();
     this.command?.close();
-    this.eventSubject.error(error);
-    this.alertSubject.complete();
+    this.out.fail(error);
   }
 
   /** A piece of the spike stream: records → one spike batch (split where the clock restarts). */
@@ -340,7 +307,7 @@ export class RhxSpikeSource implements LiveSource {
     let emittedUpTo = 0;
     const emit = () => {
       if (length > emittedUpTo) {
-        this.eventSubject.next({ kind: 'spikes', t: t.subarray(emittedUpTo, length), unit: unit.subarray(emittedUpTo, length), unitIds: this.unitIds });
+        this.out.event({ kind: 'spikes', t: t.subarray(emittedUpTo, length), unit: unit.subarray(emittedUpTo, length), unitIds: this.unitIds });
       }
       emittedUpTo = length;
     };

@@ -1,10 +1,8 @@
-import { Subject, type Observable } from 'rxjs';
-import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { UsageError } from '../../src/errors.ts';
 import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
 import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
+import { SourceStreams } from '../../src/live/sourceStreams.ts';
 import type { TimeJumpLimits } from '../../src/live/timeJumpLimits.ts';
-import type { SourceEvent } from '../../src/stream/events.ts';
 import type { LiveSource } from '../liveSource.ts';
 import { broadcasterUnitId, parseBroadcasterMessage, type BroadcasterRefusal } from './eventBroadcasterMessages.ts';
 import { SpikeScanner } from './spikeScanner.ts';
@@ -78,12 +76,12 @@ const MAX_BATCH_SPIKES = 16_384;
  */
 export class EventBroadcasterSource implements LiveSource {
   readonly name: string;
-  private readonly eventSubject = new Subject<SourceEvent>();
-  private readonly alertSubject = new Subject<AlertEvent>();
+  private readonly out = new SourceStreams();
+  readonly events = this.out.events;
+  readonly alerts = this.out.alerts;
   private readonly health: SourceHealth;
   private readonly clocks: StreamClocks;
   private receiver: ZmqReceiverProcess | undefined;
-  private closed = false;
 
   /** Unit ids the batches index into (shared by all batches). */
   private readonly units = new IdTable();
@@ -133,28 +131,16 @@ export class EventBroadcasterSource implements LiveSource {
         random: options.random,
         onStatus: options.onStatus,
       },
+      this.out,
       {
-        alert: (alert) => this.alertSubject.next(alert),
-        event: (event) => this.eventSubject.next(event),
         flush: () => this.flush(),
         connect: () => this.connect(),
-        giveUp: (error) => {
-          this.closed = true;
-          this.eventSubject.error(error);
-          this.alertSubject.complete();
-        },
+        // The health is closed by then: nothing more is handed on.
+        giveUp: (error) => this.out.fail(error),
       },
     );
     this.clocks = new StreamClocks(options.clockStream, options.clockLimits);
     this.scanner = new SpikeScanner(options.unsorted);
-  }
-
-  get events(): Observable<SourceEvent> {
-    return this.eventSubject.asObservable();
-  }
-
-  get alerts(): Observable<AlertEvent> {
-    return this.alertSubject.asObservable();
   }
 
   /** Messages, spikes, units, TTL events and mode changes; what was dropped or refused, by cause; connections, clock resets, streams. */
@@ -188,25 +174,23 @@ export class EventBroadcasterSource implements LiveSource {
 
   /** Stops: closes the socket, no more retries; `events` and `alerts` complete. */
   close(): void {
-    if (this.closed) return;
+    if (this.health.isClosed) return;
     this.flush();
-    this.closed = true;
     this.health.close();
     this.receiver?.close();
     this.receiver = undefined;
-    this.eventSubject.complete();
-    this.alertSubject.complete();
+    this.out.complete();
   }
 
   private connect(): void {
-    if (this.closed) return;
+    if (this.health.isClosed) return;
     let ended = false;
     const end = (connectedBefore: boolean, cause?: string) => {
       if (ended) return;
       ended = true;
       receiver.close();
       if (this.receiver === receiver) this.receiver = undefined;
-      if (this.closed) return;
+      if (this.health.isClosed) return;
       if (!connectedBefore) this.health.attemptFailed();
       else
         this.health.connectionLost(
@@ -218,7 +202,7 @@ export class EventBroadcasterSource implements LiveSource {
     const receiver = new ZmqReceiverProcess(this.options.url, {
       message: (bytes, at, frameCount) => this.receiveWire(bytes, at, frameCount),
       oversized: (bytes, frameCount) => {
-        if (this.closed) return;
+        if (this.health.isClosed) return;
         this.health.heard();
         this.refuse('oversized', `a message of ${bytes} bytes in ${frameCount} frame${frameCount === 1 ? '' : 's'} (over ${MAX_MESSAGE_BYTES} bytes; the Event Broadcaster's are under 1 KiB)`);
       },
@@ -271,7 +255,7 @@ export class EventBroadcasterSource implements LiveSource {
 
   /** One message as the receiver process wrote it (zmqReceiverProcess.ts): `frameCount` frames from `at`. Never throws. */
   private receiveWire(bytes: Buffer, at: number, frameCount: number): void {
-    if (this.closed) return;
+    if (this.health.isClosed) return;
     // Spikes as the plugin writes them (type frame 1, then the JSON) take the fast path (spikeScanner.ts), read in place;
     // everything else, and anything in doubt, the full parse.
     if (frameCount === 2 && bytes.readUInt32LE(at) === 2 && bytes[at + 4] === 1 && bytes[at + 5] === 0) {
@@ -315,7 +299,7 @@ export class EventBroadcasterSource implements LiveSource {
         }
         this.counters.modeChanges++;
         this.flush();
-        this.eventSubject.next({ kind: 'label', t, label });
+        this.out.event({ kind: 'label', t, label });
         break;
       }
     }
@@ -334,7 +318,7 @@ export class EventBroadcasterSource implements LiveSource {
         reset.fromSeconds,
         `source ${this.name}: stream "${reset.stream}" sample clock went back from ${reset.fromSeconds.toFixed(3)} s to ${reset.toSeconds.toFixed(3)} s: acquisition restarted; run ${reset.run} continues the analysis clock at ${reset.runStart.toFixed(3)} s, mode unknown until the next TTL change`,
       );
-      this.eventSubject.next({ kind: 'label', t: reset.runStart, label: null });
+      this.out.event({ kind: 'label', t: reset.runStart, label: null });
       this.health.moveTo(t);
       return t;
     }
@@ -374,9 +358,9 @@ export class EventBroadcasterSource implements LiveSource {
 
   /** Hands on the spikes gathered so far as one batch. */
   private flush(): void {
-    if (this.pendingLength === 0 || this.closed) return;
+    if (this.pendingLength === 0 || this.health.isClosed) return;
     const n = this.pendingLength;
     this.pendingLength = 0;
-    this.eventSubject.next({ kind: 'spikes', t: this.pendingT.slice(0, n), unit: this.pendingUnit.slice(0, n), unitIds: this.units.ids });
+    this.out.event({ kind: 'spikes', t: this.pendingT.slice(0, n), unit: this.pendingUnit.slice(0, n), unitIds: this.units.ids });
   }
 }

@@ -1,12 +1,10 @@
-import { Subject, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
-import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { UsageError } from '../../src/errors.ts';
 import type { LiveSource } from '../liveSource.ts';
 import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
 import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
+import { SourceStreams } from '../../src/live/sourceStreams.ts';
 import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, sourcesSummary, type IngestLimits } from '../../src/live/ingestSession.ts';
-import type { SourceEvent } from '../../src/stream/events.ts';
 
 export interface RigConnectionOptions {
   /** ws:// or wss:// address of a rig that serves the ingest protocol. */
@@ -44,11 +42,11 @@ export interface RigConnectionOptions {
  */
 export class RigConnection implements LiveSource {
   readonly registry: SourceRegistry;
-  private readonly eventSubject = new Subject<SourceEvent>();
-  private readonly alertSubject = new Subject<AlertEvent>();
+  private readonly out = new SourceStreams();
+  readonly events = this.out.events;
+  readonly alerts = this.out.alerts;
   private readonly health: SourceHealth;
   private socket: WebSocket | undefined;
-  private closed = false;
   /** Rejected frames sent back to the rig. */
   readonly counters = { errorsSent: 0 };
 
@@ -64,26 +62,9 @@ export class RigConnection implements LiveSource {
     this.health = new SourceHealth(
       // The silence of the rig's sources is the registry's (their hello names them); the connection has no watchdog of its own.
       { name: options.url, url: options.url, reconnect: options.reconnect, silenceSeconds: 0, clock: options.clock, random: options.random, onStatus: options.onStatus },
-      {
-        alert: (alert) => this.alertSubject.next(alert),
-        event: (event) => this.eventSubject.next(event),
-        flush: () => {},
-        connect: () => this.connect(),
-        giveUp: (error) => {
-          this.closed = true;
-          this.eventSubject.error(error);
-          this.alertSubject.complete();
-        },
-      },
+      this.out,
+      { connect: () => this.connect() },
     );
-  }
-
-  get events(): Observable<SourceEvent> {
-    return this.eventSubject.asObservable();
-  }
-
-  get alerts(): Observable<AlertEvent> {
-    return this.alertSubject.asObservable();
   }
 
   /** Per source: messages, spikes, messages missing, connections, refused by code. */
@@ -98,16 +79,13 @@ export class RigConnection implements LiveSource {
 
   /** Stops: closes the connection, no more retries; `events` completes. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.health.close();
+    if (!this.health.close()) return;
     this.socket?.close(1000, 'analyzer stopping');
-    this.eventSubject.complete();
-    this.alertSubject.complete();
+    this.out.complete();
   }
 
   private connect(): void {
-    if (this.closed) return;
+    if (this.health.isClosed) return;
     const headers = this.options.token === undefined ? undefined : { authorization: `Bearer ${this.options.token}` };
     const socket = new WebSocket(this.options.url, { headers, maxPayload: this.options.maxPayloadBytes ?? 4 * 1024 * 1024, perMessageDeflate: false });
     this.socket = socket;
@@ -124,8 +102,8 @@ export class RigConnection implements LiveSource {
         if ((reply as { type: string }).type === 'error') this.counters.errorsSent++;
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
       }
-      for (const alert of out.alerts) this.alertSubject.next(alert);
-      for (const event of out.events) this.eventSubject.next(event);
+      for (const alert of out.alerts) this.out.alert(alert);
+      for (const event of out.events) this.out.event(event);
       if (out.ended) {
         ended = true;
         this.health.status(`${this.options.url} said end`);
@@ -137,9 +115,9 @@ export class RigConnection implements LiveSource {
     });
     socket.on('close', () => {
       const out = session.close();
-      for (const alert of out.alerts) this.alertSubject.next(alert);
-      for (const event of out.events) this.eventSubject.next(event);
-      if (this.closed) return;
+      for (const alert of out.alerts) this.out.alert(alert);
+      for (const event of out.events) this.out.event(event);
+      if (this.health.isClosed) return;
       if (ended) {
         this.close();
         return;

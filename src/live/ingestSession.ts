@@ -6,7 +6,7 @@ import { IdTable } from '../stream/idTable.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
-import { SourceHealth, SYSTEM_CLOCK } from './sourceHealth.ts';
+import { finiteOr, SourceHealth, SYSTEM_CLOCK } from './sourceHealth.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor, type TimeJumpLimits } from './timeJumpLimits.ts';
 import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
 
@@ -173,7 +173,7 @@ export class SourceRegistry {
       const health = new SourceHealth(
         // The server's silence check calls checkSilence (silenceSeconds 0: no timer per source); the rig reconnects by itself.
         { name, url: name, silenceSeconds: 0, silenceHint: 'no heartbeat either', clock: { nowMs: this.nowMs, after: SYSTEM_CLOCK.after } },
-        { alert: (alert) => outbox.alerts.push(alert), event: (event) => outbox.events.push(event), flush: () => {} },
+        { alert: (alert) => outbox.alerts.push(alert), event: (event) => outbox.events.push(event) },
       );
       source = {
         name,
@@ -795,10 +795,6 @@ export function pairTableCells(units: number, modes: number, cellsPerPairAndMode
   let capacity = 4;
   while (capacity < modes) capacity *= 2;
   return ((units * (units - 1)) / 2) * capacity * cellsPerPairAndMode;
-}
-
-function finiteOr(value: number, fallback: number): number {
-  return Number.isFinite(value) ? value : fallback;
 }
 
 function heapPush(heap: number[], value: number): void {

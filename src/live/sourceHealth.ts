@@ -20,21 +20,27 @@ export const SYSTEM_CLOCK: HealthClock = {
   },
 };
 
-/** Where a source's health reports to: the source's alert and event streams, and its connection. */
-export interface HealthOutlet {
+/** Where a source's health reports to: the source's streams (SourceStreams), or an outbox the owner empties. */
+export interface HealthReports {
   alert(alert: AlertEvent): void;
   /** Data gaps, and the unknown mode after a return (for sources that carry modes). */
   event(event: SourceEvent): void;
+  /** The source gave up: `events` ends with this error. */
+  fail?(error: Error): void;
+}
+
+/** What the health asks of the source's wire side. */
+export interface HealthWire {
   /** Hands on the spikes the source holds, so that a gap or mode event comes after them. */
-  flush(): void;
+  flush?(): void;
   /**
-   * Makes one connection attempt; the source then calls `connected`,
+   * Makes one connection attempt; the source then calls `connectionUp`,
    * `attemptFailed` or, once connected, `connectionLost`. Without it the
    * source is not ours to reconnect (the server's registry: the rig comes
    * back by itself).
    */
   connect?(): void;
-  /** The source gave up (`maxAttempts` failed attempts in a row): `events` ends with this error. */
+  /** The source gave up (`maxAttempts` failed attempts in a row); default: `reports.fail`. */
   giveUp?(error: ConnectionError): void;
 }
 
@@ -119,7 +125,8 @@ export class SourceHealth {
 
   constructor(
     readonly options: SourceHealthOptions,
-    private readonly outlet: HealthOutlet,
+    private readonly reports: HealthReports,
+    private readonly wire: HealthWire = {},
   ) {
     this.name = options.name;
     this.policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -139,11 +146,13 @@ export class SourceHealth {
     this.tryConnect();
   }
 
-  /** No more attempts or checks. */
-  close(): void {
+  /** No more attempts or checks. False if it was closed already (the source's close then has nothing left to do). */
+  close(): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.cancelRetry?.();
     this.cancelWatch?.();
+    return true;
   }
 
   get isClosed(): boolean {
@@ -157,7 +166,7 @@ export class SourceHealth {
   /** Raises or clears a source alert of this source; `t` defaults to the latest event time. */
   raise(alert: { state?: 'raised' | 'cleared'; kind: SourceAlertKind; message: string; t?: number; value?: number }): void {
     const { state = 'raised', t = finiteOr(this.latest, 0), ...rest } = alert;
-    this.outlet.alert({ type: 'alert', state, ...rest, t, source: this.name });
+    this.reports.alert({ type: 'alert', state, ...rest, t, source: this.name });
   }
 
   /** True at most once per `everyMs` for `key` (repeated alerts of one cause; the counts in between go in the next). */
@@ -207,10 +216,10 @@ export class SourceHealth {
     this.silent = false;
     this.lost = true;
     this.resumedAfter = undefined;
-    this.outlet.flush();
-    if (Number.isFinite(this.latest)) this.outlet.event({ kind: 'gap', start: this.latest, end: Infinity });
+    this.wire.flush?.();
+    if (Number.isFinite(this.latest)) this.reports.event({ kind: 'gap', start: this.latest, end: Infinity });
     this.raise({ kind: 'source-lost', message });
-    if (this.outlet.connect !== undefined) this.scheduleRetry();
+    if (this.wire.connect !== undefined) this.scheduleRetry();
   }
 
   /** A message arrived: clears a `source-silent` alert. */
@@ -286,9 +295,9 @@ export class SourceHealth {
     const start = this.resumedAfter;
     this.resumedAfter = undefined;
     if (start === undefined || !Number.isFinite(start)) return undefined;
-    this.outlet.flush();
-    this.outlet.event({ kind: 'gap', start, end: Math.max(start, t) });
-    if (this.options.unknownModeOnReturn === true) this.outlet.event({ kind: 'label', t: start, label: null });
+    this.wire.flush?.();
+    this.reports.event({ kind: 'gap', start, end: Math.max(start, t) });
+    if (this.options.unknownModeOnReturn === true) this.reports.event({ kind: 'label', t: start, label: null });
     if (t - start > this.limits.backSeconds) this.dataGap(start, t, why);
     return start;
   }
@@ -306,14 +315,14 @@ export class SourceHealth {
   /** A gap from `start` on with no end yet (a new run the modes given say nothing of); replaces one open since a loss. */
   openGap(start: number): void {
     this.resumedAfter = undefined;
-    this.outlet.flush();
-    this.outlet.event({ kind: 'gap', start, end: Infinity });
+    this.wire.flush?.();
+    this.reports.event({ kind: 'gap', start, end: Infinity });
   }
 
   /** The source's clock restarted (its format tells how): counted, and `clock-reset` raised at `t`. */
   clockReset(t: number, value: number, message: string): void {
     this.counters.clockResets++;
-    this.outlet.flush();
+    this.wire.flush?.();
     this.raise({ kind: 'clock-reset', t, value, message });
   }
 
@@ -333,9 +342,9 @@ export class SourceHealth {
   }
 
   private tryConnect(): void {
-    if (this.closed || this.outlet.connect === undefined) return;
+    if (this.closed || this.wire.connect === undefined) return;
     this.counters.attempts++;
-    this.outlet.connect();
+    this.wire.connect();
   }
 
   private scheduleRetry(): void {
@@ -344,9 +353,11 @@ export class SourceHealth {
     this.attempt++;
     if (this.attempt > this.policy.maxAttempts) {
       this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
-      this.outlet.flush();
+      this.wire.flush?.();
       this.close();
-      this.outlet.giveUp?.(new ConnectionError(`could not reach ${this.options.target ?? this.options.url} after ${this.policy.maxAttempts} attempts`));
+      const error = new ConnectionError(`could not reach ${this.options.target ?? this.options.url} after ${this.policy.maxAttempts} attempts`);
+      if (this.wire.giveUp !== undefined) this.wire.giveUp(error);
+      else this.reports.fail?.(error);
       return;
     }
     const delayMs = retryDelayMs(this.policy, this.attempt, this.options.random);

@@ -25,6 +25,8 @@ function harness(options: Partial<SourceHealthOptions> = {}, reconnects = true) 
         events.push(event);
         log.push(`event ${event.kind}`);
       },
+    },
+    {
       flush: () => log.push('flush'),
       ...(reconnects
         ? {
