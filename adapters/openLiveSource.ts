@@ -1,4 +1,7 @@
 import { UsageError } from '../src/errors.ts';
+import { checkRhxOptions } from './intan/rhxOptions.ts';
+
+export { parseChannelList } from './intan/rhxOptions.ts';
 import type { LiveSource } from './liveSource.ts';
 import { parseTtlLabels } from './ttlLabels.ts';
 import type { IngestLimits } from '../src/live/ingestSession.ts';
@@ -71,12 +74,7 @@ function checkOptions(format: LiveFormat, options: LiveSourceOptions): void {
   for (const [key, flag, owner] of only) {
     if (options[key] !== undefined && owner !== format) throw new UsageError(`${flag} applies to --format ${owner} only (this source is ${format})`);
   }
-  if (format === 'intan' && options.command === undefined && options.sampleRate === undefined) {
-    throw new UsageError('--format intan needs the sample rate: give --sample-rate HZ, or --command HOST:5000 to ask the RHX software');
-  }
-  if (format === 'intan' && options.channels !== undefined && options.command === undefined) {
-    throw new UsageError('--channels enables spike output through the command port: give --command HOST:5000 too');
-  }
+  if (format === 'intan') checkRhxOptions(options);
 }
 
 /** A live source for a URL: our WebSocket protocol, the Open Ephys Event Broadcaster (ZeroMQ) or the Intan RHX spike port (TCP). */
@@ -114,28 +112,4 @@ export async function openLiveSource(url: string, options: LiveSourceOptions): P
       });
     }
   }
-}
-
-/**
- * Channel names from `--channels`: a comma-separated list, where `A-000..A-015`
- * stands for every channel of port A from 0 to 15.
- */
-export function parseChannelList(text: string): string[] {
-  const channels: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim())) {
-    if (entry === '') continue;
-    const range = /^([A-H])-(\d{3})\.\.(?:([A-H])-)?(\d{3})$/i.exec(entry);
-    if (range !== null) {
-      const port = range[1].toUpperCase();
-      if (range[3] !== undefined && range[3].toUpperCase() !== port) throw new UsageError(`--channels: a range stays on one port, got '${entry}'`);
-      const [from, to] = [Number(range[2]), Number(range[4])];
-      if (to < from) throw new UsageError(`--channels: range '${entry}' runs backwards`);
-      for (let k = from; k <= to; k++) channels.push(`${port}-${String(k).padStart(3, '0')}`);
-      continue;
-    }
-    if (!/^[A-H]-\d{3}$/i.test(entry)) throw new UsageError(`--channels takes names such as A-000 (port A-H, three digits) or ranges A-000..A-015, got '${entry}'`);
-    channels.push(entry.toUpperCase());
-  }
-  if (channels.length === 0) throw new UsageError('--channels is empty');
-  return [...new Set(channels)];
 }

@@ -7,6 +7,7 @@ import type { TimeJumpLimits } from '../../src/live/timeJumpLimits.ts';
 import type { LiveSource } from '../liveSource.ts';
 import { connectTcp } from '../tcpConnection.ts';
 import { errorsInReply, RhxCommandPort, sampleRateFromReply } from './rhxCommandPort.ts';
+import { checkRhxOptions } from './rhxOptions.ts';
 import { RHX_ARTIFACT_ID, RhxSpikeParser } from './rhxSpikeParser.ts';
 
 export interface RhxSpikeSourceOptions {
@@ -30,7 +31,6 @@ export interface RhxSpikeSourceOptions {
   clock?: HealthClock;
 }
 
-const CHANNEL_NAME = /^[A-H]-\d{3}$/;
 /** A sample clock that went back by more than this much of its range, from near its top to near zero, wrapped (uint32) rather than restarted. */
 const WRAP_SAMPLES = 2 ** 32;
 /** Bytes-skipped alerts at most this often (the summary has every byte). */
@@ -120,25 +120,10 @@ export class RhxSpikeSource implements LiveSource {
     this.host = url.host;
     this.port = url.port;
     this.name = `intan-rhx@${this.host}:${this.port}`;
-    this.channels = (options.channels ?? []).map((channel) => channel.trim().toUpperCase());
-    for (const channel of this.channels) {
-      if (!CHANNEL_NAME.test(channel)) throw new UsageError(`--channels: "${channel}" is not an RHX amplifier channel name (a port letter A–H, "-", three digits: A-000)`);
-    }
-    if (options.sampleRate !== undefined && !(options.sampleRate > 0 && Number.isFinite(options.sampleRate))) {
-      throw new UsageError(`--sample-rate must be a rate > 0 in Hz, got ${options.sampleRate}`);
-    }
+    this.channels = checkRhxOptions(options);
     if (options.command !== undefined) {
       const address = parseHostPort(options.command, '--command');
       this.command = new RhxCommandPort(address.host, address.port);
-    } else {
-      if (this.channels.length > 0) {
-        throw new UsageError('--channels needs --command HOST:PORT (the RHX command port, default 5000): channels are enabled through it; without it, enable spike output in RHX (Network → Remote TCP Control → Data Output, type SPK)');
-      }
-      if (options.sampleRate === undefined) {
-        throw new UsageError(
-          'Intan RHX spike records carry sample indices, not seconds: give --sample-rate HZ (RHX: Sample Rate in the Configure tab), or --command HOST:5000 so that it is asked from RHX',
-        );
-      }
     }
     this.sampleRate = options.sampleRate;
     this.health = new SourceHealth(
