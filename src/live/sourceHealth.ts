@@ -264,22 +264,19 @@ export class SourceHealth {
   place(t: number, context?: string): void {
     if (this.resumedAfter !== undefined) {
       this.resume(t);
-    } else if (Number.isFinite(this.latest)) {
+    } else if (t - this.latest > this.limits.alertSeconds && this.latest !== -Infinity) {
       const ahead = t - this.latest;
-      const where = context === undefined ? '' : ` (${context})`;
-      if (ahead > this.limits.alertSeconds) {
-        this.raise({
-          kind: 'time-jump',
-          value: ahead,
-          message: `source ${this.name}: event time jumped ${ahead.toFixed(3)} s forward, from ${this.latest.toFixed(3)} s to ${t.toFixed(3)} s${where}`,
-        });
-      } else if (-ahead > this.limits.backSeconds && this.every('time-back')) {
-        this.raise({
-          kind: 'time-jump',
-          value: ahead,
-          message: `source ${this.name}: event time went back ${(-ahead).toFixed(3)} s, to ${t.toFixed(3)} s${where}; spikes older than the lateness are dropped as late`,
-        });
-      }
+      this.raise({
+        kind: 'time-jump',
+        value: ahead,
+        message: `source ${this.name}: event time jumped ${ahead.toFixed(3)} s forward, from ${this.latest.toFixed(3)} s to ${t.toFixed(3)} s${where(context)}`,
+      });
+    } else if (this.latest - t > this.limits.backSeconds && this.every('time-back')) {
+      this.raise({
+        kind: 'time-jump',
+        value: t - this.latest,
+        message: `source ${this.name}: event time went back ${(this.latest - t).toFixed(3)} s, to ${t.toFixed(3)} s${where(context)}; spikes older than the lateness are dropped as late`,
+      });
     }
     if (t > this.latest) this.latest = t;
   }
@@ -379,6 +376,11 @@ export class SourceHealth {
 
 export function finiteOr(value: number, fallback: number): number {
   return Number.isFinite(value) ? value : fallback;
+}
+
+/** " (context)" for an alert's message; empty without one. */
+function where(context: string | undefined): string {
+  return context === undefined ? '' : ` (${context})`;
 }
 
 function plural(count: number, noun: string): string {
