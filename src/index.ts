@@ -7,5 +7,5 @@ export * from './estimators/index.ts';
 export * from './measures/gaussian/index.ts';
 export { mutualInformationChiSquared, type ChiSquaredScreen } from './estimators/chiSquaredPValue.ts';
 export { measureReport, type MeasureReportOptions } from './batch/measureReport.ts';
-export { SynergyError, InputFormatError, UsageError } from './errors.ts';
+export { SynergyError, BadDataError, InputFormatError, UsageError, EXIT_STATUS, type ExitStatus } from './errors.ts';
 export { SeededRandom } from './math/seededRandom.ts';

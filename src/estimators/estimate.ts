@@ -4,7 +4,7 @@ import { BiasCorrectedSource } from './biasCorrectedSource.ts';
 import { jackknife } from './jackknife.ts';
 import type { NumericTree } from './numericTree.ts';
 import { PluginSource } from './pluginSource.ts';
-import { quadraticExtrapolation } from './quadraticExtrapolation.ts';
+import { EstimatorInputError, quadraticExtrapolation } from './quadraticExtrapolation.ts';
 import { ShuffleSource, type ShufflePairing } from './shuffleSource.ts';
 
 /** The estimators every discrete measure can be taken with (SCIENCE.md, "Bias corrections"). */
@@ -61,6 +61,6 @@ export function estimate<T extends NumericTree>(
 
 function shufflePairing(data: EstimationData, partner: Int32Array | undefined): ShufflePairing | undefined {
   if (partner === undefined) return undefined;
-  if (data.samples === undefined) throw new RangeError('a given shuffle pairing needs the samples in order, not only their counts');
+  if (data.samples === undefined) throw new EstimatorInputError('a given shuffle pairing needs the samples in order, not only their counts');
   return { partner, samples: data.samples };
 }

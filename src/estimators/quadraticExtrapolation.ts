@@ -1,12 +1,19 @@
+import { UsageError } from '../errors.ts';
 import type { InformationSource } from '../measures/informationSource.ts';
 import { JointTable } from '../measures/jointTable.ts';
 import type { EstimationData } from '../measures/discreteSamples.ts';
 import { linearCombination, type NumericTree } from './numericTree.ts';
 import { PluginSource } from './pluginSource.ts';
 
-/** Raised when an estimator needs more than a count table (QE needs sample order). */
-export class EstimatorInputError extends Error {
-  readonly code = 'ESTIMATOR_INPUT';
+/**
+ * Raised when an estimator is asked of input that lacks what it needs: qe
+ * and a given shuffle pairing need the samples in order, not only a count
+ * table. A usage error: the request, not the data, is at fault.
+ */
+export class EstimatorInputError extends UsageError {
+  constructor(message: string) {
+    super(message, 'ESTIMATOR_INPUT');
+  }
 }
 
 /**

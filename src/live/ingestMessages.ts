@@ -10,6 +10,7 @@
  * not reject the message: a newer rig can add fields.
  */
 
+import { EXIT_STATUS, SynergyError } from '../errors.ts';
 import { MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
 
 /** The protocol version this analyzer speaks. */
@@ -41,15 +42,23 @@ export type ProtocolErrorCode =
   | 'bad-frame'
   | 'hello-timeout';
 
-export class ProtocolError extends Error {
+/**
+ * A message the protocol does not allow. Its `code` is the wire code the
+ * error frame carries (kebab-case, docs/PROTOCOL.md), not an UPPER_SNAKE
+ * code of its own: the one name a client branches on and a user reads. Like
+ * every SynergyError it has an exit status: what a source sent is bad data
+ * (1), should one ever end a command.
+ */
+export class ProtocolError extends SynergyError {
+  static override readonly exitStatus = EXIT_STATUS.badData;
+
   constructor(
-    readonly code: ProtocolErrorCode,
+    override readonly code: ProtocolErrorCode,
     message: string,
     /** The message's seq, when it had a readable one. */
     readonly seq?: number,
   ) {
-    super(message);
-    this.name = 'ProtocolError';
+    super(code, message);
   }
 }
 

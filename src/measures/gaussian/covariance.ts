@@ -1,14 +1,14 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { SynergyError } from '../../errors.ts';
+import { BadDataError } from '../../errors.ts';
 
 /**
  * Thrown when the samples handed to a Gaussian estimator are not a data
  * matrix: no columns, columns of different lengths, fewer than two samples,
  * or a value that is not a finite number.
  */
-export class InvalidSamplesError extends SynergyError {
+export class InvalidSamplesError extends BadDataError {
   constructor(message: string) {
-    super('INVALID_SAMPLES', message);
+    super(message, 'INVALID_SAMPLES');
   }
 }
 
@@ -20,7 +20,7 @@ export class InvalidSamplesError extends SynergyError {
  * ones before it are accounted for: a constant column, or an exact linear
  * combination of the others.
  */
-export class SingularCovarianceError extends SynergyError {
+export class SingularCovarianceError extends BadDataError {
   readonly variables: readonly number[];
   readonly dependentVariable: number;
 
@@ -33,9 +33,9 @@ export class SingularCovarianceError extends SynergyError {
             .slice(0, position)
             .join(', ')}] (a constant column, or an exact linear combination of the others)`;
     super(
-      'SINGULAR_COVARIANCE',
       `covariance of variables [${variables.join(', ')}] is not positive definite: ${reason}; ` +
         'Gaussian entropies are −∞ there. Drop or merge the variable, or add independent noise.',
+      'SINGULAR_COVARIANCE',
     );
     this.variables = variables;
     this.dependentVariable = dependentVariable;
