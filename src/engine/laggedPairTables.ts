@@ -1,3 +1,5 @@
+import { BadDataError } from '../errors.ts';
+
 /**
  * Count tables of every pair against K alignments of the label stream at
  * once: alignment 0 is the real one, alignment k ≥ 1 pairs each bin's spikes
@@ -90,7 +92,13 @@ export class LaggedPairTables {
     if (bytes <= have) return;
     const want = Math.max(bytes, have + Math.floor(have / 8));
     const pages = Math.ceil((want - have) / PAGE_BYTES);
-    if (have / PAGE_BYTES + pages > MAX_PAGES) throw new RangeError(`the surrogates' count tables would need ${(want / 2 ** 30).toFixed(2)} GiB, more than WebAssembly's 4 GiB`);
+    if (have / PAGE_BYTES + pages > MAX_PAGES) {
+      // Reached from data (a recording of very many units): the memory bound keeps one alignment at least.
+      throw new BadDataError(
+        `the surrogates' count tables of ${this.units} units would need ${(want / 2 ** 30).toFixed(2)} GiB, more than WebAssembly's 4 GiB: select fewer units, or turn the surrogates off`,
+        'MEMORY_LIMIT',
+      );
+    }
     this.memory.grow(pages);
   }
 

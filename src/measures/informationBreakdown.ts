@@ -1,3 +1,4 @@
+import { BadDataError } from '../errors.ts';
 import { pluginEntropyFromCounts } from '../estimators/entropyFromCounts.ts';
 import type { InformationSource } from './informationSource.ts';
 import { mutualInformation } from './mutualInformation.ts';
@@ -48,7 +49,11 @@ export function informationBreakdown(
 
   const words = table.alphabetOf(responses);
   if (words > MAX_PRODUCT_WORDS) {
-    throw new RangeError(`the information breakdown of ${responses.length} units enumerates ${words} words; too many`);
+    // Reached from data (sources with many distinct values): not a programming error.
+    throw new BadDataError(
+      `the information breakdown of ${responses.length} units enumerates ${words} words, more than ${MAX_PRODUCT_WORDS}: the units take too many distinct values`,
+      'ALPHABET_TOO_LARGE',
+    );
   }
   // p(r_c | s) for every unit c, as dense arrays per stimulus value.
   const stimulusCounts = table.marginal([stimulus]);

@@ -1,3 +1,5 @@
+import { BadDataError } from '../errors.ts';
+
 /**
  * A joint count table: how many samples showed each word of symbols over k
  * discrete variables (sources and, usually, the behavioral mode).
@@ -31,8 +33,10 @@ export class JointTable {
       product *= alphabet[v];
     }
     if (product > Number.MAX_SAFE_INTEGER) {
-      throw new RangeError(
+      // Reached from data (a file of many columns, or of many values each): not a programming error.
+      throw new BadDataError(
         `the joint alphabet (${alphabet.join('×')} words) is too large for a discrete table; use the Gaussian estimators for large groups`,
+        'ALPHABET_TOO_LARGE',
       );
     }
     let total = 0;
