@@ -1,5 +1,6 @@
 import * as zmq from 'zeromq';
 import { BROADCASTER_TYPE_SPIKE, BROADCASTER_TYPE_TTL, broadcasterUnitId } from '../adapters/openephys-live/eventBroadcasterMessages.ts';
+import { listenError } from '../src/server/listenError.ts';
 import { EventClock, type Pacing } from './eventClock.ts';
 import { Population, type PopulationOptions } from './population.ts';
 
@@ -158,7 +159,13 @@ export class EventBroadcasterSimulator {
     void new EventClock(options.speed ?? 1, options.startSeconds ?? 0, options.untilSeconds ?? Infinity);
     // Linger: what was handed to the socket before stop() still goes out (so `sent` is what subscribers get), then the connection closes.
     const socket = new zmq.XPublisher({ sendHighWaterMark: options.sendHighWaterMark ?? 0, linger: 2000 });
-    await socket.bind(`tcp://${options.host ?? '127.0.0.1'}:${options.port === undefined || options.port === 0 ? '*' : options.port}`);
+    const host = options.host ?? '127.0.0.1';
+    try {
+      await socket.bind(`tcp://${host}:${options.port === undefined || options.port === 0 ? '*' : options.port}`);
+    } catch (error) {
+      socket.close();
+      throw listenError(error, host, options.port ?? 0);
+    }
     const simulator = new EventBroadcasterSimulator(options, socket, socket.lastEndpoint!);
     void simulator.watchSubscriptions();
     return simulator;

@@ -1,3 +1,4 @@
+import { UsageError } from '../src/errors.ts';
 import { SeededRandom } from '../src/math/seededRandom.ts';
 import { binOf } from '../src/stream/binIndex.ts';
 import type { Heartbeat, LabelChange, SourceEvent, SpikeBatch } from '../src/stream/events.ts';
@@ -167,7 +168,9 @@ export class Population {
     this.meanEventIntervalSeconds =
       this.meanRateHz === 0 ? Infinity : (1 + meanExtraSpikes) / this.meanRateHz - meanExtraSpikes * meanBurstInterval;
     if (!(this.meanEventIntervalSeconds > 0)) {
-      throw new RangeError(`meanRateHz ${this.meanRateHz} is too high for bursts of 2–4 spikes at burstiness ${this.burstiness}`);
+      // Reached from `synergy simulate --rate` and `synergy demo --rate`: an option value, not a programming error.
+      const highestRateHz = (1 + meanExtraSpikes) / (meanExtraSpikes * meanBurstInterval);
+      throw new UsageError(`a mean rate of ${this.meanRateHz} Hz (--rate) is too high for bursts of 2–4 spikes at burstiness ${this.burstiness}: below ${highestRateHz.toFixed(0)} Hz`);
     }
 
     this.unitIds = Array.from({ length: units }, (_, i) => String(i));

@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { RHX_SPIKE_MAGIC, RHX_SPIKE_RECORD_BYTES } from '../adapters/intan/rhxSpikeParser.ts';
+import { UsageError } from '../src/errors.ts';
+import { listenError } from '../src/server/listenError.ts';
 import { SeededRandom } from '../src/math/seededRandom.ts';
 import { EventClock, type Pacing } from './eventClock.ts';
 import { Population, type PopulationOptions } from './population.ts';
@@ -131,7 +133,8 @@ export class RhxSimulator {
   }
 
   static async start(options: RhxSimulatorOptions): Promise<RhxSimulator> {
-    if (options.units > 8 * 128) throw new RangeError(`RHX has at most 8 ports of 128 channels, got ${options.units} units`);
+    // Reached from `synergy simulate --as intan --units`: an option value, not a programming error.
+    if (options.units > 8 * 128) throw new UsageError(`RHX has at most 8 ports of 128 channels, got ${options.units} units (--units)`);
     const host = options.host ?? '127.0.0.1';
     const spikeServer = createServer({ noDelay: true });
     const commandServer = options.commandPort === undefined ? undefined : createServer({ noDelay: true });
@@ -419,7 +422,7 @@ export class RhxSimulator {
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
+    const onError = (error: Error) => reject(listenError(error, host, port));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeSpikeFrame } from '../src/live/binarySpikeFrame.ts';
 import { PROTOCOL_VERSION } from '../src/live/ingestMessages.ts';
+import { listenError } from '../src/server/listenError.ts';
 import type { SourceEvent } from '../src/stream/events.ts';
 import { EventClock, stepEnd, type Pacing } from './eventClock.ts';
 import { Population, type PopulationOptions } from './population.ts';
@@ -107,7 +108,7 @@ export class RigSimulator {
     const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, perMessageDeflate: false });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
-      server.once('error', reject);
+      server.once('error', (error) => reject(listenError(error, options.host ?? '127.0.0.1', options.port ?? 0)));
     });
     try {
       return new RigSimulator(options, server);

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { OutputError } from '../src/errors.ts';
 import type { LabelChange, SpikeBatch } from '../src/stream/events.ts';
 import type { Population } from './population.ts';
 
@@ -51,7 +52,7 @@ class TextFileWriter {
   }
 
   private throwIfFailed(): void {
-    if (this.failure !== undefined) throw new Error(`cannot write ${this.what} to ${this.path}: ${this.failure.message}`);
+    if (this.failure !== undefined) throw new OutputError(`cannot write ${this.what}: ${this.failure.message}`, this.path);
   }
 }
 
