@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
@@ -10,7 +9,8 @@ import { PROTOCOL_VERSION, ProtocolError, type ProtocolErrorCode } from '../live
 import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, takeOutbox, type IngestLimits, type SourceState } from '../live/ingestSession.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import { FairShare } from './fairShare.ts';
-import { refuseUpgrade } from './httpRefusal.ts';
+import { createHttpEndpoints, listenHttp, routeUpgrade } from './httpEndpoints.ts';
+import { refuseHttp } from './httpRefusal.ts';
 import { DEFAULT_SUBSCRIBER_LIMITS, SubscriberChannel, TOPICS, type SubscriberLimits, type Topic } from './subscriberChannel.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
@@ -174,17 +174,11 @@ export class SynergyServer {
     this.timer.unref();
   }
 
+  /** Starts listening; a host or port that cannot be listened on is a UsageError saying why. */
   static async start(options: Partial<ServerOptions> = {}): Promise<SynergyServer> {
     const full: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options, limits: { ...DEFAULT_INGEST_LIMITS, ...options.limits } };
-    const http = createServer((request, response) => {
-      if (request.method === 'GET' && (request.url === '/' || request.url?.startsWith('/?'))) {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(`${JSON.stringify({ name: 'synergy-stream', protocol: PROTOCOL_VERSION, ingest: full.ingest ? '/ingest' : null, subscribe: '/subscribe' })}\n`);
-        return;
-      }
-      response.writeHead(404, { 'content-type': 'text/plain' });
-      response.end('not found: the endpoints are GET / and /ingest and /subscribe (WebSocket)\n');
-    });
+    const http = createHttpEndpoints(full.ingest);
+    await listenHttp(http, full.host, full.port);
     const common = { noServer: true, perMessageDeflate: false } as const;
     const server = new SynergyServer(
       full,
@@ -193,15 +187,6 @@ export class SynergyServer {
       new WebSocketServer({ ...common, maxPayload: full.maxSubscriberPayloadBytes }),
     );
     http.on('upgrade', (request, socket, head) => server.upgrade(request, socket, head));
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(full.port, full.host, () => {
-        http.off('error', reject);
-        resolve();
-      });
-    });
-    // After listening, a failing accept (too many open files) must not end the process.
-    http.on('error', () => {});
     return server;
   }
 
@@ -290,46 +275,22 @@ export class SynergyServer {
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A client may reset the connection while it is refused: that must not end the process.
     socket.on('error', () => {});
-    const refuse = (refusal: Parameters<typeof refuseUpgrade>[1], message: string) => {
-      this.counters.upgradesRefused++;
-      refuseUpgrade(socket, refusal, message);
-    };
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      refuse('bad-request', `the request target is not a path: ${JSON.stringify((request.url ?? '').slice(0, 80))}`);
+    const endpoints = { ingest: this.ingestServer, subscribe: this.subscribeServer };
+    const route = routeUpgrade(request, {
+      ingest: this.options.ingest,
+      token: this.options.token,
+      closing: this.closing,
+      open: (endpoint) => endpoints[endpoint].clients.size,
+      limit: (endpoint) => (endpoint === 'ingest' ? this.options.maxIngestConnections : this.options.maxSubscribers),
+    });
+    if ('refusal' in route) {
+      if (route.refusal === 'unauthorized') this.counters.unauthorized++;
+      else this.counters.upgradesRefused++;
+      refuseHttp(socket, route.refusal, route.message);
       return;
     }
-    const ingest = url.pathname === '/ingest' && this.options.ingest;
-    const target = ingest ? this.ingestServer : url.pathname === '/subscribe' ? this.subscribeServer : undefined;
-    if (target === undefined) {
-      refuse('not-found', `no WebSocket endpoint at ${JSON.stringify(url.pathname.slice(0, 80))}: the endpoints are ${this.options.ingest ? '/ingest and ' : ''}/subscribe`);
-      return;
-    }
-    if (this.options.token !== undefined && !this.authorized(request, url)) {
-      this.counters.unauthorized++;
-      refuseUpgrade(socket, 'unauthorized', 'a token is required: Authorization: Bearer <token> or ?token=<token>');
-      return;
-    }
-    if (this.closing) {
-      refuse('too-many-connections', 'the server is shutting down');
-      return;
-    }
-    const limit = ingest ? this.options.maxIngestConnections : this.options.maxSubscribers;
-    if (target.clients.size >= limit) {
-      refuse('too-many-connections', `${target.clients.size} ${ingest ? 'ingest connections' : 'subscribers'} are open, the most this server accepts (--max-${ingest ? 'connections' : 'subscribers'})`);
-      return;
-    }
+    const target = endpoints[route.endpoint];
     target.handleUpgrade(request, socket, head, (ws) => target.emit('connection', ws, request));
-  }
-
-  private authorized(request: IncomingMessage, url: URL): boolean {
-    const header = request.headers.authorization;
-    const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token') ?? '';
-    const expected = Buffer.from(this.options.token!);
-    const actual = Buffer.from(given);
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
 
   /** Refuses a new source name when every place is taken by a connected source; retires the longest-lost one otherwise. */
