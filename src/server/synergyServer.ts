@@ -8,9 +8,9 @@ import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { PROTOCOL_VERSION, ProtocolError, type ProtocolErrorCode } from '../live/ingestMessages.ts';
 import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, takeOutbox, type IngestLimits, type SourceState } from '../live/ingestSession.ts';
 import type { SourceEvent } from '../stream/events.ts';
-import { FairShare } from './fairShare.ts';
 import { createHttpEndpoints, listenHttp, routeUpgrade } from './httpEndpoints.ts';
 import { refuseHttp } from './httpRefusal.ts';
+import { IngestThrottle } from './ingestThrottle.ts';
 import { DEFAULT_SUBSCRIBER_LIMITS, SubscriberChannel, TOPICS, type SubscriberLimits, type Topic } from './subscriberChannel.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
@@ -111,12 +111,9 @@ interface IngestEntry {
   session: IngestSession;
   /** Refusals since the last `input-rejected` alert. */
   rejectedPending: number;
-  /** When it last had a message handled (performance.now()): connections active within the last second share the thread. */
-  lastActiveMs: number;
+  /** Its backpressure; connections active within the last second share the thread. */
+  throttle?: IngestThrottle;
 }
-
-/** A connection that had a message handled within this many milliseconds is busy (it shares the analyzer's time). */
-const BUSY_WINDOW_MS = 1000;
 
 /**
  * `synergy serve`'s server (docs/PROTOCOL.md): one HTTP port with two
@@ -341,12 +338,8 @@ export class SynergyServer {
   private acceptIngest(socket: WebSocket): void {
     this.counters.ingestConnections++;
     const session = new IngestSession(this.registry, this.options.limits, undefined, (name) => this.admitSource(name));
-    const entry: IngestEntry = { session, rejectedPending: 0, lastActiveMs: -Infinity };
-    this.sessions.add(entry);
-    const messages = new TokenBucket(this.options.maxMessagesPerSecond);
-    const spikes = new TokenBucket(this.options.maxSpikesPerSecond);
+    const entry: IngestEntry = { session, rejectedPending: 0 };
     const replies = new TokenBucket(this.options.maxErrorFramesPerSecond);
-    const share = new FairShare();
     let analysis: Subject<SourceEvent> | undefined;
     const helloTimer = setTimeout(() => {
       if (session.source !== undefined) return;
@@ -389,59 +382,25 @@ export class SynergyServer {
       }
       return spikeCount;
     };
-    // Rate limits by backpressure: over budget, the socket is paused and frames
-    // already read wait in this queue (at most what one read brought in) until
-    // the budgets refill. Nothing is dropped.
-    const queue: Array<{ bytes: Buffer; isBinary: boolean }> = [];
-    let blockedUntil = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const busyConnections = (now: number) => {
-      let busy = 0;
-      for (const other of this.sessions) if (now - other.lastActiveMs < BUSY_WINDOW_MS) busy++;
-      return busy;
-    };
-    const drain = (ignoreLimits = false) => {
-      while (queue.length > 0) {
-        const wait = blockedUntil - performance.now();
-        if (wait > 0 && !ignoreLimits) {
-          timer ??= setTimeout(() => {
-            timer = undefined;
-            drain();
-          }, wait);
-          return;
-        }
-        const { bytes, isBinary } = queue.shift()!;
-        const started = performance.now();
-        entry.lastActiveMs = started;
-        const spikeCount = handle(bytes, isBinary);
-        const finished = performance.now();
-        const debtMs = Math.max(messages.debt(1), spikes.debt(spikeCount), share.charge(finished - started, busyConnections(finished)));
-        if (debtMs > 0 && !ignoreLimits) {
-          blockedUntil = performance.now() + debtMs;
-          this.counters.throttled++;
-          socket.pause();
-        }
-      }
-      if (!socket.isPaused) return;
-      const wait = blockedUntil - performance.now();
-      if (wait <= 0) socket.resume();
-      else
-        timer ??= setTimeout(() => {
-          timer = undefined;
-          drain();
-        }, wait);
-    };
+    // Rate limits and the fair share by backpressure: nothing is dropped.
+    const throttle = new IngestThrottle(
+      socket,
+      this.options,
+      handle,
+      (nowMs) => IngestThrottle.busy(this.throttles(), nowMs),
+      () => this.counters.throttled++,
+    );
+    entry.throttle = throttle;
+    this.sessions.add(entry);
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      queue.push({ bytes: Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer), isBinary });
-      if (timer === undefined) drain();
+      throttle.receive(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer), isBinary);
     });
     /** A frame ws refused itself (it then closes the connection): counted like any refusal. */
     let transportRefusal: ProtocolErrorCode | undefined;
     socket.on('close', () => {
-      clearTimeout(timer);
       clearTimeout(helloTimer);
       // Frames received before the close are still the source's data.
-      drain(true);
+      throttle.finish();
       if (transportRefusal !== undefined) {
         session.countRefusal(transportRefusal);
         this.countRejected(entry, transportRefusal);
@@ -461,6 +420,10 @@ export class SynergyServer {
       else if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') transportRefusal = 'message-too-big';
       else if (error.code?.startsWith('WS_ERR_') === true) transportRefusal = 'bad-frame';
     });
+  }
+
+  private *throttles(): Generator<IngestThrottle> {
+    for (const entry of this.sessions) if (entry.throttle !== undefined) yield entry.throttle;
   }
 
   private countRejected(entry: IngestEntry, code: ProtocolErrorCode): void {
