@@ -11,7 +11,8 @@ import type { SourceEvent } from '../stream/events.ts';
 import { createHttpEndpoints, listenHttp, routeUpgrade } from './httpEndpoints.ts';
 import { refuseHttp } from './httpRefusal.ts';
 import { IngestThrottle } from './ingestThrottle.ts';
-import { DEFAULT_SUBSCRIBER_LIMITS, SubscriberChannel, TOPICS, type SubscriberLimits, type Topic } from './subscriberChannel.ts';
+import { parseSubscribeMessage, subscribeReply, SubscriberMessageError } from './subscribeMessage.ts';
+import { DEFAULT_SUBSCRIBER_LIMITS, SubscriberChannel, TOPICS, type SubscriberLimits } from './subscriberChannel.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
 export interface ServerOptions {
@@ -463,33 +464,17 @@ export class SynergyServer {
   }
 
   /** Handles a subscriber's message: a subscribe, or an error frame saying what is wrong. */
-  private subscription(channel: SubscriberChannel, text: string | undefined): { type: string; [key: string]: unknown } {
-    const error = (code: string, message: string) => ({ type: 'error', code, message });
-    if (text === undefined) return error('bad-binary-frame', 'subscribers send text frames: {"type":"subscribe","topics":["synergy","alerts"],"top":20}');
-    let json: unknown;
+  private subscription(channel: SubscriberChannel, text: string | undefined): Record<string, unknown> & { type: 'subscribed' | 'error' } {
     try {
-      json = JSON.parse(text);
-    } catch (e) {
-      return error('malformed-json', `not JSON: ${(e as Error).message.slice(0, 120)}`);
+      const subscription = parseSubscribeMessage(text);
+      channel.topics = subscription.topics;
+      channel.top = subscription.top;
+      channel.sources = subscription.sources;
+      return subscribeReply(subscription);
+    } catch (error) {
+      if (error instanceof SubscriberMessageError) return subscribeReply(error);
+      throw error;
     }
-    if (typeof json !== 'object' || json === null || (json as { type?: unknown }).type !== 'subscribe') {
-      const shown = JSON.stringify((json as { type?: unknown } | null)?.type ?? json) ?? String(json);
-      return error('unknown-type', `unknown message ${shown.slice(0, 80)}: subscribers send {"type":"subscribe",…}`);
-    }
-    const { topics, top, sources } = json as { topics?: unknown; top?: unknown; sources?: unknown };
-    if (topics !== undefined && (!Array.isArray(topics) || topics.some((topic) => !TOPICS.includes(topic as Topic)))) {
-      return error('bad-field', `subscribe: "topics" must be a list drawn from ${TOPICS.join(', ')}`);
-    }
-    if (top !== undefined && top !== null && (typeof top !== 'number' || !Number.isInteger(top) || top < 1)) {
-      return error('bad-field', 'subscribe: "top" must be a whole number ≥ 1 (or null for every pair the analysis emits)');
-    }
-    if (sources !== undefined && sources !== null && (!Array.isArray(sources) || sources.length > 256 || sources.some((name) => typeof name !== 'string' || name.length > 256))) {
-      return error('bad-field', 'subscribe: "sources" must be a list of at most 256 source names (or null for every source)');
-    }
-    channel.topics = new Set((topics as Topic[] | undefined) ?? TOPICS);
-    channel.top = typeof top === 'number' ? top : undefined;
-    channel.sources = Array.isArray(sources) ? new Set(sources as string[]) : undefined;
-    return { type: 'subscribed', topics: [...channel.topics], top: channel.top ?? null, sources: channel.sources === undefined ? null : [...channel.sources] };
   }
 
   /** An `input-rejected` alert for the refusals of a connection since its last one. */
