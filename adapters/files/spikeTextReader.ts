@@ -2,7 +2,7 @@ import { InputFormatError, UsageError } from '../../src/errors.ts';
 import type { RecordedSpikeBatch } from '../recording.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
-import { readLineChunks } from './textLines.ts';
+import { readLineChunks } from '../../src/io/textLines.ts';
 import {
   badIdReason,
   badSecondsReason,

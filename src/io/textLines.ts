@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { InputFormatError } from '../../src/errors.ts';
+import { InputFormatError } from '../errors.ts';
 
 /** Longest line a text reader accepts: a file with no line breaks must not fill memory. */
 export const MAX_LINE_CHARACTERS = 1 << 20;
