@@ -2,7 +2,7 @@
  * Runs the CLI in this process and prints its peak RSS with the replay's
  * summary line (for bench/replayMemory.ts).
  */
-import { main } from '../src/cli/main.ts';
+import { main } from '../cli/main.ts';
 
 let summary = '';
 const code = await main(process.argv.slice(2), {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { connectCommand } from '../../src/cli/connectCommand.ts';
-import { demoCommand } from '../../src/cli/demoCommand.ts';
-import { inspectCommand } from '../../src/cli/inspectCommand.ts';
-import type { CliIo } from '../../src/cli/main.ts';
-import { measureCommand } from '../../src/cli/measureCommand.ts';
-import { replayCommand } from '../../src/cli/replayCommand.ts';
-import { serveCommand } from '../../src/cli/serveCommand.ts';
-import { simulateCommand } from '../../src/cli/simulateCommand.ts';
+import { connectCommand } from '../../cli/connectCommand.ts';
+import { demoCommand } from '../../cli/demoCommand.ts';
+import { inspectCommand } from '../../cli/inspectCommand.ts';
+import type { CliIo } from '../../cli/main.ts';
+import { measureCommand } from '../../cli/measureCommand.ts';
+import { replayCommand } from '../../cli/replayCommand.ts';
+import { serveCommand } from '../../cli/serveCommand.ts';
+import { simulateCommand } from '../../cli/simulateCommand.ts';
 import { runCli } from '../helpers/runCli.ts';
 
 const io: CliIo = { stdout: () => {}, stderr: () => {} };

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { expectAlertsExplainedBy } from '../helpers/plantedAlerts.ts';
 import { parseUpdates } from '../helpers/recordingFixtures.ts';
-import { main } from '../../src/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { projectRoot } from '../helpers/shared.ts';
 import { unitPairKey as pairKey } from '../../src/stream/unitIds.ts';
 

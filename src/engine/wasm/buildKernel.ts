@@ -21,16 +21,30 @@ export const KERNEL_MODULE = join(here, 'significanceKernelWasm.ts');
 /** The compiler's flags: optimized, no assertions, no runtime, the tables' memory imported. */
 const FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '2'];
 
+/**
+ * The part of AssemblyScript's compiler API used here. Its own typings are
+ * kept out of the type check: they declare AssemblyScript's standard
+ * library as globals (a `console` namespace among them), which can shadow
+ * Node's globals in every other file, depending on the order files are read.
+ */
+interface AssemblyScriptCompiler {
+  main(
+    args: string[],
+    options: { writeFile: (name: string, contents: Uint8Array | string) => void; stderr: { write: (chunk: Uint8Array | string) => boolean } },
+  ): Promise<{ error: Error | null }>;
+}
+const COMPILER_MODULE: string = 'assemblyscript/asc';
+
 /** Compiles the kernel source; resolves to the module's bytes. */
 export async function compileKernel(): Promise<Uint8Array> {
-  const asc = (await import('assemblyscript/asc')).default;
+  const asc = ((await import(COMPILER_MODULE)) as { default: AssemblyScriptCompiler }).default;
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
   const result = await asc.main([KERNEL_SOURCE, ...FLAGS, '--outFile', 'kernel.wasm'], {
     writeFile: (name: string, contents: Uint8Array | string) => {
       if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
     },
-    stderr: { write: (chunk: Uint8Array | string) => (errors.push(String(chunk)), true) } as never,
+    stderr: { write: (chunk: Uint8Array | string) => (errors.push(String(chunk)), true) },
   });
   if (result.error || binary === undefined) throw new Error(`AssemblyScript failed on ${KERNEL_SOURCE}: ${result.error?.message ?? ''}\n${errors.join('')}`);
   return binary;

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import type { Population } from '../../simulators/population.ts';
-import { RhxSimulator } from '../../simulators/rhxSimulator.ts';
-import { writeLabelIntervalsCsv } from '../../simulators/writeSpikesCsv.ts';
-import { RigSimulator } from '../../simulators/rigSimulator.ts';
-import { UsageError } from '../errors.ts';
+import type { Population } from '../simulators/population.ts';
+import { RhxSimulator } from '../simulators/rhxSimulator.ts';
+import { writeLabelIntervalsCsv } from '../simulators/writeSpikesCsv.ts';
+import { RigSimulator } from '../simulators/rigSimulator.ts';
+import { UsageError } from '../src/errors.ts';
 import { untilInterrupted } from './liveOptions.ts';
 import type { CliIo } from './main.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
@@ -179,7 +179,7 @@ async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningS
     case 'openephys': {
       // Loaded here only: ZeroMQ's native module stays out of every other command's process (it delays and
       // warns at exit on a loaded machine: "Waiting for queued ZeroMQ messages to be delivered").
-      const { EventBroadcasterSimulator } = await import('../../simulators/eventBroadcasterSimulator.ts');
+      const { EventBroadcasterSimulator } = await import('../simulators/eventBroadcasterSimulator.ts');
       const simulator = await EventBroadcasterSimulator.start({
         ...population,
         host: flags.host,

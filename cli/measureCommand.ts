@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { measureReport } from '../batch/measureReport.ts';
-import { readSamplesCsv } from '../batch/readSamplesCsv.ts';
-import { InputFormatError, UsageError } from '../errors.ts';
-import { ESTIMATORS, type EstimatorName } from '../estimators/estimate.ts';
-import { QUARTER_SPLITS, type QuarterSplit } from '../estimators/quarterSplit.ts';
-import { discretize } from '../measures/discreteSamples.ts';
+import { measureReport } from '../src/batch/measureReport.ts';
+import { readSamplesCsv } from '../src/batch/readSamplesCsv.ts';
+import { InputFormatError, UsageError } from '../src/errors.ts';
+import { ESTIMATORS, type EstimatorName } from '../src/estimators/estimate.ts';
+import { QUARTER_SPLITS, type QuarterSplit } from '../src/estimators/quarterSplit.ts';
+import { discretize } from '../src/measures/discreteSamples.ts';
 import { parseInteger } from './parseOptions.ts';
 
 interface MeasureOptions {

@@ -1,4 +1,4 @@
-import { VERSION } from '../version.ts';
+import { VERSION } from '../src/version.ts';
 
 /**
  * The first line of every JSONL output and part of the WebSocket welcome

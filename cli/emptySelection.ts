@@ -1,6 +1,6 @@
-import type { RecordingDescription, TimeRange } from '../../adapters/recording.ts';
-import { EmptySelectionError } from '../errors.ts';
-import type { LabelInterval } from '../stream/events.ts';
+import type { RecordingDescription, TimeRange } from '../adapters/recording.ts';
+import { EmptySelectionError } from '../src/errors.ts';
+import type { LabelInterval } from '../src/stream/events.ts';
 
 /** Earliest and latest time of something, in seconds. */
 export interface TimeSpan {

@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ESTIMATORS, type EstimatorName } from '../estimators/estimate.ts';
-import { UsageError } from '../errors.ts';
-import { wholeBins } from '../stream/binIndex.ts';
-import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../stream/options.ts';
+import { ESTIMATORS, type EstimatorName } from '../src/estimators/estimate.ts';
+import { UsageError } from '../src/errors.ts';
+import { wholeBins } from '../src/stream/binIndex.ts';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
 import { parseInteger } from './parseOptions.ts';
 
 /** Raw values of the shared analysis options, as commander parses them. */

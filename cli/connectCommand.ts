@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { readLabelIntervals } from '../../adapters/files/labelIntervalReader.ts';
-import { withModeIntervals } from '../../adapters/liveSource.ts';
-import { LIVE_FORMATS, liveFormatOf, openLiveSource, parseChannelList, type LiveFormat } from '../../adapters/openLiveSource.ts';
-import { ingestLimitsFor } from '../live/ingestSession.ts';
-import { runLiveAnalysis } from '../live/liveAnalysis.ts';
-import { SynergyServer } from '../server/synergyServer.ts';
+import { readLabelIntervals } from '../adapters/files/labelIntervalReader.ts';
+import { withModeIntervals } from '../adapters/liveSource.ts';
+import { LIVE_FORMATS, liveFormatOf, openLiveSource, parseChannelList, type LiveFormat } from '../adapters/openLiveSource.ts';
+import { ingestLimitsFor } from '../src/live/ingestSession.ts';
+import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
+import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import {
   addAlertOptions,

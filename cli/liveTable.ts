@@ -1,7 +1,7 @@
-import type { AlertEvent } from '../alerts/alertEvent.ts';
-import { alertLine } from '../alerts/alertEvent.ts';
-import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
-import { unitPairKey } from '../stream/unitIds.ts';
+import type { AlertEvent } from '../src/alerts/alertEvent.ts';
+import { alertLine } from '../src/alerts/alertEvent.ts';
+import type { SynergyUpdate } from '../src/engine/synergyUpdate.ts';
+import { unitPairKey } from '../src/stream/unitIds.ts';
 
 /** What the live table shows. */
 export interface LiveTableState {

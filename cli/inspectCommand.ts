@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { describeLabelFile } from '../../adapters/files/textRecording.ts';
-import { openRecording } from '../../adapters/openRecording.ts';
-import type { RecordingDescription } from '../../adapters/recording.ts';
+import { describeLabelFile } from '../adapters/files/textRecording.ts';
+import { openRecording } from '../adapters/openRecording.ts';
+import type { RecordingDescription } from '../adapters/recording.ts';
 import { addRecordingOptions, labelFileOptionsFrom, recordingOptionsFrom, type RecordingFlags } from './replayCommand.ts';
 import type { CliIo } from './main.ts';
 

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { runLiveAnalyses, type LiveSummary } from '../live/liveAnalysis.ts';
-import { sourcesSummary } from '../live/ingestSession.ts';
-import { SynergyServer } from '../server/synergyServer.ts';
-import type { AnalysisOptions } from '../stream/options.ts';
+import { runLiveAnalyses, type LiveSummary } from '../src/live/liveAnalysis.ts';
+import { sourcesSummary } from '../src/live/ingestSession.ts';
+import { SynergyServer } from '../src/server/synergyServer.ts';
+import type { AnalysisOptions } from '../src/stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import {
   addAlertOptions,

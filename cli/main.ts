@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { SynergyError } from '../errors.ts';
-import { VERSION } from '../version.ts';
+import { SynergyError } from '../src/errors.ts';
+import { VERSION } from '../src/version.ts';
 import { measureCommand } from './measureCommand.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { replayCommand } from './replayCommand.ts';
@@ -9,7 +9,7 @@ import { connectCommand } from './connectCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';
 import { demoCommand } from './demoCommand.ts';
 
-export { VERSION } from '../version.ts';
+export { VERSION } from '../src/version.ts';
 
 /** Output streams of a CLI run (the process's own by default; tests pass their own). */
 export interface CliIo {

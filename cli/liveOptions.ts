@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
-import { UsageError } from '../errors.ts';
-import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../stream/options.ts';
-import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS, ingestLimitsFor } from '../live/ingestSession.ts';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/synergyServer.ts';
+import type { PairAlertOptions } from '../src/alerts/pairAlerts.ts';
+import { UsageError } from '../src/errors.ts';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
+import { DEFAULT_INGEST_LIMITS, DEFAULT_TIME_JUMP_LIMITS, ingestLimitsFor } from '../src/live/ingestSession.ts';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../src/server/synergyServer.ts';
 import { parseInteger } from './parseOptions.ts';
 
 /** Surrogates by default on every analyzing command: alerts need a p (99 gives p down to 0.01). */

@@ -1,13 +1,13 @@
-import { sourcesSummary } from '../live/ingestSession.ts';
+import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { Command } from 'commander';
-import { RigConnection } from '../../adapters/ws/rigConnection.ts';
-import { RigSimulator } from '../../simulators/rigSimulator.ts';
-import type { AlertEvent } from '../alerts/alertEvent.ts';
-import { alertLine } from '../alerts/alertEvent.ts';
-import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
-import { UsageError } from '../errors.ts';
-import { runLiveAnalysis } from '../live/liveAnalysis.ts';
-import { SynergyServer } from '../server/synergyServer.ts';
+import { RigConnection } from '../adapters/ws/rigConnection.ts';
+import { RigSimulator } from '../simulators/rigSimulator.ts';
+import type { AlertEvent } from '../src/alerts/alertEvent.ts';
+import { alertLine } from '../src/alerts/alertEvent.ts';
+import type { SynergyUpdate } from '../src/engine/synergyUpdate.ts';
+import { UsageError } from '../src/errors.ts';
+import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
+import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
@@ -15,7 +15,7 @@ import type { CliIo } from './main.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 import { populationFlags, populationOptions } from './simulateCommand.ts';
-import { unitPairKey } from '../stream/unitIds.ts';
+import { unitPairKey } from '../src/stream/unitIds.ts';
 import { runHeader } from './runHeader.ts';
 
 interface DemoFlags extends AnalysisFlags, AlertFlags {
