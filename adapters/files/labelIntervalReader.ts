@@ -1,25 +1,10 @@
 import { InputFormatError, UsageError } from '../../src/errors.ts';
 import type { LabelInterval } from '../../src/stream/events.ts';
+import { DelimitedText, findColumn, quotedList, unusedColumns } from '../../src/io/delimitedText.ts';
+import { readLineChunks } from '../../src/io/textLines.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
-import { readLineChunks } from '../../src/io/textLines.ts';
-import {
-  badIdReason,
-  badSecondsReason,
-  cellText,
-  delimiterOf,
-  findColumn,
-  firstKey,
-  headerNames,
-  idFromJson,
-  parseJsonRecord,
-  parseSeconds,
-  quotedList,
-  secondsFromJson,
-  splitCells,
-  textFormatOf,
-  unusedColumns,
-} from './textTable.ts';
+import { badIdReason, badSecondsReason, cellText, firstKey, idFromJson, parseJsonRecord, parseSeconds, secondsFromJson, textFormatOf } from './textTable.ts';
 import type { TextFormat } from './textTable.ts';
 
 /**
@@ -223,36 +208,31 @@ function intervalProblem(start: number, end: number): string | undefined {
 }
 
 class DelimitedIntervalRow {
-  private names: string[] | undefined;
-  private delimiter = ',';
+  private readonly table: DelimitedText;
+  private names: readonly string[] = [];
   private startColumn = -1;
   private endColumn = -1;
   private labelColumn = -1;
-  private dataRows = 0;
 
   constructor(
     private readonly file: string,
-    private readonly format: 'csv' | 'tsv',
+    format: 'csv' | 'tsv',
     private readonly skipBad: boolean,
     private readonly summary: LabelReadSummary,
     private readonly labelOption: string | undefined,
-  ) {}
+  ) {
+    this.table = new DelimitedText(file, {
+      format,
+      header: (names, lineNumber) => this.readHeader(names, lineNumber),
+      badRow: (lineNumber, column, reason) => this.reject(lineNumber, column, reason),
+    });
+  }
 
   /** The interval on a line; undefined for the header, a blank line or a skipped bad row. */
   parse(line: string, lineNumber: number): LabelInterval | undefined {
-    if (line.trim() === '') return undefined;
+    const cells = this.table.cells(line, lineNumber);
+    if (cells === undefined) return undefined;
     const names = this.names;
-    if (names === undefined) {
-      this.readHeader(line, lineNumber);
-      return undefined;
-    }
-    this.dataRows++;
-    const cells = splitCells(line, this.delimiter);
-    if (cells === undefined) return this.reject(lineNumber, undefined, 'has an unclosed quote or text after a closing quote');
-    if (cells.length !== names.length) {
-      const column = cells.length < names.length ? names[cells.length] || String(cells.length + 1) : String(names.length + 1);
-      return this.reject(lineNumber, column, `row has ${cells.length} cells, but the header names ${names.length} columns`);
-    }
     const startText = cellText(cells[this.startColumn]);
     const start = parseSeconds(startText);
     if (Number.isNaN(start)) return this.reject(lineNumber, names[this.startColumn], badSecondsReason(startText));
@@ -267,19 +247,11 @@ class DelimitedIntervalRow {
   }
 
   noIntervalsError(): InputFormatError {
-    if (this.names === undefined) {
-      return new InputFormatError(
-        `is empty; expected a header naming columns ${quotedList(LABEL_START_COLUMNS)}, ${quotedList(LABEL_END_COLUMNS)} and 'label', then one row per interval`,
-        this.file,
-      );
-    }
-    if (this.dataRows === 0) return new InputFormatError('has a header but no interval rows', this.file);
-    return allRowsBadError(this.file, this.summary, 'interval row');
+    const expected = `a header naming columns ${quotedList(LABEL_START_COLUMNS)}, ${quotedList(LABEL_END_COLUMNS)} and 'label', then one row per interval`;
+    return this.table.noRowsError(expected, 'interval rows') ?? allRowsBadError(this.file, this.summary, 'interval row');
   }
 
-  private readHeader(line: string, lineNumber: number): void {
-    this.delimiter = delimiterOf(this.format, line);
-    const names = headerNames(line, this.delimiter, this.file, lineNumber);
+  private readHeader(names: readonly string[], lineNumber: number): void {
     this.startColumn = findColumn(names, LABEL_START_COLUMNS, this.file, lineNumber);
     this.endColumn = findColumn(names, LABEL_END_COLUMNS, this.file, lineNumber);
     const bounds = this.startColumn >= 0 && this.endColumn >= 0;
@@ -289,14 +261,7 @@ class DelimitedIntervalRow {
       this.endColumn < 0 ? `an end column (${quotedList(LABEL_END_COLUMNS)})` : undefined,
       this.labelColumn < 0 ? `a 'label' column (or --label-column NAME)` : undefined,
     ].filter((part) => part !== undefined);
-    if (missing.length > 0) {
-      const separator = this.delimiter === '\t' ? 'tab' : 'comma';
-      throw new InputFormatError(
-        `the header has columns ${quotedList(names, 'and')} (${separator}-separated) but is missing ${missing.join(' and ')}; the first line must be the header`,
-        this.file,
-        lineNumber,
-      );
-    }
+    if (missing.length > 0) throw this.table.missingColumnsError(missing);
     this.summary.ignoredFields.push(...unusedColumns(names, [this.startColumn, this.endColumn, this.labelColumn]));
     this.summary.labelColumn = names[this.labelColumn];
     this.names = names;

@@ -1,25 +1,10 @@
 import { InputFormatError, UsageError } from '../../src/errors.ts';
 import type { RecordedSpikeBatch } from '../recording.ts';
+import { DelimitedText, findColumn, quotedList, unusedColumns } from '../../src/io/delimitedText.ts';
+import { readLineChunks } from '../../src/io/textLines.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
-import { readLineChunks } from '../../src/io/textLines.ts';
-import {
-  badIdReason,
-  badSecondsReason,
-  cellText,
-  delimiterOf,
-  findColumn,
-  firstKey,
-  headerNames,
-  idFromJson,
-  parseJsonRecord,
-  parseSeconds,
-  quotedList,
-  secondsFromJson,
-  splitCells,
-  textFormatOf,
-  unusedColumns,
-} from './textTable.ts';
+import { badIdReason, badSecondsReason, cellText, firstKey, idFromJson, parseJsonRecord, parseSeconds, secondsFromJson, textFormatOf } from './textTable.ts';
 import type { TextFormat } from './textTable.ts';
 
 /**
@@ -271,33 +256,28 @@ interface SpikeRowParser {
 class DelimitedSpikeRow implements SpikeRowParser {
   time = 0;
   unit = '';
-  private names: string[] | undefined;
-  private delimiter = ',';
+  private readonly table: DelimitedText;
+  private names: readonly string[] = [];
   private unitColumn = -1;
   private timeColumn = -1;
-  private dataRows = 0;
 
   constructor(
     private readonly file: string,
-    private readonly format: 'csv' | 'tsv',
+    format: 'csv' | 'tsv',
     private readonly skipBad: boolean,
     private readonly summary: SpikeReadSummary,
-  ) {}
+  ) {
+    this.table = new DelimitedText(file, {
+      format,
+      header: (names, lineNumber) => this.readHeader(names, lineNumber),
+      badRow: (lineNumber, column, reason) => this.reject(lineNumber, column, reason),
+    });
+  }
 
   parse(line: string, lineNumber: number): boolean {
-    if (line.trim() === '') return false;
+    const cells = this.table.cells(line, lineNumber);
+    if (cells === undefined) return false;
     const names = this.names;
-    if (names === undefined) {
-      this.readHeader(line, lineNumber);
-      return false;
-    }
-    this.dataRows++;
-    const cells = splitCells(line, this.delimiter);
-    if (cells === undefined) return this.reject(lineNumber, undefined, 'has an unclosed quote or text after a closing quote');
-    if (cells.length !== names.length) {
-      const column = cells.length < names.length ? names[cells.length] || String(cells.length + 1) : String(names.length + 1);
-      return this.reject(lineNumber, column, `row has ${cells.length} cells, but the header names ${names.length} columns`);
-    }
     const timeText = cellText(cells[this.timeColumn]);
     const time = parseSeconds(timeText);
     if (Number.isNaN(time)) return this.reject(lineNumber, names[this.timeColumn], badSecondsReason(timeText));
@@ -309,33 +289,18 @@ class DelimitedSpikeRow implements SpikeRowParser {
   }
 
   noSpikesError(): InputFormatError {
-    if (this.names === undefined) {
-      return new InputFormatError(
-        `is empty; expected a header naming a unit column (${quotedList(SPIKE_UNIT_COLUMNS)}) and a time column (${quotedList(SPIKE_TIME_COLUMNS)}), then one row per spike`,
-        this.file,
-      );
-    }
-    if (this.dataRows === 0) return new InputFormatError('has a header but no spike rows', this.file);
-    return allRowsBadError(this.file, this.summary, 'spike row');
+    const expected = `a header naming a unit column (${quotedList(SPIKE_UNIT_COLUMNS)}) and a time column (${quotedList(SPIKE_TIME_COLUMNS)}), then one row per spike`;
+    return this.table.noRowsError(expected, 'spike rows') ?? allRowsBadError(this.file, this.summary, 'spike row');
   }
 
-  private readHeader(line: string, lineNumber: number): void {
-    this.delimiter = delimiterOf(this.format, line);
-    const names = headerNames(line, this.delimiter, this.file, lineNumber);
+  private readHeader(names: readonly string[], lineNumber: number): void {
     this.unitColumn = findColumn(names, SPIKE_UNIT_COLUMNS, this.file, lineNumber);
     this.timeColumn = findColumn(names, SPIKE_TIME_COLUMNS, this.file, lineNumber);
     const missing = [
       this.unitColumn < 0 ? `a unit column (${quotedList(SPIKE_UNIT_COLUMNS)})` : undefined,
       this.timeColumn < 0 ? `a time column in seconds (${quotedList(SPIKE_TIME_COLUMNS)})` : undefined,
     ].filter((part) => part !== undefined);
-    if (missing.length > 0) {
-      const separator = this.delimiter === '\t' ? 'tab' : 'comma';
-      throw new InputFormatError(
-        `the header has columns ${quotedList(names, 'and')} (${separator}-separated) but is missing ${missing.join(' and ')}; the first line must be the header`,
-        this.file,
-        lineNumber,
-      );
-    }
+    if (missing.length > 0) throw this.table.missingColumnsError(missing);
     this.summary.ignoredFields.push(...unusedColumns(names, [this.unitColumn, this.timeColumn]));
     this.names = names;
   }

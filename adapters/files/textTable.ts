@@ -2,9 +2,13 @@ import { extname } from 'node:path';
 import { InputFormatError } from '../../src/errors.ts';
 import { isValidEventTime, MAX_EVENT_SECONDS } from '../../src/stream/binIndex.ts';
 
+// The Phy cluster tables read their cells with these (they were defined here before).
+export { findColumn, headerNames, quotedList, splitCells } from '../../src/io/delimitedText.ts';
+
 /**
- * What the text readers share: the format of a file, the cells of a CSV/TSV
- * row, the header's columns, and numbers of seconds.
+ * What the spike and label readers share beside the delimited-text reader
+ * (src/io/delimitedText.ts): the format of a file, numbers of seconds, and
+ * ids and records of JSONL.
  */
 export type TextFormat = 'csv' | 'tsv' | 'jsonl';
 
@@ -28,104 +32,6 @@ export function textFormatOf(file: string, format?: TextFormat): TextFormat {
     );
   }
   return known;
-}
-
-/**
- * The delimiter of a CSV/TSV file, from its header line: the format's own
- * (comma for csv, tab for tsv) if the header holds it, else the other one
- * if the header holds that (a tab-separated `.csv` is common), else the
- * format's own.
- */
-export function delimiterOf(format: 'csv' | 'tsv', headerLine: string): string {
-  const own = format === 'tsv' ? '\t' : ',';
-  const other = format === 'tsv' ? ',' : '\t';
-  return !headerLine.includes(own) && headerLine.includes(other) ? other : own;
-}
-
-/**
- * The cells of one CSV/TSV line, untrimmed. Cells may be quoted with `"`
- * (a quoted cell may hold the delimiter, and `""` stands for a quote);
- * quoted cells cannot span lines. `undefined` when the quoting is broken
- * (an unclosed quote, or text after a closing quote).
- */
-export function splitCells(line: string, delimiter: string): string[] | undefined {
-  if (!line.includes('"')) return line.split(delimiter);
-  const cells: string[] = [];
-  const length = line.length;
-  let start = 0;
-  for (;;) {
-    let open = start;
-    while (open < length && line[open] === ' ') open++;
-    if (line[open] !== '"') {
-      const next = line.indexOf(delimiter, start);
-      if (next < 0) {
-        cells.push(line.slice(start));
-        return cells;
-      }
-      cells.push(line.slice(start, next));
-      start = next + 1;
-      continue;
-    }
-    let value = '';
-    let position = open + 1;
-    for (;;) {
-      const quote = line.indexOf('"', position);
-      if (quote < 0) return undefined;
-      value += line.slice(position, quote);
-      if (line[quote + 1] === '"') {
-        value += '"';
-        position = quote + 2;
-      } else {
-        position = quote + 1;
-        break;
-      }
-    }
-    while (position < length && line[position] === ' ') position++;
-    cells.push(value);
-    if (position >= length) return cells;
-    if (line[position] !== delimiter) return undefined;
-    start = position + 1;
-  }
-}
-
-/** A header's column names, trimmed, as the file spells them. */
-export function headerNames(line: string, delimiter: string, file: string, lineNumber: number): string[] {
-  const cells = splitCells(line, delimiter);
-  if (cells === undefined) throw new InputFormatError('the header has an unclosed quote', file, lineNumber);
-  return cells.map((cell) => cell.trim());
-}
-
-/**
- * Index of the first of `candidates` (in their order of preference) that
- * names a header column, compared without regard to case; -1 if none does.
- * A chosen name that appears twice is an error: which one was meant?
- */
-export function findColumn(names: readonly string[], candidates: readonly string[], file: string, lineNumber: number): number {
-  const lower = names.map((name) => name.toLowerCase());
-  for (const candidate of candidates) {
-    const index = lower.indexOf(candidate);
-    if (index < 0) continue;
-    if (lower.indexOf(candidate, index + 1) >= 0) {
-      throw new InputFormatError(`column '${names[index]}' appears twice in the header`, file, lineNumber);
-    }
-    return index;
-  }
-  return -1;
-}
-
-/** Header columns a reader does not use, as the file names them (an unnamed one as `(unnamed column N)`). */
-export function unusedColumns(names: readonly string[], used: readonly number[]): string[] {
-  const unused: string[] = [];
-  names.forEach((name, index) => {
-    if (!used.includes(index)) unused.push(name === '' ? `(unnamed column ${index + 1})` : name);
-  });
-  return unused;
-}
-
-/** `'a', 'b' or 'c'`: a list of names for an error message. */
-export function quotedList(names: readonly string[], conjunction = 'or'): string {
-  const quoted = names.map((name) => `'${name}'`);
-  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
 }
 
 /** A cell's text without surrounding blanks. */
