@@ -3,46 +3,14 @@ import { basename, extname, join } from 'node:path';
 import { InputFormatError, UsageError } from '../src/errors.ts';
 import type { LabelChange, LabelInterval } from '../src/stream/events.ts';
 import { TextRecording } from './files/textRecording.ts';
-import type { MultiTagPolicy } from './nwb/intervalTables.ts';
-import type { UnitFilter } from './unitFilter.ts';
 import { NevRecording } from './nev/nevRecording.ts';
 import { NwbRecording } from './nwb/nwbRecording.ts';
 import { OpenEphysRecording } from './openephys/openEphysRecording.ts';
 import { PhyRecording } from './phy/phyRecording.ts';
-import type { RecordingFormat, RecordingSource } from './recording.ts';
+import type { OpenRecordingOptions, RecordingFormat, RecordingSource } from './recording.ts';
 
-/** Everything a user can say about how to read a recording (the CLI's format options). */
-export interface OpenRecordingOptions {
-  format?: RecordingFormat;
-  /** Text files: count malformed rows instead of stopping. */
-  skipBad?: boolean;
-  /** NWB: the column of /intervals/trials or /intervals/epochs (or 'tags') that holds the mode. */
-  labelColumn?: string;
-  /** NWB: which interval table to take the label column from. */
-  labelTable?: 'trials' | 'epochs';
-  /** NWB: what an interval with several tags labels (default 'join': 'go+left'). */
-  multiTag?: MultiTagPolicy;
-  /** NWB: the Units table to read (default /units), e.g. 'processing/ecephys/units'. */
-  unitsTable?: string;
-  /**
-   * NWB and Phy: keep only the units every filter passes (a unit passes
-   * `quality=good,mua` when its quality is good or mua). NWB columns are
-   * the units table's and, through its electrodes, the electrodes table's
-   * (location, group_name); Phy columns are those of the cluster tables
-   * (group, KSLabel, ch, sh, …).
-   */
-  unitFilters?: readonly UnitFilter[];
-  /** Phy: cluster groups to keep ('good', 'all', or a list such as 'good,mua'): `--unit-filter group=…`, groups in any case. */
-  units?: string;
-  /** Open Ephys TTL lines / NEV digital input words → modes, e.g. "1=go,-1=rest,0=". */
-  ttlLabels?: string;
-  /**
-   * Open Ephys cluster 0 and NEV unclassified (unit 0) spikes: 'drop' them
-   * (default, counted in the summary), or count them as one multi-unit per
-   * electrode ('channel').
-   */
-  unsorted?: 'drop' | 'channel';
-}
+// Re-exported: callers open recordings with these options.
+export type { OpenRecordingOptions } from './recording.ts';
 
 const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,4 +1,6 @@
 import type { LabelChange, LabelInterval, SpikeBatch } from '../src/stream/events.ts';
+import type { MultiTagPolicy } from './nwb/intervalTables.ts';
+import type { UnitFilter } from './unitFilter.ts';
 
 /** Formats `synergy replay` and `synergy inspect` read. */
 export const RECORDING_FORMATS = ['csv', 'tsv', 'jsonl', 'nwb', 'phy', 'openephys', 'nev'] as const;
@@ -89,4 +91,37 @@ export interface RecordingSource {
   readSummary(): RecordingReadSummary;
   describe(): Promise<RecordingDescription>;
   close(): Promise<void>;
+}
+
+/** Everything a user can say about how to read a recording (the CLI's format options). */
+export interface OpenRecordingOptions {
+  format?: RecordingFormat;
+  /** Text files: count malformed rows instead of stopping. */
+  skipBad?: boolean;
+  /** NWB: the column of /intervals/trials or /intervals/epochs (or 'tags') that holds the mode. */
+  labelColumn?: string;
+  /** NWB: which interval table to take the label column from. */
+  labelTable?: 'trials' | 'epochs';
+  /** NWB: what an interval with several tags labels (default 'join': 'go+left'). */
+  multiTag?: MultiTagPolicy;
+  /** NWB: the Units table to read (default /units), e.g. 'processing/ecephys/units'. */
+  unitsTable?: string;
+  /**
+   * NWB and Phy: keep only the units every filter passes (a unit passes
+   * `quality=good,mua` when its quality is good or mua). NWB columns are
+   * the units table's and, through its electrodes, the electrodes table's
+   * (location, group_name); Phy columns are those of the cluster tables
+   * (group, KSLabel, ch, sh, …).
+   */
+  unitFilters?: readonly UnitFilter[];
+  /** Phy: cluster groups to keep ('good', 'all', or a list such as 'good,mua'): `--unit-filter group=…`, groups in any case. */
+  units?: string;
+  /** Open Ephys TTL lines / NEV digital input words → modes, e.g. "1=go,-1=rest,0=". */
+  ttlLabels?: string;
+  /**
+   * Open Ephys cluster 0 and NEV unclassified (unit 0) spikes: 'drop' them
+   * (default, counted in the summary), or count them as one multi-unit per
+   * electrode ('channel').
+   */
+  unsorted?: 'drop' | 'channel';
 }

@@ -19,7 +19,7 @@ import {
 
 /** The environment variable that holds the token `connect` sends to a ws:// rig. */
 export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';

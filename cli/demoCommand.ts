@@ -11,7 +11,7 @@ import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cliIo.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 import { populationFlags, populationOptions } from './simulateCommand.ts';

@@ -3,7 +3,7 @@ import { describeLabelFile } from '../adapters/files/textRecording.ts';
 import { openRecording } from '../adapters/openRecording.ts';
 import type { RecordingDescription } from '../adapters/recording.ts';
 import { addRecordingOptions, labelFileOptionsFrom, recordingOptionsFrom, type RecordingFlags } from './replayCommand.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cliIo.ts';
 
 interface InspectFlags extends RecordingFlags {
   json?: boolean;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SynergyError } from '../src/errors.ts';
 import { VERSION } from '../src/version.ts';
+import { processIo, type CliIo } from './cliIo.ts';
 import { measureCommand } from './measureCommand.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { replayCommand } from './replayCommand.ts';
@@ -11,16 +12,8 @@ import { demoCommand } from './demoCommand.ts';
 
 export { VERSION } from '../src/version.ts';
 
-/** Output streams of a CLI run (the process's own by default; tests pass their own). */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+// Re-exported for callers of main (tests pass their own streams); commands import it from cliIo.ts, not from here.
+export type { CliIo } from './cliIo.ts';
 
 /**
  * Runs the `synergy` command line; returns the exit status: 0 success,

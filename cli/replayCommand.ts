@@ -24,7 +24,7 @@ import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 
 /** Options that say how to read a recording (shared by replay and inspect). */

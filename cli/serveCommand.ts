@@ -14,7 +14,7 @@ import {
   type AlertFlags,
   type ServerFlags,
 } from './liveOptions.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 
 interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags {

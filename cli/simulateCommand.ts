@@ -6,7 +6,7 @@ import { writeLabelIntervalsCsv } from '../simulators/writeSpikesCsv.ts';
 import { RigSimulator } from '../simulators/rigSimulator.ts';
 import { UsageError } from '../src/errors.ts';
 import { untilInterrupted } from './liveOptions.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cliIo.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 
 interface SimulateFlags {

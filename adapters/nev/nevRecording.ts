@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { InputFormatError, UsageError } from '../../src/errors.ts';
 import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import { DEFAULT_BATCH_SPIKES } from '../mergeSortedRuns.ts';
-import type { OpenRecordingOptions } from '../openRecording.ts';
+import type { OpenRecordingOptions } from '../recording.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { parseTtlLabels } from '../ttlLabels.ts';

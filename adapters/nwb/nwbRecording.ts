@@ -2,7 +2,7 @@ import { isValidEventTime } from '../../src/stream/binIndex.ts';
 import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import { DEFAULT_BATCH_SPIKES, mergeSortedRuns } from '../mergeSortedRuns.ts';
-import type { OpenRecordingOptions } from '../openRecording.ts';
+import type { OpenRecordingOptions } from '../recording.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { clipToRange } from '../timeRange.ts';
 import { Hdf5File } from './hdf5File.ts';

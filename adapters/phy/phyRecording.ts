@@ -3,7 +3,7 @@ import { MAX_EVENT_SECONDS } from '../../src/stream/binIndex.ts';
 import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import { InvalidTimeTally } from '../invalidSpikeTimes.ts';
 import { DEFAULT_BATCH_SPIKES } from '../mergeSortedRuns.ts';
-import type { OpenRecordingOptions } from '../openRecording.ts';
+import type { OpenRecordingOptions } from '../recording.ts';
 import type { RecordedSpikeBatch, RecordingDescription, RecordingReadSummary, RecordingSource, TimeRange } from '../recording.ts';
 import { isWholeRange } from '../timeRange.ts';
 import { GROUP_TABLE_NAMES, PHY_GROUPS, readClusterGroups, type ClusterGroups } from './clusterGroupTable.ts';
