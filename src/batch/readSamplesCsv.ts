@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { InputFormatError } from '../errors.ts';
+import { DelimitedText } from '../io/delimitedText.ts';
+import { readLineChunks } from '../io/textLines.ts';
 
 /** Integer samples read from a CSV/TSV file whose header names the columns. */
 export interface SampleTable {
@@ -13,43 +13,38 @@ const INTEGER = /^[+-]?\d+$/;
 
 /**
  * Reads a table of integer symbols, one row per sample, streaming line by
- * line. The delimiter is a tab if the header holds one, else a comma. Blank
- * lines are skipped. A ragged row, a cell that is not an integer, or a file
- * with no header or no sample is an InputFormatError naming file, line and
- * column.
+ * line through the delimited-text reader (src/io/delimitedText.ts): the
+ * delimiter is a tab if the header holds one, else a comma; cells may be
+ * quoted (`"a, b"`, `""` for a quote); blank lines are skipped; CRLF, CR and
+ * a byte order mark are fine. Every column needs a name of its own. A ragged
+ * row, broken quoting, a cell that is not an integer, or a file with no
+ * header or no sample is an InputFormatError naming file, line and (for a
+ * cell) column.
+ *
+ * @example
+ * // pair.csv: "x1","x2","y, the mode"\n0,1,1\n1,1,0
+ * const { names, columns } = await readSamplesCsv('pair.csv');
+ * // names = ['x1', 'x2', 'y, the mode'], columns = [[0, 1], [1, 1], [1, 0]]
  */
 export async function readSamplesCsv(file: string): Promise<SampleTable> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let names: string[] | undefined;
-  let delimiter = ',';
+  let names: string[] = [];
   let columns: number[][] = [];
+  const table = new DelimitedText(file, {
+    header: (header, lineNumber) => {
+      checkNames(header, file, lineNumber);
+      names = [...header];
+      columns = names.map(() => []);
+    },
+    // By line alone, as `synergy measure` has always named a ragged row.
+    badRow: (lineNumber, _column, reason) => {
+      throw new InputFormatError(reason, file, lineNumber);
+    },
+  });
   let lineNumber = 0;
-  try {
-    for await (const raw of lines) {
-      lineNumber++;
-      const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (line.trim() === '') continue;
-      if (names === undefined) {
-        delimiter = line.includes('\t') ? '\t' : ',';
-        names = line.split(delimiter).map(unquote);
-        const seen = new Set<string>();
-        names.forEach((name, i) => {
-          if (name === '') throw new InputFormatError(`header cell ${i + 1} is empty; every column needs a name`, file, lineNumber);
-          if (seen.has(name)) throw new InputFormatError(`column name '${name}' appears twice in the header`, file, lineNumber);
-          seen.add(name);
-        });
-        columns = names.map(() => []);
-        continue;
-      }
-      const cells = line.split(delimiter);
-      if (cells.length !== names.length) {
-        throw new InputFormatError(
-          `${cells.length} cells, but the header names ${names.length} columns`,
-          file,
-          lineNumber,
-        );
-      }
+  for await (const lines of readLineChunks(file)) {
+    for (const line of lines) {
+      const cells = table.cells(line, ++lineNumber);
+      if (cells === undefined) continue;
       for (let c = 0; c < cells.length; c++) {
         const cell = cells[c].trim();
         if (!INTEGER.test(cell)) {
@@ -58,22 +53,18 @@ export async function readSamplesCsv(file: string): Promise<SampleTable> {
         columns[c].push(Number.parseInt(cell, 10));
       }
     }
-  } catch (error) {
-    if (error instanceof InputFormatError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputFormatError('no such file', file);
-    if (code === 'EISDIR') throw new InputFormatError('is a folder, expected a CSV file', file);
-    throw new InputFormatError(`cannot be read (${(error as Error).message})`, file);
-  } finally {
-    lines.close();
-    stream.destroy();
   }
-  if (names === undefined) throw new InputFormatError('is empty; expected a header line naming the columns, then one row per sample', file);
-  if (columns[0].length === 0) throw new InputFormatError('has a header but no sample rows', file);
+  const noRows = table.noRowsError('a header line naming the columns, then one row per sample', 'sample rows');
+  if (noRows !== undefined) throw noRows;
   return { names, columns };
 }
 
-function unquote(cell: string): string {
-  const trimmed = cell.trim();
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
+/** Every column needs a name, and a name of its own: `--target` chooses by name. */
+function checkNames(names: readonly string[], file: string, lineNumber: number): void {
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (name === '') throw new InputFormatError(`header cell ${i + 1} is empty; every column needs a name`, file, lineNumber);
+    if (seen.has(name)) throw new InputFormatError(`column name '${name}' appears twice in the header`, file, lineNumber);
+    seen.add(name);
+  });
 }
