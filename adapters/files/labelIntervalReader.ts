@@ -4,7 +4,7 @@ import { DelimitedText, findColumn, quotedList, unusedColumns } from '../../src/
 import { readLineChunks } from '../../src/io/textLines.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
-import { badIdReason, badSecondsReason, cellText, firstKey, idFromJson, parseJsonRecord, parseSeconds, secondsFromJson, textFormatOf } from './textTable.ts';
+import { badIdReason, badSecondsReason, cellText, firstKey, idFromJson, IgnoredKeys, parseJsonRecord, parseSeconds, secondsFromJson, textFormatOf } from './textTable.ts';
 import type { TextFormat } from './textTable.ts';
 
 /**
@@ -89,9 +89,6 @@ export interface LabelIntervalFile {
   intervals: LabelInterval[];
   summary: LabelReadSummary;
 }
-
-/** More distinct ignored JSONL keys than this are not listed. */
-const MAX_IGNORED_FIELDS = 64;
 
 /**
  * Reads behavioral-mode intervals `[start, end)` from a CSV, TSV or JSONL
@@ -302,7 +299,7 @@ class DelimitedIntervalRow {
 
 class JsonIntervalRow {
   private dataRows = 0;
-  private readonly ignored = new Set<string>();
+  private readonly ignored: IgnoredKeys;
   /** The key holding the mode: --label-column's, else chosen on the first record (see modeKey). */
   private labelKey: string | undefined;
 
@@ -312,6 +309,7 @@ class JsonIntervalRow {
     private readonly summary: LabelReadSummary,
     labelOption: string | undefined,
   ) {
+    this.ignored = new IgnoredKeys(summary.ignoredFields);
     this.labelKey = labelOption;
     if (labelOption !== undefined) summary.labelColumn = labelOption;
   }
@@ -334,7 +332,7 @@ class JsonIntervalRow {
     const labelKey = (this.labelKey ??= this.modeKey(record, startKey, endKey));
     const label = idFromJson(record[labelKey]);
     if (label === undefined) return this.reject(lineNumber, labelKey, badIdReason(record[labelKey], labelKey === DEFAULT_LABEL_COLUMN ? 'label' : `mode ('${labelKey}', the --label-column)`));
-    this.noteIgnoredKeys(record, [startKey, endKey, labelKey]);
+    this.ignored.note(record, [startKey, endKey, labelKey]);
     return { kind: 'interval', start, end, label };
   }
 
@@ -360,16 +358,6 @@ class JsonIntervalRow {
       throw new UsageError(`${this.file}: no 'label' key, and several keys could hold the mode (${candidates.join(', ')}): choose one with --label-column NAME`);
     }
     return (this.summary.labelColumn = candidates[0] ?? DEFAULT_LABEL_COLUMN);
-  }
-
-  private noteIgnoredKeys(record: Record<string, unknown>, used: readonly string[]): void {
-    if (this.ignored.size >= MAX_IGNORED_FIELDS) return;
-    for (const key in record) {
-      if (used.includes(key) || this.ignored.has(key)) continue;
-      this.ignored.add(key);
-      this.summary.ignoredFields.push(key);
-      if (this.ignored.size >= MAX_IGNORED_FIELDS) return;
-    }
   }
 
   private reject(lineNumber: number, key: string | undefined, reason: string): undefined {

@@ -4,7 +4,7 @@ import { DelimitedText, findColumn, quotedList, unusedColumns } from '../../src/
 import { readLineChunks } from '../../src/io/textLines.ts';
 import { allRowsBadError, rejectRow } from './badRows.ts';
 import type { SkippedRow } from './badRows.ts';
-import { badIdReason, badSecondsReason, cellText, firstKey, idFromJson, parseJsonRecord, parseSeconds, secondsFromJson, textFormatOf } from './textTable.ts';
+import { badIdReason, badSecondsReason, cellText, firstKey, idFromJson, IgnoredKeys, parseJsonRecord, parseSeconds, secondsFromJson, textFormatOf } from './textTable.ts';
 import type { TextFormat } from './textTable.ts';
 
 /**
@@ -19,9 +19,6 @@ export const SPIKE_TIME_COLUMNS = ['t', 'time', 'time_s', 'timestamp'] as const;
 
 /** Spikes per batch unless told otherwise. */
 export const DEFAULT_SPIKE_BATCH = 8192;
-
-/** More distinct ignored JSONL keys than this are not listed (a summary must stay small). */
-const MAX_IGNORED_FIELDS = 64;
 
 export interface SpikeTextOptions {
   /** csv, tsv or jsonl; by default from the extension (.csv, .tsv/.tab, .jsonl/.ndjson). */
@@ -315,13 +312,15 @@ class JsonSpikeRow implements SpikeRowParser {
   time = 0;
   unit = '';
   private dataRows = 0;
-  private readonly ignored = new Set<string>();
+  private readonly ignored: IgnoredKeys;
 
   constructor(
     private readonly file: string,
     private readonly skipBad: boolean,
     private readonly summary: SpikeReadSummary,
-  ) {}
+  ) {
+    this.ignored = new IgnoredKeys(summary.ignoredFields);
+  }
 
   parse(line: string, lineNumber: number): boolean {
     if (line.trim() === '') return false;
@@ -340,7 +339,7 @@ class JsonSpikeRow implements SpikeRowParser {
     if (Number.isNaN(time)) return this.reject(lineNumber, timeKey, badSecondsReason(record[timeKey]));
     const unit = idFromJson(record[unitKey]);
     if (unit === undefined) return this.reject(lineNumber, unitKey, badIdReason(record[unitKey], 'unit id'));
-    this.noteIgnoredKeys(record, unitKey, timeKey);
+    this.ignored.note(record, [unitKey, timeKey]);
     this.time = time;
     this.unit = unit;
     return true;
@@ -354,16 +353,6 @@ class JsonSpikeRow implements SpikeRowParser {
       );
     }
     return allRowsBadError(this.file, this.summary, 'spike record');
-  }
-
-  private noteIgnoredKeys(record: Record<string, unknown>, unitKey: string, timeKey: string): void {
-    if (this.ignored.size >= MAX_IGNORED_FIELDS) return;
-    for (const key in record) {
-      if (key === unitKey || key === timeKey || this.ignored.has(key)) continue;
-      this.ignored.add(key);
-      this.summary.ignoredFields.push(key);
-      if (this.ignored.size >= MAX_IGNORED_FIELDS) return;
-    }
   }
 
   private reject(lineNumber: number, key: string | undefined, reason: string): false {

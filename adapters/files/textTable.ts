@@ -105,6 +105,31 @@ export function parseJsonRecord(line: string): Record<string, unknown> | string 
   return value as Record<string, unknown>;
 }
 
+/** More distinct ignored JSONL keys than this are not listed (a summary must stay small). */
+export const MAX_IGNORED_KEYS = 64;
+
+/**
+ * The JSONL keys a reader does not use, each listed once in `listed` (a
+ * summary's `ignoredFields`), in order of first appearance, up to
+ * MAX_IGNORED_KEYS.
+ */
+export class IgnoredKeys {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly listed: string[]) {}
+
+  /** Lists the keys of `record` other than `used` not listed yet. */
+  note(record: Record<string, unknown>, used: readonly string[]): void {
+    if (this.seen.size >= MAX_IGNORED_KEYS) return;
+    for (const key in record) {
+      if (used.includes(key) || this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.listed.push(key);
+      if (this.seen.size >= MAX_IGNORED_KEYS) return;
+    }
+  }
+}
+
 /** The first of `candidates` that is a key of `record` (exact spelling), or undefined. */
 export function firstKey(record: Record<string, unknown>, candidates: readonly string[]): string | undefined {
   for (const candidate of candidates) if (Object.hasOwn(record, candidate)) return candidate;
