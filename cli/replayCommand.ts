@@ -1,13 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { lastValueFrom, tap } from 'rxjs';
 import { TextRecording } from '../adapters/files/textRecording.ts';
 import { overlapNote, readLabelIntervals, type LabelOverlap } from '../adapters/files/labelIntervalReader.ts';
 import { changesToIntervals, openRecording, type OpenRecordingOptions } from '../adapters/openRecording.ts';
 import { RECORDING_FORMATS, type RecordingFormat, type RecordingSource, type TimeRange } from '../adapters/recording.ts';
 import { MULTI_TAG_POLICIES } from '../adapters/nwb/intervalTables.ts';
 import { parseUnitFilter as parseUnitFilterText, type UnitFilter } from '../adapters/unitFilter.ts';
-import type { SynergyUpdate } from '../src/engine/synergyUpdate.ts';
 import { UsageError } from '../src/errors.ts';
 import type { StreamCounters } from '../src/operators/binnedEvents.ts';
 import { paceByEventTime } from '../src/replay/paceByEventTime.ts';
@@ -16,7 +13,7 @@ import { analyzeSegments } from '../src/replay/segmentedAnalysis.ts';
 import { TimeJumpSegmenter, timeJumpSegments, type TimeJumpReport } from '../src/replay/timeJumpSegments.ts';
 import type { LabelInterval, SpikeBatch } from '../src/stream/events.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
-import { alertLine, type AlertEvent } from '../src/alerts/alertEvent.ts';
+import { deliverResults } from '../src/stream/deliverResults.ts';
 import { raiseAlerts } from '../src/operators/raiseAlerts.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOptions.ts';
@@ -279,13 +276,8 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
       : await SynergyServer.start({ host: '127.0.0.1', port: flags.serve, ingest: false, analysis: analysisDescription(options), run: header });
   if (server !== undefined) io.stderr(`synergy replay: subscribe at ${server.subscribeUrl}\n`);
   const progress = new ReplayProgress();
-  const out: WriteStream | undefined = flags.out === undefined ? undefined : createWriteStream(flags.out);
-  const alertsOut: WriteStream | undefined = flags.alertsOut === undefined ? undefined : createWriteStream(flags.alertsOut);
-  const write = (text: string) => (out === undefined ? io.stdout(text) : out.write(text));
-  write(`${JSON.stringify(header)}\n`);
-  alertsOut?.write(`${JSON.stringify(header)}\n`);
   const tally = { bins: 0, labeledBins: 0, unlabeledBins: 0, updates: 0 };
-  const alerts: Record<string, number> = {};
+  let alerts: Record<string, number> = {};
   let counters: StreamCounters = { spikes: 0, late: 0, invalidTime: 0, lateLabels: 0 };
   let latestBinEnd = 0;
   const segmenter = new TimeJumpSegmenter({ maxJumpSeconds: flags.maxTimeJump, describe: (batch, index) => recording.describeSpike(batch, index) });
@@ -311,26 +303,21 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
         progress.update(recording.progress(), latestBinEnd, counters.spikes);
       },
     });
-    await lastValueFrom(
-      updates.pipe(
-        raiseAlerts(alertOptionsFrom(flags, options)),
-        tap((item: SynergyUpdate | AlertEvent) => {
-          server?.publish(item);
-          if (item.type === 'synergy') {
-            tally.updates++;
-            write(`${JSON.stringify(item)}\n`);
-          } else {
-            alerts[item.kind] = (alerts[item.kind] ?? 0) + 1;
-            alertsOut?.write(`${JSON.stringify(item)}\n`);
-            if (!flags.quietAlerts) {
-              progress.clearLine();
-              io.stderr(`${alertLine(item)}\n`);
-            }
-          }
-        }),
-      ),
-      { defaultValue: undefined },
-    );
+    const delivered = await deliverResults(updates.pipe(raiseAlerts(alertOptionsFrom(flags, options))), {
+      header,
+      updatesFile: flags.out,
+      updatesText: io.stdout,
+      alertsFile: flags.alertsOut,
+      alertLine: flags.quietAlerts
+        ? undefined
+        : (line) => {
+            progress.clearLine();
+            io.stderr(`${line}\n`);
+          },
+      publish: server === undefined ? undefined : (item) => server.publish(item),
+    });
+    tally.updates = delivered.updates;
+    alerts = delivered.alertsByKind;
     emptySelection = await emptySelectionError(
       {
         path,
@@ -352,9 +339,6 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   } finally {
     progress.stop();
     await recording.close();
-    // Whatever was computed before an error is kept.
-    if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
-    if (alertsOut !== undefined) await new Promise<void>((resolve) => alertsOut.end(resolve));
     await server?.close();
     // What was left out or split is said even when the replay stops on an error.
     for (const line of warningLines(recording.readSummary().droppedExamples ?? [], segmenter.report, labelFile === undefined ? undefined : overlapNote(labelFile.summary))) {

@@ -1,36 +1,17 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { catchError, merge, mergeMap, Observable, of, tap, type OperatorFunction } from 'rxjs';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
-import { alertLine } from '../alerts/alertEvent.ts';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { analyzeStream } from '../operators/analyzeStream.ts';
 import { raiseAlerts } from '../operators/raiseAlerts.ts';
+import { deliverResults, type ResultSinks, type ResultSummary } from '../stream/deliverResults.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { LagMonitor } from './lagMonitor.ts';
 
-/** Where a live analysis sends what it computes. */
-export interface LiveSinks {
-  /** Written first to each JSONL file (the run header, DESIGN §7). */
-  header?: object;
-  /** To subscribers (the server's publish). */
-  publish?: (item: SynergyUpdate | AlertEvent) => void;
-  /** Updates as JSONL. */
-  updatesFile?: string;
-  /** Alerts as JSONL. */
-  alertsFile?: string;
-  /** A readable line per alert (stderr). */
-  alertLine?: (line: string) => void;
-  /** Every item, for a terminal view or a test. */
-  observe?: (item: SynergyUpdate | AlertEvent) => void;
-}
-
-export interface LiveSummary {
-  updates: number;
-  alerts: number;
-  alertsByKind: Record<string, number>;
-}
+/** Where a live analysis sends what it computes (the sinks every analysis shares). */
+export type LiveSinks = ResultSinks;
+export type LiveSummary = ResultSummary;
 
 /** Seconds behind the wall clock at which a live analysis raises `analysis-lag` (at least two hops). */
 export const LAG_ALERT_SECONDS = 5;
@@ -78,7 +59,7 @@ export function runLiveAnalysis(
   alertOptions: PairAlertOptions,
   sinks: LiveSinks,
 ): Promise<LiveSummary> {
-  return drain(merge(events.pipe(analyzeLive(options, alertOptions)), sourceAlerts), sinks);
+  return deliverResults(merge(events.pipe(analyzeLive(options, alertOptions)), sourceAlerts), sinks);
 }
 
 /**
@@ -112,38 +93,5 @@ export function runLiveAnalyses(
       ),
     ),
   );
-  return drain(merge(analyses, sourceAlerts), sinks);
-}
-
-/** Hands every item to the sinks; resolves with the counts when the items complete, after the files are flushed. */
-async function drain(items: Observable<SynergyUpdate | AlertEvent>, sinks: LiveSinks): Promise<LiveSummary> {
-  const updatesOut = sinks.updatesFile === undefined ? undefined : createWriteStream(sinks.updatesFile);
-  const alertsOut = sinks.alertsFile === undefined ? undefined : createWriteStream(sinks.alertsFile);
-  if (sinks.header !== undefined) for (const out of [updatesOut, alertsOut]) out?.write(`${JSON.stringify(sinks.header)}\n`);
-  const summary: LiveSummary = { updates: 0, alerts: 0, alertsByKind: {} };
-  const handle = (item: SynergyUpdate | AlertEvent) => {
-    if (item.type === 'synergy') {
-      summary.updates++;
-      updatesOut?.write(`${JSON.stringify(item)}\n`);
-    } else {
-      summary.alerts++;
-      summary.alertsByKind[item.kind] = (summary.alertsByKind[item.kind] ?? 0) + 1;
-      alertsOut?.write(`${JSON.stringify(item)}\n`);
-      sinks.alertLine?.(alertLine(item));
-    }
-    sinks.publish?.(item);
-    sinks.observe?.(item);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      items.subscribe({ next: handle, error: reject, complete: resolve });
-    });
-  } finally {
-    await Promise.all([closeStream(updatesOut), closeStream(alertsOut)]);
-  }
-  return summary;
-}
-
-function closeStream(stream: WriteStream | undefined): Promise<void> {
-  return stream === undefined ? Promise.resolve() : new Promise((resolve) => stream.end(resolve));
+  return deliverResults(merge(analyses, sourceAlerts), sinks);
 }

@@ -1,0 +1,72 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Observable } from 'rxjs';
+import { alertLine, type AlertEvent } from '../alerts/alertEvent.ts';
+import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
+
+/** Where an analysis (`replay`, `serve`, `connect`, `demo`) sends what it computes. */
+export interface ResultSinks {
+  /** Written first to each JSONL output (the run header, DESIGN §7). */
+  header?: object;
+  /** To subscribers (the server's publish). */
+  publish?: (item: SynergyUpdate | AlertEvent) => void;
+  /** Updates as JSONL to this file; */
+  updatesFile?: string;
+  /** or, without a file, as JSONL through this (replay's stdout). */
+  updatesText?: (text: string) => void;
+  /** Alerts as JSONL. */
+  alertsFile?: string;
+  /** A readable line per alert (stderr). */
+  alertLine?: (line: string) => void;
+  /** Every item, for a terminal view, progress or a test. */
+  observe?: (item: SynergyUpdate | AlertEvent) => void;
+}
+
+export interface ResultSummary {
+  updates: number;
+  alerts: number;
+  alertsByKind: Record<string, number>;
+}
+
+/**
+ * Hands every update and alert of an analysis to the sinks, the one place
+ * where results are written: the header first to each JSONL output, then
+ * updates and alerts as they come. Resolves with the counts when the items
+ * complete; on an error, rejects after the files are flushed too (whatever
+ * was computed before the error is kept).
+ */
+export async function deliverResults(items: Observable<SynergyUpdate | AlertEvent>, sinks: ResultSinks): Promise<ResultSummary> {
+  const updatesOut = sinks.updatesFile === undefined ? undefined : createWriteStream(sinks.updatesFile);
+  const alertsOut = sinks.alertsFile === undefined ? undefined : createWriteStream(sinks.alertsFile);
+  const writeUpdate = updatesOut !== undefined ? (text: string) => updatesOut.write(text) : sinks.updatesText;
+  if (sinks.header !== undefined) {
+    const header = `${JSON.stringify(sinks.header)}\n`;
+    writeUpdate?.(header);
+    alertsOut?.write(header);
+  }
+  const summary: ResultSummary = { updates: 0, alerts: 0, alertsByKind: {} };
+  const handle = (item: SynergyUpdate | AlertEvent) => {
+    if (item.type === 'synergy') {
+      summary.updates++;
+      writeUpdate?.(`${JSON.stringify(item)}\n`);
+    } else {
+      summary.alerts++;
+      summary.alertsByKind[item.kind] = (summary.alertsByKind[item.kind] ?? 0) + 1;
+      alertsOut?.write(`${JSON.stringify(item)}\n`);
+      sinks.alertLine?.(alertLine(item));
+    }
+    sinks.publish?.(item);
+    sinks.observe?.(item);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      items.subscribe({ next: handle, error: reject, complete: resolve });
+    });
+  } finally {
+    await Promise.all([closeStream(updatesOut), closeStream(alertsOut)]);
+  }
+  return summary;
+}
+
+function closeStream(stream: WriteStream | undefined): Promise<void> {
+  return stream === undefined ? Promise.resolve() : new Promise((resolve) => stream.end(resolve));
+}
