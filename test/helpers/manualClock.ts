@@ -9,7 +9,7 @@ import type { HealthClock } from '../../src/live/sourceHealth.ts';
 export class ManualClock implements HealthClock {
   private now: number;
   private nextId = 0;
-  private readonly timers = new Map<number, { dueMs: number; callback: () => void }>();
+  private readonly timers = new Map<number, { dueMs: number; callback: () => void; keepAlive: boolean }>();
 
   constructor(startMs = 1_000_000) {
     this.now = startMs;
@@ -19,9 +19,9 @@ export class ManualClock implements HealthClock {
     return this.now;
   }
 
-  after(ms: number, callback: () => void): () => void {
+  after(ms: number, callback: () => void, keepAlive: boolean): () => void {
     const id = this.nextId++;
-    this.timers.set(id, { dueMs: this.now + ms, callback });
+    this.timers.set(id, { dueMs: this.now + ms, callback, keepAlive });
     return () => this.timers.delete(id);
   }
 
@@ -37,12 +37,17 @@ export class ManualClock implements HealthClock {
     return next === undefined ? undefined : next - this.now;
   }
 
+  /** Delays (ms from now) of the timers that keep the process alive: a source's retries, not its watchdog. */
+  keepAliveDueInMs(): number[] {
+    return [...this.timers.values()].filter((timer) => timer.keepAlive).map((timer) => timer.dueMs - this.now);
+  }
+
   /** Moves time on by `ms`, firing every timer that falls due on the way (also those the callbacks set). */
   advance(ms: number): void {
     const end = this.now + ms;
     for (;;) {
       let dueId: number | undefined;
-      let due: { dueMs: number; callback: () => void } | undefined;
+      let due: { dueMs: number; callback: () => void; keepAlive: boolean } | undefined;
       for (const [id, timer] of this.timers) {
         if (timer.dueMs <= end && (due === undefined || timer.dueMs < due.dueMs || (timer.dueMs === due.dueMs && id < dueId!))) {
           dueId = id;
