@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { SynergyError } from '../src/errors.ts';
+import { EXIT_STATUS, SynergyError, type ExitStatus } from '../src/errors.ts';
 import { VERSION } from '../src/version.ts';
 import { processIo, type CliIo } from './cliIo.ts';
 import { measureCommand } from './measureCommand.ts';
@@ -16,10 +16,13 @@ export { VERSION } from '../src/version.ts';
 export type { CliIo } from './cliIo.ts';
 
 /**
- * Runs the `synergy` command line; returns the exit status: 0 success,
- * 1 bad input data, 2 bad usage (unknown option, missing argument).
+ * Runs the `synergy` command line; returns the exit status (EXIT_STATUS,
+ * README "Exit statuses"): 0 done; a SynergyError's own status (1 bad data,
+ * 2 usage, 69 a source out of reach, 73 an output that cannot be written);
+ * 2 for what commander refuses (unknown option, missing argument); 70 for
+ * anything else, which is a bug and is reported as one.
  */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<ExitStatus> {
   const program = new Command('synergy')
     .description(
       'synergy-stream: which neurons work together, live. Streaming synergy,\n' +
@@ -42,21 +45,34 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return EXIT_STATUS.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; their text is already written.
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return error.exitCode === 0 ? 0 : 2;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_STATUS.ok;
+      return error.exitCode === 0 ? EXIT_STATUS.ok : EXIT_STATUS.usage;
     }
     if (error instanceof SynergyError) {
       io.stderr(`synergy: ${error.message}\n`);
-      return error.code === 'USAGE' ? 2 : 1;
+      return error.exitStatus;
     }
-    if (error instanceof RangeError) {
-      io.stderr(`synergy: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    io.stderr(internalErrorReport(error));
+    return EXIT_STATUS.internal;
   }
+}
+
+/**
+ * What the user sees of an error that is no SynergyError: a broken
+ * invariant (a RangeError from a precondition the CLI should have checked,
+ * say). Not the input's fault, so it says so, asks for a report, and gives
+ * the stack that report needs.
+ */
+export function internalErrorReport(error: unknown): string {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = error instanceof Error && error.stack !== undefined ? `${error.stack.split('\n').slice(1).join('\n')}\n` : '';
+  return (
+    `synergy: internal error: ${what}\n` +
+    `synergy: this is a bug in synergy-stream ${VERSION}, not a problem with the input or options; please report it with the command line and the lines below\n` +
+    stack
+  );
 }
