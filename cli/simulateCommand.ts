@@ -4,7 +4,7 @@ import type { Population } from '../simulators/population.ts';
 import { RhxSimulator } from '../simulators/rhxSimulator.ts';
 import { writeLabelIntervalsCsv } from '../simulators/writeSpikesCsv.ts';
 import { RigSimulator } from '../simulators/rigSimulator.ts';
-import { UsageError } from '../src/errors.ts';
+import { OutputError, UsageError } from '../src/errors.ts';
 import { untilInterrupted } from './liveOptions.ts';
 import type { CliIo } from './cliIo.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
@@ -108,10 +108,16 @@ Examples:
       throw new UsageError(`${flags.synergistic} synergistic and ${flags.redundant} redundant pairs need ${2 * (flags.synergistic + flags.redundant)} units; --units is ${flags.units}`);
     }
     const simulator = await startSimulator(flags, io);
-    if (flags.truth !== undefined) writeFileSync(flags.truth, `${JSON.stringify(truthOf(simulator.population, simulator.unitName), null, 2)}\n`);
-    if (flags.labelsOut !== undefined) {
-      const until = flags.duration ?? 3600;
-      await writeLabelIntervalsCsv(flags.labelsOut, simulator.population.modeChanges(until), until);
+    try {
+      if (flags.truth !== undefined) writeTruth(flags.truth, truthOf(simulator.population, simulator.unitName));
+      if (flags.labelsOut !== undefined) {
+        const until = flags.duration ?? 3600;
+        await writeLabelIntervalsCsv(flags.labelsOut, simulator.population.modeChanges(until), until);
+      }
+    } catch (error) {
+      // The files tell how to read what is served: without them the simulator stops rather than serve on.
+      await simulator.stop();
+      throw error;
     }
     if (simulator.connectWith !== undefined) io.stderr(`synergy simulate: connect with: ${simulator.connectWith}\n`);
     const interrupted = untilInterrupted();
@@ -231,6 +237,15 @@ async function startSimulator(flags: SimulateFlags, io: CliIo): Promise<RunningS
         }`,
       };
     }
+  }
+}
+
+/** Writes --truth; a file that cannot be written is an OutputError. */
+function writeTruth(file: string, truth: ReturnType<typeof truthOf>): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(truth, null, 2)}\n`);
+  } catch (error) {
+    throw new OutputError(`cannot write the planted pairs (--truth): ${(error as Error).message}`, file);
   }
 }
 
