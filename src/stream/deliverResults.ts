@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Observable } from 'rxjs';
 import { alertLine, type AlertEvent } from '../alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
+import { OutputError } from '../errors.ts';
 
 /** Where an analysis (`replay`, `serve`, `connect`, `demo`) sends what it computes. */
 export interface ResultSinks {
@@ -32,11 +33,16 @@ export interface ResultSummary {
  * where results are written: the header first to each JSONL output, then
  * updates and alerts as they come. Resolves with the counts when the items
  * complete; on an error, rejects after the files are flushed too (whatever
- * was computed before the error is kept).
+ * was computed before the error is kept). An output file that cannot be
+ * opened is an OutputError before anything is analyzed; one that fails
+ * later (a full disk) is an OutputError at the end.
  */
 export async function deliverResults(items: Observable<SynergyUpdate | AlertEvent>, sinks: ResultSinks): Promise<ResultSummary> {
-  const updatesOut = sinks.updatesFile === undefined ? undefined : createWriteStream(sinks.updatesFile);
-  const alertsOut = sinks.alertsFile === undefined ? undefined : createWriteStream(sinks.alertsFile);
+  // Subscribed at once (a live source's events are not replayed to a late subscriber); the files open meanwhile.
+  let failed: (error: OutputError) => void = () => {};
+  const fail = (error: OutputError) => failed(error);
+  const updatesOut = sinks.updatesFile === undefined ? undefined : openOutput(sinks.updatesFile, 'the updates (--out)', fail);
+  const alertsOut = sinks.alertsFile === undefined ? undefined : openOutput(sinks.alertsFile, 'the alerts (--alerts-out)', fail);
   const writeUpdate = updatesOut !== undefined ? (text: string) => updatesOut.write(text) : sinks.updatesText;
   if (sinks.header !== undefined) {
     const header = `${JSON.stringify(sinks.header)}\n`;
@@ -59,7 +65,15 @@ export async function deliverResults(items: Observable<SynergyUpdate | AlertEven
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      items.subscribe({ next: handle, error: reject, complete: resolve });
+      let failure: OutputError | undefined;
+      const subscription = items.subscribe({ next: handle, error: reject, complete: () => (failure === undefined ? resolve() : reject(failure)) });
+      // An output that cannot be written stops the analysis: nothing would be kept of it.
+      failed = (error) => {
+        if (failure !== undefined) return;
+        failure = error;
+        subscription.unsubscribe();
+        reject(error);
+      };
     });
   } finally {
     await Promise.all([closeStream(updatesOut), closeStream(alertsOut)]);
@@ -67,6 +81,17 @@ export async function deliverResults(items: Observable<SynergyUpdate | AlertEven
   return summary;
 }
 
+/** Opens an output file for writing; a failure to open or write it goes to `fail` as an OutputError. */
+function openOutput(file: string, what: string, fail: (error: OutputError) => void): WriteStream {
+  const stream = createWriteStream(file);
+  stream.on('error', (error) => fail(new OutputError(`cannot write ${what}: ${error.message}`, file)));
+  return stream;
+}
+
 function closeStream(stream: WriteStream | undefined): Promise<void> {
-  return stream === undefined ? Promise.resolve() : new Promise((resolve) => stream.end(resolve));
+  if (stream === undefined || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve());
+    stream.end(() => resolve());
+  });
 }

@@ -96,6 +96,16 @@ describe('exit statuses through the CLI entry (README, "Exit statuses")', () => 
     expect(result.stderr).toMatch(/synergy: .*no-such-folder\/truth\.json: cannot write the planted pairs \(--truth\): ENOENT/);
     expect(existsSync(truth)).toBe(false);
   });
+
+  it('73 for a replay whose --out or --alerts-out cannot be written, before anything is analyzed', async () => {
+    const spikes = file('spikes.csv', 't,unit\n0.01,a\n0.02,b\n');
+    for (const flag of ['--out', '--alerts-out']) {
+      const out = join(folder, 'no-such-folder', 'out.jsonl');
+      const result = await runCliHere(['replay', spikes, flag, out]);
+      expect(result.code, result.stderr).toBe(EXIT_STATUS.cannotWrite);
+      expect(result.stderr).toMatch(new RegExp(`no-such-folder/out\\.jsonl: cannot write the (updates|alerts) \\(${flag}\\): ENOENT`));
+    }
+  });
 });
 
 describe('an internal error is reported as one, never as bad data', () => {
