@@ -164,32 +164,54 @@ describe('Open Ephys Event Broadcaster through SourceHealth', () => {
     await expectBackoffThenGiveUp(clock, watch(source, statuses), caps, /Event Broadcaster at tcp:\/\/127\.0\.0\.1/);
   }, 30_000);
 
-  it('silence raised at the limit and cleared by the next message; forward jumps are alerted', async () => {
+  it('silence raised at the limit and cleared by the next message; a forward jump is alerted; a lost publisher opens a gap that its return closes', async () => {
     const clock = new ManualClock();
     const statuses: string[] = [];
-    const publisher = new zmq.XPublisher({ linger: 0 });
-    await publisher.bind('tcp://127.0.0.1:*');
-    cleanups.push(() => publisher.close());
-    const subscribed = (async () => {
-      for await (const [message] of publisher) if (message[0] === 1) return;
-    })();
-    const source = new EventBroadcasterSource({ url: publisher.lastEndpoint!, reconnect, random: () => 1, clock, silenceSeconds: 2, onStatus: (line) => statuses.push(line) });
+    const bind = async (endpoint: string) => {
+      const publisher = new zmq.XPublisher({ linger: 0 });
+      await publisher.bind(endpoint);
+      cleanups.push(() => publisher.close());
+      const subscribed = (async () => {
+        for await (const [message] of publisher) if (message[0] === 1) return;
+      })();
+      return { publisher, subscribed };
+    };
+    const first = await bind('tcp://127.0.0.1:*');
+    const url = first.publisher.lastEndpoint!;
+    const source = new EventBroadcasterSource({ url, reconnect, random: () => 1, clock, silenceSeconds: 2, onStatus: (line) => statuses.push(line) });
     cleanups.push(() => source.close());
     const watched = watch(source, statuses);
-    await subscribed;
-    await waitUntil(() => statuses.includes(`connected to ${publisher.lastEndpoint}`), 'the handshake');
+    await first.subscribed;
+    await waitUntil(() => statuses.includes(`connected to ${url}`), 'the handshake');
     clock.advance(1999);
     expect(raised(watched.alerts, 'source-silent')).toEqual([]);
     clock.advance(1);
     expect(raised(watched.alerts, 'source-silent')).toHaveLength(1);
-    await publisher.send(spike(30_000));
+    await first.publisher.send(spike(30_000));
     await waitUntil(() => watched.events.some((event) => event.kind === 'spikes'), 'the first spike');
     expect(raised(watched.alerts, 'source-silent', 'cleared')).toHaveLength(1);
-    await publisher.send(spike(30_000 * 25));
+    await first.publisher.send(spike(30_000 * 25));
     await waitUntil(() => raised(watched.alerts, 'time-jump').length === 1, 'the time-jump alert');
     expect(raised(watched.alerts, 'time-jump')[0]).toMatchObject({ t: 1, value: 24 });
     expect(raised(watched.alerts, 'time-jump')[0].message).toMatch(/jumped 24\.000 s forward.*\(stream "example_data"\)/);
-    // (A lost publisher and its return through the same health: test/rigs/openEphysLive.test.ts "the publisher stopped and restarted".)
+    // The publisher goes away: source-lost and a gap from 25 s; the retry waits for the clock.
+    first.publisher.close();
+    await waitUntil(() => raised(watched.alerts, 'source-lost').length === 1 && watched.retries() === 1, 'source-lost and the retry');
+    expect(watched.events.filter((event) => event.kind === 'gap')).toEqual([{ kind: 'gap', start: 25, end: Infinity }]);
+    const second = await bind(url);
+    clock.advance(caps[0]);
+    await second.subscribed;
+    await waitUntil(() => raised(watched.alerts, 'source-lost', 'cleared').length === 1, 'back, source-lost cleared');
+    // The first message after the return closes the gap at 40 s; the mode is unknown from 25 s on.
+    await second.publisher.send(spike(30_000 * 40));
+    await waitUntil(() => raised(watched.alerts, 'data-gap').length === 1, 'the data-gap alert');
+    expect(watched.events.filter((event) => event.kind === 'gap' || event.kind === 'label')).toEqual([
+      { kind: 'gap', start: 25, end: Infinity },
+      { kind: 'gap', start: 25, end: 40 },
+      { kind: 'label', t: 25, label: null },
+    ]);
+    expect(raised(watched.alerts, 'data-gap')[0].value).toBe(15);
+    expect(raised(watched.alerts, 'time-jump')).toHaveLength(1);
   }, 30_000);
 });
 
