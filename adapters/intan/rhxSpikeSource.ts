@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { UsageError } from '../../src/errors.ts';
 import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
-import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
+import { finiteOr, SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
 import { SourceStreams } from '../../src/live/sourceStreams.ts';
 import type { TimeJumpLimits } from '../../src/live/timeJumpLimits.ts';
 import type { LiveSource } from '../liveSource.ts';
@@ -330,7 +330,7 @@ export class RhxSpikeSource implements LiveSource {
   /** The sample index went back: RHX was stopped and run again (a new run starts at sample 0). */
   private clockReset(lastSample: number, sample: number): void {
     const rate = this.sampleRate!;
-    const from = Number.isFinite(this.health.latest) ? this.health.latest : 0;
+    const from = finiteOr(this.health.latest, 0);
     // A gap already open from `from` (the connection was lost meanwhile) stays open: same start, replaced.
     this.health.openGap(from);
     this.health.clockReset(

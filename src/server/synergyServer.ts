@@ -7,6 +7,7 @@ import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { PROTOCOL_VERSION, ProtocolError, type ProtocolErrorCode } from '../live/ingestMessages.ts';
 import { DEFAULT_INGEST_LIMITS, IngestSession, SourceRegistry, takeOutbox, type SourceState } from '../live/ingestSession.ts';
+import { finiteOr } from '../live/sourceHealth.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import { createHttpEndpoints, listenHttp, routeUpgrade } from './httpEndpoints.ts';
 import { refuseHttp } from './httpRefusal.ts';
@@ -244,7 +245,7 @@ export class SynergyServer {
       type: 'alert',
       state: 'raised',
       kind: 'source-retired',
-      t: Number.isFinite(source.latestTime) ? source.latestTime : 0,
+      t: finiteOr(source.latestTime, 0),
       source: source.name,
       message: `source ${source.name} has been away since ${new Date(source.lastMessageMs).toISOString()}; its analysis is ended ${why}. If it comes back it starts afresh`,
     });
@@ -416,7 +417,7 @@ export class SynergyServer {
       type: 'alert',
       state: 'raised',
       kind: 'input-rejected',
-      t: source !== undefined && Number.isFinite(source.latestTime) ? source.latestTime : 0,
+      t: source === undefined ? 0 : finiteOr(source.latestTime, 0),
       ...(source !== undefined ? { source: source.name } : {}),
       value: fresh,
       message: `${fresh} message${fresh === 1 ? '' : 's'} from ${name} refused in the last moment (since the start: ${counts}); each was answered with an error frame while the sender read them`,
