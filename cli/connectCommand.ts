@@ -16,13 +16,13 @@ import {
   untilInterrupted,
   type AlertFlags,
 } from './liveOptions.ts';
-
-/** The environment variable that holds the token `connect` sends to a ws:// rig. */
-export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
 import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
+
+/** The environment variable that holds the token `connect` sends to a ws:// rig. */
+export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
 
 interface ConnectFlags extends AnalysisFlags, AlertFlags {
   out?: string;
@@ -125,14 +125,13 @@ Examples:
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
     const events = withModeIntervals(rig.events, labels?.intervals ?? []);
-    if (flags.out === undefined) io.stdout(`${JSON.stringify(header)}\n`);
     const done = runLiveAnalysis(events, rig.alerts, options, alertOptionsFrom(flags, options), {
       header,
       publish: server === undefined ? undefined : (item) => server.publish(item),
       updatesFile: flags.out,
+      updatesText: io.stdout,
       alertsFile: flags.alertsOut,
       alertLine: flags.quietAlerts ? undefined : (line) => io.stderr(`${line}\n`),
-      observe: flags.out === undefined ? (item) => item.type === 'synergy' && io.stdout(`${JSON.stringify(item)}\n`) : undefined,
     });
     rig.start();
     void interrupted.promise.then(() => rig.close());
@@ -145,4 +144,3 @@ Examples:
     }
   });
 }
-

@@ -1,4 +1,3 @@
-import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { Command } from 'commander';
 import { RigConnection } from '../adapters/ws/rigConnection.ts';
 import { RigSimulator } from '../simulators/rigSimulator.ts';
@@ -6,6 +5,7 @@ import type { AlertEvent } from '../src/alerts/alertEvent.ts';
 import { alertLine } from '../src/alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../src/engine/synergyUpdate.ts';
 import { UsageError } from '../src/errors.ts';
+import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';

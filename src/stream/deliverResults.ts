@@ -12,7 +12,7 @@ export interface ResultSinks {
   publish?: (item: SynergyUpdate | AlertEvent) => void;
   /** Updates as JSONL to this file; */
   updatesFile?: string;
-  /** or, without a file, as JSONL through this (replay's stdout). */
+  /** or, without a file, as JSONL through this (replay's and connect's stdout). */
   updatesText?: (text: string) => void;
   /** Alerts as JSONL. */
   alertsFile?: string;
