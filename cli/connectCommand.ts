@@ -96,7 +96,7 @@ Examples:
     .option('--serve-host <address>', 'address --serve listens on (beyond loopback --serve-token is required)', '127.0.0.1')
     .option('--serve-token <token>', `token subscribers must give with --serve; or --serve-token-file, or $${TOKEN_ENVIRONMENT_VARIABLE}`)
     .option('--serve-token-file <file>', 'read the --serve token from the first line of this file')
-    .option('--max-retries <n>', 'give up after this many failed connection attempts in a row (default: never)', parseInteger('--max-retries', 0));
+    .option('--max-retries <n>', 'give up after this many retries in a row fail (each after a failed attempt; default: never)', parseInteger('--max-retries', 0));
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
   addAlertOptions(command);
   return command.action(async (url: string, flags: ConnectFlags) => {

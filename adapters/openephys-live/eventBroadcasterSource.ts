@@ -102,6 +102,7 @@ export class EventBroadcasterSource implements LiveSource {
     unmapped: new Map<number, number>(),
     refused: {} as Partial<Record<BroadcasterRefusal, number>>,
   };
+  private readonly streamContexts = new Map<string, string>();
   /** Refusals by reason since the last `input-rejected` alert of that reason. */
   private readonly refusedSinceAlert = new Map<BroadcasterRefusal, number>();
 
@@ -329,8 +330,18 @@ export class EventBroadcasterSource implements LiveSource {
         message: `source ${this.name}: stream "${stream}" is ${placement.offStream.toFixed(3)} s from the clock stream "${this.clocks.clockStream}"; the streams may not share an origin (their sample counts are taken as seconds since acquisition start)`,
       });
     }
-    this.health.place(t, `stream "${stream}"`);
+    this.health.place(t, this.streamContext(stream));
     return t;
+  }
+
+  /** `stream "<name>"` for a time alert's message, made once per stream (place runs for every message). */
+  private streamContext(stream: string): string {
+    let context = this.streamContexts.get(stream);
+    if (context === undefined) {
+      context = `stream "${stream}"`;
+      if (this.streamContexts.size < 1024) this.streamContexts.set(stream, context);
+    }
+    return context;
   }
 
   private refuse(reason: BroadcasterRefusal, message: string): void {

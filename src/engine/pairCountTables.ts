@@ -36,6 +36,8 @@ export class PairCountTables {
     initialModes = 4,
   ) {
     if (!Number.isInteger(levels) || levels < 2) throw new RangeError(`levels must be an integer ≥ 2, got ${levels}`);
+    // The capacity doubles as modes appear: from 0 it never would.
+    if (!Number.isInteger(initialModes) || initialModes < 1) throw new RangeError(`initialModes must be an integer ≥ 1, got ${initialModes}`);
     this.symbols = levels - 1;
     this.quarters = quarters ? 4 : 1;
     this.modeCapacity = initialModes;

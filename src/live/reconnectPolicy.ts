@@ -4,7 +4,7 @@ export interface ReconnectPolicy {
   initialMs: number;
   /** Largest delay cap, ms. */
   maxMs: number;
-  /** Attempts in a row before giving up (Infinity: never). */
+  /** Retries in a row that may fail before giving up (Infinity: never): the first attempt and this many retries are made. */
   maxAttempts: number;
 }
 

@@ -349,10 +349,10 @@ export class SourceHealth {
     this.connected = false;
     this.attempt++;
     if (this.attempt > this.policy.maxAttempts) {
-      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts`);
+      this.status(`giving up on ${this.options.url} after ${this.policy.maxAttempts} attempts to reconnect`);
       this.wire.flush?.();
       this.close();
-      const error = new ConnectionError(`could not reach ${this.options.target ?? this.options.url} after ${this.policy.maxAttempts} attempts`);
+      const error = new ConnectionError(`could not reach ${this.options.target ?? this.options.url} after ${this.policy.maxAttempts} attempts to reconnect`);
       if (this.wire.giveUp !== undefined) this.wire.giveUp(error);
       else this.reports.fail?.(error);
       return;

@@ -79,8 +79,8 @@ describe('SourceHealth: reconnecting', () => {
     expect(gaveUp()).toBeUndefined();
     health.attemptFailed();
     expect(gaveUp()).toBeInstanceOf(ConnectionError);
-    expect(gaveUp()!.message).toBe('could not reach the rig at tcp://127.0.0.1:9 after 3 attempts');
-    expect(statuses.at(-1)).toBe('giving up on tcp://127.0.0.1:9 after 3 attempts');
+    expect(gaveUp()!.message).toBe('could not reach the rig at tcp://127.0.0.1:9 after 3 attempts to reconnect');
+    expect(statuses.at(-1)).toBe('giving up on tcp://127.0.0.1:9 after 3 attempts to reconnect');
     expect(clock.pending).toBe(0);
     clock.advance(60_000);
     expect(attemptsAtMs.length).toBe(4);

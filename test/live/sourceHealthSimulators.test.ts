@@ -123,10 +123,10 @@ async function expectBackoffThenGiveUp(
   expect(error).toBeInstanceOf(ConnectionError);
   expect((error as ConnectionError).code).toBe('CONNECTION');
   expect(error.message).toMatch(options.target);
-  // maxAttempts counts retries: the first attempt and 4 retries were made (5 in all), and the error says "after 4 attempts".
-  expect(error.message).toMatch(new RegExp(`after ${reconnect.maxAttempts} attempts$`));
+  // maxAttempts counts retries: the first attempt and 4 retries were made (5 in all), and the error says "after 4 attempts to reconnect".
+  expect(error.message).toMatch(new RegExp(`after ${reconnect.maxAttempts} attempts to reconnect$`));
   expect(options.attempts()).toBe(reconnect.maxAttempts + 1);
-  expect(watched.statuses.at(-1)).toBe(`giving up on ${options.url} after ${reconnect.maxAttempts} attempts`);
+  expect(watched.statuses.at(-1)).toBe(`giving up on ${options.url} after ${reconnect.maxAttempts} attempts to reconnect`);
   // No retry and no watchdog left; moving the clock on makes no attempt.
   expect(clock.pending).toBe(0);
   clock.advance(60_000);
