@@ -1,4 +1,4 @@
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RhxSpikeSource } from '../../adapters/intan/rhxSpikeSource.ts';
 import type { LiveSource } from '../../adapters/liveSource.ts';
@@ -7,11 +7,11 @@ import { RigConnection } from '../../adapters/ws/rigConnection.ts';
 import { EventBroadcasterSimulator } from '../../simulators/eventBroadcasterSimulator.ts';
 import { RhxSimulator } from '../../simulators/rhxSimulator.ts';
 import { RigSimulator } from '../../simulators/rigSimulator.ts';
-import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import { ConnectionError } from '../../src/errors.ts';
 import { DEFAULT_TIME_JUMP_LIMITS } from '../../src/live/timeJumpLimits.ts';
 import type { SourceEvent } from '../../src/stream/events.ts';
 import { ManualClock } from '../helpers/manualClock.ts';
+import { closedPort, watchSource, type WatchedSource } from '../helpers/liveSourceWatch.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 
 /**
@@ -46,36 +46,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A source started with everything it reports recorded. */
-function watch(source: LiveSource, statuses: string[]) {
-  const alerts: AlertEvent[] = [];
-  const events: SourceEvent[] = [];
-  let failure: unknown;
-  source.alerts.subscribe((alert) => alerts.push(alert));
-  source.events.subscribe({ next: (event) => events.push(event), error: (error) => (failure = error) });
-  cleanups.push(() => source.close());
-  source.start();
-  return {
-    alerts,
-    events,
-    statuses,
-    failure: () => failure,
-    /** "retry n in …" status lines so far. */
-    retries: () => statuses.filter((line) => / retry \d+ in \d+\.\d\d s$/.test(line)).length,
-    alertsOf: (kind: string, state: 'raised' | 'cleared' = 'raised') => alerts.filter((alert) => alert.kind === kind && alert.state === state),
-    gaps: () => events.filter((event) => event.kind === 'gap'),
-  };
-}
-type Watched = ReturnType<typeof watch>;
-
-/** A port on 127.0.0.1 where nothing listens (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const watch = (source: LiveSource, statuses: string[]) => watchSource(source, statuses, cleanups);
+type Watched = WatchedSource;
 
 /** A connection of the test's own to `port`, refused: a round trip through the event loop after which a refusal the source had met would have been reported. */
 function refusedHere(port: number): Promise<void> {

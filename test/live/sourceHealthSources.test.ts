@@ -8,10 +8,9 @@ import type { LiveSource } from '../../adapters/liveSource.ts';
 import { EventBroadcasterSource } from '../../adapters/openephys-live/eventBroadcasterSource.ts';
 import { RigConnection } from '../../adapters/ws/rigConnection.ts';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
-import { ConnectionError } from '../../src/errors.ts';
-import type { SourceEvent } from '../../src/stream/events.ts';
 import { spikeFields } from '../helpers/broadcasterFixtures.ts';
 import { ManualClock } from '../helpers/manualClock.ts';
+import { watchSource } from '../helpers/liveSourceWatch.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 
 /**
@@ -21,57 +20,13 @@ import { waitUntil } from '../helpers/waitUntil.ts';
  * peers speaking each wire format. Waits are on what arrived, never on time.
  */
 
-/** A source started with what it reports recorded. */
-function watch(source: LiveSource, statuses: string[]) {
-  const alerts: AlertEvent[] = [];
-  const events: SourceEvent[] = [];
-  let failure: unknown;
-  source.alerts.subscribe((alert) => alerts.push(alert));
-  source.events.subscribe({ next: (event) => events.push(event), error: (error) => (failure = error) });
-  source.start();
-  const retries = () => statuses.filter((line) => /retry \d+ in/.test(line)).length;
-  return { alerts, events, failure: () => failure, retries, statuses };
-}
+const watch = (source: LiveSource, statuses: string[]) => watchSource(source, statuses, cleanups);
 
 const raised = (alerts: readonly AlertEvent[], kind: string, state: 'raised' | 'cleared' = 'raised') => alerts.filter((alert) => alert.kind === kind && alert.state === state);
 
-/** A port on 127.0.0.1 where nothing listens (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/**
- * The backoff and the give-up, the same for every source: with random() = 1
- * each delay is its cap, initial·2^(n−1) up to maxMs; no attempt happens
- * before the clock reaches it; after maxAttempts failures, a ConnectionError.
- */
-async function expectBackoffThenGiveUp(clock: ManualClock, watched: ReturnType<typeof watch>, caps: readonly number[], address: RegExp): Promise<void> {
-  for (let n = 1; n <= caps.length; n++) {
-    await waitUntil(() => watched.retries() === n, `retry ${n} scheduled`);
-    // One retry waits (the silence watchdog's timer aside), due after exactly its cap.
-    expect(clock.keepAliveDueInMs()).toEqual([caps[n - 1]]);
-    expect(watched.statuses.at(-1)).toMatch(new RegExp(`retry ${n} in ${(caps[n - 1] / 1000).toFixed(2)} s$`));
-    clock.advance(caps[n - 1] - 1);
-    // Nothing is attempted before the delay has passed: no new status line.
-    const before = watched.statuses.length;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(watched.statuses.length).toBe(before);
-    clock.advance(1);
-  }
-  await waitUntil(() => watched.failure() !== undefined, 'the source to give up');
-  expect(watched.failure()).toBeInstanceOf(ConnectionError);
-  expect((watched.failure() as Error).message).toMatch(address);
-  expect((watched.failure() as Error).message).toMatch(new RegExp(`after ${caps.length} attempts`));
-  expect(watched.retries()).toBe(caps.length);
-  expect(clock.pending).toBe(0);
-}
-
 const reconnect = { initialMs: 100, maxMs: 400, maxAttempts: 4 };
 const caps = [100, 200, 400, 400];
+// (Backoff and give-up against a port where nothing listens, for each source: sourceHealthSimulators.test.ts.)
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -99,15 +54,6 @@ describe('Intan RHX spike port through SourceHealth', () => {
     });
     return { server, port: (server.address() as AddressInfo).port, peers };
   }
-
-  it('backs off 100, 200, 400, 400 ms on the clock, then gives up with a ConnectionError', async () => {
-    const clock = new ManualClock();
-    const statuses: string[] = [];
-    const url = `tcp://127.0.0.1:${await closedPort()}`;
-    const source = new RhxSpikeSource({ url, sampleRate: 30000, reconnect, random: () => 1, clock, silenceSeconds: 60, onStatus: (line) => statuses.push(line) });
-    cleanups.push(() => source.close());
-    await expectBackoffThenGiveUp(clock, watch(source, statuses), caps, /127\.0\.0\.1/);
-  });
 
   it('silence raised at the limit and cleared by the next record; a drop opens a gap that the return closes; a forward jump is alerted', async () => {
     const clock = new ManualClock();
@@ -154,15 +100,6 @@ describe('Intan RHX spike port through SourceHealth', () => {
 describe('Open Ephys Event Broadcaster through SourceHealth', () => {
   const TYPE_SPIKE = Buffer.from([1, 0]);
   const spike = (sampleNumber: number) => [TYPE_SPIKE, Buffer.from(JSON.stringify({ ...spikeFields, sample_number: sampleNumber }))];
-
-  it('backs off 100, 200, 400, 400 ms on the clock, then gives up with a ConnectionError', async () => {
-    const clock = new ManualClock();
-    const statuses: string[] = [];
-    const url = `tcp://127.0.0.1:${await closedPort()}`;
-    const source = new EventBroadcasterSource({ url, reconnect, random: () => 1, clock, silenceSeconds: 60, onStatus: (line) => statuses.push(line) });
-    cleanups.push(() => source.close());
-    await expectBackoffThenGiveUp(clock, watch(source, statuses), caps, /Event Broadcaster at tcp:\/\/127\.0\.0\.1/);
-  }, 30_000);
 
   it('silence raised at the limit and cleared by the next message; a forward jump is alerted; a lost publisher opens a gap that its return closes', async () => {
     const clock = new ManualClock();
@@ -233,15 +170,6 @@ describe('ws:// rig (our protocol) through SourceHealth', () => {
     });
     return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
   }
-
-  it('backs off 100, 200, 400, 400 ms on the clock, then gives up with a ConnectionError', async () => {
-    const clock = new ManualClock();
-    const statuses: string[] = [];
-    const url = `ws://127.0.0.1:${await closedPort()}`;
-    const source = new RigConnection({ url, reconnect, random: () => 1, clock, onStatus: (line) => statuses.push(line) });
-    cleanups.push(() => source.close());
-    await expectBackoffThenGiveUp(clock, watch(source, statuses), caps, /ws:\/\/127\.0\.0\.1/);
-  });
 
   it('a drop without end opens a gap that the return closes (the retry waits for the clock); a forward jump is alerted', async () => {
     const clock = new ManualClock();
