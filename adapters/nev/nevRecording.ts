@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { InputFormatError, UsageError } from '../../src/errors.ts';
+import { UsageError } from '../../src/errors.ts';
 import type { LabelChange, LabelInterval } from '../../src/stream/events.ts';
 import { DEFAULT_BATCH_SPIKES } from '../mergeSortedRuns.ts';
 import type { OpenRecordingOptions } from '../recording.ts';

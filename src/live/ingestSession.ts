@@ -6,7 +6,7 @@ import { IdTable } from '../stream/idTable.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
 import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
-import { finiteOr, SourceHealth, SYSTEM_CLOCK } from './sourceHealth.ts';
+import { dataGapAlert, finiteOr, SourceHealth, SYSTEM_CLOCK } from './sourceHealth.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor, type TimeJumpLimits } from './timeJumpLimits.ts';
 import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
 
@@ -238,8 +238,7 @@ export class SourceRegistry {
 
 /** Takes what a source's health raised (alerts, gap events) out of its outbox. */
 export function takeOutbox(source: SourceState): { alerts: AlertEvent[]; events: SourceEvent[] } {
-  const taken = { alerts: source.outbox.alerts.splice(0), events: source.outbox.events.splice(0) };
-  return taken;
+  return { alerts: source.outbox.alerts.splice(0), events: source.outbox.events.splice(0) };
 }
 
 /** The sources of a registry in one line: messages, spikes, messages missing, connections, refused by code. */
@@ -346,6 +345,8 @@ export class IngestSession {
 
   /** What the source's health raised, into this frame's output. */
   private collect(source: SourceState, out: SessionOutput): void {
+    // Called for every accepted message: nothing to do in the usual case.
+    if (source.outbox.alerts.length === 0 && source.outbox.events.length === 0) return;
     const { alerts, events } = takeOutbox(source);
     for (const alert of alerts) out.alerts.push(alert);
     for (const event of events) out.events.push(event);
@@ -725,15 +726,7 @@ export class IngestSession {
   }
 
   private dataGapAlert(source: SourceState, from: number, to: number, out: SessionOutput, why: string): void {
-    this.alert(out, {
-      type: 'alert',
-      state: 'raised',
-      kind: 'data-gap',
-      t: to,
-      source: source.name,
-      value: to - from,
-      message: `source ${source.name}: no data from ${from.toFixed(3)} s to ${to.toFixed(3)} s (${(to - from).toFixed(3)} s) ${why}`,
-    });
+    this.alert(out, dataGapAlert(source.name, from, to, why));
   }
 
   /** A one-off source alert, through the source's alert rate limit. */

@@ -193,7 +193,7 @@ export class SourceHealth {
   }
 
   /** A lost source returned (`message` for the cleared alert): the gap closes where its data resume. */
-  back(message: string): void {
+  private back(message: string): void {
     this.lost = false;
     this.resumedAfter = this.latest;
     this.raise({ state: 'cleared', kind: 'source-lost', message });
@@ -287,26 +287,15 @@ export class SourceHealth {
     if (t > this.latest) this.latest = t;
   }
 
-  /** The first event time `t` after a return: the gap closes there. Returns the gap's start (undefined if none was open). */
-  resume(t: number, why = 'while it was away'): number | undefined {
+  /** The first event time `t` after a return: the gap closes there (with `data-gap` when more than the lateness was missed). */
+  private resume(t: number): void {
     const start = this.resumedAfter;
     this.resumedAfter = undefined;
-    if (start === undefined || !Number.isFinite(start)) return undefined;
+    if (start === undefined || !Number.isFinite(start)) return;
     this.wire.flush?.();
     this.reports.event({ kind: 'gap', start, end: Math.max(start, t) });
     if (this.options.unknownModeOnReturn === true) this.reports.event({ kind: 'label', t: start, label: null });
-    if (t - start > this.limits.backSeconds) this.dataGap(start, t, why);
-    return start;
-  }
-
-  /** A `data-gap` alert: nothing from `from` to `to` (seconds on the analysis clock). */
-  dataGap(from: number, to: number, why: string): void {
-    this.raise({
-      kind: 'data-gap',
-      t: to,
-      value: to - from,
-      message: `source ${this.name}: no data from ${from.toFixed(3)} s to ${to.toFixed(3)} s (${(to - from).toFixed(3)} s) ${why}`,
-    });
+    if (t - start > this.limits.backSeconds) this.reports.alert(dataGapAlert(this.name, start, t, 'while it was away'));
   }
 
   /** A gap from `start` on with no end yet (a new run the modes given say nothing of); replaces one open since a loss. */
@@ -372,6 +361,19 @@ export class SourceHealth {
       false,
     );
   }
+}
+
+/** The `data-gap` alert of source `name`: nothing from `from` to `to` (seconds on the analysis clock), `why` ending the message. */
+export function dataGapAlert(name: string, from: number, to: number, why: string): AlertEvent & { kind: SourceAlertKind } {
+  return {
+    type: 'alert',
+    state: 'raised',
+    kind: 'data-gap',
+    t: to,
+    source: name,
+    value: to - from,
+    message: `source ${name}: no data from ${from.toFixed(3)} s to ${to.toFixed(3)} s (${(to - from).toFixed(3)} s) ${why}`,
+  };
 }
 
 export function finiteOr(value: number, fallback: number): number {

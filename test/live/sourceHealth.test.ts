@@ -226,7 +226,7 @@ describe('SourceHealth: lost → gap → resume', () => {
     expect(alerts.map((a) => `${a.state} ${a.kind}`)).toEqual(['raised source-lost', 'cleared source-lost']);
   });
 
-  it('the owner may word the return (backMessage) and report gaps of its own (openGap, dataGap)', () => {
+  it('the owner may word the return (backMessage) and open a gap of its own (openGap)', () => {
     const { health, alerts, events } = harness({}, false);
     health.connectionUp(null);
     health.place(7);
