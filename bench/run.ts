@@ -15,9 +15,20 @@
  * - the significance read-out alone (bench/significanceKernel.ts): ns per
  *   pair per alignment in the WebAssembly kernel and its JavaScript
  *   reference, every bin labeled and 5 % unlabeled;
- * - the batch measure core (bench/batchMeasures.ts).
+ * - the batch measure core (bench/batchMeasures.ts);
+ * - every estimator at 1,024 units, one core, no surrogates (plugin,
+ *   miller-madow, panzeri-treves, qe, jackknife, shuffle; 30 s measured
+ *   after the window has filled), and beside them, on the same recording in
+ *   the same run, the numpy peer (bench/peers/numpy_synergy.py: every hop's
+ *   window recomputed from scratch, count tables of all pairs by BLAS
+ *   products of one-hot activity matrices, one BLAS thread) for plugin and
+ *   miller-madow: `ratio/<estimator>/1024-units` gives both real-time
+ *   factors and ours/peer. The peer needs a python3 with numpy (Debian:
+ *   apt-get install python3-numpy libopenblas0-pthread); without one it is
+ *   reported as skipped, with the reason.
  *
- * `--quick` runs shorter measurements (for a smoke test).
+ * `--quick` runs shorter measurements (for a smoke test; the estimator
+ * section at 64 units and 5 s).
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -92,3 +103,30 @@ for (const units of [64, 256]) {
   });
 }
 for (const result of child('batchMeasures.ts', [])) report(result);
+
+// Every estimator at 1,024 units on one core with no surrogates, and the numpy peer on the same recording.
+{
+  const units = quick ? 64 : 1024;
+  const seconds = quick ? 5 : 30;
+  const ours = new Map<string, Result>();
+  for (const estimator of ['plugin', 'miller-madow', 'panzeri-treves', 'qe', 'jackknife', 'shuffle']) {
+    const [result] = child('streamingWorkload.ts', ['--units', String(units), '--seconds', String(seconds), '--surrogates', '0', '--estimator', estimator]);
+    ours.set(estimator, result);
+    report(result);
+  }
+  for (const peer of child('peers/numpyWorkload.ts', ['--units', String(units), '--seconds', String(seconds)])) {
+    report(peer);
+    if (peer.skipped !== undefined) continue;
+    const estimator = String(peer.estimator);
+    const own = ours.get(estimator)!;
+    report({
+      name: `ratio/${estimator}/${units}-units`,
+      units,
+      oursRealtimeFactor: own.realtimeFactor,
+      peerRealtimeFactor: peer.realtimeFactor,
+      oursOverPeer: (own.realtimeFactor as number) / (peer.realtimeFactor as number),
+      oursMsPerHop: own.msPerHop,
+      peerMsPerHop: peer.msPerHop,
+    });
+  }
+}

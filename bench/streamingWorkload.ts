@@ -18,8 +18,8 @@ import type { EstimatorName } from '../src/estimators/estimate.ts';
 import { analyzeStream } from '../src/operators/analyzeStream.ts';
 import type { SourceEvent } from '../src/stream/events.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
-import { Population } from '../simulators/population.ts';
 import { flag } from './flags.ts';
+import { WORKLOAD_CHUNK_SECONDS, WORKLOAD_MODE_DWELL_SECONDS, WORKLOAD_WINDOW, workloadChunks, workloadPopulationOptions } from './workloadEvents.ts';
 
 const units = Number(flag('units', '256'));
 const measuredSeconds = Number(flag('seconds', '60'));
@@ -27,37 +27,27 @@ const naive = process.argv.includes('--naive');
 const estimator = flag('estimator', DEFAULT_ANALYSIS_OPTIONS.estimator) as EstimatorName;
 const topFlag = flag('top', '100');
 const options: AnalysisOptions = {
-  binSeconds: 0.02,
-  windowSeconds: 60,
-  hopSeconds: 1,
-  levels: 3,
+  // 20 ms bins, 60 s window, 1 s hop, levels 3, lateness 0.1 s.
+  ...WORKLOAD_WINDOW,
   estimator,
   // The default significance: label-lag surrogates for every pair.
   surrogates: Number(flag('surrogates', String(DEFAULT_ANALYSIS_OPTIONS.surrogates))),
   lagStepSeconds: DEFAULT_ANALYSIS_OPTIONS.lagStepSeconds,
   seed: 1,
-  latenessSeconds: 0.1,
   top: topFlag === 'all' ? undefined : Number(topFlag),
   // --max-cells N: the surrogates' memory bound (default 2^28 cells: at 1,024 units it keeps 41 of the 99 lags).
   ...(flag('max-cells') === undefined ? {} : { maxSurrogateCells: Number(flag('max-cells')) }),
 };
 // Timed once the window is full and every surrogate lag is reachable (a steady state).
 // Modes of 1 s: the automatic lag step is then 1 s, and every lag is in reach after window + 100 s.
-const modeDwellSeconds = 1;
+const modeDwellSeconds = WORKLOAD_MODE_DWELL_SECONDS;
 const stepSeconds = options.lagStepSeconds === 'auto' || options.lagStepSeconds === undefined ? Math.max(1, modeDwellSeconds) : options.lagStepSeconds;
 const warmupSeconds = options.windowSeconds + (options.surrogates > 0 ? (options.surrogates + 1) * stepSeconds : 0);
 const totalSeconds = warmupSeconds + measuredSeconds;
 
-// Generate everything first: the analysis alone is timed.
-const population = new Population({ units, meanRateHz: 5, seed: 7, synergisticPairs: 4, redundantPairs: 4, modeDwellSeconds });
-const chunkSeconds = 0.1;
-const chunks: SourceEvent[][] = [];
-let spikes = 0;
-for (let k = 0; k < Math.round(totalSeconds / chunkSeconds); k++) {
-  const { spikes: batch, labels } = population.generate(k * chunkSeconds, (k + 1) * chunkSeconds);
-  spikes += batch.t.length;
-  chunks.push([...labels, batch]);
-}
+// Generate everything first: the analysis alone is timed. (The numpy peer reads the same events: bench/workloadEvents.ts.)
+const chunkSeconds = WORKLOAD_CHUNK_SECONDS;
+const { chunks, spikes } = workloadChunks(workloadPopulationOptions(units, modeDwellSeconds), totalSeconds, chunkSeconds);
 
 /** The naive path skips its (slow) readout while the window fills: only measured hops pay for it. */
 class MeasuredBatchReadout extends BatchReadout {
