@@ -3,16 +3,21 @@ import { ShuffleOrderKeys, WithinModeCycles } from '../estimators/withinModeCycl
 import type { AnalysisOptions } from '../stream/options.ts';
 import { PairCountTables } from './pairCountTables.ts';
 import { PairKernel } from './pairKernel.ts';
+import { ReadoutKernel, type PairSums } from './readoutKernel.ts';
 import { comparePairs, rankKey, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
+
+const LN2 = Math.LN2;
 
 /**
  * The incremental readout: count tables (PairCountTables) updated as bins
- * enter and leave the window, read out every hop with flat-array kernels
- * (PairKernel). Under Panzeri–Treves with `top`, pairs are ranked by bounds
- * first and only those that can reach the top get the relevant-cell search.
- * Under the jackknife, single-unit terms are read once per unit and each
- * pair costs one closed-form pass over its cells, into flat arrays: only the
- * pairs that make the top become objects.
+ * enter and leave the window, read out every hop by the readout kernel
+ * (ReadoutKernel): each unit's own terms once per unit, then every pair's
+ * joint term in one pass over the tables into typed arrays, the top by a
+ * bounded heap of rank keys, and objects only for the pairs that reach it.
+ * Plug-in, Miller–Madow, jackknife and qe are exact in that pass; under
+ * Panzeri–Treves and shuffle the pass brackets each pair's value, and only
+ * pairs that can reach the top get the relevant-cell search (PairKernel,
+ * the dense reference).
  */
 export class IncrementalReadout implements WindowReadout {
   private readonly tables: PairCountTables;
@@ -23,6 +28,10 @@ export class IncrementalReadout implements WindowReadout {
   private unitCells = new Float64Array(0);
   private shuffledCells = new Float64Array(0);
   private readonly scratchArrays = new Map<string, Float64Array>();
+  private readonly sumArrays = new Map<string, PairSums>();
+  private readonly readoutKernel: ReadoutKernel;
+  private readonly topKeys = new TopKeys();
+  private contenders = new Int32Array(0);
   /**
    * For `shuffle`: the tables of within-mode shuffled responses (pair rows
    * only) and the pairing they hold: per mode, a uniformly random cycle σ of
@@ -38,6 +47,7 @@ export class IncrementalReadout implements WindowReadout {
     this.levels = options.levels;
     this.tables = new PairCountTables(options.levels, options.estimator === 'qe', windowBins);
     this.kernel = new PairKernel(options.levels, windowBins, 4);
+    this.readoutKernel = new ReadoutKernel(options.levels, windowBins);
     this.seed = options.seed;
     if (options.estimator === 'shuffle') {
       const shuffled = new PairCountTables(options.levels, false, windowBins);
@@ -71,35 +81,195 @@ export class IncrementalReadout implements WindowReadout {
     this.shuffled?.ensureUnits(units);
     this.shuffled?.ensureModes(modes);
     const pairCount = (units * (units - 1)) / 2;
-    let ranked: RankedPair[];
-    if (this.shuffled !== undefined) {
-      ranked = [];
-      const cells = this.cellsFor(modes);
-      const shuffledCells = this.shuffledCellsFor(modes);
-      for (let j = 1; j < units; j++) {
-        for (let i = 0; i < j; i++) {
-          this.tables.fillPairCells(i, j, modes, cells);
-          this.tables.fillPairCells(i, j, modes, shuffledCells, this.shuffled.rows);
-          const terms = this.kernel.shuffleTerms(cells, shuffledCells, modes);
-          ranked.push({ i, j, ...terms, synergy: terms.joint - terms.ia - terms.ib });
+    if (pairCount === 0) return [];
+    this.readUnits(units, modes);
+    const joints = this.scratch('joints', pairCount);
+    switch (this.estimator) {
+      case 'panzeri-treves':
+      case 'shuffle':
+        return this.rankByBounds(units, modes, limit);
+      case 'qe':
+        this.readoutKernel.quadraticJoints(this.tables, units, modes, joints);
+        return this.rankExact(units, joints, limit);
+      case 'jackknife':
+      case 'plugin':
+      case 'miller-madow': {
+        const sums = this.pairSums(pairCount);
+        this.readoutKernel.pairSums(this.tables, units, modes, this.estimator === 'jackknife' ? 'jackknife' : 'plugin', sums);
+        const totals = this.modeTotals(modes);
+        const { within, across, occupiedAcross, occupiedWithin } = sums;
+        const f = this.readoutKernel.nLog2n;
+        const n = totals.total;
+        if (this.estimator === 'jackknife') {
+          const g = this.readoutKernel.leaveOneOut;
+          let modeTerm = 0;
+          for (let m = 0; m < modes; m++) modeTerm += g[this.tables.modeCounts[m]];
+          const offset = n < 2 ? 0 : f[n] - f[n - 1];
+          for (let p = 0; p < pairCount; p++) joints[p] = n < 2 ? 0 : offset + (modeTerm + across[p] - within[p]) / n;
+        } else {
+          const correct = this.estimator === 'miller-madow';
+          const scale = 1 / (2 * n * LN2);
+          for (let p = 0; p < pairCount; p++) {
+            if (n === 0) {
+              joints[p] = 0;
+              continue;
+            }
+            const plugin = (f[n] - totals.modeTerm + within[p] - across[p]) / n;
+            // Miller–Madow: [(R − 1) − Σ_m (R_m − 1)]/(2N ln 2) over the modes present.
+            joints[p] = correct ? plugin + (occupiedAcross[p] - 1 - (occupiedWithin[p] - totals.present)) * scale : plugin;
+          }
         }
-      }
-    } else if (this.estimator === 'panzeri-treves' && limit < pairCount) {
-      ranked = this.rankPanzeriTrevesByBounds(modes, limit);
-    } else if (this.estimator === 'jackknife') {
-      return this.rankJackknife(modes, limit);
-    } else {
-      ranked = [];
-      const cells = this.cellsFor(modes);
-      for (let j = 1; j < units; j++) {
-        for (let i = 0; i < j; i++) {
-          this.tables.fillPairCells(i, j, modes, cells);
-          const terms = this.kernel.terms(cells, this.tables.quarters, modes, this.estimator);
-          ranked.push({ i, j, ...terms, synergy: terms.joint - terms.ia - terms.ib });
-        }
+        return this.rankExact(units, joints, limit);
       }
     }
-    return topPairs(ranked, limit);
+  }
+
+  /** Each unit's own terms (PairKernel.unitTerms) into `singles` and, for shuffle, `conditionals`. */
+  private readUnits(units: number, modes: number): void {
+    const singles = this.scratch('singles', units);
+    const conditionals = this.scratch('conditionals', units);
+    const unitCells = this.unitCellsFor(modes);
+    for (let u = 0; u < units; u++) {
+      this.tables.fillUnitCells(u, modes, unitCells);
+      const terms = this.kernel.unitTerms(unitCells, this.tables.quarters, modes, this.estimator);
+      singles[u] = terms.information;
+      conditionals[u] = terms.conditional;
+    }
+  }
+
+  /** N, Σ_m f(N_m) and the modes present, of quarter 0 (every estimator but qe has one quarter). */
+  private modeTotals(modes: number): { total: number; modeTerm: number; present: number } {
+    const f = this.readoutKernel.nLog2n;
+    let total = 0;
+    let modeTerm = 0;
+    let present = 0;
+    for (let m = 0; m < modes; m++) {
+      const n = this.tables.modeCounts[m];
+      total += n;
+      modeTerm += f[n];
+      if (n > 0) present++;
+    }
+    return { total, modeTerm, present };
+  }
+
+  /**
+   * The `limit` strongest pairs given every pair's joint information and
+   * the units' single ones: the limit-th largest rank key is found with a
+   * bounded heap of keys (TopKeys), and only the pairs that reach it become
+   * objects, sorted with the full comparison (ties included, as topPairs).
+   */
+  private rankExact(units: number, joints: Float64Array, limit: number): RankedPair[] {
+    const singles = this.scratch('singles', units);
+    const top = this.topKeys;
+    top.reset(limit);
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      const sj = singles[j];
+      for (let i = 0; i < j; i++, p++) top.offer(rankKey(joints[p] - singles[i] - sj));
+    }
+    const cutoff = top.kth();
+    const ranked: RankedPair[] = [];
+    p = 0;
+    for (let j = 1; j < units; j++) {
+      const sj = singles[j];
+      for (let i = 0; i < j; i++, p++) {
+        const synergy = joints[p] - singles[i] - sj;
+        if (rankKey(synergy) < cutoff) continue;
+        ranked.push({ i, j, joint: joints[p], ia: singles[i], ib: sj, synergy });
+      }
+    }
+    return sortedTop(ranked, limit);
+  }
+
+  /**
+   * Top-k under Panzeri–Treves and shuffle without the relevant-cell search
+   * for every pair: single-unit terms are exact (one per unit), each pair's
+   * joint term is bracketed from one pass of the readout kernel (PT's count
+   * R of a table lies between its occupied cells and its alphabet D: exactly
+   * R = D when every cell is occupied); the limit-th largest lower bound of
+   * |synergy| is a threshold no pair outside the top can reach, and only
+   * pairs whose upper bound reaches it get their exact value.
+   */
+  private rankByBounds(units: number, modes: number, limit: number): RankedPair[] {
+    const pairCount = (units * (units - 1)) / 2;
+    const singles = this.scratch('singles', units);
+    const conditionals = this.scratch('conditionals', units);
+    const low = this.scratch('low', pairCount);
+    const high = this.scratch('high', pairCount);
+    const sums = this.pairSums(pairCount);
+    this.readoutKernel.pairSums(this.tables, units, modes, 'plugin', sums);
+    const shuffle = this.shuffled !== undefined;
+    const shuffledSums = shuffle ? this.pairSums(pairCount, 'shuffled') : undefined;
+    if (shuffledSums !== undefined) this.readoutKernel.pairSums(this.tables, units, modes, 'plugin', shuffledSums, this.shuffled!.rows);
+    const { total: n, modeTerm, present } = this.modeTotals(modes);
+    const f = this.readoutKernel.nLog2n;
+    const d = this.levels * this.levels;
+    const scale = 1 / (2 * n * LN2);
+    const top = this.topKeys;
+    top.reset(limit);
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        let lowJoint = 0;
+        let highJoint = 0;
+        if (n > 0) {
+          const plugin = (f[n] - modeTerm + sums.within[p] - sums.across[p]) / n;
+          lowJoint = plugin + (sums.occupiedAcross[p] - 1 - present * (d - 1)) * scale;
+          highJoint = plugin + (d - 1 - sums.occupiedWithin[p] + present) * scale;
+          if (shuffledSums !== undefined) {
+            // + H_sh(R|Y), PT-corrected per mode, − H(X_i|Y) − H(X_j|Y).
+            const shuffled = (modeTerm - shuffledSums.within[p]) / n - conditionals[i] - conditionals[j];
+            lowJoint += shuffled + (shuffledSums.occupiedWithin[p] - present) * scale;
+            highJoint += shuffled + present * (d - 1) * scale;
+          }
+        }
+        const lowSynergy = lowJoint - singles[i] - singles[j];
+        const highSynergy = highJoint - singles[i] - singles[j];
+        low[p] = lowSynergy;
+        high[p] = highSynergy;
+        top.offer(lowSynergy >= 0 ? lowSynergy : highSynergy <= 0 ? -highSynergy : 0);
+      }
+    }
+    const threshold = top.kth();
+    // The pairs that can reach the top: their exact joint term (in `low`, no longer needed) and rank key.
+    const cells = this.cellsFor(modes);
+    const shuffledCells = shuffle ? this.shuffledCellsFor(modes) : undefined;
+    const contenders = this.contenderList(pairCount);
+    let count = 0;
+    top.reset(limit);
+    p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        // The slack covers rounding in the bounds and the ranking's 1e-12 bit resolution.
+        if (Math.max(Math.abs(low[p]), Math.abs(high[p])) < threshold - 2e-12) continue;
+        this.tables.fillPairCells(i, j, modes, cells);
+        let joint = this.kernel.jointInformation(cells, 1, modes, 'panzeri-treves');
+        if (shuffledCells !== undefined) {
+          this.tables.fillPairCells(i, j, modes, shuffledCells, this.shuffled!.rows);
+          joint += this.kernel.conditionalEntropyOfPairs(shuffledCells, modes, 'panzeri-treves') - conditionals[i] - conditionals[j];
+        }
+        low[p] = joint;
+        contenders[count++] = p;
+        top.offer(rankKey(joint - singles[i] - singles[j]));
+      }
+    }
+    const cutoff = top.kth();
+    const ranked: RankedPair[] = [];
+    for (let k = 0, j = 1, first = 0; k < count; k++) {
+      const index = contenders[k];
+      while (index >= first + j) first += j++;
+      const i = index - first;
+      const joint = low[index];
+      const synergy = joint - singles[i] - singles[j];
+      if (rankKey(synergy) >= cutoff) ranked.push({ i, j, joint, ia: singles[i], ib: singles[j], synergy });
+    }
+    return sortedTop(ranked, limit);
+  }
+
+  /** Room for the indices of `pairCount` pairs, kept between hops. */
+  private contenderList(pairCount: number): Int32Array {
+    if (this.contenders.length < pairCount) this.contenders = new Int32Array(Math.max(pairCount, 2 * this.contenders.length));
+    return this.contenders;
   }
 
   private shuffledCellsFor(modes: number): Float64Array {
@@ -114,51 +284,8 @@ export class IncrementalReadout implements WindowReadout {
     return this.cells;
   }
 
-  /**
-   * The jackknife's pairs (PairKernel.jackknifeInformation): I(X_u;Y) of
-   * each unit once (a pair's table has the unit's counts as its margin), then
-   * I(X_i,X_j;Y) of every pair into flat arrays, and objects only for the
-   * pairs whose rank key reaches the limit-th largest (as topPairs).
-   */
-  private rankJackknife(modes: number, limit: number): RankedPair[] {
-    const units = this.tables.units;
-    const levels = this.levels;
-    const pairCount = (units * (units - 1)) / 2;
-    const unitCells = this.unitCellsFor(modes);
-    const singles = this.scratch('singles', units);
-    for (let u = 0; u < units; u++) {
-      this.tables.fillUnitCells(u, modes, unitCells);
-      singles[u] = this.kernel.jackknifeInformation(unitCells, modes, levels);
-    }
-    const joints = this.scratch('joints', pairCount);
-    const keys = this.scratch('keys', pairCount);
-    const cells = this.cellsFor(modes);
-    const symbols = levels * levels;
-    let p = 0;
-    for (let j = 1; j < units; j++) {
-      for (let i = 0; i < j; i++, p++) {
-        this.tables.fillPairCells(i, j, modes, cells);
-        const joint = this.kernel.jackknifeInformation(cells, modes, symbols);
-        joints[p] = joint;
-        keys[p] = rankKey(joint - singles[i] - singles[j]);
-      }
-    }
-    const cutoff = limit >= pairCount ? -Infinity : kthLargest(keys.subarray(0, pairCount), limit, this.scratch('select', pairCount));
-    const ranked: RankedPair[] = [];
-    p = 0;
-    for (let j = 1; j < units; j++) {
-      for (let i = 0; i < j; i++, p++) {
-        if (keys[p] < cutoff) continue;
-        const joint = joints[p];
-        ranked.push({ i, j, joint, ia: singles[i], ib: singles[j], synergy: joint - singles[i] - singles[j] });
-      }
-    }
-    ranked.sort(comparePairs);
-    return ranked.length > limit ? ranked.slice(0, limit) : ranked;
-  }
-
   /** A scratch array of at least `size` values, kept between hops. */
-  private scratch(name: 'singles' | 'joints' | 'keys' | 'select', size: number): Float64Array {
+  private scratch(name: 'singles' | 'conditionals' | 'joints' | 'low' | 'high', size: number): Float64Array {
     let array = this.scratchArrays.get(name);
     if (array === undefined || array.length < size) {
       array = new Float64Array(Math.max(size, 2 * (array?.length ?? 0)));
@@ -167,106 +294,76 @@ export class IncrementalReadout implements WindowReadout {
     return array;
   }
 
+  /** The kernel's output arrays for `pairCount` pairs, kept between hops. */
+  private pairSums(pairCount: number, name: 'real' | 'shuffled' = 'real'): PairSums {
+    let sums = this.sumArrays.get(name);
+    if (sums === undefined || sums.within.length < pairCount) {
+      const size = Math.max(pairCount, 2 * (sums?.within.length ?? 0));
+      sums = { within: new Float64Array(size), across: new Float64Array(size), occupiedAcross: new Int32Array(size), occupiedWithin: new Int32Array(size) };
+      this.sumArrays.set(name, sums);
+    }
+    return sums;
+  }
+
   private unitCellsFor(modes: number): Float64Array {
     const size = this.tables.quarters * modes * this.levels;
     if (this.unitCells.length < size) this.unitCells = new Float64Array(size);
     return this.unitCells;
   }
+}
 
-  /**
-   * Top-k under Panzeri–Treves without the relevant-cell search for every
-   * pair: single-unit terms are exact (one per unit), the joint term is
-   * bracketed (PairKernel.panzeriTrevesJointBounds); the k-th largest lower
-   * bound of |synergy| is a threshold no pair outside the top can reach, and
-   * only pairs whose upper bound reaches it get their exact value.
-   */
-  private rankPanzeriTrevesByBounds(modes: number, limit: number): RankedPair[] {
-    const units = this.tables.units;
-    const levels = this.levels;
-    const unitCells = new Float64Array(modes * levels);
-    const singles = new Float64Array(units);
-    for (let u = 0; u < units; u++) {
-      this.tables.fillUnitCells(u, modes, unitCells);
-      singles[u] = this.kernel.singleInformation(unitCells, 1, modes, 'panzeri-treves');
-    }
-    const pairCount = (units * (units - 1)) / 2;
-    const lowerAbs = new Float64Array(pairCount);
-    const upperAbs = new Float64Array(pairCount);
-    const cells = this.cellsFor(modes);
-    let p = 0;
-    for (let j = 1; j < units; j++) {
-      for (let i = 0; i < j; i++, p++) {
-        this.tables.fillPairCells(i, j, modes, cells);
-        const bounds = this.kernel.panzeriTrevesJointBounds(cells, 1, modes);
-        const low = bounds.low - singles[i] - singles[j];
-        const high = bounds.high - singles[i] - singles[j];
-        lowerAbs[p] = low >= 0 ? low : high <= 0 ? -high : 0;
-        upperAbs[p] = Math.max(Math.abs(low), Math.abs(high));
-      }
-    }
-    const threshold = kthLargest(lowerAbs, limit);
-    const ranked: RankedPair[] = [];
-    p = 0;
-    for (let j = 1; j < units; j++) {
-      for (let i = 0; i < j; i++, p++) {
-        // The slack covers rounding in the bounds and the ranking's 1e-12 bit resolution.
-        if (upperAbs[p] < threshold - 2e-12) continue;
-        this.tables.fillPairCells(i, j, modes, cells);
-        const joint = this.kernel.jointInformation(cells, 1, modes, 'panzeri-treves');
-        ranked.push({ i, j, joint, ia: singles[i], ib: singles[j], synergy: joint - singles[i] - singles[j] });
-      }
-    }
-    return ranked;
-  }
+/** The `limit` strongest of `pairs` (every pair that can be among them), sorted. */
+function sortedTop(pairs: RankedPair[], limit: number): RankedPair[] {
+  pairs.sort(comparePairs);
+  return pairs.length > limit ? pairs.slice(0, limit) : pairs;
 }
 
 /**
- * The `limit` strongest pairs, sorted: only pairs whose rank key reaches the
- * limit-th largest are sorted with the full comparison.
+ * The k largest of the values offered, in a binary min-heap of k slots
+ * (typed array): `kth()` is the k-th largest offered (−∞ while fewer than k
+ * were offered). A value at or below the heap's least costs one comparison.
  */
-function topPairs(pairs: RankedPair[], limit: number): RankedPair[] {
-  if (pairs.length <= limit) return pairs.sort(comparePairs);
-  const keys = new Float64Array(pairs.length);
-  for (let k = 0; k < pairs.length; k++) keys[k] = rankKey(pairs[k].synergy);
-  const cutoff = kthLargest(keys, limit);
-  return pairs
-    .filter((pair) => rankKey(pair.synergy) >= cutoff)
-    .sort(comparePairs)
-    .slice(0, limit);
-}
+class TopKeys {
+  private heap = new Float64Array(16);
+  private size = 0;
+  private k = 0;
 
-/**
- * The k-th largest value (k ≥ 1) of `values` (−∞ if there are fewer), by
- * selection (Hoare's quickselect) in a copy: `scratch` when given (at least
- * as long as `values`), otherwise a new array.
- */
-function kthLargest(values: Float64Array, k: number, scratch?: Float64Array): number {
-  const n = values.length;
-  if (k > n || k < 1) return -Infinity;
-  const a = scratch === undefined ? Float64Array.from(values) : scratch;
-  if (scratch !== undefined) a.set(values);
-  // The k-th largest is the (n − k)-th smallest (0-based).
-  const target = n - k;
-  let low = 0;
-  let high = n - 1;
-  while (low < high) {
-    const pivot = a[(low + high) >>> 1];
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) high = j;
-    else if (target >= i) low = i;
-    else return a[target];
+  reset(k: number): void {
+    this.k = Math.max(0, Math.floor(k));
+    this.size = 0;
+    if (this.heap.length < this.k) this.heap = new Float64Array(this.k);
   }
-  return a[target];
+
+  offer(value: number): void {
+    const heap = this.heap;
+    if (this.size < this.k) {
+      // Sift up.
+      let child = this.size++;
+      while (child > 0) {
+        const parent = (child - 1) >> 1;
+        if (heap[parent] <= value) break;
+        heap[child] = heap[parent];
+        child = parent;
+      }
+      heap[child] = value;
+      return;
+    }
+    if (this.k === 0 || value <= heap[0]) return;
+    // Replace the least and sift down.
+    const size = this.size;
+    let parent = 0;
+    for (;;) {
+      let child = 2 * parent + 1;
+      if (child >= size) break;
+      if (child + 1 < size && heap[child + 1] < heap[child]) child++;
+      if (heap[child] >= value) break;
+      heap[parent] = heap[child];
+      parent = child;
+    }
+    heap[parent] = value;
+  }
+
+  kth(): number {
+    return this.size < this.k || this.k === 0 ? -Infinity : this.heap[0];
+  }
 }

@@ -1,5 +1,6 @@
 import type { EstimatorName } from '../estimators/estimate.ts';
 import { PanzeriTrevesTables } from './panzeriTrevesTables.ts';
+import { QUARTER_SET_WEIGHTS, QUARTER_SETS } from './readoutKernel.ts';
 
 /** I(X_a,X_b;Y), I(X_a;Y), I(X_b;Y) of one pair, in bits. */
 export interface PairTerms {
@@ -34,6 +35,7 @@ export class PairKernel {
   private overallB: Float64Array;
   private modeTotals: Float64Array;
   private modes = 0;
+  private unitScratch = new Float64Array(0);
   private readonly panzeriTreves = new PanzeriTrevesTables();
 
   constructor(levels: number, maxSamples: number, modes: number) {
@@ -115,6 +117,50 @@ export class PairKernel {
       total += modeTotal;
     }
     return total === 0 ? 0 : this.information(this.overallA, perMode, l, modes, total, estimator);
+  }
+
+  /**
+   * A unit's own terms in every pair it is part of, from its cells
+   * [quarter][mode][x]: `information`, I(X_u;Y) under `estimator` (a pair's
+   * table has the unit's counts as its margin, so this is the pair's ia or
+   * ib); and for `shuffle`, `conditional`, the Panzeri–Treves H(X_u|Y) the
+   * shuffle estimator subtracts (0 otherwise).
+   */
+  unitTerms(unitCells: Float64Array, quarters: number, modes: number, estimator: EstimatorName): { information: number; conditional: number } {
+    this.ensureModes(modes);
+    const l = this.levels;
+    if (estimator === 'jackknife') {
+      const summed = this.sumQuarters(unitCells, quarters, modes, 0b1111);
+      return { information: this.jackknifeInformation(summed, modes, l), conditional: 0 };
+    }
+    if (estimator === 'qe') {
+      if (quarters !== 4) throw new RangeError('the qe estimator needs four quarter tables');
+      let information = 0;
+      QUARTER_SETS.forEach((mask, set) => {
+        information += QUARTER_SET_WEIGHTS[set] * this.singleInformation(this.sumQuarters(unitCells, 4, modes, mask), 1, modes, 'plugin');
+      });
+      return { information, conditional: 0 };
+    }
+    const correcting = estimator === 'shuffle' ? 'panzeri-treves' : estimator;
+    const information = this.singleInformation(unitCells, quarters, modes, correcting);
+    if (estimator !== 'shuffle') return { information, conditional: 0 };
+    // singleInformation left the unit's per-mode table in marginalA and the mode totals set.
+    let total = 0;
+    for (let m = 0; m < modes; m++) total += this.modeTotals[m];
+    return { information, conditional: total === 0 ? 0 : this.conditionalEntropy(this.marginalA, l, modes, total, correcting) };
+  }
+
+  /** The quarters of `mask` summed: a unit's cells [mode][x] (scratch, valid until the next call). */
+  private sumQuarters(unitCells: Float64Array, quarters: number, modes: number, mask: number): Float64Array {
+    const size = modes * this.levels;
+    if (this.unitScratch.length < size) this.unitScratch = new Float64Array(size);
+    const out = this.unitScratch;
+    out.fill(0, 0, size);
+    for (let q = 0; q < quarters; q++) {
+      if ((mask & (1 << q)) === 0) continue;
+      for (let c = 0; c < size; c++) out[c] += unitCells[q * size + c];
+    }
+    return out;
   }
 
   /**
@@ -344,6 +390,17 @@ export class PairKernel {
     this.gather(shuffledCells, modes, 0b1);
     const shuffled = this.conditionalEntropy(this.table, l * l, modes, total, estimator);
     return { joint: joint + shuffled - independent, ia, ib };
+  }
+
+  /**
+   * Σ_m p(m) H(X_a,X_b|m) of a pair from its cells [mode][x_a][x_b] (one
+   * quarter), each mode's entropy corrected under `estimator`: the shuffle
+   * estimator's H_sh(R|Y) when the cells are the within-mode shuffled ones.
+   */
+  conditionalEntropyOfPairs(cells: Float64Array, modes: number, estimator: EstimatorName): number {
+    this.ensureModes(modes);
+    const total = this.gather(cells, modes, 0b1);
+    return total === 0 ? 0 : this.conditionalEntropy(this.table, this.levels * this.levels, modes, total, estimator);
   }
 
   private relevantCells(counts: Float64Array, from: number, length: number, estimator: EstimatorName): number {

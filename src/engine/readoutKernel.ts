@@ -1,0 +1,498 @@
+import type { PairCountTables } from './pairCountTables.ts';
+
+/** Pair rows of a PairCountTables (its own, or the shuffle estimator's shuffled rows). */
+export type PairRows = readonly (Uint16Array | Uint32Array)[];
+
+/**
+ * What one pass over every pair's cells gives, per pair p = j(j−1)/2 + i:
+ * with T a per-count table (n·log2 n for the plug-in family, the jackknife's
+ * leave-one-out term for the jackknife), the pair's table n_mc (mode m,
+ * word c = (x_i, x_j)) and its overall table n_c = Σ_m n_mc,
+ * - `within[p]` = Σ_{m,c} T(n_mc),
+ * - `across[p]` = Σ_c T(n_c),
+ * - with `occupancy`: `occupiedAcross[p]` = occupied cells of n_c and
+ *   `occupiedWithin[p]` = Σ_m occupied cells of n_mc.
+ */
+export interface PairSums {
+  within: Float64Array;
+  across: Float64Array;
+  occupiedAcross: Int32Array;
+  occupiedWithin: Int32Array;
+}
+
+/**
+ * The readout kernel: every pair's information terms in one pass over the
+ * sparse count tables (PairCountTables), into typed arrays, with no object
+ * or closure per pair. A pair's dense cells follow from its stored cells
+ * (both units fired) and the units' and modes' totals (pairCountTables.ts);
+ * they are derived in registers and summed through one table lookup each.
+ * The pairs are read row by row (pair (i, j) for i < j is row j, cell i),
+ * which is how the tables lie in memory.
+ *
+ * Levels = 3 (two non-zero symbols, the default) has its own unrolled pass;
+ * other levels take the general one. Both give the sums of the dense
+ * reference (PairKernel) up to rounding (≤ 1e-12 bits in the tests).
+ */
+export class ReadoutKernel {
+  readonly levels: number;
+  /** f(n) = n·log2 n. */
+  nLog2n = new Float64Array(0);
+  /** g(n) = n·[f(n − 1) − f(n)]: the jackknife's leave-one-out term of a cell of n. */
+  leaveOneOut = new Float64Array(0);
+  /** Per unit and slot (quarter × mode capacity + mode): non-zero symbols' counts [u][slot][a−1], as int32. */
+  private unit = new Int32Array(0);
+  /** Per unit and slot: bins in which the unit fired. */
+  private fired = new Int32Array(0);
+  private overall = new Int32Array(0);
+  private column = new Int32Array(0);
+  private dense = new Int32Array(0);
+  private subsetOverall = new Int32Array(0);
+  private readonly setSums = new Float64Array(7);
+  private readonly quarterCells = new Int32Array(36);
+  private readonly quarterOverall = new Int32Array(36);
+
+  constructor(levels: number, maxSamples: number) {
+    this.levels = levels;
+    this.ensureSamples(maxSamples);
+    this.overall = new Int32Array(levels * levels);
+    this.column = new Int32Array(levels);
+    this.subsetOverall = new Int32Array(7 * levels * levels);
+  }
+
+  ensureSamples(maxSamples: number): void {
+    if (maxSamples + 1 < this.nLog2n.length) return;
+    const f = new Float64Array(maxSamples + 2);
+    for (let n = 2; n < f.length; n++) f[n] = n * Math.log2(n);
+    const g = new Float64Array(maxSamples + 2);
+    for (let n = 2; n < g.length; n++) g[n] = n * (f[n - 1] - f[n]);
+    this.nLog2n = f;
+    this.leaveOneOut = g;
+  }
+
+  /**
+   * Copies each unit's counts and firings per slot (every quarter, modes
+   * 0 … modes − 1) to int32 scratch: read once per hop by every pair.
+   */
+  private prepareUnits(tables: PairCountTables, units: number): void {
+    const s = tables.symbols;
+    const slots = tables.quarters * tables.modeCapacity;
+    const size = units * slots;
+    if (this.fired.length < size) this.fired = new Int32Array(Math.max(size, 2 * this.fired.length));
+    if (this.unit.length < size * s) this.unit = new Int32Array(Math.max(size * s, 2 * this.unit.length));
+    const counts = tables.unitCounts;
+    const unit = this.unit;
+    const fired = this.fired;
+    for (let k = 0; k < size; k++) {
+      let total = 0;
+      for (let a = 0; a < s; a++) {
+        const n = counts[k * s + a];
+        unit[k * s + a] = n;
+        total += n;
+      }
+      fired[k] = total;
+    }
+  }
+
+  /**
+   * Every pair's sums (PairSums) over one quarter, with T = f (`table`
+   * 'plugin') or g ('jackknife'); `rows` the pair rows to read (the
+   * tables' own by default).
+   */
+  pairSums(tables: PairCountTables, units: number, modes: number, table: 'plugin' | 'jackknife', out: PairSums, rows: PairRows = tables.rows): void {
+    if (tables.quarters !== 1) throw new RangeError('pairSums reads one quarter');
+    this.ensureSamples(maxModeTotal(tables, modes));
+    this.prepareUnits(tables, units);
+    const T = table === 'plugin' ? this.nLog2n : this.leaveOneOut;
+    if (tables.symbols === 2) this.pairSums3(tables, rows, units, modes, T, out);
+    else this.pairSumsAny(tables, rows, units, modes, T, out);
+  }
+
+  /** pairSums for levels = 3: the nine cells of each mode in registers. */
+  private pairSums3(tables: PairCountTables, rows: PairRows, units: number, modes: number, T: Float64Array, out: PairSums): void {
+    const { within, across, occupiedAcross, occupiedWithin } = out;
+    const unit = this.unit;
+    const fired = this.fired;
+    const modeCounts = tables.modeCounts;
+    const capacity = tables.modeCapacity;
+    const perPair = tables.cellsPerPair;
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      const row = rows[j];
+      const slotJ = j * capacity;
+      for (let i = 0; i < j; i++, p++) {
+        const slotI = i * capacity;
+        let base = i * perPair;
+        let o11 = 0;
+        let o12 = 0;
+        let o21 = 0;
+        let o22 = 0;
+        let oi1 = 0;
+        let oi2 = 0;
+        let oj1 = 0;
+        let oj2 = 0;
+        let o00 = 0;
+        let sum = 0;
+        let occupied = 0;
+        for (let m = 0; m < modes; m++, base += 4) {
+          const c11 = row[base];
+          const c12 = row[base + 1];
+          const c21 = row[base + 2];
+          const c22 = row[base + 3];
+          const ui = (slotI + m) << 1;
+          const uj = (slotJ + m) << 1;
+          const i1 = unit[ui] - c11 - c12;
+          const i2 = unit[ui + 1] - c21 - c22;
+          const j1 = unit[uj] - c11 - c21;
+          const j2 = unit[uj + 1] - c12 - c22;
+          const none = modeCounts[m] - fired[slotI + m] - fired[slotJ + m] + c11 + c12 + c21 + c22;
+          sum += T[c11] + T[c12] + T[c21] + T[c22] + T[i1] + T[i2] + T[j1] + T[j2] + T[none];
+          occupied +=
+            (c11 > 0 ? 1 : 0) + (c12 > 0 ? 1 : 0) + (c21 > 0 ? 1 : 0) + (c22 > 0 ? 1 : 0) +
+            (i1 > 0 ? 1 : 0) + (i2 > 0 ? 1 : 0) + (j1 > 0 ? 1 : 0) + (j2 > 0 ? 1 : 0) + (none > 0 ? 1 : 0);
+          o11 += c11;
+          o12 += c12;
+          o21 += c21;
+          o22 += c22;
+          oi1 += i1;
+          oi2 += i2;
+          oj1 += j1;
+          oj2 += j2;
+          o00 += none;
+        }
+        within[p] = sum;
+        across[p] = T[o00] + T[oj1] + T[oj2] + T[oi1] + T[o11] + T[o12] + T[oi2] + T[o21] + T[o22];
+        occupiedWithin[p] = occupied;
+        occupiedAcross[p] =
+          (o00 > 0 ? 1 : 0) + (oj1 > 0 ? 1 : 0) + (oj2 > 0 ? 1 : 0) + (oi1 > 0 ? 1 : 0) + (o11 > 0 ? 1 : 0) +
+          (o12 > 0 ? 1 : 0) + (oi2 > 0 ? 1 : 0) + (o21 > 0 ? 1 : 0) + (o22 > 0 ? 1 : 0);
+      }
+    }
+  }
+
+  /** pairSums for any number of levels. */
+  private pairSumsAny(tables: PairCountTables, rows: PairRows, units: number, modes: number, T: Float64Array, out: PairSums): void {
+    const { within, across, occupiedAcross, occupiedWithin } = out;
+    const s = tables.symbols;
+    const l = this.levels;
+    const d = l * l;
+    const unit = this.unit;
+    const fired = this.fired;
+    const overall = this.overall;
+    const column = this.column;
+    const modeCounts = tables.modeCounts;
+    const capacity = tables.modeCapacity;
+    const perPair = tables.cellsPerPair;
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      const row = rows[j];
+      const slotJ = j * capacity;
+      for (let i = 0; i < j; i++, p++) {
+        const slotI = i * capacity;
+        overall.fill(0);
+        let sum = 0;
+        let occupied = 0;
+        for (let m = 0; m < modes; m++) {
+          const base = i * perPair + m * s * s;
+          const ui = (slotI + m) * s;
+          const uj = (slotJ + m) * s;
+          column.fill(0);
+          let both = 0;
+          for (let a = 0; a < s; a++) {
+            let rowSum = 0;
+            for (let b = 0; b < s; b++) {
+              const n = row[base + a * s + b];
+              sum += T[n];
+              if (n > 0) occupied++;
+              overall[(a + 1) * l + b + 1] += n;
+              column[b] += n;
+              rowSum += n;
+            }
+            const onlyI = unit[ui + a] - rowSum;
+            sum += T[onlyI];
+            if (onlyI > 0) occupied++;
+            overall[(a + 1) * l] += onlyI;
+            both += rowSum;
+          }
+          for (let b = 0; b < s; b++) {
+            const onlyJ = unit[uj + b] - column[b];
+            sum += T[onlyJ];
+            if (onlyJ > 0) occupied++;
+            overall[b + 1] += onlyJ;
+          }
+          const none = modeCounts[m] - fired[slotI + m] - fired[slotJ + m] + both;
+          sum += T[none];
+          if (none > 0) occupied++;
+          overall[0] += none;
+        }
+        let acrossSum = 0;
+        let occupiedOverall = 0;
+        for (let c = 0; c < d; c++) {
+          const n = overall[c];
+          acrossSum += T[n];
+          if (n > 0) occupiedOverall++;
+        }
+        within[p] = sum;
+        across[p] = acrossSum;
+        occupiedWithin[p] = occupied;
+        occupiedAcross[p] = occupiedOverall;
+      }
+    }
+  }
+
+  /**
+   * Every pair's plug-in I(X_i,X_j;Y) over the seven quarter sets of
+   * quadratic extrapolation (all four quarters, the two halves {0,1} and
+   * {2,3}, each quarter alone), combined as I∞ = (8/3) I(N) − Σ I(N/2) +
+   * (1/12) Σ I(N/4) (Strong et al. 1998; quadraticExtrapolation.ts), into
+   * `joints`.
+   */
+  quadraticJoints(tables: PairCountTables, units: number, modes: number, joints: Float64Array): void {
+    if (tables.quarters !== 4) throw new RangeError('quadraticJoints reads four quarters');
+    this.ensureSamples(maxModeTotal(tables, modes));
+    this.prepareUnits(tables, units);
+    if (tables.symbols === 2) this.quadraticJoints3(tables, units, modes, joints);
+    else this.quadraticJointsAny(tables, units, modes, joints);
+  }
+
+  /**
+   * quadraticJoints for levels = 3: per pair and mode, the nine cells of
+   * each quarter into a scratch row of 36, then the seven sets' sums; the
+   * sets' overall tables from the quarters' (a half is two quarters, the
+   * whole two halves).
+   */
+  private quadraticJoints3(tables: PairCountTables, units: number, modes: number, joints: Float64Array): void {
+    const f = this.nLog2n;
+    const capacity = tables.modeCapacity;
+    const perPair = tables.cellsPerPair;
+    const unit = this.unit;
+    const fired = this.fired;
+    const modeCounts = tables.modeCounts;
+    const { total: totals, modeTerm: modeTerms } = subsetConstants(tables, modes, f);
+    const cells = this.quarterCells;
+    const overall = this.quarterOverall;
+    const within = this.setSums;
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      const row = tables.rows[j];
+      const slotsJ = j * 4 * capacity;
+      for (let i = 0; i < j; i++, p++) {
+        const slotsI = i * 4 * capacity;
+        const pairBase = i * perPair;
+        overall.fill(0);
+        let wFull = 0;
+        let wHalf0 = 0;
+        let wHalf1 = 0;
+        let wq0 = 0;
+        let wq1 = 0;
+        let wq2 = 0;
+        let wq3 = 0;
+        for (let m = 0; m < modes; m++) {
+          for (let q = 0, slot = m; q < 4; q++, slot += capacity) {
+            const base = pairBase + slot * 4;
+            const c11 = row[base];
+            const c12 = row[base + 1];
+            const c21 = row[base + 2];
+            const c22 = row[base + 3];
+            const ui = (slotsI + slot) << 1;
+            const uj = (slotsJ + slot) << 1;
+            const out = q * 9;
+            cells[out] = modeCounts[slot] - fired[slotsI + slot] - fired[slotsJ + slot] + c11 + c12 + c21 + c22;
+            cells[out + 1] = unit[uj] - c11 - c21;
+            cells[out + 2] = unit[uj + 1] - c12 - c22;
+            cells[out + 3] = unit[ui] - c11 - c12;
+            cells[out + 4] = c11;
+            cells[out + 5] = c12;
+            cells[out + 6] = unit[ui + 1] - c21 - c22;
+            cells[out + 7] = c21;
+            cells[out + 8] = c22;
+          }
+          for (let c = 0; c < 9; c++) {
+            const n0 = cells[c];
+            const n1 = cells[9 + c];
+            const n2 = cells[18 + c];
+            const n3 = cells[27 + c];
+            const h0 = n0 + n1;
+            const h1 = n2 + n3;
+            wFull += f[h0 + h1];
+            wHalf0 += f[h0];
+            wHalf1 += f[h1];
+            wq0 += f[n0];
+            wq1 += f[n1];
+            wq2 += f[n2];
+            wq3 += f[n3];
+            overall[c] += n0;
+            overall[9 + c] += n1;
+            overall[18 + c] += n2;
+            overall[27 + c] += n3;
+          }
+        }
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        let aHalf0 = 0;
+        let aHalf1 = 0;
+        let aFull = 0;
+        for (let c = 0; c < 9; c++) {
+          const n0 = overall[c];
+          const n1 = overall[9 + c];
+          const n2 = overall[18 + c];
+          const n3 = overall[27 + c];
+          a0 += f[n0];
+          a1 += f[n1];
+          a2 += f[n2];
+          a3 += f[n3];
+          aHalf0 += f[n0 + n1];
+          aHalf1 += f[n2 + n3];
+          aFull += f[n0 + n1 + n2 + n3];
+        }
+        within[0] = wFull - aFull;
+        within[1] = wHalf0 - aHalf0;
+        within[2] = wHalf1 - aHalf1;
+        within[3] = wq0 - a0;
+        within[4] = wq1 - a1;
+        within[5] = wq2 - a2;
+        within[6] = wq3 - a3;
+        let joint = 0;
+        for (let set = 0; set < 7; set++) {
+          const total = totals[set];
+          if (total !== 0) joint += (QUARTER_SET_WEIGHTS[set] * (f[total] - modeTerms[set] + within[set])) / total;
+        }
+        joints[p] = joint;
+      }
+    }
+  }
+
+  /** quadraticJoints for any number of levels. */
+  private quadraticJointsAny(tables: PairCountTables, units: number, modes: number, joints: Float64Array): void {
+    const f = this.nLog2n;
+    const s = tables.symbols;
+    const l = this.levels;
+    const d = l * l;
+    const capacity = tables.modeCapacity;
+    const perPair = tables.cellsPerPair;
+    const unit = this.unit;
+    const fired = this.fired;
+    const modeCounts = tables.modeCounts;
+    // Per set: N, Σ_m f(N_m) and the weight of its information in I∞.
+    const { total: totals, modeTerm: modeTerms } = subsetConstants(tables, modes, f);
+    const weights = QUARTER_SET_WEIGHTS;
+    const within = this.setSums;
+    const size = 4 * modes * d;
+    if (this.dense.length < size) this.dense = new Int32Array(size);
+    const dense = this.dense;
+    const overall = this.subsetOverall;
+    const column = this.column;
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      const row = tables.rows[j];
+      const slotsJ = j * 4 * capacity;
+      for (let i = 0; i < j; i++, p++) {
+        const slotsI = i * 4 * capacity;
+        // Dense cells [q][m][c] of the pair.
+        for (let q = 0; q < 4; q++) {
+          for (let m = 0; m < modes; m++) {
+            const slot = q * capacity + m;
+            const base = i * perPair + slot * s * s;
+            const ui = (slotsI + slot) * s;
+            const uj = (slotsJ + slot) * s;
+            const out = (q * modes + m) * d;
+            column.fill(0);
+            let both = 0;
+            for (let a = 0; a < s; a++) {
+              let rowSum = 0;
+              for (let b = 0; b < s; b++) {
+                const n = row[base + a * s + b];
+                dense[out + (a + 1) * l + b + 1] = n;
+                column[b] += n;
+                rowSum += n;
+              }
+              dense[out + (a + 1) * l] = unit[ui + a] - rowSum;
+              both += rowSum;
+            }
+            for (let b = 0; b < s; b++) dense[out + b + 1] = unit[uj + b] - column[b];
+            dense[out] = modeCounts[slot] - fired[slotsI + slot] - fired[slotsJ + slot] + both;
+          }
+        }
+        // The seven sets' within-mode sums; their overall tables accumulate in `overall` [set][c].
+        overall.fill(0);
+        let wFull = 0;
+        let wHalf0 = 0;
+        let wHalf1 = 0;
+        let wq0 = 0;
+        let wq1 = 0;
+        let wq2 = 0;
+        let wq3 = 0;
+        const quarterStride = modes * d;
+        for (let m = 0; m < modes; m++) {
+          for (let c = 0; c < d; c++) {
+            const k = m * d + c;
+            const n0 = dense[k];
+            const n1 = dense[k + quarterStride];
+            const n2 = dense[k + 2 * quarterStride];
+            const n3 = dense[k + 3 * quarterStride];
+            const h0 = n0 + n1;
+            const h1 = n2 + n3;
+            wFull += f[h0 + h1];
+            wHalf0 += f[h0];
+            wHalf1 += f[h1];
+            wq0 += f[n0];
+            wq1 += f[n1];
+            wq2 += f[n2];
+            wq3 += f[n3];
+            overall[c] += h0 + h1;
+            overall[d + c] += h0;
+            overall[2 * d + c] += h1;
+            overall[3 * d + c] += n0;
+            overall[4 * d + c] += n1;
+            overall[5 * d + c] += n2;
+            overall[6 * d + c] += n3;
+          }
+        }
+        within[0] = wFull;
+        within[1] = wHalf0;
+        within[2] = wHalf1;
+        within[3] = wq0;
+        within[4] = wq1;
+        within[5] = wq2;
+        within[6] = wq3;
+        let joint = 0;
+        for (let set = 0; set < 7; set++) {
+          const total = totals[set];
+          if (total === 0) continue;
+          let acrossSum = 0;
+          for (let c = 0; c < d; c++) acrossSum += f[overall[set * d + c]];
+          joint += (weights[set] * (f[total] - modeTerms[set] + within[set] - acrossSum)) / total;
+        }
+        joints[p] = joint;
+      }
+    }
+  }
+}
+
+/** The largest window count any table cell can reach: the bins of all quarters and modes. */
+function maxModeTotal(tables: PairCountTables, modes: number): number {
+  let total = 0;
+  for (let q = 0; q < tables.quarters; q++) for (let m = 0; m < modes; m++) total += tables.modeCounts[q * tables.modeCapacity + m];
+  return total;
+}
+
+/** The quarter sets of quadratic extrapolation, in the order quadraticJoints uses: all, halves {0,1}, {2,3}, quarters 0–3. */
+export const QUARTER_SETS = [0b1111, 0b0011, 0b1100, 0b0001, 0b0010, 0b0100, 0b1000] as const;
+/** Their weights in I∞ = (8/3) I(N) − Σ I(N/2) + (1/12) Σ I(N/4). */
+export const QUARTER_SET_WEIGHTS = [8 / 3, -1, -1, 1 / 12, 1 / 12, 1 / 12, 1 / 12] as const;
+
+/** Per quarter set: N, Σ_m f(N_m), and its weight. */
+function subsetConstants(tables: PairCountTables, modes: number, f: Float64Array): { total: Float64Array; modeTerm: Float64Array } {
+  const total = new Float64Array(7);
+  const modeTerm = new Float64Array(7);
+  QUARTER_SETS.forEach((mask, set) => {
+    for (let m = 0; m < modes; m++) {
+      let n = 0;
+      for (let q = 0; q < 4; q++) if (mask & (1 << q)) n += tables.modeCounts[q * tables.modeCapacity + m];
+      total[set] += n;
+      modeTerm[set] += f[n];
+    }
+  });
+  return { total, modeTerm };
+}
