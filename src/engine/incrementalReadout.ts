@@ -163,18 +163,22 @@ export class IncrementalReadout implements WindowReadout {
     const top = this.topKeys;
     top.reset(limit);
     let p = 0;
+    // The heap holds |synergy|: rank keys are its rounding, so the limit-th largest key is the key of the limit-th largest |synergy|.
     for (let j = 1; j < units; j++) {
       const sj = singles[j];
-      for (let i = 0; i < j; i++, p++) top.offer(rankKey(joints[p] - singles[i] - sj));
+      for (let i = 0; i < j; i++, p++) top.offer(Math.abs(joints[p] - singles[i] - sj));
     }
-    const cutoff = top.kth();
+    const kth = top.kth();
+    const cutoff = kth === -Infinity ? -Infinity : rankKey(kth);
+    // Below this |synergy| no key reaches the cutoff (a cheap first test).
+    const floor = (cutoff - 1) / 1e12;
     const ranked: RankedPair[] = [];
     p = 0;
     for (let j = 1; j < units; j++) {
       const sj = singles[j];
       for (let i = 0; i < j; i++, p++) {
         const synergy = joints[p] - singles[i] - sj;
-        if (rankKey(synergy) < cutoff) continue;
+        if (Math.abs(synergy) < floor || rankKey(synergy) < cutoff) continue;
         ranked.push({ i, j, joint: joints[p], ia: singles[i], ib: sj, synergy });
       }
     }

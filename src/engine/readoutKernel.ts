@@ -1,4 +1,5 @@
 import type { PairCountTables } from './pairCountTables.ts';
+import { WasmReadout } from './wasm/readoutKernel.ts';
 
 /** Pair rows of a PairCountTables (its own, or the shuffle estimator's shuffled rows). */
 export type PairRows = readonly (Uint16Array | Uint32Array)[];
@@ -35,6 +36,13 @@ export interface PairSums {
  */
 export class ReadoutKernel {
   readonly levels: number;
+  /**
+   * Where levels = 3 is read out: 'wasm', the WebAssembly kernel (the
+   * default), or 'js', its JavaScript reference (the same bits). Other
+   * levels always run in JavaScript.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
+  private wasm: WasmReadout | undefined;
   /** f(n) = n·log2 n. */
   nLog2n = new Float64Array(0);
   /** g(n) = n·[f(n − 1) − f(n)]: the jackknife's leave-one-out term of a cell of n. */
@@ -103,8 +111,9 @@ export class ReadoutKernel {
     this.ensureSamples(maxModeTotal(tables, modes));
     this.prepareUnits(tables, units);
     const T = table === 'plugin' ? this.nLog2n : this.leaveOneOut;
-    if (tables.symbols === 2) this.pairSums3(tables, rows, units, modes, T, out);
-    else this.pairSumsAny(tables, rows, units, modes, T, out);
+    if (tables.symbols !== 2) this.pairSumsAny(tables, rows, units, modes, T, out);
+    else if (this.kernel === 'js') this.pairSums3(tables, rows, units, modes, T, out);
+    else (this.wasm ??= new WasmReadout()).pairSums(tables, rows, units, modes, T, this.unit, this.fired, out);
   }
 
   /** pairSums for levels = 3: the nine cells of each mode in registers. */
@@ -146,9 +155,8 @@ export class ReadoutKernel {
           const j2 = unit[uj + 1] - c12 - c22;
           const none = modeCounts[m] - fired[slotI + m] - fired[slotJ + m] + c11 + c12 + c21 + c22;
           sum += T[c11] + T[c12] + T[c21] + T[c22] + T[i1] + T[i2] + T[j1] + T[j2] + T[none];
-          occupied +=
-            (c11 > 0 ? 1 : 0) + (c12 > 0 ? 1 : 0) + (c21 > 0 ? 1 : 0) + (c22 > 0 ? 1 : 0) +
-            (i1 > 0 ? 1 : 0) + (i2 > 0 ? 1 : 0) + (j1 > 0 ? 1 : 0) + (j2 > 0 ? 1 : 0) + (none > 0 ? 1 : 0);
+          // A count n ≥ 0 is occupied when −n < 0: its sign bit, without a branch.
+          occupied += (-c11 >>> 31) + (-c12 >>> 31) + (-c21 >>> 31) + (-c22 >>> 31) + (-i1 >>> 31) + (-i2 >>> 31) + (-j1 >>> 31) + (-j2 >>> 31) + (-none >>> 31);
           o11 += c11;
           o12 += c12;
           o21 += c21;
@@ -162,9 +170,7 @@ export class ReadoutKernel {
         within[p] = sum;
         across[p] = T[o00] + T[oj1] + T[oj2] + T[oi1] + T[o11] + T[o12] + T[oi2] + T[o21] + T[o22];
         occupiedWithin[p] = occupied;
-        occupiedAcross[p] =
-          (o00 > 0 ? 1 : 0) + (oj1 > 0 ? 1 : 0) + (oj2 > 0 ? 1 : 0) + (oi1 > 0 ? 1 : 0) + (o11 > 0 ? 1 : 0) +
-          (o12 > 0 ? 1 : 0) + (oi2 > 0 ? 1 : 0) + (o21 > 0 ? 1 : 0) + (o22 > 0 ? 1 : 0);
+        occupiedAcross[p] = (-o00 >>> 31) + (-oj1 >>> 31) + (-oj2 >>> 31) + (-oi1 >>> 31) + (-o11 >>> 31) + (-o12 >>> 31) + (-oi2 >>> 31) + (-o21 >>> 31) + (-o22 >>> 31);
       }
     }
   }
@@ -250,8 +256,16 @@ export class ReadoutKernel {
     if (tables.quarters !== 4) throw new RangeError('quadraticJoints reads four quarters');
     this.ensureSamples(maxModeTotal(tables, modes));
     this.prepareUnits(tables, units);
-    if (tables.symbols === 2) this.quadraticJoints3(tables, units, modes, joints);
-    else this.quadraticJointsAny(tables, units, modes, joints);
+    if (tables.symbols !== 2) this.quadraticJointsAny(tables, units, modes, joints);
+    else if (this.kernel === 'js') this.quadraticJoints3(tables, units, modes, joints);
+    else {
+      const { total, modeTerm } = subsetConstants(tables, modes, this.nLog2n);
+      const constants = new Float64Array(21);
+      constants.set(total, 0);
+      constants.set(modeTerm, 7);
+      constants.set(QUARTER_SET_WEIGHTS, 14);
+      (this.wasm ??= new WasmReadout()).quadraticJoints(tables, units, modes, this.nLog2n, this.unit, this.fired, constants, joints);
+    }
   }
 
   /**

@@ -1,0 +1,211 @@
+// AssemblyScript source of the readout kernel (levels = 3): the WebAssembly
+// twin of pairSums3 and quadraticJoints3 in ../../readoutKernel.ts,
+// operation for operation, so that both give the same bits. Built by
+// `npm run build:wasm` into ../readoutKernelWasm.ts (committed). The memory
+// is imported; every argument is a byte address in it or a count. Pair p =
+// j(j−1)/2 + i (i < j) has its cells at cells + p·perPair, laid out as a
+// PairCountTables row ([quarter][mode capacity][a−1][b−1]); unit counts are
+// [u][slot][a−1] and firings [u][slot], slot = quarter·capacity + mode.
+
+@inline function F(t: usize, n: i32): f64 {
+  return load<f64>(t + (<usize>n << 3));
+}
+
+@inline function I(p: usize, k: i32): i32 {
+  return load<i32>(p + (<usize>k << 2));
+}
+
+@inline function D(p: usize, k: i32): f64 {
+  return load<f64>(p + (<usize>k << 3));
+}
+
+@inline function C<T>(cells: usize, k: usize): i32 {
+  return <i32>load<T>(cells + (k << alignof<T>()));
+}
+
+@inline function O(n: i32): i32 {
+  return <i32>(n > 0);
+}
+
+function sums<T>(
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  unit: usize, fired: usize, modeCounts: usize, t: usize,
+  within: usize, across: usize, occupiedWithin: usize, occupiedAcross: usize,
+): void {
+  for (let j = jFrom; j < jTo; j++) {
+    const slotJ = j * capacity;
+    for (let i = 0; i < j; i++) {
+      const p = (j * (j - 1)) / 2 + i;
+      const slotI = i * capacity;
+      let base = <usize>p * <usize>perPair;
+      let o11 = 0;
+      let o12 = 0;
+      let o21 = 0;
+      let o22 = 0;
+      let oi1 = 0;
+      let oi2 = 0;
+      let oj1 = 0;
+      let oj2 = 0;
+      let o00 = 0;
+      let sum: f64 = 0;
+      let occupied = 0;
+      for (let m = 0; m < modes; m++, base += 4) {
+        const c11 = C<T>(cells, base);
+        const c12 = C<T>(cells, base + 1);
+        const c21 = C<T>(cells, base + 2);
+        const c22 = C<T>(cells, base + 3);
+        const ui = (slotI + m) << 1;
+        const uj = (slotJ + m) << 1;
+        const i1 = I(unit, ui) - c11 - c12;
+        const i2 = I(unit, ui + 1) - c21 - c22;
+        const j1 = I(unit, uj) - c11 - c21;
+        const j2 = I(unit, uj + 1) - c12 - c22;
+        const none = I(modeCounts, m) - I(fired, slotI + m) - I(fired, slotJ + m) + c11 + c12 + c21 + c22;
+        sum += F(t, c11) + F(t, c12) + F(t, c21) + F(t, c22) + F(t, i1) + F(t, i2) + F(t, j1) + F(t, j2) + F(t, none);
+        occupied += O(c11) + O(c12) + O(c21) + O(c22) + O(i1) + O(i2) + O(j1) + O(j2) + O(none);
+        o11 += c11;
+        o12 += c12;
+        o21 += c21;
+        o22 += c22;
+        oi1 += i1;
+        oi2 += i2;
+        oj1 += j1;
+        oj2 += j2;
+        o00 += none;
+      }
+      store<f64>(within + (<usize>p << 3), sum);
+      store<f64>(across + (<usize>p << 3), F(t, o00) + F(t, oj1) + F(t, oj2) + F(t, oi1) + F(t, o11) + F(t, o12) + F(t, oi2) + F(t, o21) + F(t, o22));
+      store<i32>(occupiedWithin + (<usize>p << 2), occupied);
+      store<i32>(occupiedAcross + (<usize>p << 2), O(o00) + O(oj1) + O(oj2) + O(oi1) + O(o11) + O(o12) + O(oi2) + O(o21) + O(o22));
+    }
+  }
+}
+
+export function sums16(
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  unit: usize, fired: usize, modeCounts: usize, t: usize,
+  within: usize, across: usize, occupiedWithin: usize, occupiedAcross: usize,
+): void {
+  sums<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
+}
+
+export function sums32(
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  unit: usize, fired: usize, modeCounts: usize, t: usize,
+  within: usize, across: usize, occupiedWithin: usize, occupiedAcross: usize,
+): void {
+  sums<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
+}
+
+// constants: [totals ×7][modeTerms ×7][weights ×7], f64. scratch: 72 i32 (quarter cells, then quarter overall tables) and 7 f64.
+function quadratic<T>(
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
+): void {
+  const quarterCells = scratch;
+  const overall = scratch + 36 * 4;
+  const within = scratch + 72 * 4;
+  for (let j = jFrom; j < jTo; j++) {
+    const slotsJ = j * 4 * capacity;
+    for (let i = 0; i < j; i++) {
+      const p = (j * (j - 1)) / 2 + i;
+      const slotsI = i * 4 * capacity;
+      const pairBase = <usize>p * <usize>perPair;
+      memory.fill(overall, 0, 36 * 4);
+      let wFull: f64 = 0;
+      let wHalf0: f64 = 0;
+      let wHalf1: f64 = 0;
+      let wq0: f64 = 0;
+      let wq1: f64 = 0;
+      let wq2: f64 = 0;
+      let wq3: f64 = 0;
+      for (let m = 0; m < modes; m++) {
+        for (let q = 0, slot = m; q < 4; q++, slot += capacity) {
+          const base = pairBase + <usize>(slot * 4);
+          const c11 = C<T>(cells, base);
+          const c12 = C<T>(cells, base + 1);
+          const c21 = C<T>(cells, base + 2);
+          const c22 = C<T>(cells, base + 3);
+          const ui = (slotsI + slot) << 1;
+          const uj = (slotsJ + slot) << 1;
+          const out = quarterCells + <usize>(q * 9 * 4);
+          store<i32>(out, I(modeCounts, slot) - I(fired, slotsI + slot) - I(fired, slotsJ + slot) + c11 + c12 + c21 + c22);
+          store<i32>(out + 4, I(unit, uj) - c11 - c21);
+          store<i32>(out + 8, I(unit, uj + 1) - c12 - c22);
+          store<i32>(out + 12, I(unit, ui) - c11 - c12);
+          store<i32>(out + 16, c11);
+          store<i32>(out + 20, c12);
+          store<i32>(out + 24, I(unit, ui + 1) - c21 - c22);
+          store<i32>(out + 28, c21);
+          store<i32>(out + 32, c22);
+        }
+        for (let c = 0; c < 9; c++) {
+          const n0 = I(quarterCells, c);
+          const n1 = I(quarterCells, 9 + c);
+          const n2 = I(quarterCells, 18 + c);
+          const n3 = I(quarterCells, 27 + c);
+          const h0 = n0 + n1;
+          const h1 = n2 + n3;
+          wFull += F(f, h0 + h1);
+          wHalf0 += F(f, h0);
+          wHalf1 += F(f, h1);
+          wq0 += F(f, n0);
+          wq1 += F(f, n1);
+          wq2 += F(f, n2);
+          wq3 += F(f, n3);
+          store<i32>(overall + (<usize>c << 2), I(overall, c) + n0);
+          store<i32>(overall + (<usize>(9 + c) << 2), I(overall, 9 + c) + n1);
+          store<i32>(overall + (<usize>(18 + c) << 2), I(overall, 18 + c) + n2);
+          store<i32>(overall + (<usize>(27 + c) << 2), I(overall, 27 + c) + n3);
+        }
+      }
+      let a0: f64 = 0;
+      let a1: f64 = 0;
+      let a2: f64 = 0;
+      let a3: f64 = 0;
+      let aHalf0: f64 = 0;
+      let aHalf1: f64 = 0;
+      let aFull: f64 = 0;
+      for (let c = 0; c < 9; c++) {
+        const n0 = I(overall, c);
+        const n1 = I(overall, 9 + c);
+        const n2 = I(overall, 18 + c);
+        const n3 = I(overall, 27 + c);
+        a0 += F(f, n0);
+        a1 += F(f, n1);
+        a2 += F(f, n2);
+        a3 += F(f, n3);
+        aHalf0 += F(f, n0 + n1);
+        aHalf1 += F(f, n2 + n3);
+        aFull += F(f, n0 + n1 + n2 + n3);
+      }
+      store<f64>(within, wFull - aFull);
+      store<f64>(within + 8, wHalf0 - aHalf0);
+      store<f64>(within + 16, wHalf1 - aHalf1);
+      store<f64>(within + 24, wq0 - a0);
+      store<f64>(within + 32, wq1 - a1);
+      store<f64>(within + 40, wq2 - a2);
+      store<f64>(within + 48, wq3 - a3);
+      let joint: f64 = 0;
+      for (let set = 0; set < 7; set++) {
+        const total = D(constants, set);
+        if (total != 0) joint += (D(constants, 14 + set) * (F(f, <i32>total) - D(constants, 7 + set) + D(within, set))) / total;
+      }
+      store<f64>(joints + (<usize>p << 3), joint);
+    }
+  }
+}
+
+export function quadratic16(
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
+): void {
+  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints);
+}
+
+export function quadratic32(
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
+): void {
+  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints);
+}
