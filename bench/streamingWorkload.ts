@@ -18,6 +18,7 @@ import type { EstimatorName } from '../src/estimators/estimate.ts';
 import { analyzeStream } from '../src/operators/analyzeStream.ts';
 import type { SourceEvent } from '../src/stream/events.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
+import { startProfile, type SelfTime } from './cpuProfile.ts';
 import { flag } from './flags.ts';
 import { WORKLOAD_CHUNK_SECONDS, WORKLOAD_MODE_DWELL_SECONDS, WORKLOAD_WINDOW, workloadChunks, workloadPopulationOptions } from './workloadEvents.ts';
 
@@ -70,12 +71,17 @@ subject.pipe(analyzeStream(options, naive ? (o) => (naiveReadout = new MeasuredB
   surrogatesUsed = update.surrogates ?? 0;
 });
 
+// --profile FILE: a CPU profile of the measured part (not the warm-up), saved to FILE and summarized in the output.
+const profileFile = flag('profile');
+let profiler: ReturnType<typeof startProfile> | undefined;
+let profile: SelfTime[] | undefined;
 let measuredStart = 0;
 let measuredChunks = 0;
 const warmupChunks = Math.round(warmupSeconds / chunkSeconds);
 for (let k = 0; k < chunks.length; k++) {
   if (k === warmupChunks) {
     if (naiveReadout !== undefined) naiveReadout.active = true;
+    if (profileFile !== undefined) profiler = startProfile(profileFile);
     measuredStart = performance.now();
   }
   handedAt = performance.now();
@@ -83,6 +89,7 @@ for (let k = 0; k < chunks.length; k++) {
   if (k >= warmupChunks) measuredChunks++;
 }
 const measuredMs = performance.now() - measuredStart;
+if (profiler !== undefined) profile = profiler.stop();
 subject.complete();
 
 latencies.sort((a, b) => a - b);
@@ -104,5 +111,6 @@ process.stdout.write(
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     latencyP50Ms: percentile(0.5),
     latencyP99Ms: percentile(0.99),
+    ...(profile === undefined ? {} : { profile: profile.map(({ name, share }) => `${share}% ${name}`).join('; ') }),
   })}\n`,
 );
