@@ -99,9 +99,15 @@ function tieGroups(ranked: readonly RankedPair[]): [number, number][] {
  * Every limit from 1 to all pairs (and one past): the incremental top-k
  * equals the batch ranking's first k (BatchReadout.rank sorts every pair
  * and cuts; called here for the limits that cut a tie group, all pairs,
- * and 1). Returns the tie groups of the batch ranking.
+ * and 1). Returns the batch ranking of every pair and its tie groups.
  */
-function expectEveryLimit(readout: IncrementalReadout, batch: BatchReadout, window: readonly WindowBin[], modes: number, where: string): [number, number][] {
+function expectEveryLimit(
+  readout: IncrementalReadout,
+  batch: BatchReadout,
+  window: readonly WindowBin[],
+  modes: number,
+  where: string,
+): { all: RankedPair[]; groups: [number, number][] } {
   const all = batch.rank(window, UNITS, modes, PAIRS);
   expect(all).toHaveLength(PAIRS);
   const groups = tieGroups(all);
@@ -112,7 +118,7 @@ function expectEveryLimit(readout: IncrementalReadout, batch: BatchReadout, wind
     if (cuts.has(limit)) expect(names(expected), `${where}: the batch top ${limit} is its ranking's first ${limit}`).toEqual(names(all.slice(0, limit)));
     expectSame(readout.rank(window, UNITS, modes, limit), expected, `${where}, top ${limit}`);
   }
-  return groups;
+  return { all, groups };
 }
 
 describe('IncrementalReadout = BatchReadout with ties in the top-k', () => {
@@ -133,8 +139,7 @@ describe('IncrementalReadout = BatchReadout with ties in the top-k', () => {
           if (window.length > windowBins) readout.update(window.shift()!, -1, UNITS, modes);
           if (bin !== 110 && bin !== 169) continue;
           const where = `${estimator}, levels ${levels}, bin ${bin}`;
-          const groups = expectEveryLimit(readout, batch, window, modes, where);
-          const all = batch.rank(window, UNITS, modes, PAIRS);
+          const { all, groups } = expectEveryLimit(readout, batch, window, modes, where);
           // The window has the ties meant: the nine (A, B) pairs, in both orientations, tie exactly (under shuffle, those of each orientation).
           const tied = estimator === 'shuffle' ? [AB_FORWARD, AB_BACKWARD] : [AB_PAIRS];
           for (const members of tied) {
