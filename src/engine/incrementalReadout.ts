@@ -200,39 +200,14 @@ export class IncrementalReadout implements WindowReadout {
     const conditionals = this.scratch('conditionals', units);
     const low = this.scratch('low', pairCount);
     const high = this.scratch('high', pairCount);
-    const sums = this.pairSums(pairCount);
-    this.readoutKernel.pairSums(this.tables, units, modes, 'plugin', sums);
     const shuffle = this.shuffled !== undefined;
-    const shuffledSums = shuffle ? this.pairSums(pairCount, 'shuffled') : undefined;
-    if (shuffledSums !== undefined) this.readoutKernel.pairSums(this.tables, units, modes, 'plugin', shuffledSums, this.shuffled!.rows);
-    const { total: n, modeTerm, present } = this.modeTotals(modes);
-    const f = this.readoutKernel.nLog2n;
-    const d = this.levels * this.levels;
-    const scale = 1 / (2 * n * LN2);
+    this.readoutKernel.synergyBounds(this.tables, units, modes, this.shuffled?.rows, singles, conditionals, low, high);
     const top = this.topKeys;
     top.reset(limit);
-    let p = 0;
-    for (let j = 1; j < units; j++) {
-      for (let i = 0; i < j; i++, p++) {
-        let lowJoint = 0;
-        let highJoint = 0;
-        if (n > 0) {
-          const plugin = (f[n] - modeTerm + sums.within[p] - sums.across[p]) / n;
-          lowJoint = plugin + (sums.occupiedAcross[p] - 1 - present * (d - 1)) * scale;
-          highJoint = plugin + (d - 1 - sums.occupiedWithin[p] + present) * scale;
-          if (shuffledSums !== undefined) {
-            // + H_sh(R|Y), PT-corrected per mode, − H(X_i|Y) − H(X_j|Y).
-            const shuffled = (modeTerm - shuffledSums.within[p]) / n - conditionals[i] - conditionals[j];
-            lowJoint += shuffled + (shuffledSums.occupiedWithin[p] - present) * scale;
-            highJoint += shuffled + present * (d - 1) * scale;
-          }
-        }
-        const lowSynergy = lowJoint - singles[i] - singles[j];
-        const highSynergy = highJoint - singles[i] - singles[j];
-        low[p] = lowSynergy;
-        high[p] = highSynergy;
-        top.offer(lowSynergy >= 0 ? lowSynergy : highSynergy <= 0 ? -highSynergy : 0);
-      }
+    for (let p = 0; p < pairCount; p++) {
+      const lowSynergy = low[p];
+      const highSynergy = high[p];
+      top.offer(lowSynergy >= 0 ? lowSynergy : highSynergy <= 0 ? -highSynergy : 0);
     }
     const threshold = top.kth();
     // The pairs that can reach the top: their exact joint term (in `low`, no longer needed) and rank key.
@@ -241,7 +216,7 @@ export class IncrementalReadout implements WindowReadout {
     const contenders = this.contenderList(pairCount);
     let count = 0;
     top.reset(limit);
-    p = 0;
+    let p = 0;
     for (let j = 1; j < units; j++) {
       for (let i = 0; i < j; i++, p++) {
         // The slack covers rounding in the bounds and the ranking's 1e-12 bit resolution.
@@ -299,12 +274,12 @@ export class IncrementalReadout implements WindowReadout {
   }
 
   /** The kernel's output arrays for `pairCount` pairs, kept between hops. */
-  private pairSums(pairCount: number, name: 'real' | 'shuffled' = 'real'): PairSums {
-    let sums = this.sumArrays.get(name);
+  private pairSums(pairCount: number): PairSums {
+    let sums = this.sumArrays.get('real');
     if (sums === undefined || sums.within.length < pairCount) {
       const size = Math.max(pairCount, 2 * (sums?.within.length ?? 0));
       sums = { within: new Float64Array(size), across: new Float64Array(size), occupiedAcross: new Int32Array(size), occupiedWithin: new Int32Array(size) };
-      this.sumArrays.set(name, sums);
+      this.sumArrays.set('real', sums);
     }
     return sums;
   }

@@ -11,8 +11,8 @@ export type PairRows = readonly (Uint16Array | Uint32Array)[];
  * word c = (x_i, x_j)) and its overall table n_c = Σ_m n_mc,
  * - `within[p]` = Σ_{m,c} T(n_mc),
  * - `across[p]` = Σ_c T(n_c),
- * - with `occupancy`: `occupiedAcross[p]` = occupied cells of n_c and
- *   `occupiedWithin[p]` = Σ_m occupied cells of n_mc.
+ * - `occupiedAcross[p]` = occupied cells of n_c and `occupiedWithin[p]` =
+ *   Σ_m occupied cells of n_mc.
  */
 export interface PairSums {
   within: Float64Array;
@@ -56,6 +56,7 @@ export class ReadoutKernel {
   private dense = new Int32Array(0);
   private subsetOverall = new Int32Array(0);
   private readonly setSums = new Float64Array(7);
+  private readonly boundScratch: (PairSums | undefined)[] = [];
   private readonly quarterCells = new Int32Array(36);
   private readonly quarterOverall = new Int32Array(36);
 
@@ -108,6 +109,7 @@ export class ReadoutKernel {
    */
   pairSums(tables: PairCountTables, units: number, modes: number, table: 'plugin' | 'jackknife', out: PairSums, rows: PairRows = tables.rows): void {
     if (tables.quarters !== 1) throw new RangeError('pairSums reads one quarter');
+    checkRows(tables, rows, units);
     this.ensureSamples(maxModeTotal(tables, modes));
     this.prepareUnits(tables, units);
     const T = table === 'plugin' ? this.nLog2n : this.leaveOneOut;
@@ -243,6 +245,99 @@ export class ReadoutKernel {
         occupiedAcross[p] = occupiedOverall;
       }
     }
+  }
+
+  /**
+   * Every pair's bracket of its Panzeri–Treves synergy, or with
+   * `shuffledRows` its shuffle-estimator synergy, into `low` and `high`,
+   * from one pass (pairSums) over its cells: PT's count R of a table lies
+   * between its occupied cells and its alphabet D (R = D exactly when every
+   * cell is occupied), so with the single-unit terms exact (`singles`, and
+   * for shuffle the PT H(X_u|Y), `conditionals`) the bounds put every R at
+   * one end. I_PT = I_plugin + [(R − 1) − Σ_m (R_m − 1)]/(2N ln 2); the
+   * shuffle estimator adds H_sh(R|Y) − H(X_i|Y) − H(X_j|Y), its shuffled
+   * table's per-mode entropies PT-corrected likewise.
+   */
+  synergyBounds(
+    tables: PairCountTables,
+    units: number,
+    modes: number,
+    shuffledRows: PairRows | undefined,
+    singles: Float64Array,
+    conditionals: Float64Array,
+    low: Float64Array,
+    high: Float64Array,
+  ): void {
+    if (tables.quarters !== 1) throw new RangeError('synergyBounds reads one quarter');
+    if (shuffledRows !== undefined) checkRows(tables, shuffledRows, units);
+    this.ensureSamples(maxModeTotal(tables, modes));
+    const f = this.nLog2n;
+    let n = 0;
+    let modeTerm = 0;
+    let present = 0;
+    for (let m = 0; m < modes; m++) {
+      const count = tables.modeCounts[m];
+      n += count;
+      modeTerm += f[count];
+      if (count > 0) present++;
+    }
+    const d = this.levels * this.levels;
+    const constants = Float64Array.of(n, modeTerm, present, d, 1 / (2 * n * Math.LN2), f[n]);
+    if (tables.symbols === 2 && this.kernel === 'wasm') {
+      this.prepareUnits(tables, units);
+      (this.wasm ??= new WasmReadout()).synergyBounds(tables, shuffledRows, units, modes, f, this.unit, this.fired, constants, singles, conditionals, low, high);
+      return;
+    }
+    this.synergyBoundsJs(tables, units, modes, shuffledRows, constants, singles, conditionals, low, high);
+  }
+
+  /** synergyBounds in JavaScript: the reference of the WebAssembly kernel (levels = 3), and every other number of levels. */
+  private synergyBoundsJs(
+    tables: PairCountTables,
+    units: number,
+    modes: number,
+    shuffledRows: PairRows | undefined,
+    constants: Float64Array,
+    singles: Float64Array,
+    conditionals: Float64Array,
+    low: Float64Array,
+    high: Float64Array,
+  ): void {
+    const pairs = (units * (units - 1)) / 2;
+    const sums = this.boundSums(pairs, 0);
+    this.pairSums(tables, units, modes, 'plugin', sums);
+    const shuffled = shuffledRows === undefined ? undefined : this.boundSums(pairs, 1);
+    if (shuffled !== undefined) this.pairSums(tables, units, modes, 'plugin', shuffled, shuffledRows);
+    const [n, modeTerm, present, d, scale, fN] = constants;
+    let p = 0;
+    for (let j = 1; j < units; j++) {
+      for (let i = 0; i < j; i++, p++) {
+        let lowJoint = 0;
+        let highJoint = 0;
+        if (n > 0) {
+          const plugin = (fN - modeTerm + sums.within[p] - sums.across[p]) / n;
+          lowJoint = plugin + (sums.occupiedAcross[p] - 1 - present * (d - 1)) * scale;
+          highJoint = plugin + (d - 1 - sums.occupiedWithin[p] + present) * scale;
+          if (shuffled !== undefined) {
+            const entropy = (modeTerm - shuffled.within[p]) / n - conditionals[i] - conditionals[j];
+            lowJoint += entropy + (shuffled.occupiedWithin[p] - present) * scale;
+            highJoint += entropy + present * (d - 1) * scale;
+          }
+        }
+        low[p] = lowJoint - singles[i] - singles[j];
+        high[p] = highJoint - singles[i] - singles[j];
+      }
+    }
+  }
+
+  /** Scratch sums for synergyBoundsJs (0: the pair's rows, 1: the shuffled rows). */
+  private boundSums(pairs: number, k: 0 | 1): PairSums {
+    let sums = this.boundScratch[k];
+    if (sums === undefined || sums.within.length < pairs) {
+      sums = { within: new Float64Array(pairs), across: new Float64Array(pairs), occupiedAcross: new Int32Array(pairs), occupiedWithin: new Int32Array(pairs) };
+      this.boundScratch[k] = sums;
+    }
+    return sums;
   }
 
   /**
@@ -481,6 +576,13 @@ export class ReadoutKernel {
         joints[p] = joint;
       }
     }
+  }
+}
+
+/** Rows from other tables (the shuffled ones) must have the tables' layout: the same cells per pair. */
+function checkRows(tables: PairCountTables, rows: PairRows, units: number): void {
+  if (rows !== tables.rows && units > 1 && rows[units - 1].length !== (units - 1) * tables.cellsPerPair) {
+    throw new Error(`internal: rows of ${rows[units - 1].length / (units - 1)} cells per pair read as ${tables.cellsPerPair}`);
   }
 }
 

@@ -6,6 +6,8 @@ type Entry = (...args: number[]) => void;
 interface Exports {
   sums16: Entry;
   sums32: Entry;
+  bounds16: Entry;
+  bounds32: Entry;
   quadratic16: Entry;
   quadratic32: Entry;
 }
@@ -46,7 +48,8 @@ export class WasmReadout {
    * and firings, the mode counts and the pair rows (pair p at p·perPair);
    * returns their addresses and the first free byte.
    */
-  private place(tables: PairCountTables, rows: PairRows, units: number, table: Float64Array, unit: Int32Array, fired: Int32Array, extraBytes: (next: number) => number) {
+  private place(tables: PairCountTables, rowSets: readonly PairRows[], units: number, table: Float64Array, unit: Int32Array, fired: Int32Array, extraBytes: (next: number) => number) {
+    const rows = rowSets[0];
     const slots = units * tables.quarters * tables.modeCapacity;
     const perPair = tables.cellsPerPair;
     const pairs = (units * (units - 1)) / 2;
@@ -64,7 +67,7 @@ export class WasmReadout {
       unit: take(slots * tables.symbols * 4),
       fired: take(slots * 4),
       modeCounts: take(tables.modeCounts.length * 4),
-      cells: take(pairs * perPair * cellBytes),
+      cells: rowSets.map(() => take(pairs * perPair * cellBytes)),
     };
     const end = extraBytes(next);
     this.reserve(end);
@@ -73,8 +76,10 @@ export class WasmReadout {
     new Int32Array(buffer, at.unit, slots * tables.symbols).set(unit.subarray(0, slots * tables.symbols));
     new Int32Array(buffer, at.fired, slots).set(fired.subarray(0, slots));
     new Int32Array(buffer, at.modeCounts, tables.modeCounts.length).set(tables.modeCounts);
-    const cells = wide ? new Uint32Array(buffer, at.cells, pairs * perPair) : new Uint16Array(buffer, at.cells, pairs * perPair);
-    for (let j = 1; j < units; j++) cells.set(rows[j].subarray(0, j * perPair), ((j * (j - 1)) / 2) * perPair);
+    rowSets.forEach((set, k) => {
+      const cells = wide ? new Uint32Array(buffer, at.cells[k], pairs * perPair) : new Uint16Array(buffer, at.cells[k], pairs * perPair);
+      for (let j = 1; j < units; j++) cells.set(set[j].subarray(0, j * perPair), ((j * (j - 1)) / 2) * perPair);
+    });
     return { at, wide, perPair, pairs };
   }
 
@@ -82,7 +87,7 @@ export class WasmReadout {
   pairSums(tables: PairCountTables, rows: PairRows, units: number, modes: number, table: Float64Array, unit: Int32Array, fired: Int32Array, out: PairSums): void {
     let outputs = 0;
     const pairs = (units * (units - 1)) / 2;
-    const { at, wide, perPair } = this.place(tables, rows, units, table, unit, fired, (next) => {
+    const { at, wide, perPair } = this.place(tables, [rows], units, table, unit, fired, (next) => {
       outputs = next;
       return next + pairs * 24;
     });
@@ -91,7 +96,7 @@ export class WasmReadout {
     const occupiedWithin = across + pairs * 8;
     const occupiedAcross = occupiedWithin + pairs * 4;
     (wide ? this.kernel.sums32 : this.kernel.sums16)(
-      at.cells, perPair, tables.modeCapacity, modes, 1, units,
+      at.cells[0], perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table,
       within, across, occupiedWithin, occupiedAcross,
     );
@@ -109,7 +114,7 @@ export class WasmReadout {
   quadraticJoints(tables: PairCountTables, units: number, modes: number, f: Float64Array, unit: Int32Array, fired: Int32Array, constants: Float64Array, joints: Float64Array): void {
     let extra = 0;
     const pairs = (units * (units - 1)) / 2;
-    const { at, wide, perPair } = this.place(tables, tables.rows, units, f, unit, fired, (next) => {
+    const { at, wide, perPair } = this.place(tables, [tables.rows], units, f, unit, fired, (next) => {
       extra = next;
       return next + 21 * 8 + 72 * 4 + 7 * 8 + pairs * 8;
     });
@@ -119,9 +124,54 @@ export class WasmReadout {
     const buffer = this.memory.buffer;
     new Float64Array(buffer, constantsAt, 21).set(constants);
     (wide ? this.kernel.quadratic32 : this.kernel.quadratic16)(
-      at.cells, perPair, tables.modeCapacity, modes, 1, units,
+      at.cells[0], perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, scratch, jointsAt,
     );
     joints.set(new Float64Array(this.memory.buffer, jointsAt, pairs));
+  }
+
+  /**
+   * ReadoutKernel.synergyBounds for levels = 3: every pair's bracket of its
+   * Panzeri–Treves (with `shuffledRows`, shuffle) synergy into `low` and
+   * `high`; `constants` as the kernel's (N, Σ_m f(N_m), modes present, D,
+   * 1/(2N ln 2), f(N)).
+   */
+  synergyBounds(
+    tables: PairCountTables,
+    shuffledRows: PairRows | undefined,
+    units: number,
+    modes: number,
+    f: Float64Array,
+    unit: Int32Array,
+    fired: Int32Array,
+    constants: Float64Array,
+    singles: Float64Array,
+    conditionals: Float64Array,
+    low: Float64Array,
+    high: Float64Array,
+  ): void {
+    let extra = 0;
+    const pairs = (units * (units - 1)) / 2;
+    const rowSets = shuffledRows === undefined ? [tables.rows] : [tables.rows, shuffledRows];
+    const { at, wide, perPair } = this.place(tables, rowSets, units, f, unit, fired, (next) => {
+      extra = next;
+      return next + 8 * 8 + 2 * units * 8 + 2 * pairs * 8;
+    });
+    const constantsAt = extra;
+    const singlesAt = constantsAt + 8 * 8;
+    const conditionalsAt = singlesAt + units * 8;
+    const lowAt = conditionalsAt + units * 8;
+    const highAt = lowAt + pairs * 8;
+    const buffer = this.memory.buffer;
+    new Float64Array(buffer, constantsAt, constants.length).set(constants);
+    new Float64Array(buffer, singlesAt, units).set(singles.subarray(0, units));
+    new Float64Array(buffer, conditionalsAt, units).set(conditionals.subarray(0, units));
+    (wide ? this.kernel.bounds32 : this.kernel.bounds16)(
+      at.cells[0], at.cells[1] ?? 0, perPair, tables.modeCapacity, modes, 1, units,
+      at.unit, at.fired, at.modeCounts, at.table, constantsAt, singlesAt, conditionalsAt,
+      lowAt, highAt,
+    );
+    low.set(new Float64Array(buffer, lowAt, pairs));
+    high.set(new Float64Array(buffer, highAt, pairs));
   }
 }
