@@ -58,7 +58,8 @@ export class ReadoutKernel {
   private readonly setSums = new Float64Array(7);
   private readonly boundScratch: (PairSums | undefined)[] = [];
   private readonly quarterCells = new Int32Array(36);
-  private readonly quarterOverall = new Int32Array(36);
+  private readonly quarterBoth = new Int32Array(16);
+  private unitQuarters = new Int32Array(0);
 
   constructor(levels: number, maxSamples: number) {
     this.levels = levels;
@@ -359,7 +360,9 @@ export class ReadoutKernel {
       constants.set(total, 0);
       constants.set(modeTerm, 7);
       constants.set(QUARTER_SET_WEIGHTS, 14);
-      (this.wasm ??= new WasmReadout()).quadraticJoints(tables, units, modes, this.nLog2n, this.unit, this.fired, constants, joints);
+      const { unitQuarters, modeQuarters } = this.quarterTotals(tables, units, modes);
+      const small = smallCellParts(this.nLog2n, total);
+      (this.wasm ??= new WasmReadout()).quadraticJoints(tables, units, modes, this.nLog2n, this.unit, this.fired, constants, unitQuarters, modeQuarters, small, joints);
     }
   }
 
@@ -378,8 +381,10 @@ export class ReadoutKernel {
     const modeCounts = tables.modeCounts;
     const { total: totals, modeTerm: modeTerms } = subsetConstants(tables, modes, f);
     const cells = this.quarterCells;
-    const overall = this.quarterOverall;
+    const both = this.quarterBoth;
     const within = this.setSums;
+    const { unitQuarters, modeQuarters } = this.quarterTotals(tables, units, modes);
+    const small = smallCellParts(f, totals);
     let p = 0;
     for (let j = 1; j < units; j++) {
       const row = tables.rows[j];
@@ -387,7 +392,7 @@ export class ReadoutKernel {
       for (let i = 0; i < j; i++, p++) {
         const slotsI = i * 4 * capacity;
         const pairBase = i * perPair;
-        overall.fill(0);
+        both.fill(0);
         let wFull = 0;
         let wHalf0 = 0;
         let wHalf1 = 0;
@@ -395,6 +400,7 @@ export class ReadoutKernel {
         let wq1 = 0;
         let wq2 = 0;
         let wq3 = 0;
+        let smallWithin = 0;
         for (let m = 0; m < modes; m++) {
           for (let q = 0, slot = m; q < 4; q++, slot += capacity) {
             const base = pairBase + slot * 4;
@@ -409,17 +415,25 @@ export class ReadoutKernel {
             cells[out + 1] = unit[uj] - c11 - c21;
             cells[out + 2] = unit[uj + 1] - c12 - c22;
             cells[out + 3] = unit[ui] - c11 - c12;
-            cells[out + 4] = c11;
-            cells[out + 5] = c12;
-            cells[out + 6] = unit[ui + 1] - c21 - c22;
+            cells[out + 4] = unit[ui + 1] - c21 - c22;
+            cells[out + 5] = c11;
+            cells[out + 6] = c12;
             cells[out + 7] = c21;
             cells[out + 8] = c22;
+            both[q * 4] += c11;
+            both[q * 4 + 1] += c12;
+            both[q * 4 + 2] += c21;
+            both[q * 4 + 3] += c22;
           }
           for (let c = 0; c < 9; c++) {
             const n0 = cells[c];
             const n1 = cells[9 + c];
             const n2 = cells[18 + c];
             const n3 = cells[27 + c];
+            if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
+              smallWithin += small[n0 | (n1 << 3) | (n2 << 6) | (n3 << 9)];
+              continue;
+            }
             const h0 = n0 + n1;
             const h1 = n2 + n3;
             wFull += f[h0 + h1];
@@ -429,11 +443,26 @@ export class ReadoutKernel {
             wq1 += f[n1];
             wq2 += f[n2];
             wq3 += f[n3];
-            overall[c] += n0;
-            overall[9 + c] += n1;
-            overall[18 + c] += n2;
-            overall[27 + c] += n3;
           }
+        }
+        // The quarters' overall tables: the units' quarter totals and the both-fired cells summed over the modes.
+        for (let q = 0; q < 4; q++) {
+          const c11 = both[q * 4];
+          const c12 = both[q * 4 + 1];
+          const c21 = both[q * 4 + 2];
+          const c22 = both[q * 4 + 3];
+          const ui = (i * 4 + q) * 3;
+          const uj = (j * 4 + q) * 3;
+          const out = q * 9;
+          cells[out] = modeQuarters[q] - unitQuarters[ui + 2] - unitQuarters[uj + 2] + c11 + c12 + c21 + c22;
+          cells[out + 1] = unitQuarters[uj] - c11 - c21;
+          cells[out + 2] = unitQuarters[uj + 1] - c12 - c22;
+          cells[out + 3] = unitQuarters[ui] - c11 - c12;
+          cells[out + 4] = unitQuarters[ui + 1] - c21 - c22;
+          cells[out + 5] = c11;
+          cells[out + 6] = c12;
+          cells[out + 7] = c21;
+          cells[out + 8] = c22;
         }
         let a0 = 0;
         let a1 = 0;
@@ -442,11 +471,16 @@ export class ReadoutKernel {
         let aHalf0 = 0;
         let aHalf1 = 0;
         let aFull = 0;
+        let smallAcross = 0;
         for (let c = 0; c < 9; c++) {
-          const n0 = overall[c];
-          const n1 = overall[9 + c];
-          const n2 = overall[18 + c];
-          const n3 = overall[27 + c];
+          const n0 = cells[c];
+          const n1 = cells[9 + c];
+          const n2 = cells[18 + c];
+          const n3 = cells[27 + c];
+          if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
+            smallAcross += small[n0 | (n1 << 3) | (n2 << 6) | (n3 << 9)];
+            continue;
+          }
           a0 += f[n0];
           a1 += f[n1];
           a2 += f[n2];
@@ -467,9 +501,34 @@ export class ReadoutKernel {
           const total = totals[set];
           if (total !== 0) joint += (QUARTER_SET_WEIGHTS[set] * (f[total] - modeTerms[set] + within[set])) / total;
         }
-        joints[p] = joint;
+        joints[p] = joint + (smallWithin - smallAcross);
       }
     }
+  }
+
+  /**
+   * Per unit and quarter (levels = 3): its counts of symbols 1 and 2 and its
+   * firings, over the modes ([u][q][3]); and the bins of each quarter.
+   */
+  private quarterTotals(tables: PairCountTables, units: number, modes: number): { unitQuarters: Int32Array; modeQuarters: Int32Array } {
+    const capacity = tables.modeCapacity;
+    if (this.unitQuarters.length < units * 12) this.unitQuarters = new Int32Array(Math.max(units * 12, 2 * this.unitQuarters.length));
+    const unitQuarters = this.unitQuarters;
+    unitQuarters.fill(0, 0, units * 12);
+    for (let u = 0; u < units; u++) {
+      for (let q = 0; q < 4; q++) {
+        const out = (u * 4 + q) * 3;
+        for (let m = 0; m < modes; m++) {
+          const slot = (u * 4 + q) * capacity + m;
+          unitQuarters[out] += this.unit[slot * 2];
+          unitQuarters[out + 1] += this.unit[slot * 2 + 1];
+          unitQuarters[out + 2] += this.fired[slot];
+        }
+      }
+    }
+    const modeQuarters = new Int32Array(4);
+    for (let q = 0; q < 4; q++) for (let m = 0; m < modes; m++) modeQuarters[q] += tables.modeCounts[q * capacity + m];
+    return { unitQuarters, modeQuarters };
   }
 
   /** quadraticJoints for any number of levels. */
@@ -584,6 +643,24 @@ function checkRows(tables: PairCountTables, rows: PairRows, units: number): void
   if (rows !== tables.rows && units > 1 && rows[units - 1].length !== (units - 1) * tables.cellsPerPair) {
     throw new Error(`internal: rows of ${rows[units - 1].length / (units - 1)} cells per pair read as ${tables.cellsPerPair}`);
   }
+}
+
+/**
+ * The part in I∞ of a cell whose four quarters count n0…n3, each below 8,
+ * at n0 + 8 n1 + 64 n2 + 512 n3: Σ_S (w_S/N_S)·f(Σ_{q∈S} n_q) over the
+ * quarter sets S in QUARTER_SETS order (0 for a set with N_S = 0).
+ */
+function smallCellParts(f: Float64Array, totals: Float64Array): Float64Array {
+  const k = QUARTER_SET_WEIGHTS.map((weight, set) => (totals[set] === 0 ? 0 : weight / totals[set]));
+  const parts = new Float64Array(4096);
+  for (let index = 0; index < 4096; index++) {
+    const n0 = index & 7;
+    const n1 = (index >> 3) & 7;
+    const n2 = (index >> 6) & 7;
+    const n3 = index >> 9;
+    parts[index] = k[0] * f[n0 + n1 + n2 + n3] + k[1] * f[n0 + n1] + k[2] * f[n2 + n3] + k[3] * f[n0] + k[4] * f[n1] + k[5] * f[n2] + k[6] * f[n3];
+  }
+  return parts;
 }
 
 /** The largest window count any table cell can reach: the bins of all quarters and modes. */

@@ -97,21 +97,25 @@ export function sums32(
   sums<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
 }
 
-// constants: [totals ×7][modeTerms ×7][weights ×7], f64. scratch: 72 i32 (quarter cells, then quarter overall tables) and 7 f64.
+// constants: [totals ×7][modeTerms ×7][weights ×7][w_S/N_S ×7], f64; small: 4,096 f64 (QuadraticHop.small).
+// scratch: 36 + 16 i32 (quarter cells; both-fired cells summed over modes) and 7 f64. quarterTotals: per unit and
+// quarter [count of symbol 1, of symbol 2, firings], and per quarter the bins, i32. Cells of a quarter in the order
+// none, j1, j2, i1, i2 (the large ones), then c11, c12, c21, c22 (where both fired, mostly small).
 function quadratic<T>(
   cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
+  unitQuarters: usize, modeQuarters: usize, small: usize,
 ): void {
   const quarterCells = scratch;
-  const overall = scratch + 36 * 4;
-  const within = scratch + 72 * 4;
+  const both = scratch + 36 * 4;
+  const within = scratch + 52 * 4;
   for (let j = jFrom; j < jTo; j++) {
     const slotsJ = j * 4 * capacity;
     for (let i = 0; i < j; i++) {
       const p = (j * (j - 1)) / 2 + i;
       const slotsI = i * 4 * capacity;
       const pairBase = <usize>p * <usize>perPair;
-      memory.fill(overall, 0, 36 * 4);
+      memory.fill(both, 0, 16 * 4);
       let wFull: f64 = 0;
       let wHalf0: f64 = 0;
       let wHalf1: f64 = 0;
@@ -119,6 +123,7 @@ function quadratic<T>(
       let wq1: f64 = 0;
       let wq2: f64 = 0;
       let wq3: f64 = 0;
+      let smallWithin: f64 = 0;
       for (let m = 0; m < modes; m++) {
         for (let q = 0, slot = m; q < 4; q++, slot += capacity) {
           const base = pairBase + <usize>(slot * 4);
@@ -133,17 +138,26 @@ function quadratic<T>(
           store<i32>(out + 4, I(unit, uj) - c11 - c21);
           store<i32>(out + 8, I(unit, uj + 1) - c12 - c22);
           store<i32>(out + 12, I(unit, ui) - c11 - c12);
-          store<i32>(out + 16, c11);
-          store<i32>(out + 20, c12);
-          store<i32>(out + 24, I(unit, ui + 1) - c21 - c22);
+          store<i32>(out + 16, I(unit, ui + 1) - c21 - c22);
+          store<i32>(out + 20, c11);
+          store<i32>(out + 24, c12);
           store<i32>(out + 28, c21);
           store<i32>(out + 32, c22);
+          const b = both + <usize>(q * 16);
+          store<i32>(b, load<i32>(b) + c11);
+          store<i32>(b + 4, load<i32>(b + 4) + c12);
+          store<i32>(b + 8, load<i32>(b + 8) + c21);
+          store<i32>(b + 12, load<i32>(b + 12) + c22);
         }
         for (let c = 0; c < 9; c++) {
           const n0 = I(quarterCells, c);
           const n1 = I(quarterCells, 9 + c);
           const n2 = I(quarterCells, 18 + c);
           const n3 = I(quarterCells, 27 + c);
+          if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
+            smallWithin += D(small, n0 | (n1 << 3) | (n2 << 6) | (n3 << 9));
+            continue;
+          }
           const h0 = n0 + n1;
           const h1 = n2 + n3;
           wFull += F(f, h0 + h1);
@@ -153,11 +167,27 @@ function quadratic<T>(
           wq1 += F(f, n1);
           wq2 += F(f, n2);
           wq3 += F(f, n3);
-          store<i32>(overall + (<usize>c << 2), I(overall, c) + n0);
-          store<i32>(overall + (<usize>(9 + c) << 2), I(overall, 9 + c) + n1);
-          store<i32>(overall + (<usize>(18 + c) << 2), I(overall, 18 + c) + n2);
-          store<i32>(overall + (<usize>(27 + c) << 2), I(overall, 27 + c) + n3);
         }
+      }
+      // The quarters' overall tables: the units' quarter totals and the both-fired cells summed over the modes.
+      for (let q = 0; q < 4; q++) {
+        const b = both + <usize>(q * 16);
+        const c11 = load<i32>(b);
+        const c12 = load<i32>(b + 4);
+        const c21 = load<i32>(b + 8);
+        const c22 = load<i32>(b + 12);
+        const ui = (i * 4 + q) * 3;
+        const uj = (j * 4 + q) * 3;
+        const out = quarterCells + <usize>(q * 9 * 4);
+        store<i32>(out, I(modeQuarters, q) - I(unitQuarters, ui + 2) - I(unitQuarters, uj + 2) + c11 + c12 + c21 + c22);
+        store<i32>(out + 4, I(unitQuarters, uj) - c11 - c21);
+        store<i32>(out + 8, I(unitQuarters, uj + 1) - c12 - c22);
+        store<i32>(out + 12, I(unitQuarters, ui) - c11 - c12);
+        store<i32>(out + 16, I(unitQuarters, ui + 1) - c21 - c22);
+        store<i32>(out + 20, c11);
+        store<i32>(out + 24, c12);
+        store<i32>(out + 28, c21);
+        store<i32>(out + 32, c22);
       }
       let a0: f64 = 0;
       let a1: f64 = 0;
@@ -166,11 +196,16 @@ function quadratic<T>(
       let aHalf0: f64 = 0;
       let aHalf1: f64 = 0;
       let aFull: f64 = 0;
+      let smallAcross: f64 = 0;
       for (let c = 0; c < 9; c++) {
-        const n0 = I(overall, c);
-        const n1 = I(overall, 9 + c);
-        const n2 = I(overall, 18 + c);
-        const n3 = I(overall, 27 + c);
+        const n0 = I(quarterCells, c);
+        const n1 = I(quarterCells, 9 + c);
+        const n2 = I(quarterCells, 18 + c);
+        const n3 = I(quarterCells, 27 + c);
+        if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
+          smallAcross += D(small, n0 | (n1 << 3) | (n2 << 6) | (n3 << 9));
+          continue;
+        }
         a0 += F(f, n0);
         a1 += F(f, n1);
         a2 += F(f, n2);
@@ -191,7 +226,7 @@ function quadratic<T>(
         const total = D(constants, set);
         if (total != 0) joint += (D(constants, 14 + set) * (F(f, <i32>total) - D(constants, 7 + set) + D(within, set))) / total;
       }
-      store<f64>(joints + (<usize>p << 3), joint);
+      store<f64>(joints + (<usize>p << 3), joint + (smallWithin - smallAcross));
     }
   }
 }
@@ -199,15 +234,17 @@ function quadratic<T>(
 export function quadratic16(
   cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
+  unitQuarters: usize, modeQuarters: usize, small: usize,
 ): void {
-  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints);
+  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters, small);
 }
 
 export function quadratic32(
   cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
+  unitQuarters: usize, modeQuarters: usize, small: usize,
 ): void {
-  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints);
+  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters, small);
 }
 
 // The Panzeri–Treves (and shuffle) bracket of every pair's synergy: the twin of ReadoutKernel.synergyBoundsJs
