@@ -13,6 +13,12 @@
  *
  * Quarters (bin index mod 4) are kept only for quadratic extrapolation;
  * otherwise there is one quarter.
+ *
+ * The pair cells lie in a WebAssembly memory of their own, pair p =
+ * j(j−1)/2 + i after pair p − 1 from byte PAIR_CELLS_BYTE, so that the
+ * readout kernel reads them where they are; `rows[j]` is the view of row j.
+ * Views are renewed when the memory grows (which detaches the old ones):
+ * read `rows` afresh after ensureUnits, ensureModes or reserve.
  */
 export class PairCountTables {
   /** Non-zero symbols per unit: levels − 1. */
@@ -24,9 +30,14 @@ export class PairCountTables {
   modeCounts: Uint32Array;
   /** [u][q][m][a−1] */
   unitCounts: Uint32Array;
-  /** rows[j][i][q][m][a−1][b−1] for pairs i < j. */
+  /** rows[j][i][q][m][a−1][b−1] for pairs i < j: views of `memory`. */
   rows: (Uint16Array | Uint32Array)[] = [];
-  private readonly wide: boolean;
+  /** Where the pair cells lie (from PAIR_CELLS_BYTE); the readout kernel's scratch may follow cellsEndByte. */
+  readonly memory = new WebAssembly.Memory({ initial: 2 });
+  /** 32-bit cells (a window of more than 65,535 bins), else 16-bit. */
+  readonly wide: boolean;
+  /** The memory's buffer the views were made on. */
+  private viewBuffer: ArrayBuffer | undefined;
 
   constructor(
     readonly levels: number,
@@ -64,8 +75,45 @@ export class PairCountTables {
       grown.set(this.unitCounts);
       this.unitCounts = grown;
     }
-    for (let j = this.units; j < count; j++) this.rows.push(this.newRow(j * this.cellsPerPair));
+    const held = pairsOf(this.units) * this.cellsPerPair;
+    const wanted = pairsOf(count) * this.cellsPerPair;
+    this.reserve(PAIR_CELLS_BYTE + wanted * this.cellBytes);
     this.units = count;
+    const cells = this.cellView(wanted);
+    // The new pairs' cells may hold what a kernel left after the cells: they start at zero.
+    cells.fill(0, held, wanted);
+    this.renewRows(cells);
+  }
+
+  /** Bytes per pair cell. */
+  get cellBytes(): number {
+    return this.wide ? 4 : 2;
+  }
+
+  /** The first byte after the pair cells (8-aligned): a kernel's scratch may start there. */
+  get cellsEndByte(): number {
+    return PAIR_CELLS_BYTE + Math.ceil((pairsOf(this.units) * this.cellsPerPair * this.cellBytes) / 8) * 8;
+  }
+
+  /** Makes the memory hold at least `bytes` bytes (growing by at least an eighth); the views are renewed. */
+  reserve(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((Math.max(bytes, have * 1.125) - have) / 65536));
+    if (this.viewBuffer !== this.memory.buffer) this.renewRows(this.cellView(pairsOf(this.units) * this.cellsPerPair));
+  }
+
+  /** A view of the first `length` pair cells. */
+  private cellView(length: number): Uint16Array | Uint32Array {
+    return this.wide ? new Uint32Array(this.memory.buffer, PAIR_CELLS_BYTE, length) : new Uint16Array(this.memory.buffer, PAIR_CELLS_BYTE, length);
+  }
+
+  /** rows[j] for every unit j, on `cells`. */
+  private renewRows(cells: Uint16Array | Uint32Array): void {
+    const perPair = this.cellsPerPair;
+    const rows: (Uint16Array | Uint32Array)[] = [];
+    for (let j = 0; j < this.units; j++) rows.push(cells.subarray(pairsOf(j) * perPair, pairsOf(j + 1) * perPair));
+    this.rows = rows;
+    this.viewBuffer = this.memory.buffer;
   }
 
   /** Makes room for modes 0 … count − 1, re-laying out every table if needed. */
@@ -89,11 +137,16 @@ export class PairCountTables {
     const unitBlocks = this.unitCounts.length / this.cellsPerUnit;
     this.modeCounts = relayout(this.modeCounts, 1, 1, (n) => new Uint32Array(n));
     this.unitCounts = relayout(this.unitCounts, unitBlocks, this.symbols, (n) => new Uint32Array(n));
+    // The pair cells, every pair a block: laid out anew in a copy, then written back.
+    const pairs = pairsOf(this.units);
+    const old = this.cellView(pairs * this.cellsPerPair).slice();
     const pairInner = this.symbols * this.symbols;
-    this.rows = this.rows.map((row, j) =>
-      relayout(row, j, pairInner, (n) => (this.wide ? new Uint32Array(n) : new Uint16Array(n)) as typeof row),
-    );
+    const grown = relayout(old, pairs, pairInner, (n) => (this.wide ? new Uint32Array(n) : new Uint16Array(n)) as typeof old);
     this.modeCapacity = capacity;
+    this.reserve(PAIR_CELLS_BYTE + grown.length * this.cellBytes);
+    const cells = this.cellView(grown.length);
+    cells.set(grown);
+    this.renewRows(cells);
   }
 
   /**
@@ -223,8 +276,12 @@ export class PairCountTables {
     for (let q = 0; q < this.quarters; q++) total += this.modeCounts[q * this.modeCapacity + m];
     return total;
   }
+}
 
-  private newRow(length: number): Uint16Array | Uint32Array {
-    return this.wide ? new Uint32Array(length) : new Uint16Array(length);
-  }
+/** Byte where the pair cells start: the first page is left to the kernel module's own data. */
+export const PAIR_CELLS_BYTE = 65536;
+
+/** Pairs among `units` units. */
+function pairsOf(units: number): number {
+  return (units * (units - 1)) / 2;
 }

@@ -1,4 +1,4 @@
-import type { PairCountTables } from '../pairCountTables.ts';
+import { PAIR_CELLS_BYTE, type PairCountTables } from '../pairCountTables.ts';
 import type { PairRows, PairSums } from '../readoutKernel.ts';
 import { READOUT_KERNEL_WASM } from './readoutKernelWasm.ts';
 
@@ -13,50 +13,44 @@ interface Exports {
 }
 
 let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, Exports>();
 
-const PAGE = 65536;
+/** The kernel bound to one memory (compiled once per process, instantiated once per memory). */
+function kernelFor(memory: WebAssembly.Memory): Exports {
+  let kernel = instances.get(memory);
+  if (kernel === undefined) {
+    compiled ??= new WebAssembly.Module(Buffer.from(READOUT_KERNEL_WASM, 'base64'));
+    kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
+    instances.set(memory, kernel);
+  }
+  return kernel;
+}
 
 /**
  * The readout kernel for levels = 3 in WebAssembly (assembly/readoutKernel.ts,
- * the twin of ReadoutKernel's pairSums3 and quadraticJoints3, the same bits).
- * It has a memory of its own: each call copies the pair rows, the units'
- * counts and the lookup table in, runs over every pair, and copies the
- * results out into the caller's arrays. (Reading typed arrays in JavaScript
- * pays a check per access once any buffer of the process has been detached —
- * as a growing WebAssembly memory does — and the kernel reads nine table
- * entries per mode and pair; here there are none.)
+ * the twin of ReadoutKernel's pairSums3, quadraticJoints3 and
+ * synergyBoundsJs, the same bits), run on the count tables' own memory: the
+ * pair cells are read where they lie (PairCountTables keeps them in a
+ * WebAssembly memory); the units' counts, the lookup table and the results
+ * go in scratch space after the cells, and the results are copied out into
+ * the caller's arrays. (Reading typed arrays in JavaScript pays a check per
+ * access once any buffer of the process has been detached — as a growing
+ * WebAssembly memory does — and the kernel reads nine table entries per mode
+ * and pair; here there are none.)
  */
 export class WasmReadout {
-  private readonly memory = new WebAssembly.Memory({ initial: 2 });
-  private readonly kernel: Exports;
-
-  constructor() {
-    compiled ??= new WebAssembly.Module(Buffer.from(READOUT_KERNEL_WASM, 'base64'));
-    this.kernel = new WebAssembly.Instance(compiled, { env: { memory: this.memory } }).exports as unknown as Exports;
-  }
-
-  /** Makes the memory hold at least `bytes` bytes (growing by at least a quarter). */
-  private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    const pages = Math.ceil((Math.max(bytes, have * 1.25) - have) / PAGE);
-    this.memory.grow(pages);
-  }
-
   /**
-   * Lays out the inputs common to both passes: the table, the units' counts
-   * and firings, the mode counts and the pair rows (pair p at p·perPair);
-   * returns their addresses and the first free byte.
+   * Lays out, after the tables' cells: the table, the units' counts and
+   * firings, the mode counts, and other tables' rows to read (`otherRows`,
+   * copied: the shuffled rows); then `extraBytes(next)` more. Returns the
+   * addresses, the kernel and the first free byte.
    */
-  private place(tables: PairCountTables, rowSets: readonly PairRows[], units: number, table: Float64Array, unit: Int32Array, fired: Int32Array, extraBytes: (next: number) => number) {
-    const rows = rowSets[0];
+  private place(tables: PairCountTables, otherRows: PairRows | undefined, units: number, table: Float64Array, unit: Int32Array, fired: Int32Array, extraBytes: (next: number) => number) {
     const slots = units * tables.quarters * tables.modeCapacity;
     const perPair = tables.cellsPerPair;
     const pairs = (units * (units - 1)) / 2;
-    const wide = units > 1 && rows[1] instanceof Uint32Array;
-    const cellBytes = wide ? 4 : 2;
-    // The first page is the module's own (AssemblyScript's static area), as in the significance kernel.
-    let next = PAGE;
+    const wide = tables.wide;
+    let next = tables.cellsEndByte;
     const take = (bytes: number): number => {
       const at = next;
       next += Math.ceil(bytes / 8) * 8;
@@ -67,27 +61,28 @@ export class WasmReadout {
       unit: take(slots * tables.symbols * 4),
       fired: take(slots * 4),
       modeCounts: take(tables.modeCounts.length * 4),
-      cells: rowSets.map(() => take(pairs * perPair * cellBytes)),
+      cells: PAIR_CELLS_BYTE,
+      otherCells: otherRows === undefined ? 0 : take(pairs * perPair * tables.cellBytes),
     };
-    const end = extraBytes(next);
-    this.reserve(end);
-    const buffer = this.memory.buffer;
+    tables.reserve(extraBytes(next));
+    const buffer = tables.memory.buffer;
     new Float64Array(buffer, at.table, table.length).set(table);
     new Int32Array(buffer, at.unit, slots * tables.symbols).set(unit.subarray(0, slots * tables.symbols));
     new Int32Array(buffer, at.fired, slots).set(fired.subarray(0, slots));
     new Int32Array(buffer, at.modeCounts, tables.modeCounts.length).set(tables.modeCounts);
-    rowSets.forEach((set, k) => {
-      const cells = wide ? new Uint32Array(buffer, at.cells[k], pairs * perPair) : new Uint16Array(buffer, at.cells[k], pairs * perPair);
-      for (let j = 1; j < units; j++) cells.set(set[j].subarray(0, j * perPair), ((j * (j - 1)) / 2) * perPair);
-    });
-    return { at, wide, perPair, pairs };
+    if (otherRows !== undefined) {
+      const cells = wide ? new Uint32Array(buffer, at.otherCells, pairs * perPair) : new Uint16Array(buffer, at.otherCells, pairs * perPair);
+      for (let j = 1; j < units; j++) cells.set(otherRows[j].subarray(0, j * perPair), ((j * (j - 1)) / 2) * perPair);
+    }
+    return { at, wide, perPair, pairs, kernel: kernelFor(tables.memory) };
   }
 
   /** ReadoutKernel.pairSums for levels = 3, into `out`. */
   pairSums(tables: PairCountTables, rows: PairRows, units: number, modes: number, table: Float64Array, unit: Int32Array, fired: Int32Array, out: PairSums): void {
     let outputs = 0;
     const pairs = (units * (units - 1)) / 2;
-    const { at, wide, perPair } = this.place(tables, [rows], units, table, unit, fired, (next) => {
+    const own = rows === tables.rows;
+    const { at, wide, perPair, kernel } = this.place(tables, own ? undefined : rows, units, table, unit, fired, (next) => {
       outputs = next;
       return next + pairs * 24;
     });
@@ -95,12 +90,12 @@ export class WasmReadout {
     const across = within + pairs * 8;
     const occupiedWithin = across + pairs * 8;
     const occupiedAcross = occupiedWithin + pairs * 4;
-    (wide ? this.kernel.sums32 : this.kernel.sums16)(
-      at.cells[0], perPair, tables.modeCapacity, modes, 1, units,
+    (wide ? kernel.sums32 : kernel.sums16)(
+      own ? at.cells : at.otherCells, perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table,
       within, across, occupiedWithin, occupiedAcross,
     );
-    const buffer = this.memory.buffer;
+    const buffer = tables.memory.buffer;
     out.within.set(new Float64Array(buffer, within, pairs));
     out.across.set(new Float64Array(buffer, across, pairs));
     out.occupiedWithin.set(new Int32Array(buffer, occupiedWithin, pairs));
@@ -129,7 +124,7 @@ export class WasmReadout {
   ): void {
     let extra = 0;
     const pairs = (units * (units - 1)) / 2;
-    const { at, wide, perPair } = this.place(tables, [tables.rows], units, f, unit, fired, (next) => {
+    const { at, wide, perPair, kernel } = this.place(tables, undefined, units, f, unit, fired, (next) => {
       extra = next;
       return next + 4096 * 8 + 21 * 8 + 52 * 4 + 7 * 8 + units * 12 * 4 + 16 + pairs * 8;
     });
@@ -139,17 +134,17 @@ export class WasmReadout {
     const unitQuartersAt = scratch + 52 * 4 + 7 * 8;
     const modeQuartersAt = unitQuartersAt + units * 12 * 4;
     const jointsAt = modeQuartersAt + 16;
-    const buffer = this.memory.buffer;
+    const buffer = tables.memory.buffer;
     new Float64Array(buffer, constantsAt, 21).set(constants);
     new Float64Array(buffer, smallAt, 4096).set(small);
     new Int32Array(buffer, unitQuartersAt, units * 12).set(unitQuarters.subarray(0, units * 12));
     new Int32Array(buffer, modeQuartersAt, 4).set(modeQuarters);
-    (wide ? this.kernel.quadratic32 : this.kernel.quadratic16)(
-      at.cells[0], perPair, tables.modeCapacity, modes, 1, units,
+    (wide ? kernel.quadratic32 : kernel.quadratic16)(
+      at.cells, perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, scratch, jointsAt,
       unitQuartersAt, modeQuartersAt, smallAt,
     );
-    joints.set(new Float64Array(this.memory.buffer, jointsAt, pairs));
+    joints.set(new Float64Array(tables.memory.buffer, jointsAt, pairs));
   }
 
   /**
@@ -174,8 +169,7 @@ export class WasmReadout {
   ): void {
     let extra = 0;
     const pairs = (units * (units - 1)) / 2;
-    const rowSets = shuffledRows === undefined ? [tables.rows] : [tables.rows, shuffledRows];
-    const { at, wide, perPair } = this.place(tables, rowSets, units, f, unit, fired, (next) => {
+    const { at, wide, perPair, kernel } = this.place(tables, shuffledRows, units, f, unit, fired, (next) => {
       extra = next;
       return next + 8 * 8 + 2 * units * 8 + 2 * pairs * 8;
     });
@@ -184,12 +178,12 @@ export class WasmReadout {
     const conditionalsAt = singlesAt + units * 8;
     const lowAt = conditionalsAt + units * 8;
     const highAt = lowAt + pairs * 8;
-    const buffer = this.memory.buffer;
+    const buffer = tables.memory.buffer;
     new Float64Array(buffer, constantsAt, constants.length).set(constants);
     new Float64Array(buffer, singlesAt, units).set(singles.subarray(0, units));
     new Float64Array(buffer, conditionalsAt, units).set(conditionals.subarray(0, units));
-    (wide ? this.kernel.bounds32 : this.kernel.bounds16)(
-      at.cells[0], at.cells[1] ?? 0, perPair, tables.modeCapacity, modes, 1, units,
+    (wide ? kernel.bounds32 : kernel.bounds16)(
+      at.cells, shuffledRows === undefined ? 0 : at.otherCells, perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, singlesAt, conditionalsAt,
       lowAt, highAt,
     );
