@@ -27,6 +27,12 @@
  *   apt-get install python3-numpy libopenblas0-pthread); without one it is
  *   reported as skipped, with the reason.
  *
+ * - the readout alone (bench/readoutKernel.ts) on a 60 s window of 1,024
+ *   units: ns per pair per hop for every estimator, in the WebAssembly kernel
+ *   and its JavaScript reference, the one-pass kernel alone, and the limit
+ *   this machine allows, estimated from measured table-lookup and memory
+ *   rates (how: the script's comment).
+ *
  * `--quick` runs shorter measurements (for a smoke test; the estimator
  * section at 64 units and 5 s).
  */
@@ -129,4 +135,13 @@ for (const result of child('batchMeasures.ts', [])) report(result);
       peerMsPerHop: peer.msPerHop,
     });
   }
+}
+
+// The readout alone, each estimator in a process of its own: ns per pair per hop; then the one-pass kernel and the machine's limit.
+{
+  const args = ['--units', quick ? '128' : '1024', '--repeats', quick ? '2' : '5'];
+  for (const estimator of ['plugin', 'miller-madow', 'panzeri-treves', 'qe', 'jackknife', 'shuffle']) {
+    for (const result of child('readoutKernel.ts', [...args, '--estimator', estimator])) report(result);
+  }
+  for (const result of child('readoutKernel.ts', [...args, '--pass'])) report(result);
 }

@@ -29,7 +29,8 @@ export class IncrementalReadout implements WindowReadout {
   private shuffledCells = new Float64Array(0);
   private readonly scratchArrays = new Map<string, Float64Array>();
   private readonly sumArrays = new Map<string, PairSums>();
-  private readonly readoutKernel: ReadoutKernel;
+  /** The readout kernel (its `kernel` chooses WebAssembly or the JavaScript reference for levels 3). */
+  readonly readoutKernel: ReadoutKernel;
   private readonly topKeys = new TopKeys();
   private contenders = new Int32Array(0);
   /**

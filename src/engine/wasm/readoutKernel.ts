@@ -8,6 +8,8 @@ interface Exports {
   sums32: Entry;
   bounds16: Entry;
   bounds32: Entry;
+  lookupSum: (t: number, index: number, count: number) => number;
+  streamSum: (cells: number, count: number) => number;
   quadratic16: Entry;
   quadratic32: Entry;
 }
@@ -190,4 +192,41 @@ export class WasmReadout {
     low.set(new Float64Array(buffer, lowAt, pairs));
     high.set(new Float64Array(buffer, highAt, pairs));
   }
+}
+
+/**
+ * The machine's rates for the benchmark's limit estimate, in the kernel's
+ * own code: ns per lookup of a table of `tableLength` doubles at random
+ * places, and bytes per ns streaming 16-bit cells; best of `repeats`.
+ */
+export function measureKernelRates(tableLength: number, lookups: number, streamBytes: number, repeats: number): { nsPerLookup: number; bytesPerNs: number; checksum: number } {
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  const kernel = kernelFor(memory);
+  const tableAt = 65536;
+  const indexAt = tableAt + tableLength * 8;
+  const cellsAt = indexAt + lookups * 4;
+  const end = cellsAt + streamBytes;
+  memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+  const table = new Float64Array(memory.buffer, tableAt, tableLength);
+  for (let k = 2; k < tableLength; k++) table[k] = k * Math.log2(k);
+  const index = new Int32Array(memory.buffer, indexAt, lookups);
+  let seed = 12345;
+  for (let k = 0; k < lookups; k++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+    index[k] = (seed >>> 8) % tableLength;
+  }
+  new Uint16Array(memory.buffer, cellsAt, streamBytes / 2).fill(1);
+  let checksum = 0;
+  const best = (run: () => number): number => {
+    let fastest = Infinity;
+    for (let k = 0; k < repeats + 2; k++) {
+      const start = performance.now();
+      checksum += run();
+      if (k >= 2) fastest = Math.min(fastest, performance.now() - start);
+    }
+    return fastest;
+  };
+  const lookupMs = best(() => kernel.lookupSum(tableAt, indexAt, lookups));
+  const streamMs = best(() => kernel.streamSum(cellsAt, streamBytes / 2));
+  return { nsPerLookup: (lookupMs * 1e6) / lookups, bytesPerNs: streamBytes / (streamMs * 1e6), checksum };
 }

@@ -355,3 +355,17 @@ export function bounds32(
 ): void {
   bounds<u32>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high);
 }
+
+// For the benchmark's estimate of the machine's limit (bench/readoutKernel.ts): the rate of table lookups at
+// data-dependent places (Σ t[index[k]]), and of streaming 16-bit cells (Σ cells[k]).
+export function lookupSum(t: usize, index: usize, count: i32): f64 {
+  let sum: f64 = 0;
+  for (let k = 0; k < count; k++) sum += F(t, I(index, k));
+  return sum;
+}
+
+export function streamSum(cells: usize, count: i32): i32 {
+  let sum = 0;
+  for (let k = 0; k < count; k++) sum += C<u16>(cells, <usize>k);
+  return sum;
+}
