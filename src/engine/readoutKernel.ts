@@ -361,8 +361,7 @@ export class ReadoutKernel {
       constants.set(modeTerm, 7);
       constants.set(QUARTER_SET_WEIGHTS, 14);
       const { unitQuarters, modeQuarters } = this.quarterTotals(tables, units, modes);
-      const small = smallCellParts(this.nLog2n, total);
-      (this.wasm ??= new WasmReadout()).quadraticJoints(tables, units, modes, this.nLog2n, this.unit, this.fired, constants, unitQuarters, modeQuarters, small, joints);
+      (this.wasm ??= new WasmReadout()).quadraticJoints(tables, units, modes, this.nLog2n, this.unit, this.fired, constants, unitQuarters, modeQuarters, joints);
     }
   }
 
@@ -384,7 +383,6 @@ export class ReadoutKernel {
     const both = this.quarterBoth;
     const within = this.setSums;
     const { unitQuarters, modeQuarters } = this.quarterTotals(tables, units, modes);
-    const small = smallCellParts(f, totals);
     let p = 0;
     for (let j = 1; j < units; j++) {
       const row = tables.rows[j];
@@ -400,7 +398,6 @@ export class ReadoutKernel {
         let wq1 = 0;
         let wq2 = 0;
         let wq3 = 0;
-        let smallWithin = 0;
         for (let m = 0; m < modes; m++) {
           for (let q = 0, slot = m; q < 4; q++, slot += capacity) {
             const base = pairBase + slot * 4;
@@ -430,10 +427,6 @@ export class ReadoutKernel {
             const n1 = cells[9 + c];
             const n2 = cells[18 + c];
             const n3 = cells[27 + c];
-            if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
-              smallWithin += small[n0 | (n1 << 3) | (n2 << 6) | (n3 << 9)];
-              continue;
-            }
             const h0 = n0 + n1;
             const h1 = n2 + n3;
             wFull += f[h0 + h1];
@@ -471,16 +464,11 @@ export class ReadoutKernel {
         let aHalf0 = 0;
         let aHalf1 = 0;
         let aFull = 0;
-        let smallAcross = 0;
         for (let c = 0; c < 9; c++) {
           const n0 = cells[c];
           const n1 = cells[9 + c];
           const n2 = cells[18 + c];
           const n3 = cells[27 + c];
-          if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
-            smallAcross += small[n0 | (n1 << 3) | (n2 << 6) | (n3 << 9)];
-            continue;
-          }
           a0 += f[n0];
           a1 += f[n1];
           a2 += f[n2];
@@ -501,7 +489,7 @@ export class ReadoutKernel {
           const total = totals[set];
           if (total !== 0) joint += (QUARTER_SET_WEIGHTS[set] * (f[total] - modeTerms[set] + within[set])) / total;
         }
-        joints[p] = joint + (smallWithin - smallAcross);
+        joints[p] = joint;
       }
     }
   }
@@ -643,24 +631,6 @@ function checkRows(tables: PairCountTables, rows: PairRows, units: number): void
   if (rows !== tables.rows && units > 1 && rows[units - 1].length !== (units - 1) * tables.cellsPerPair) {
     throw new Error(`internal: rows of ${rows[units - 1].length / (units - 1)} cells per pair read as ${tables.cellsPerPair}`);
   }
-}
-
-/**
- * The part in I∞ of a cell whose four quarters count n0…n3, each below 8,
- * at n0 + 8 n1 + 64 n2 + 512 n3: Σ_S (w_S/N_S)·f(Σ_{q∈S} n_q) over the
- * quarter sets S in QUARTER_SETS order (0 for a set with N_S = 0).
- */
-function smallCellParts(f: Float64Array, totals: Float64Array): Float64Array {
-  const k = QUARTER_SET_WEIGHTS.map((weight, set) => (totals[set] === 0 ? 0 : weight / totals[set]));
-  const parts = new Float64Array(4096);
-  for (let index = 0; index < 4096; index++) {
-    const n0 = index & 7;
-    const n1 = (index >> 3) & 7;
-    const n2 = (index >> 6) & 7;
-    const n3 = index >> 9;
-    parts[index] = k[0] * f[n0 + n1 + n2 + n3] + k[1] * f[n0 + n1] + k[2] * f[n2 + n3] + k[3] * f[n0] + k[4] * f[n1] + k[5] * f[n2] + k[6] * f[n3];
-  }
-  return parts;
 }
 
 /** The largest window count any table cell can reach: the bins of all quarters and modes. */

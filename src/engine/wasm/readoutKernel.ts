@@ -108,8 +108,7 @@ export class WasmReadout {
    * ReadoutKernel.quadraticJoints for levels = 3, into `joints`; `constants`
    * holds per quarter set N, Σ_m f(N_m) and the weight (7 each);
    * `unitQuarters` per unit and quarter its counts of symbols 1 and 2 and its
-   * firings over the modes, `modeQuarters` the bins per quarter, `small` the
-   * weighted parts of cells whose quarters count below 8.
+   * firings over the modes, `modeQuarters` the bins per quarter.
    */
   quadraticJoints(
     tables: PairCountTables,
@@ -121,30 +120,27 @@ export class WasmReadout {
     constants: Float64Array,
     unitQuarters: Int32Array,
     modeQuarters: Int32Array,
-    small: Float64Array,
     joints: Float64Array,
   ): void {
     let extra = 0;
     const pairs = (units * (units - 1)) / 2;
     const { at, wide, perPair, kernel } = this.place(tables, undefined, units, f, unit, fired, (next) => {
       extra = next;
-      return next + 4096 * 8 + 21 * 8 + 52 * 4 + 7 * 8 + units * 12 * 4 + 16 + pairs * 8;
+      return next + 21 * 8 + 52 * 4 + 7 * 8 + units * 12 * 4 + 16 + pairs * 8;
     });
-    const smallAt = extra;
-    const constantsAt = smallAt + 4096 * 8;
+    const constantsAt = extra;
     const scratch = constantsAt + 21 * 8;
     const unitQuartersAt = scratch + 52 * 4 + 7 * 8;
     const modeQuartersAt = unitQuartersAt + units * 12 * 4;
     const jointsAt = modeQuartersAt + 16;
     const buffer = tables.memory.buffer;
     new Float64Array(buffer, constantsAt, 21).set(constants);
-    new Float64Array(buffer, smallAt, 4096).set(small);
     new Int32Array(buffer, unitQuartersAt, units * 12).set(unitQuarters.subarray(0, units * 12));
     new Int32Array(buffer, modeQuartersAt, 4).set(modeQuarters);
     (wide ? kernel.quadratic32 : kernel.quadratic16)(
       at.cells, perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, scratch, jointsAt,
-      unitQuartersAt, modeQuartersAt, smallAt,
+      unitQuartersAt, modeQuartersAt,
     );
     joints.set(new Float64Array(tables.memory.buffer, jointsAt, pairs));
   }

@@ -97,25 +97,33 @@ export function sums32(
   sums<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
 }
 
-// constants: [totals ×7][modeTerms ×7][weights ×7][w_S/N_S ×7], f64; small: 4,096 f64 (QuadraticHop.small).
-// scratch: 36 + 16 i32 (quarter cells; both-fired cells summed over modes) and 7 f64. quarterTotals: per unit and
-// quarter [count of symbol 1, of symbol 2, firings], and per quarter the bins, i32. Cells of a quarter in the order
-// none, j1, j2, i1, i2 (the large ones), then c11, c12, c21, c22 (where both fired, mostly small).
+// constants: [totals ×7][modeTerms ×7][weights ×7], f64. scratch: 16 i32 (both-fired cells of each quarter summed
+// over the modes) and 7 f64. unitQuarters: per unit and quarter [count of symbol 1, of symbol 2, firings], and
+// modeQuarters the bins per quarter, i32. Per mode the quarters are taken in turn, their nine cells in locals
+// (none, j1, j2, i1, i2, c11, c12, c21, c22), each set's sum receiving its terms in the order of
+// quadraticJoints3's loops (mode, then cell), so both give the same bits.
 function quadratic<T>(
   cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
-  unitQuarters: usize, modeQuarters: usize, small: usize,
+  unitQuarters: usize, modeQuarters: usize,
 ): void {
-  const quarterCells = scratch;
-  const both = scratch + 36 * 4;
-  const within = scratch + 52 * 4;
+  const both = scratch;
+  const within = scratch + 16 * 4;
+  const quarterCells = within + 7 * 8;
   for (let j = jFrom; j < jTo; j++) {
     const slotsJ = j * 4 * capacity;
     for (let i = 0; i < j; i++) {
       const p = (j * (j - 1)) / 2 + i;
       const slotsI = i * 4 * capacity;
       const pairBase = <usize>p * <usize>perPair;
-      memory.fill(both, 0, 16 * 4);
+      store<i64>(both + 0, 0);
+      store<i64>(both + 8, 0);
+      store<i64>(both + 16, 0);
+      store<i64>(both + 24, 0);
+      store<i64>(both + 32, 0);
+      store<i64>(both + 40, 0);
+      store<i64>(both + 48, 0);
+      store<i64>(both + 56, 0);
       let wFull: f64 = 0;
       let wHalf0: f64 = 0;
       let wHalf1: f64 = 0;
@@ -123,51 +131,160 @@ function quadratic<T>(
       let wq1: f64 = 0;
       let wq2: f64 = 0;
       let wq3: f64 = 0;
-      let smallWithin: f64 = 0;
       for (let m = 0; m < modes; m++) {
-        for (let q = 0, slot = m; q < 4; q++, slot += capacity) {
-          const base = pairBase + <usize>(slot * 4);
-          const c11 = C<T>(cells, base);
-          const c12 = C<T>(cells, base + 1);
-          const c21 = C<T>(cells, base + 2);
-          const c22 = C<T>(cells, base + 3);
-          const ui = (slotsI + slot) << 1;
-          const uj = (slotsJ + slot) << 1;
-          const out = quarterCells + <usize>(q * 9 * 4);
-          store<i32>(out, I(modeCounts, slot) - I(fired, slotsI + slot) - I(fired, slotsJ + slot) + c11 + c12 + c21 + c22);
-          store<i32>(out + 4, I(unit, uj) - c11 - c21);
-          store<i32>(out + 8, I(unit, uj + 1) - c12 - c22);
-          store<i32>(out + 12, I(unit, ui) - c11 - c12);
-          store<i32>(out + 16, I(unit, ui + 1) - c21 - c22);
-          store<i32>(out + 20, c11);
-          store<i32>(out + 24, c12);
-          store<i32>(out + 28, c21);
-          store<i32>(out + 32, c22);
-          const b = both + <usize>(q * 16);
-          store<i32>(b, load<i32>(b) + c11);
-          store<i32>(b + 4, load<i32>(b + 4) + c12);
-          store<i32>(b + 8, load<i32>(b + 8) + c21);
-          store<i32>(b + 12, load<i32>(b + 12) + c22);
-        }
-        for (let c = 0; c < 9; c++) {
-          const n0 = I(quarterCells, c);
-          const n1 = I(quarterCells, 9 + c);
-          const n2 = I(quarterCells, 18 + c);
-          const n3 = I(quarterCells, 27 + c);
-          if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
-            smallWithin += D(small, n0 | (n1 << 3) | (n2 << 6) | (n3 << 9));
-            continue;
-          }
-          const h0 = n0 + n1;
-          const h1 = n2 + n3;
-          wFull += F(f, h0 + h1);
-          wHalf0 += F(f, h0);
-          wHalf1 += F(f, h1);
-          wq0 += F(f, n0);
-          wq1 += F(f, n1);
-          wq2 += F(f, n2);
-          wq3 += F(f, n3);
-        }
+        const slot0 = m + 0 * capacity;
+        const at0 = pairBase + <usize>(slot0 * 4);
+        const a11 = C<T>(cells, at0);
+        const a12 = C<T>(cells, at0 + 1);
+        const a21 = C<T>(cells, at0 + 2);
+        const a22 = C<T>(cells, at0 + 3);
+        const ui0 = (slotsI + slot0) << 1;
+        const uj0 = (slotsJ + slot0) << 1;
+        const a0 = I(modeCounts, slot0) - I(fired, slotsI + slot0) - I(fired, slotsJ + slot0) + a11 + a12 + a21 + a22;
+        const a1 = I(unit, uj0) - a11 - a21;
+        const a2 = I(unit, uj0 + 1) - a12 - a22;
+        const a3 = I(unit, ui0) - a11 - a12;
+        const a4 = I(unit, ui0 + 1) - a21 - a22;
+        const bq0 = both + 0;
+        store<i32>(bq0, load<i32>(bq0) + a11);
+        store<i32>(bq0 + 4, load<i32>(bq0 + 4) + a12);
+        store<i32>(bq0 + 8, load<i32>(bq0 + 8) + a21);
+        store<i32>(bq0 + 12, load<i32>(bq0 + 12) + a22);
+        wq0 += F(f, a0);
+        wq0 += F(f, a1);
+        wq0 += F(f, a2);
+        wq0 += F(f, a3);
+        wq0 += F(f, a4);
+        wq0 += F(f, a11);
+        wq0 += F(f, a12);
+        wq0 += F(f, a21);
+        wq0 += F(f, a22);
+        const slot1 = m + 1 * capacity;
+        const at1 = pairBase + <usize>(slot1 * 4);
+        const b11 = C<T>(cells, at1);
+        const b12 = C<T>(cells, at1 + 1);
+        const b21 = C<T>(cells, at1 + 2);
+        const b22 = C<T>(cells, at1 + 3);
+        const ui1 = (slotsI + slot1) << 1;
+        const uj1 = (slotsJ + slot1) << 1;
+        const b0 = I(modeCounts, slot1) - I(fired, slotsI + slot1) - I(fired, slotsJ + slot1) + b11 + b12 + b21 + b22;
+        const b1 = I(unit, uj1) - b11 - b21;
+        const b2 = I(unit, uj1 + 1) - b12 - b22;
+        const b3 = I(unit, ui1) - b11 - b12;
+        const b4 = I(unit, ui1 + 1) - b21 - b22;
+        const bq1 = both + 16;
+        store<i32>(bq1, load<i32>(bq1) + b11);
+        store<i32>(bq1 + 4, load<i32>(bq1 + 4) + b12);
+        store<i32>(bq1 + 8, load<i32>(bq1 + 8) + b21);
+        store<i32>(bq1 + 12, load<i32>(bq1 + 12) + b22);
+        wq1 += F(f, b0);
+        wq1 += F(f, b1);
+        wq1 += F(f, b2);
+        wq1 += F(f, b3);
+        wq1 += F(f, b4);
+        wq1 += F(f, b11);
+        wq1 += F(f, b12);
+        wq1 += F(f, b21);
+        wq1 += F(f, b22);
+        const h0_0 = a0 + b0;
+        const h0_1 = a1 + b1;
+        const h0_2 = a2 + b2;
+        const h0_3 = a3 + b3;
+        const h0_4 = a4 + b4;
+        const h0_5 = a11 + b11;
+        const h0_6 = a12 + b12;
+        const h0_7 = a21 + b21;
+        const h0_8 = a22 + b22;
+        wHalf0 += F(f, h0_0);
+        wHalf0 += F(f, h0_1);
+        wHalf0 += F(f, h0_2);
+        wHalf0 += F(f, h0_3);
+        wHalf0 += F(f, h0_4);
+        wHalf0 += F(f, h0_5);
+        wHalf0 += F(f, h0_6);
+        wHalf0 += F(f, h0_7);
+        wHalf0 += F(f, h0_8);
+        const slot2 = m + 2 * capacity;
+        const at2 = pairBase + <usize>(slot2 * 4);
+        const c11 = C<T>(cells, at2);
+        const c12 = C<T>(cells, at2 + 1);
+        const c21 = C<T>(cells, at2 + 2);
+        const c22 = C<T>(cells, at2 + 3);
+        const ui2 = (slotsI + slot2) << 1;
+        const uj2 = (slotsJ + slot2) << 1;
+        const c0 = I(modeCounts, slot2) - I(fired, slotsI + slot2) - I(fired, slotsJ + slot2) + c11 + c12 + c21 + c22;
+        const c1 = I(unit, uj2) - c11 - c21;
+        const c2 = I(unit, uj2 + 1) - c12 - c22;
+        const c3 = I(unit, ui2) - c11 - c12;
+        const c4 = I(unit, ui2 + 1) - c21 - c22;
+        const bq2 = both + 32;
+        store<i32>(bq2, load<i32>(bq2) + c11);
+        store<i32>(bq2 + 4, load<i32>(bq2 + 4) + c12);
+        store<i32>(bq2 + 8, load<i32>(bq2 + 8) + c21);
+        store<i32>(bq2 + 12, load<i32>(bq2 + 12) + c22);
+        wq2 += F(f, c0);
+        wq2 += F(f, c1);
+        wq2 += F(f, c2);
+        wq2 += F(f, c3);
+        wq2 += F(f, c4);
+        wq2 += F(f, c11);
+        wq2 += F(f, c12);
+        wq2 += F(f, c21);
+        wq2 += F(f, c22);
+        const slot3 = m + 3 * capacity;
+        const at3 = pairBase + <usize>(slot3 * 4);
+        const d11 = C<T>(cells, at3);
+        const d12 = C<T>(cells, at3 + 1);
+        const d21 = C<T>(cells, at3 + 2);
+        const d22 = C<T>(cells, at3 + 3);
+        const ui3 = (slotsI + slot3) << 1;
+        const uj3 = (slotsJ + slot3) << 1;
+        const d0 = I(modeCounts, slot3) - I(fired, slotsI + slot3) - I(fired, slotsJ + slot3) + d11 + d12 + d21 + d22;
+        const d1 = I(unit, uj3) - d11 - d21;
+        const d2 = I(unit, uj3 + 1) - d12 - d22;
+        const d3 = I(unit, ui3) - d11 - d12;
+        const d4 = I(unit, ui3 + 1) - d21 - d22;
+        const bq3 = both + 48;
+        store<i32>(bq3, load<i32>(bq3) + d11);
+        store<i32>(bq3 + 4, load<i32>(bq3 + 4) + d12);
+        store<i32>(bq3 + 8, load<i32>(bq3 + 8) + d21);
+        store<i32>(bq3 + 12, load<i32>(bq3 + 12) + d22);
+        wq3 += F(f, d0);
+        wq3 += F(f, d1);
+        wq3 += F(f, d2);
+        wq3 += F(f, d3);
+        wq3 += F(f, d4);
+        wq3 += F(f, d11);
+        wq3 += F(f, d12);
+        wq3 += F(f, d21);
+        wq3 += F(f, d22);
+        const h1_0 = c0 + d0;
+        const h1_1 = c1 + d1;
+        const h1_2 = c2 + d2;
+        const h1_3 = c3 + d3;
+        const h1_4 = c4 + d4;
+        const h1_5 = c11 + d11;
+        const h1_6 = c12 + d12;
+        const h1_7 = c21 + d21;
+        const h1_8 = c22 + d22;
+        wHalf1 += F(f, h1_0);
+        wHalf1 += F(f, h1_1);
+        wHalf1 += F(f, h1_2);
+        wHalf1 += F(f, h1_3);
+        wHalf1 += F(f, h1_4);
+        wHalf1 += F(f, h1_5);
+        wHalf1 += F(f, h1_6);
+        wHalf1 += F(f, h1_7);
+        wHalf1 += F(f, h1_8);
+        wFull += F(f, h0_0 + h1_0);
+        wFull += F(f, h0_1 + h1_1);
+        wFull += F(f, h0_2 + h1_2);
+        wFull += F(f, h0_3 + h1_3);
+        wFull += F(f, h0_4 + h1_4);
+        wFull += F(f, h0_5 + h1_5);
+        wFull += F(f, h0_6 + h1_6);
+        wFull += F(f, h0_7 + h1_7);
+        wFull += F(f, h0_8 + h1_8);
       }
       // The quarters' overall tables: the units' quarter totals and the both-fired cells summed over the modes.
       for (let q = 0; q < 4; q++) {
@@ -196,16 +313,11 @@ function quadratic<T>(
       let aHalf0: f64 = 0;
       let aHalf1: f64 = 0;
       let aFull: f64 = 0;
-      let smallAcross: f64 = 0;
       for (let c = 0; c < 9; c++) {
         const n0 = I(quarterCells, c);
         const n1 = I(quarterCells, 9 + c);
         const n2 = I(quarterCells, 18 + c);
         const n3 = I(quarterCells, 27 + c);
-        if (c >= 5 && (n0 | n1 | n2 | n3) < 8) {
-          smallAcross += D(small, n0 | (n1 << 3) | (n2 << 6) | (n3 << 9));
-          continue;
-        }
         a0 += F(f, n0);
         a1 += F(f, n1);
         a2 += F(f, n2);
@@ -226,7 +338,7 @@ function quadratic<T>(
         const total = D(constants, set);
         if (total != 0) joint += (D(constants, 14 + set) * (F(f, <i32>total) - D(constants, 7 + set) + D(within, set))) / total;
       }
-      store<f64>(joints + (<usize>p << 3), joint + (smallWithin - smallAcross));
+      store<f64>(joints + (<usize>p << 3), joint);
     }
   }
 }
@@ -234,17 +346,17 @@ function quadratic<T>(
 export function quadratic16(
   cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
-  unitQuarters: usize, modeQuarters: usize, small: usize,
+  unitQuarters: usize, modeQuarters: usize,
 ): void {
-  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters, small);
+  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
 }
 
 export function quadratic32(
   cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
-  unitQuarters: usize, modeQuarters: usize, small: usize,
+  unitQuarters: usize, modeQuarters: usize,
 ): void {
-  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters, small);
+  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
 }
 
 // The Panzeri–Treves (and shuffle) bracket of every pair's synergy: the twin of ReadoutKernel.synergyBoundsJs
