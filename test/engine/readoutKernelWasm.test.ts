@@ -131,6 +131,49 @@ describe('the WebAssembly readout kernel gives the bits of its JavaScript refere
     });
   }
 
+  for (const c of CASES) {
+    it(`synergyBounds (PT, and shuffle with cross rows), ${c.units} units, ${c.modes} modes, ${c.maxBins > 0xffff ? 32 : 16}-bit cells`, () => {
+      const { tables, shuffled } = tablesOf(c);
+      const units = tables.units;
+      const pairs = (units * (units - 1)) / 2;
+      const { wasm, js } = kernels(c);
+      const random = new SeededRandom(c.seed, 'unit terms');
+      const singles = Float64Array.from({ length: units }, () => random.next());
+      const conditionals = Float64Array.from({ length: units }, () => random.next());
+      for (const rows of [undefined, shuffled.rows]) {
+        const a = { low: new Float64Array(pairs), high: new Float64Array(pairs) };
+        const b = { low: new Float64Array(pairs), high: new Float64Array(pairs) };
+        wasm.synergyBounds(tables, units, c.modes, rows, singles, conditionals, a.low, a.high);
+        js.synergyBounds(tables, units, c.modes, rows, singles, conditionals, b.low, b.high);
+        const what = rows === undefined ? 'PT' : 'shuffle';
+        expectSameBits(a.low, b.low, pairs, `${what} low`);
+        expectSameBits(a.high, b.high, pairs, `${what} high`);
+        for (let p = 0; p < pairs; p++) expect(a.low[p], `${what} pair ${p}: a bracket`).toBeLessThanOrEqual(a.high[p]);
+      }
+    });
+  }
+
+  it("the kernel's scratch after the cells never reaches them: units added afterwards start silent", () => {
+    const c: Case = { seed: 9, units: 12, modes: 3, quarters: false, maxBins: 300, bins: 400, window: 300, rate: 0.3 };
+    const { tables, shuffled } = tablesOf(c);
+    const units = tables.units;
+    const before = (units * (units - 1)) / 2;
+    const kernel = new ReadoutKernel(3, c.window);
+    // Every call writes its inputs and results after the cells (the shuffled rows copied there too).
+    kernel.pairSums(tables, units, c.modes, 'plugin', sumsFor(before), shuffled.rows);
+    const low = new Float64Array(before);
+    kernel.synergyBounds(tables, units, c.modes, shuffled.rows, new Float64Array(units), new Float64Array(units), low, new Float64Array(before));
+    const cellsBefore = tables.rows.map((row) => Array.from(row));
+    tables.ensureUnits(units + 6);
+    expect(tables.rows.slice(0, units).map((row) => Array.from(row))).toEqual(cellsBefore);
+    for (let j = units; j < units + 6; j++) expect(tables.rows[j].every((n) => n === 0), `row ${j}`).toBe(true);
+    // The memory grows (views renewed) and every count is kept.
+    const grownBefore = tables.memory.buffer.byteLength;
+    tables.reserve(grownBefore + (1 << 20));
+    expect(tables.memory.buffer.byteLength).toBeGreaterThan(grownBefore);
+    expect(tables.rows.slice(0, units).map((row) => Array.from(row))).toEqual(cellsBefore);
+  });
+
   it('the committed module is the build of the committed source (npm run build:wasm)', async () => {
     expect(readFileSync(READOUT_KERNEL.module, 'utf8')).toBe(kernelModuleText(await compileKernel(READOUT_KERNEL), READOUT_KERNEL));
   }, 60_000);

@@ -169,13 +169,14 @@ export class WasmReadout {
     const pairs = (units * (units - 1)) / 2;
     const { at, wide, perPair, kernel } = this.place(tables, shuffledRows, units, f, unit, fired, (next) => {
       extra = next;
-      return next + 8 * 8 + 2 * units * 8 + 2 * pairs * 8;
+      return next + 8 * 8 + 2 * units * 8 + 2 * pairs * 8 + 2 * pairs * 24;
     });
     const constantsAt = extra;
     const singlesAt = constantsAt + 8 * 8;
     const conditionalsAt = singlesAt + units * 8;
     const lowAt = conditionalsAt + units * 8;
     const highAt = lowAt + pairs * 8;
+    const sumsAt = highAt + pairs * 8;
     const buffer = tables.memory.buffer;
     new Float64Array(buffer, constantsAt, constants.length).set(constants);
     new Float64Array(buffer, singlesAt, units).set(singles.subarray(0, units));
@@ -183,7 +184,7 @@ export class WasmReadout {
     (wide ? kernel.bounds32 : kernel.bounds16)(
       at.cells, shuffledRows === undefined ? 0 : at.otherCells, perPair, tables.modeCapacity, modes, 1, units,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, singlesAt, conditionalsAt,
-      lowAt, highAt,
+      lowAt, highAt, sumsAt,
     );
     low.set(new Float64Array(buffer, lowAt, pairs));
     high.set(new Float64Array(buffer, highAt, pairs));

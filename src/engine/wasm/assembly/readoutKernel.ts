@@ -359,14 +359,28 @@ export function quadratic32(
   quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
 }
 
-// The Panzeri–Treves (and shuffle) bracket of every pair's synergy: the twin of ReadoutKernel.synergyBoundsJs
-// (pairSums3 over the pair's rows, and over the shuffled rows when `shuffled` ≠ 0, then the bounds), operation for
-// operation. constants: [N, Σ_m f(N_m), modes present, D, 1/(2N ln 2), f(N)], f64; singles and conditionals per unit, f64.
+// The Panzeri–Treves (and shuffle) bracket of every pair's synergy: the twin of ReadoutKernel.synergyBoundsJs —
+// sums<T> over the pairs' rows, and over the shuffled rows when `shuffled` ≠ 0, then the bounds — operation for
+// operation. constants: [N, Σ_m f(N_m), modes present, D, 1/(2N ln 2), f(N)], f64; singles and conditionals per
+// unit, f64; scratch: room for 2 × 24 bytes per pair (the two passes' within, across and occupied counts).
 function bounds<T>(
   cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize, constants: usize, singles: usize, conditionals: usize,
-  low: usize, high: usize,
+  low: usize, high: usize, scratch: usize,
 ): void {
+  const pairs = <usize>((jTo * (jTo - 1)) / 2);
+  const within = scratch;
+  const across = within + (pairs << 3);
+  const occupiedWithin = across + (pairs << 3);
+  const occupiedAcross = occupiedWithin + (pairs << 2);
+  const shuffledWithin = occupiedAcross + (pairs << 2);
+  const shuffledAcross = shuffledWithin + (pairs << 3);
+  const shuffledOccupiedWithin = shuffledAcross + (pairs << 3);
+  const shuffledOccupiedAcross = shuffledOccupiedWithin + (pairs << 2);
+  sums<T>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
+  if (shuffled != 0) {
+    sums<T>(shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, shuffledWithin, shuffledAcross, shuffledOccupiedWithin, shuffledOccupiedAcross);
+  }
   const n = D(constants, 0);
   const modeTerm = D(constants, 1);
   const present = D(constants, 2);
@@ -374,75 +388,17 @@ function bounds<T>(
   const scale = D(constants, 4);
   const fN = D(constants, 5);
   for (let j = jFrom; j < jTo; j++) {
-    const slotJ = j * capacity;
     for (let i = 0; i < j; i++) {
       const p = (j * (j - 1)) / 2 + i;
-      const slotI = i * capacity;
-      let base = <usize>p * <usize>perPair;
-      let o11 = 0;
-      let o12 = 0;
-      let o21 = 0;
-      let o22 = 0;
-      let oi1 = 0;
-      let oi2 = 0;
-      let oj1 = 0;
-      let oj2 = 0;
-      let o00 = 0;
-      let sum: f64 = 0;
-      let occupied = 0;
-      for (let m = 0; m < modes; m++, base += 4) {
-        const c11 = C<T>(cells, base);
-        const c12 = C<T>(cells, base + 1);
-        const c21 = C<T>(cells, base + 2);
-        const c22 = C<T>(cells, base + 3);
-        const ui = (slotI + m) << 1;
-        const uj = (slotJ + m) << 1;
-        const i1 = I(unit, ui) - c11 - c12;
-        const i2 = I(unit, ui + 1) - c21 - c22;
-        const j1 = I(unit, uj) - c11 - c21;
-        const j2 = I(unit, uj + 1) - c12 - c22;
-        const none = I(modeCounts, m) - I(fired, slotI + m) - I(fired, slotJ + m) + c11 + c12 + c21 + c22;
-        sum += F(t, c11) + F(t, c12) + F(t, c21) + F(t, c22) + F(t, i1) + F(t, i2) + F(t, j1) + F(t, j2) + F(t, none);
-        occupied += O(c11) + O(c12) + O(c21) + O(c22) + O(i1) + O(i2) + O(j1) + O(j2) + O(none);
-        o11 += c11;
-        o12 += c12;
-        o21 += c21;
-        o22 += c22;
-        oi1 += i1;
-        oi2 += i2;
-        oj1 += j1;
-        oj2 += j2;
-        o00 += none;
-      }
-      const across = F(t, o00) + F(t, oj1) + F(t, oj2) + F(t, oi1) + F(t, o11) + F(t, o12) + F(t, oi2) + F(t, o21) + F(t, o22);
-      const occupiedAcross = O(o00) + O(oj1) + O(oj2) + O(oi1) + O(o11) + O(o12) + O(oi2) + O(o21) + O(o22);
       let lowJoint: f64 = 0;
       let highJoint: f64 = 0;
       if (n > 0) {
-        const plugin = (fN - modeTerm + sum - across) / n;
-        lowJoint = plugin + (<f64>occupiedAcross - 1 - present * (d - 1)) * scale;
-        highJoint = plugin + (d - 1 - <f64>occupied + present) * scale;
+        const plugin = (fN - modeTerm + D(within, p) - D(across, p)) / n;
+        lowJoint = plugin + (<f64>I(occupiedAcross, p) - 1 - present * (d - 1)) * scale;
+        highJoint = plugin + (d - 1 - <f64>I(occupiedWithin, p) + present) * scale;
         if (shuffled != 0) {
-          let shuffledBase = <usize>p * <usize>perPair;
-          let shuffledSum: f64 = 0;
-          let shuffledOccupied = 0;
-          for (let m = 0; m < modes; m++, shuffledBase += 4) {
-            const c11 = C<T>(shuffled, shuffledBase);
-            const c12 = C<T>(shuffled, shuffledBase + 1);
-            const c21 = C<T>(shuffled, shuffledBase + 2);
-            const c22 = C<T>(shuffled, shuffledBase + 3);
-            const ui = (slotI + m) << 1;
-            const uj = (slotJ + m) << 1;
-            const i1 = I(unit, ui) - c11 - c12;
-            const i2 = I(unit, ui + 1) - c21 - c22;
-            const j1 = I(unit, uj) - c11 - c21;
-            const j2 = I(unit, uj + 1) - c12 - c22;
-            const none = I(modeCounts, m) - I(fired, slotI + m) - I(fired, slotJ + m) + c11 + c12 + c21 + c22;
-            shuffledSum += F(t, c11) + F(t, c12) + F(t, c21) + F(t, c22) + F(t, i1) + F(t, i2) + F(t, j1) + F(t, j2) + F(t, none);
-            shuffledOccupied += O(c11) + O(c12) + O(c21) + O(c22) + O(i1) + O(i2) + O(j1) + O(j2) + O(none);
-          }
-          const entropy = (modeTerm - shuffledSum) / n - D(conditionals, i) - D(conditionals, j);
-          lowJoint += entropy + (<f64>shuffledOccupied - present) * scale;
+          const entropy = (modeTerm - D(shuffledWithin, p)) / n - D(conditionals, i) - D(conditionals, j);
+          lowJoint += entropy + (<f64>I(shuffledOccupiedWithin, p) - present) * scale;
           highJoint += entropy + present * (d - 1) * scale;
         }
       }
@@ -455,17 +411,17 @@ function bounds<T>(
 export function bounds16(
   cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize, constants: usize, singles: usize, conditionals: usize,
-  low: usize, high: usize,
+  low: usize, high: usize, scratch: usize,
 ): void {
-  bounds<u16>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high);
+  bounds<u16>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high, scratch);
 }
 
 export function bounds32(
   cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize, constants: usize, singles: usize, conditionals: usize,
-  low: usize, high: usize,
+  low: usize, high: usize, scratch: usize,
 ): void {
-  bounds<u32>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high);
+  bounds<u32>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high, scratch);
 }
 
 // For the benchmark's estimate of the machine's limit (bench/readoutKernel.ts): the rate of table lookups at
