@@ -97,8 +97,8 @@ export function sums32(
   sums<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
 }
 
-// constants: [totals ×7][modeTerms ×7][weights ×7], f64. scratch: 16 i32 (both-fired cells of each quarter summed
-// over the modes) and 7 f64. unitQuarters: per unit and quarter [count of symbol 1, of symbol 2, firings], and
+// constants: [totals ×7][modeTerms ×7][weights ×7], f64. scratch: 16 i32 (unused: the both-fired cells of each
+// quarter, summed over the modes, are locals s<q>_<ab>), 7 f64, then 36 i32 (the quarters' overall tables). unitQuarters: per unit and quarter [count of symbol 1, of symbol 2, firings], and
 // modeQuarters the bins per quarter, i32. Per mode the quarters are taken in turn, their nine cells in locals
 // (none, j1, j2, i1, i2, c11, c12, c21, c22), each set's sum receiving its terms in the order of
 // quadraticJoints3's loops (mode, then cell), so both give the same bits.
@@ -116,14 +116,22 @@ function quadratic<T>(
       const p = (j * (j - 1)) / 2 + i;
       const slotsI = i * 4 * capacity;
       const pairBase = <usize>p * <usize>perPair;
-      store<i64>(both + 0, 0);
-      store<i64>(both + 8, 0);
-      store<i64>(both + 16, 0);
-      store<i64>(both + 24, 0);
-      store<i64>(both + 32, 0);
-      store<i64>(both + 40, 0);
-      store<i64>(both + 48, 0);
-      store<i64>(both + 56, 0);
+      let s0_11 = 0;
+      let s0_12 = 0;
+      let s0_21 = 0;
+      let s0_22 = 0;
+      let s1_11 = 0;
+      let s1_12 = 0;
+      let s1_21 = 0;
+      let s1_22 = 0;
+      let s2_11 = 0;
+      let s2_12 = 0;
+      let s2_21 = 0;
+      let s2_22 = 0;
+      let s3_11 = 0;
+      let s3_12 = 0;
+      let s3_21 = 0;
+      let s3_22 = 0;
       let wFull: f64 = 0;
       let wHalf0: f64 = 0;
       let wHalf1: f64 = 0;
@@ -145,11 +153,10 @@ function quadratic<T>(
         const a2 = I(unit, uj0 + 1) - a12 - a22;
         const a3 = I(unit, ui0) - a11 - a12;
         const a4 = I(unit, ui0 + 1) - a21 - a22;
-        const bq0 = both + 0;
-        store<i32>(bq0, load<i32>(bq0) + a11);
-        store<i32>(bq0 + 4, load<i32>(bq0 + 4) + a12);
-        store<i32>(bq0 + 8, load<i32>(bq0 + 8) + a21);
-        store<i32>(bq0 + 12, load<i32>(bq0 + 12) + a22);
+        s0_11 += a11;
+        s0_12 += a12;
+        s0_21 += a21;
+        s0_22 += a22;
         wq0 += F(f, a0);
         wq0 += F(f, a1);
         wq0 += F(f, a2);
@@ -172,11 +179,10 @@ function quadratic<T>(
         const b2 = I(unit, uj1 + 1) - b12 - b22;
         const b3 = I(unit, ui1) - b11 - b12;
         const b4 = I(unit, ui1 + 1) - b21 - b22;
-        const bq1 = both + 16;
-        store<i32>(bq1, load<i32>(bq1) + b11);
-        store<i32>(bq1 + 4, load<i32>(bq1 + 4) + b12);
-        store<i32>(bq1 + 8, load<i32>(bq1 + 8) + b21);
-        store<i32>(bq1 + 12, load<i32>(bq1 + 12) + b22);
+        s1_11 += b11;
+        s1_12 += b12;
+        s1_21 += b21;
+        s1_22 += b22;
         wq1 += F(f, b0);
         wq1 += F(f, b1);
         wq1 += F(f, b2);
@@ -217,11 +223,10 @@ function quadratic<T>(
         const c2 = I(unit, uj2 + 1) - c12 - c22;
         const c3 = I(unit, ui2) - c11 - c12;
         const c4 = I(unit, ui2 + 1) - c21 - c22;
-        const bq2 = both + 32;
-        store<i32>(bq2, load<i32>(bq2) + c11);
-        store<i32>(bq2 + 4, load<i32>(bq2 + 4) + c12);
-        store<i32>(bq2 + 8, load<i32>(bq2 + 8) + c21);
-        store<i32>(bq2 + 12, load<i32>(bq2 + 12) + c22);
+        s2_11 += c11;
+        s2_12 += c12;
+        s2_21 += c21;
+        s2_22 += c22;
         wq2 += F(f, c0);
         wq2 += F(f, c1);
         wq2 += F(f, c2);
@@ -244,11 +249,10 @@ function quadratic<T>(
         const d2 = I(unit, uj3 + 1) - d12 - d22;
         const d3 = I(unit, ui3) - d11 - d12;
         const d4 = I(unit, ui3 + 1) - d21 - d22;
-        const bq3 = both + 48;
-        store<i32>(bq3, load<i32>(bq3) + d11);
-        store<i32>(bq3 + 4, load<i32>(bq3 + 4) + d12);
-        store<i32>(bq3 + 8, load<i32>(bq3 + 8) + d21);
-        store<i32>(bq3 + 12, load<i32>(bq3 + 12) + d22);
+        s3_11 += d11;
+        s3_12 += d12;
+        s3_21 += d21;
+        s3_22 += d22;
         wq3 += F(f, d0);
         wq3 += F(f, d1);
         wq3 += F(f, d2);
@@ -287,24 +291,61 @@ function quadratic<T>(
         wFull += F(f, h0_8 + h1_8);
       }
       // The quarters' overall tables: the units' quarter totals and the both-fired cells summed over the modes.
-      for (let q = 0; q < 4; q++) {
-        const b = both + <usize>(q * 16);
-        const c11 = load<i32>(b);
-        const c12 = load<i32>(b + 4);
-        const c21 = load<i32>(b + 8);
-        const c22 = load<i32>(b + 12);
-        const ui = (i * 4 + q) * 3;
-        const uj = (j * 4 + q) * 3;
-        const out = quarterCells + <usize>(q * 9 * 4);
-        store<i32>(out, I(modeQuarters, q) - I(unitQuarters, ui + 2) - I(unitQuarters, uj + 2) + c11 + c12 + c21 + c22);
-        store<i32>(out + 4, I(unitQuarters, uj) - c11 - c21);
-        store<i32>(out + 8, I(unitQuarters, uj + 1) - c12 - c22);
-        store<i32>(out + 12, I(unitQuarters, ui) - c11 - c12);
-        store<i32>(out + 16, I(unitQuarters, ui + 1) - c21 - c22);
-        store<i32>(out + 20, c11);
-        store<i32>(out + 24, c12);
-        store<i32>(out + 28, c21);
-        store<i32>(out + 32, c22);
+      {
+        const ui = (i * 4 + 0) * 3;
+        const uj = (j * 4 + 0) * 3;
+        const out = quarterCells + 0;
+        store<i32>(out, I(modeQuarters, 0) - I(unitQuarters, ui + 2) - I(unitQuarters, uj + 2) + s0_11 + s0_12 + s0_21 + s0_22);
+        store<i32>(out + 4, I(unitQuarters, uj) - s0_11 - s0_21);
+        store<i32>(out + 8, I(unitQuarters, uj + 1) - s0_12 - s0_22);
+        store<i32>(out + 12, I(unitQuarters, ui) - s0_11 - s0_12);
+        store<i32>(out + 16, I(unitQuarters, ui + 1) - s0_21 - s0_22);
+        store<i32>(out + 20, s0_11);
+        store<i32>(out + 24, s0_12);
+        store<i32>(out + 28, s0_21);
+        store<i32>(out + 32, s0_22);
+      }
+      {
+        const ui = (i * 4 + 1) * 3;
+        const uj = (j * 4 + 1) * 3;
+        const out = quarterCells + 36;
+        store<i32>(out, I(modeQuarters, 1) - I(unitQuarters, ui + 2) - I(unitQuarters, uj + 2) + s1_11 + s1_12 + s1_21 + s1_22);
+        store<i32>(out + 4, I(unitQuarters, uj) - s1_11 - s1_21);
+        store<i32>(out + 8, I(unitQuarters, uj + 1) - s1_12 - s1_22);
+        store<i32>(out + 12, I(unitQuarters, ui) - s1_11 - s1_12);
+        store<i32>(out + 16, I(unitQuarters, ui + 1) - s1_21 - s1_22);
+        store<i32>(out + 20, s1_11);
+        store<i32>(out + 24, s1_12);
+        store<i32>(out + 28, s1_21);
+        store<i32>(out + 32, s1_22);
+      }
+      {
+        const ui = (i * 4 + 2) * 3;
+        const uj = (j * 4 + 2) * 3;
+        const out = quarterCells + 72;
+        store<i32>(out, I(modeQuarters, 2) - I(unitQuarters, ui + 2) - I(unitQuarters, uj + 2) + s2_11 + s2_12 + s2_21 + s2_22);
+        store<i32>(out + 4, I(unitQuarters, uj) - s2_11 - s2_21);
+        store<i32>(out + 8, I(unitQuarters, uj + 1) - s2_12 - s2_22);
+        store<i32>(out + 12, I(unitQuarters, ui) - s2_11 - s2_12);
+        store<i32>(out + 16, I(unitQuarters, ui + 1) - s2_21 - s2_22);
+        store<i32>(out + 20, s2_11);
+        store<i32>(out + 24, s2_12);
+        store<i32>(out + 28, s2_21);
+        store<i32>(out + 32, s2_22);
+      }
+      {
+        const ui = (i * 4 + 3) * 3;
+        const uj = (j * 4 + 3) * 3;
+        const out = quarterCells + 108;
+        store<i32>(out, I(modeQuarters, 3) - I(unitQuarters, ui + 2) - I(unitQuarters, uj + 2) + s3_11 + s3_12 + s3_21 + s3_22);
+        store<i32>(out + 4, I(unitQuarters, uj) - s3_11 - s3_21);
+        store<i32>(out + 8, I(unitQuarters, uj + 1) - s3_12 - s3_22);
+        store<i32>(out + 12, I(unitQuarters, ui) - s3_11 - s3_12);
+        store<i32>(out + 16, I(unitQuarters, ui + 1) - s3_21 - s3_22);
+        store<i32>(out + 20, s3_11);
+        store<i32>(out + 24, s3_12);
+        store<i32>(out + 28, s3_21);
+        store<i32>(out + 32, s3_22);
       }
       let a0: f64 = 0;
       let a1: f64 = 0;
