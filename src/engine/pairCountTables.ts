@@ -1,3 +1,5 @@
+import { kernelFor } from './wasm/readoutKernelInstance.ts';
+
 /**
  * The incremental count tables of a sliding window (STYLE: a hot path written
  * for the machine — flat typed arrays, no object per spike or per bin).
@@ -38,6 +40,8 @@ export class PairCountTables {
   readonly wide: boolean;
   /** The memory's buffer the views were made on. */
   private viewBuffer: ArrayBuffer | undefined;
+  /** A view of the unit lists the update kernels read, after the cells. */
+  private listView: Int32Array | undefined;
 
   constructor(
     readonly levels: number,
@@ -167,17 +171,33 @@ export class PairCountTables {
     this.modeCounts[modeSlot] += delta;
     const unitStride = this.cellsPerUnit;
     const unitOffset = modeSlot * s;
-    const pairStride = this.cellsPerPair;
-    const pairOffset = modeSlot * s * s;
-    for (let k = from; k < to; k++) {
-      const j = units[k];
-      const bj = symbols[k] - 1;
-      this.unitCounts[j * unitStride + unitOffset + bj] += delta;
-      const row = this.rows[j];
-      for (let l = from; l < k; l++) {
-        row[units[l] * pairStride + pairOffset + (symbols[l] - 1) * s + bj] += delta;
-      }
+    for (let k = from; k < to; k++) this.unitCounts[units[k] * unitStride + unitOffset + symbols[k] - 1] += delta;
+    const count = to - from;
+    if (count < 2) return;
+    // The pairs among the units that fired, in the kernel: their cells lie in its memory.
+    const list = this.list(2 * count);
+    for (let k = 0; k < count; k++) {
+      list.values[k] = units[from + k];
+      list.values[count + k] = symbols[from + k];
     }
+    const kernel = kernelFor(this.memory);
+    (this.wide ? kernel.updatePairs32 : kernel.updatePairs16)(PAIR_CELLS_BYTE, this.cellsPerPair, s, modeSlot * s * s, list.at, count, delta);
+  }
+
+  /**
+   * Room for `length` int32 after the pair cells (where the update kernels
+   * read their unit lists): its address and a view of it.
+   */
+  private list(length: number): { at: number; values: Int32Array } {
+    const at = this.cellsEndByte;
+    let view = this.listView;
+    if (view === undefined || view.buffer !== this.memory.buffer || view.byteOffset !== at || view.length < length) {
+      const room = Math.max(length, 1024);
+      this.reserve(at + room * 4);
+      view = new Int32Array(this.memory.buffer, at, room);
+      this.listView = view;
+    }
+    return { at, values: view };
   }
 
   /**
@@ -238,17 +258,23 @@ export class PairCountTables {
     symbolsTo: ArrayLike<number>,
     delta: 1 | -1,
   ): void {
-    const s = this.symbols;
-    const pairStride = this.cellsPerPair;
-    const pairOffset = mode * s * s;
-    for (let k = 0; k < unitsTo.length; k++) {
-      const q = unitsTo[k];
-      const bq = symbolsTo[k] - 1;
-      const row = this.rows[q];
-      for (let l = 0; l < unitsFrom.length && unitsFrom[l] < q; l++) {
-        row[unitsFrom[l] * pairStride + pairOffset + (symbolsFrom[l] - 1) * s + bq] += delta;
-      }
+    const fromCount = unitsFrom.length;
+    const toCount = unitsTo.length;
+    if (fromCount === 0 || toCount === 0) return;
+    const list = this.list(2 * (fromCount + toCount));
+    const values = list.values;
+    for (let k = 0; k < fromCount; k++) {
+      values[k] = unitsFrom[k];
+      values[fromCount + k] = symbolsFrom[k];
     }
+    const toAt = 2 * fromCount;
+    for (let k = 0; k < toCount; k++) {
+      values[toAt + k] = unitsTo[k];
+      values[toAt + toCount + k] = symbolsTo[k];
+    }
+    const s = this.symbols;
+    const kernel = kernelFor(this.memory);
+    (this.wide ? kernel.updateCross32 : kernel.updateCross16)(PAIR_CELLS_BYTE, this.cellsPerPair, s, mode * s * s, list.at, fromCount, list.at + toAt * 4, toCount, delta);
   }
 
   /** Dense cells of unit u into `out` laid out [q][m][x], the zero symbol derived. */

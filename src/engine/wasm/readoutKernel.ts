@@ -1,32 +1,6 @@
 import { PAIR_CELLS_BYTE, type PairCountTables } from '../pairCountTables.ts';
-import type { PairRows, PairSums } from '../readoutKernel.ts';
-import { READOUT_KERNEL_WASM } from './readoutKernelWasm.ts';
-
-type Entry = (...args: number[]) => void;
-interface Exports {
-  sums16: Entry;
-  sums32: Entry;
-  bounds16: Entry;
-  bounds32: Entry;
-  lookupSum: (t: number, index: number, count: number) => number;
-  streamSum: (cells: number, count: number) => number;
-  quadratic16: Entry;
-  quadratic32: Entry;
-}
-
-let compiled: WebAssembly.Module | undefined;
-const instances = new WeakMap<WebAssembly.Memory, Exports>();
-
-/** The kernel bound to one memory (compiled once per process, instantiated once per memory). */
-function kernelFor(memory: WebAssembly.Memory): Exports {
-  let kernel = instances.get(memory);
-  if (kernel === undefined) {
-    compiled ??= new WebAssembly.Module(Buffer.from(READOUT_KERNEL_WASM, 'base64'));
-    kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
-    instances.set(memory, kernel);
-  }
-  return kernel;
-}
+import type { PairRows, PairSums } from '../pairSums.ts';
+import { kernelFor } from './readoutKernelInstance.ts';
 
 /**
  * The readout kernel for levels = 3 in WebAssembly (assembly/readoutKernel.ts,

@@ -478,3 +478,52 @@ export function streamSum(cells: usize, count: i32): i32 {
   for (let k = 0; k < count; k++) sum += C<u16>(cells, <usize>k);
   return sum;
 }
+
+// PairCountTables.updateBin's pair loop: `count` units ascending at `list` (i32), their symbols (≥ 1) after them;
+// every pair of them gets `delta` in its cell (x_l, x_k) of the slot at `pairOffset`. Row j starts at pair j(j−1)/2.
+function updatePairs<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32): void {
+  const symbols = list + (<usize>count << 2);
+  for (let k = 1; k < count; k++) {
+    const j = I(list, k);
+    const bj = I(symbols, k) - 1;
+    const rowBase = <usize>((j * (j - 1)) / 2) * <usize>perPair + <usize>(pairOffset + bj);
+    for (let l = 0; l < k; l++) {
+      const at = cells + ((rowBase + <usize>(I(list, l) * perPair + (I(symbols, l) - 1) * s)) << alignof<T>());
+      store<T>(at, <T>(<i32>load<T>(at) + delta));
+    }
+  }
+}
+
+export function updatePairs16(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32): void {
+  updatePairs<u16>(cells, perPair, s, pairOffset, list, count, delta);
+}
+
+export function updatePairs32(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32): void {
+  updatePairs<u32>(cells, perPair, s, pairOffset, list, count, delta);
+}
+
+// PairCountTables.updateCrossPairs' loop: units `from` (ascending, `fromCount`, symbols after them) and `to` (likewise);
+// each pair p < q with p from `from` and q from `to` gets `delta` in its cell (x_p, x_q) of the slot at `pairOffset`.
+function updateCross<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32): void {
+  const fromSymbols = from + (<usize>fromCount << 2);
+  const toSymbols = to + (<usize>toCount << 2);
+  for (let k = 0; k < toCount; k++) {
+    const q = I(to, k);
+    const bq = I(toSymbols, k) - 1;
+    const rowBase = <usize>((q * (q - 1)) / 2) * <usize>perPair + <usize>(pairOffset + bq);
+    for (let l = 0; l < fromCount; l++) {
+      const p = I(from, l);
+      if (p >= q) break;
+      const at = cells + ((rowBase + <usize>(p * perPair + (I(fromSymbols, l) - 1) * s)) << alignof<T>());
+      store<T>(at, <T>(<i32>load<T>(at) + delta));
+    }
+  }
+}
+
+export function updateCross16(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32): void {
+  updateCross<u16>(cells, perPair, s, pairOffset, from, fromCount, to, toCount, delta);
+}
+
+export function updateCross32(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32): void {
+  updateCross<u32>(cells, perPair, s, pairOffset, from, fromCount, to, toCount, delta);
+}

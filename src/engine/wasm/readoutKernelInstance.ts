@@ -1,0 +1,36 @@
+/**
+ * The readout kernel's WebAssembly module (assembly/readoutKernel.ts):
+ * compiled once per process, instantiated once per memory (each count
+ * table set has its own). Its entries take byte addresses in that memory.
+ */
+import { READOUT_KERNEL_WASM } from './readoutKernelWasm.ts';
+
+type Entry = (...args: number[]) => void;
+export interface ReadoutExports {
+  sums16: Entry;
+  sums32: Entry;
+  bounds16: Entry;
+  bounds32: Entry;
+  lookupSum: (t: number, index: number, count: number) => number;
+  streamSum: (cells: number, count: number) => number;
+  updatePairs16: Entry;
+  updatePairs32: Entry;
+  updateCross16: Entry;
+  updateCross32: Entry;
+  quadratic16: Entry;
+  quadratic32: Entry;
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, ReadoutExports>();
+
+/** The kernel bound to one memory (compiled once per process, instantiated once per memory). */
+export function kernelFor(memory: WebAssembly.Memory): ReadoutExports {
+  let kernel = instances.get(memory);
+  if (kernel === undefined) {
+    compiled ??= new WebAssembly.Module(Buffer.from(READOUT_KERNEL_WASM, 'base64'));
+    kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as ReadoutExports;
+    instances.set(memory, kernel);
+  }
+  return kernel;
+}
