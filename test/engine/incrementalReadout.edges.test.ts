@@ -5,6 +5,7 @@ import type { RankedPair, WindowBin } from '../../src/engine/windowReadout.ts';
 import { ESTIMATORS, type EstimatorName } from '../../src/estimators/estimate.ts';
 import { SeededRandom } from '../../src/math/seededRandom.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../src/stream/options.ts';
+import { windowBin } from '../helpers/windowBins.ts';
 
 /**
  * IncrementalReadout where incrementalReadout.test.ts does not go: values
@@ -19,17 +20,6 @@ const TOLERANCE = 1e-9;
 const LOG2_3 = Math.log2(3);
 const LN2 = Math.LN2;
 
-function windowBin(bin: number, label: number, symbols: readonly number[]): WindowBin {
-  const units: number[] = [];
-  const fired: number[] = [];
-  symbols.forEach((s, u) => {
-    if (s > 0) {
-      units.push(u);
-      fired.push(s);
-    }
-  });
-  return { bin, label, units: Uint32Array.from(units), symbols: Uint8Array.from(fired) };
-}
 
 function options(estimator: EstimatorName, levels: number): AnalysisOptions {
   return { ...DEFAULT_ANALYSIS_OPTIONS, estimator, levels, seed: 5 };

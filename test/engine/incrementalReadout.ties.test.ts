@@ -6,6 +6,7 @@ import { ESTIMATORS, type EstimatorName } from '../../src/estimators/estimate.ts
 import { windowShufflePartners } from '../../src/estimators/withinModeCycles.ts';
 import { SeededRandom } from '../../src/math/seededRandom.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../src/stream/options.ts';
+import { windowBin } from '../helpers/windowBins.ts';
 
 /**
  * IncrementalReadout = BatchReadout when the top-k is decided by ties:
@@ -24,17 +25,6 @@ function options(estimator: EstimatorName, levels: number): AnalysisOptions {
   return { ...DEFAULT_ANALYSIS_OPTIONS, estimator, levels, seed: 3 };
 }
 
-function windowBin(bin: number, label: number, symbols: readonly number[]): WindowBin {
-  const units: number[] = [];
-  const fired: number[] = [];
-  symbols.forEach((s, u) => {
-    if (s > 0) {
-      units.push(u);
-      fired.push(s);
-    }
-  });
-  return { bin, label, units: Uint32Array.from(units), symbols: Uint8Array.from(fired) };
-}
 
 const names = (ranked: readonly RankedPair[]) => ranked.map(({ i, j }) => `${i}-${j}`);
 

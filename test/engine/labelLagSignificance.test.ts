@@ -7,6 +7,7 @@ import { estimate } from '../../src/estimators/estimate.ts';
 import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
 import { pairSynergy } from '../../src/measures/pairSynergy.ts';
 import { SeededRandom } from '../../src/math/seededRandom.ts';
+import { windowBin } from '../helpers/windowBins.ts';
 
 /** Plug-in synergy of two symbol columns against modes, through the batch library. */
 function pluginSynergy(xa: number[], xb: number[], mode: number[], levels: number, modes: number): number {
@@ -29,17 +30,6 @@ function randomBins(seed: number, bins: number, units: number, modes: number, le
   return { labels, symbols };
 }
 
-function windowBin(bin: number, label: number, row: number[]): WindowBin {
-  const units: number[] = [];
-  const symbols: number[] = [];
-  row.forEach((symbol, u) => {
-    if (symbol > 0) {
-      units.push(u);
-      symbols.push(symbol);
-    }
-  });
-  return { bin, label, units: Uint32Array.from(units), symbols: Uint8Array.from(symbols) };
-}
 
 describe('label-lag surrogates: the schedule', () => {
   it('one lag per step, ascending, inside its step; the same for the same seed', () => {

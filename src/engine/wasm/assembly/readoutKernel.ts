@@ -7,21 +7,7 @@
 // PairCountTables row ([quarter][mode capacity][a−1][b−1]); unit counts are
 // [u][slot][a−1] and firings [u][slot], slot = quarter·capacity + mode.
 
-@inline function F(t: usize, n: i32): f64 {
-  return load<f64>(t + (<usize>n << 3));
-}
-
-@inline function I(p: usize, k: i32): i32 {
-  return load<i32>(p + (<usize>k << 2));
-}
-
-@inline function D(p: usize, k: i32): f64 {
-  return load<f64>(p + (<usize>k << 3));
-}
-
-@inline function C<T>(cells: usize, k: usize): i32 {
-  return <i32>load<T>(cells + (k << alignof<T>()));
-}
+import { C, D, F, I } from './memoryAccess';
 
 @inline function O(n: i32): i32 {
   return <i32>(n > 0);

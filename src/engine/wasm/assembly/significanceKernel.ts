@@ -7,21 +7,7 @@
 
 const TIE_BITS: f64 = 1e-12;
 
-@inline function F(f: usize, n: i32): f64 {
-  return load<f64>(f + (<usize>n << 3));
-}
-
-@inline function I(p: usize, k: i32): i32 {
-  return load<i32>(p + (<usize>k << 2));
-}
-
-@inline function D(p: usize, k: i32): f64 {
-  return load<f64>(p + (<usize>k << 3));
-}
-
-@inline function C<T>(cells: usize, k: usize): i32 {
-  return <i32>load<T>(cells + (k << alignof<T>()));
-}
+import { C, D, F, I } from './memoryAccess';
 
 function rows<T>(
   cells: usize, perPair: i32, perUnit: i32, mK: i32, K: i32, modes: i32, count: i32, allLabeled: i32, available: i32,
