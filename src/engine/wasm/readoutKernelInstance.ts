@@ -3,6 +3,7 @@
  * compiled once per process, instantiated once per memory (each count
  * table set has its own). Its entries take byte addresses in that memory.
  */
+import { kernelInstances } from './kernelInstances.ts';
 import { READOUT_KERNEL_WASM } from './readoutKernelWasm.ts';
 
 type Entry = (...args: number[]) => void;
@@ -21,16 +22,5 @@ export interface ReadoutExports {
   quadratic32: Entry;
 }
 
-let compiled: WebAssembly.Module | undefined;
-const instances = new WeakMap<WebAssembly.Memory, ReadoutExports>();
-
 /** The kernel bound to one memory (compiled once per process, instantiated once per memory). */
-export function kernelFor(memory: WebAssembly.Memory): ReadoutExports {
-  let kernel = instances.get(memory);
-  if (kernel === undefined) {
-    compiled ??= new WebAssembly.Module(Buffer.from(READOUT_KERNEL_WASM, 'base64'));
-    kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as ReadoutExports;
-    instances.set(memory, kernel);
-  }
-  return kernel;
-}
+export const kernelFor = kernelInstances<ReadoutExports>(READOUT_KERNEL_WASM);

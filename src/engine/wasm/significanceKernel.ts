@@ -1,5 +1,6 @@
 import { CELLS_BYTE, type LaggedPairTables } from '../laggedPairTables.ts';
 import type { PairRowsShape, ReadOutResult } from '../significanceRows.ts';
+import { kernelInstances } from './kernelInstances.ts';
 import { SIGNIFICANCE_KERNEL_WASM } from './significanceKernelWasm.ts';
 
 type Rows = (...args: number[]) => void;
@@ -8,19 +9,8 @@ interface Kernel {
   rows32: Rows;
 }
 
-let compiled: WebAssembly.Module | undefined;
-const instances = new WeakMap<WebAssembly.Memory, Kernel>();
-
 /** The kernel bound to one memory (compiled once per process, instantiated once per memory). */
-function kernelFor(memory: WebAssembly.Memory): Kernel {
-  let kernel = instances.get(memory);
-  if (kernel === undefined) {
-    compiled ??= new WebAssembly.Module(Buffer.from(SIGNIFICANCE_KERNEL_WASM, 'base64'));
-    kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Kernel;
-    instances.set(memory, kernel);
-  }
-  return kernel;
-}
+const kernelFor = kernelInstances<Kernel>(SIGNIFICANCE_KERNEL_WASM);
 
 /**
  * The significance read-out of every pair (levels = 3) in the WebAssembly
