@@ -3,10 +3,8 @@ import { ShuffleOrderKeys, WithinModeCycles } from '../estimators/withinModeCycl
 import type { AnalysisOptions } from '../stream/options.ts';
 import { PairCountTables } from './pairCountTables.ts';
 import { PairKernel } from './pairKernel.ts';
-import { ReadoutKernel, type PairSums } from './readoutKernel.ts';
+import { ReadoutKernel } from './readoutKernel.ts';
 import { comparePairs, rankKey, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
-
-const LN2 = Math.LN2;
 
 /**
  * The incremental readout: count tables (PairCountTables) updated as bins
@@ -28,7 +26,6 @@ export class IncrementalReadout implements WindowReadout {
   private unitCells = new Float64Array(0);
   private shuffledCells = new Float64Array(0);
   private readonly scratchArrays = new Map<string, Float64Array>();
-  private readonly sumArrays = new Map<string, PairSums>();
   /** The readout kernel (its `kernel` chooses WebAssembly or the JavaScript reference for levels 3). */
   readonly readoutKernel: ReadoutKernel;
   private readonly topKeys = new TopKeys();
@@ -84,45 +81,11 @@ export class IncrementalReadout implements WindowReadout {
     const pairCount = (units * (units - 1)) / 2;
     if (pairCount === 0) return [];
     this.readUnits(units, modes);
+    if (this.estimator === 'panzeri-treves' || this.estimator === 'shuffle') return this.rankByBounds(units, modes, limit);
     const joints = this.scratch('joints', pairCount);
-    switch (this.estimator) {
-      case 'panzeri-treves':
-      case 'shuffle':
-        return this.rankByBounds(units, modes, limit);
-      case 'qe':
-        this.readoutKernel.quadraticJoints(this.tables, units, modes, joints);
-        return this.rankExact(units, joints, limit);
-      case 'jackknife':
-      case 'plugin':
-      case 'miller-madow': {
-        const sums = this.pairSums(pairCount);
-        this.readoutKernel.pairSums(this.tables, units, modes, this.estimator === 'jackknife' ? 'jackknife' : 'plugin', sums);
-        const totals = this.modeTotals(modes);
-        const { within, across, occupiedAcross, occupiedWithin } = sums;
-        const f = this.readoutKernel.nLog2n;
-        const n = totals.total;
-        if (this.estimator === 'jackknife') {
-          const g = this.readoutKernel.leaveOneOut;
-          let modeTerm = 0;
-          for (let m = 0; m < modes; m++) modeTerm += g[this.tables.modeCounts[m]];
-          const offset = n < 2 ? 0 : f[n] - f[n - 1];
-          for (let p = 0; p < pairCount; p++) joints[p] = n < 2 ? 0 : offset + (modeTerm + across[p] - within[p]) / n;
-        } else {
-          const correct = this.estimator === 'miller-madow';
-          const scale = 1 / (2 * n * LN2);
-          for (let p = 0; p < pairCount; p++) {
-            if (n === 0) {
-              joints[p] = 0;
-              continue;
-            }
-            const plugin = (f[n] - totals.modeTerm + within[p] - across[p]) / n;
-            // Miller–Madow: [(R − 1) − Σ_m (R_m − 1)]/(2N ln 2) over the modes present.
-            joints[p] = correct ? plugin + (occupiedAcross[p] - 1 - (occupiedWithin[p] - totals.present)) * scale : plugin;
-          }
-        }
-        return this.rankExact(units, joints, limit);
-      }
-    }
+    if (this.estimator === 'qe') this.readoutKernel.quadraticJoints(this.tables, units, modes, joints);
+    else this.readoutKernel.pairJoints(this.tables, units, modes, this.estimator, joints);
+    return this.rankExact(units, joints, limit);
   }
 
   /** Each unit's own terms (PairKernel.unitTerms) into `singles` and, for shuffle, `conditionals`. */
@@ -136,21 +99,6 @@ export class IncrementalReadout implements WindowReadout {
       singles[u] = terms.information;
       conditionals[u] = terms.conditional;
     }
-  }
-
-  /** N, Σ_m f(N_m) and the modes present, of quarter 0 (every estimator but qe has one quarter). */
-  private modeTotals(modes: number): { total: number; modeTerm: number; present: number } {
-    const f = this.readoutKernel.nLog2n;
-    let total = 0;
-    let modeTerm = 0;
-    let present = 0;
-    for (let m = 0; m < modes; m++) {
-      const n = this.tables.modeCounts[m];
-      total += n;
-      modeTerm += f[n];
-      if (n > 0) present++;
-    }
-    return { total, modeTerm, present };
   }
 
   /**
@@ -272,17 +220,6 @@ export class IncrementalReadout implements WindowReadout {
       this.scratchArrays.set(name, array);
     }
     return array;
-  }
-
-  /** The kernel's output arrays for `pairCount` pairs, kept between hops. */
-  private pairSums(pairCount: number): PairSums {
-    let sums = this.sumArrays.get('real');
-    if (sums === undefined || sums.within.length < pairCount) {
-      const size = Math.max(pairCount, 2 * (sums?.within.length ?? 0));
-      sums = { within: new Float64Array(size), across: new Float64Array(size), occupiedAcross: new Int32Array(size), occupiedWithin: new Int32Array(size) };
-      this.sumArrays.set('real', sums);
-    }
-    return sums;
   }
 
   private unitCellsFor(modes: number): Float64Array {

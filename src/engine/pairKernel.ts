@@ -1,6 +1,6 @@
 import type { EstimatorName } from '../estimators/estimate.ts';
 import { PanzeriTrevesTables } from './panzeriTrevesTables.ts';
-import { QUARTER_SET_WEIGHTS, QUARTER_SETS } from './readoutKernel.ts';
+import { countTerms, QUARTER_SET_WEIGHTS, QUARTER_SETS } from './readoutKernel.ts';
 
 /** I(X_a,X_b;Y), I(X_a;Y), I(X_b;Y) of one pair, in bits. */
 export interface PairTerms {
@@ -55,12 +55,7 @@ export class PairKernel {
 
   ensureSamples(maxSamples: number): void {
     if (maxSamples + 1 <= this.nLog2n.length) return;
-    const table = new Float64Array(maxSamples + 2);
-    for (let n = 2; n < table.length; n++) table[n] = n * Math.log2(n);
-    const leaveOneOut = new Float64Array(maxSamples + 2);
-    for (let n = 2; n < table.length; n++) leaveOneOut[n] = n * (table[n - 1] - table[n]);
-    this.nLog2n = table;
-    this.leaveOneOut = leaveOneOut;
+    ({ nLog2n: this.nLog2n, leaveOneOut: this.leaveOneOut } = countTerms(maxSamples));
   }
 
   ensureModes(modes: number): void {
@@ -161,63 +156,6 @@ export class PairKernel {
       for (let c = 0; c < size; c++) out[c] += unitCells[q * size + c];
     }
     return out;
-  }
-
-  /**
-   * Bounds on the Panzeri–Treves joint information without the relevant-cell
-   * search: PT's count R of a table lies between its occupied cells and its
-   * alphabet D (exactly R = D when every cell is occupied), so
-   * I_PT = I_plugin + [(R − 1) − Σ_m (R_m − 1)]/(2N ln 2) is bracketed by
-   * putting R at one end and every R_m at the other. Pairs whose bracket
-   * cannot reach the current top need no PT value to be ranked.
-   */
-  panzeriTrevesJointBounds(cells: Float64Array, quarters: number, modes: number): { low: number; high: number } {
-    if (quarters !== 1) throw new RangeError('Panzeri-Treves bounds read one quarter');
-    const l = this.levels;
-    const d = l * l;
-    const nLog2n = this.nLog2n;
-    const overall = this.overall;
-    overall.fill(0);
-    let total = 0;
-    let sumModes = 0;
-    let sumModeTotals = 0;
-    let lowModes = 0;
-    let highModes = 0;
-    for (let m = 0; m < modes; m++) {
-      const base = m * d;
-      let modeTotal = 0;
-      let occupied = 0;
-      for (let c = 0; c < d; c++) {
-        const n = cells[base + c];
-        if (n > 0) {
-          modeTotal += n;
-          occupied++;
-          sumModes += nLog2n[n];
-          overall[c] += n;
-        }
-      }
-      if (modeTotal === 0) continue;
-      total += modeTotal;
-      sumModeTotals += nLog2n[modeTotal];
-      lowModes += occupied - 1;
-      highModes += d - 1;
-    }
-    if (total === 0) return { low: 0, high: 0 };
-    let sumOverall = 0;
-    let occupiedOverall = 0;
-    for (let c = 0; c < d; c++) {
-      const n = overall[c];
-      if (n > 0) {
-        sumOverall += nLog2n[n];
-        occupiedOverall++;
-      }
-    }
-    const plugin = Math.log2(total) - sumOverall / total - (sumModeTotals - sumModes) / total;
-    const scale = 1 / (2 * total * LN2);
-    return {
-      low: plugin + (occupiedOverall - 1 - highModes) * scale,
-      high: plugin + (d - 1 - lowModes) * scale,
-    };
   }
 
   /** I(X_a,X_b;Y) alone, for the term-wise estimators (the single-unit terms known already). */

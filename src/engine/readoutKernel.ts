@@ -54,12 +54,7 @@ export class ReadoutKernel {
 
   ensureSamples(maxSamples: number): void {
     if (maxSamples + 1 < this.nLog2n.length) return;
-    const f = new Float64Array(maxSamples + 2);
-    for (let n = 2; n < f.length; n++) f[n] = n * Math.log2(n);
-    const g = new Float64Array(maxSamples + 2);
-    for (let n = 2; n < g.length; n++) g[n] = n * (f[n - 1] - f[n]);
-    this.nLog2n = f;
-    this.leaveOneOut = g;
+    ({ nLog2n: this.nLog2n, leaveOneOut: this.leaveOneOut } = countTerms(maxSamples));
   }
 
   /**
@@ -232,6 +227,58 @@ export class ReadoutKernel {
   }
 
   /**
+   * Every pair's I(X_i,X_j;Y) into `joints`, exact from one pass
+   * (pairSums), for the estimators whose pair term needs nothing else:
+   * plug-in I = [f(N) − Σ_m f(N_m) + Σ_{m,c} f(n_mc) − Σ_c f(n_c)]/N;
+   * Miller–Madow adds [(R − 1) − Σ_m (R_m − 1)]/(2N ln 2), R the occupied
+   * cells, over the modes present; the jackknife (with g, its leave-one-out
+   * term, for f) J = f(N) − f(N − 1) + [Σ_m g(N_m) + Σ_c g(n_c) − Σ_{m,c} g(n_mc)]/N
+   * (PairKernel.jackknifeInformation). All 0 for an empty window (and the
+   * jackknife below two samples).
+   */
+  pairJoints(tables: PairCountTables, units: number, modes: number, estimator: 'plugin' | 'miller-madow' | 'jackknife', joints: Float64Array): void {
+    const pairs = (units * (units - 1)) / 2;
+    const sums = this.boundSums(pairs, 0);
+    this.pairSums(tables, units, modes, estimator === 'jackknife' ? 'jackknife' : 'plugin', sums);
+    const { within, across, occupiedAcross, occupiedWithin } = sums;
+    const f = this.nLog2n;
+    const { total: n, modeTerm, present } = this.modeTotals(tables, modes);
+    if (estimator === 'jackknife') {
+      const g = this.leaveOneOut;
+      let leaveOneOutModes = 0;
+      for (let m = 0; m < modes; m++) leaveOneOutModes += g[tables.modeCounts[m]];
+      const offset = n < 2 ? 0 : f[n] - f[n - 1];
+      for (let p = 0; p < pairs; p++) joints[p] = n < 2 ? 0 : offset + (leaveOneOutModes + across[p] - within[p]) / n;
+      return;
+    }
+    const correct = estimator === 'miller-madow';
+    const scale = 1 / (2 * n * Math.LN2);
+    for (let p = 0; p < pairs; p++) {
+      if (n === 0) {
+        joints[p] = 0;
+        continue;
+      }
+      const plugin = (f[n] - modeTerm + within[p] - across[p]) / n;
+      joints[p] = correct ? plugin + (occupiedAcross[p] - 1 - (occupiedWithin[p] - present)) * scale : plugin;
+    }
+  }
+
+  /** N, Σ_m f(N_m) and the modes present, of quarter 0 (every estimator but qe has one quarter). */
+  private modeTotals(tables: PairCountTables, modes: number): { total: number; modeTerm: number; present: number } {
+    const f = this.nLog2n;
+    let total = 0;
+    let modeTerm = 0;
+    let present = 0;
+    for (let m = 0; m < modes; m++) {
+      const n = tables.modeCounts[m];
+      total += n;
+      modeTerm += f[n];
+      if (n > 0) present++;
+    }
+    return { total, modeTerm, present };
+  }
+
+  /**
    * Every pair's bracket of its Panzeri–Treves synergy, or with
    * `shuffledRows` its shuffle-estimator synergy, into `low` and `high`,
    * from one pass (pairSums) over its cells: PT's count R of a table lies
@@ -256,15 +303,7 @@ export class ReadoutKernel {
     if (shuffledRows !== undefined) checkRows(tables, shuffledRows, units);
     this.ensureSamples(maxModeTotal(tables, modes));
     const f = this.nLog2n;
-    let n = 0;
-    let modeTerm = 0;
-    let present = 0;
-    for (let m = 0; m < modes; m++) {
-      const count = tables.modeCounts[m];
-      n += count;
-      modeTerm += f[count];
-      if (count > 0) present++;
-    }
+    const { total: n, modeTerm, present } = this.modeTotals(tables, modes);
     const d = this.levels * this.levels;
     const constants = Float64Array.of(n, modeTerm, present, d, 1 / (2 * n * Math.LN2), f[n]);
     if (tables.symbols === 2 && this.kernel === 'wasm') {
@@ -314,7 +353,7 @@ export class ReadoutKernel {
     }
   }
 
-  /** Scratch sums for synergyBoundsJs (0: the pair's rows, 1: the shuffled rows). */
+  /** Scratch sums for pairJoints and synergyBoundsJs (0: the pairs' own rows, 1: the shuffled rows). */
   private boundSums(pairs: number, k: 0 | 1): PairSums {
     let sums = this.boundScratch[k];
     if (sums === undefined || sums.within.length < pairs) {
@@ -614,6 +653,19 @@ function checkRows(tables: PairCountTables, rows: PairRows, units: number): void
   if (rows !== tables.rows && units > 1 && rows[units - 1].length !== (units - 1) * tables.cellsPerPair) {
     throw new Error(`internal: rows of ${rows[units - 1].length / (units - 1)} cells per pair read as ${tables.cellsPerPair}`);
   }
+}
+
+/**
+ * The per-count terms every readout sums, for counts 0 … maxSamples + 1:
+ * f(n) = n·log2 n, and g(n) = n·[f(n − 1) − f(n)], what a cell of n adds to
+ * the jackknife's leave-one-out sum (0 for n < 2).
+ */
+export function countTerms(maxSamples: number): { nLog2n: Float64Array<ArrayBuffer>; leaveOneOut: Float64Array<ArrayBuffer> } {
+  const f = new Float64Array(maxSamples + 2);
+  for (let n = 2; n < f.length; n++) f[n] = n * Math.log2(n);
+  const g = new Float64Array(maxSamples + 2);
+  for (let n = 2; n < g.length; n++) g[n] = n * (f[n - 1] - f[n]);
+  return { nLog2n: f, leaveOneOut: g };
 }
 
 /** The largest window count any table cell can reach: the bins of all quarters and modes. */

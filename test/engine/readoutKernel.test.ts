@@ -373,6 +373,56 @@ describe('PairKernel.unitTerms: a unit\'s own terms equal the pair terms they st
   }
 });
 
+describe('ReadoutKernel.synergyBounds brackets every pair\'s exact synergy (what lets the readout skip the relevant-cell search)', () => {
+  for (const levels of [2, 3, 4]) {
+    it(`levels ${levels}: Panzeri–Treves, and shuffle on shuffled rows, on a sliding window`, () => {
+      const kernel = new ReadoutKernel(levels, 4);
+      const random = new SeededRandom(levels, 'bounds');
+      let checks = 0;
+      slidingWindow({ levels, quarters: false, units: 12, modes: 4, used: [0, 1, 3], seed: 'bounds' }, (tables, window, units, modes, where) => {
+        const pairKernel = new PairKernel(levels, window.length + 2, modes);
+        const shuffled = shuffledRows(tables, window, units, modes, random);
+        const singles = new Float64Array(units);
+        const conditionals = new Float64Array(units);
+        const unitCells = new Float64Array(modes * levels);
+        for (let u = 0; u < units; u++) {
+          tables.fillUnitCells(u, modes, unitCells);
+          const terms = pairKernel.unitTerms(unitCells, 1, modes, 'shuffle');
+          singles[u] = terms.information;
+          conditionals[u] = terms.conditional;
+        }
+        const pairs = (units * (units - 1)) / 2;
+        const cells = new Float64Array(modes * levels * levels);
+        const shuffledCells = new Float64Array(modes * levels * levels);
+        for (const rows of [undefined, shuffled.rows]) {
+          const low = new Float64Array(pairs);
+          const high = new Float64Array(pairs);
+          kernel.synergyBounds(tables, units, modes, rows, singles, conditionals, low, high);
+          for (let j = 1; j < units; j++) {
+            for (let i = 0; i < j; i++) {
+              tables.fillPairCells(i, j, modes, cells);
+              let exact: number;
+              if (rows === undefined) {
+                exact = pairKernel.terms(cells, 1, modes, 'panzeri-treves').joint - singles[i] - singles[j];
+              } else {
+                tables.fillPairCells(i, j, modes, shuffledCells, rows);
+                const terms = pairKernel.shuffleTerms(cells, shuffledCells, modes);
+                exact = terms.joint - terms.ia - terms.ib;
+              }
+              const p = pairIndex(i, j);
+              const what = `${where}, ${rows === undefined ? 'PT' : 'shuffle'}, pair ${i}-${j}`;
+              expect(low[p], `${what}: low ${low[p]} ≤ ${exact}`).toBeLessThanOrEqual(exact + 1e-12);
+              expect(high[p], `${what}: high ${high[p]} ≥ ${exact}`).toBeGreaterThanOrEqual(exact - 1e-12);
+            }
+          }
+        }
+        checks++;
+      });
+      expect(checks).toBe(3);
+    });
+  }
+});
+
 describe('ReadoutKernel: edge cases', () => {
   it('an empty window (bins came and went, and tables never filled): every sum, count and qe joint is exactly +0, and every unit term too', () => {
     for (const levels of [2, 3, 4]) {
@@ -467,8 +517,18 @@ describe('ReadoutKernel: edge cases', () => {
       tables.fillPairCells(0, 1, modes, cells);
       const pt = pairKernel.terms(cells, 1, modes, 'panzeri-treves').joint;
       expect(Math.abs(fromSums - pt), `levels ${levels}: PT joint ${pt} vs ${fromSums}`).toBeLessThan(TOLERANCE);
-      const bounds = pairKernel.panzeriTrevesJointBounds(cells, 1, modes);
-      expect(Math.abs(bounds.low - pt) + Math.abs(bounds.high - pt), `levels ${levels}: the bounds close on the value`).toBeLessThan(1e-12);
+      // The readout's bracket of the pair's PT synergy closes on it.
+      const singles = new Float64Array(units);
+      const unitCells = new Float64Array(modes * levels);
+      for (let u = 0; u < units; u++) {
+        tables.fillUnitCells(u, modes, unitCells);
+        singles[u] = pairKernel.unitTerms(unitCells, 1, modes, 'panzeri-treves').information;
+      }
+      const low = new Float64Array(6);
+      const high = new Float64Array(6);
+      kernel.synergyBounds(tables, units, modes, undefined, singles, new Float64Array(units), low, high);
+      const synergy = pt - singles[0] - singles[1];
+      expect(Math.abs(low[0] - synergy) + Math.abs(high[0] - synergy), `levels ${levels}: the bounds close on the value`).toBeLessThan(1e-12);
       // Its plug-in and Miller–Madow joints from the same sums.
       expect(Math.abs(plugin - pairKernel.terms(cells, 1, modes, 'plugin').joint)).toBeLessThan(TOLERANCE);
       expect(Math.abs(fromSums - pairKernel.terms(cells, 1, modes, 'miller-madow').joint)).toBeLessThan(TOLERANCE);
