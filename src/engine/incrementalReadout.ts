@@ -105,7 +105,7 @@ export class IncrementalReadout implements WindowReadout {
    * The `limit` strongest pairs given every pair's joint information and
    * the units' single ones: the limit-th largest rank key is found with a
    * bounded heap of keys (TopKeys), and only the pairs that reach it become
-   * objects, sorted with the full comparison (ties included, as topPairs).
+   * objects, sorted with the full comparison (ties included).
    */
   private rankExact(units: number, joints: Float64Array, limit: number): RankedPair[] {
     const singles = this.scratch('singles', units);
