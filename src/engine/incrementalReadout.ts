@@ -4,6 +4,7 @@ import type { AnalysisOptions } from '../stream/options.ts';
 import { PairCountTables } from './pairCountTables.ts';
 import { PairKernel } from './pairKernel.ts';
 import { ReadoutKernel } from './readoutKernel.ts';
+import { ALL_ROWS, type TileRows } from './tiles.ts';
 import { comparePairs, rankKey, type RankedPair, type WindowBin, type WindowReadout } from './windowReadout.ts';
 
 /**
@@ -16,6 +17,9 @@ import { comparePairs, rankKey, type RankedPair, type WindowBin, type WindowRead
  * Panzeri–Treves and shuffle the pass brackets each pair's value, and only
  * pairs that can reach the top get the relevant-cell search (PairKernel,
  * the dense reference).
+ *
+ * A tile's readout (`rows`, tiles.ts) holds and ranks the pairs of its band
+ * of rows only; its entries must hold only units below the band's end.
  */
 export class IncrementalReadout implements WindowReadout {
   private readonly tables: PairCountTables;
@@ -40,15 +44,21 @@ export class IncrementalReadout implements WindowReadout {
   private readonly shuffleKeys: ShuffleOrderKeys | undefined;
   private readonly seed: number;
 
-  constructor(options: AnalysisOptions, windowBins: number) {
+  /** The first row of the pairs held, and the end of the units held (tiles.ts). */
+  private readonly firstRow: number;
+  private readonly end: number;
+
+  constructor(options: AnalysisOptions, windowBins: number, rows: TileRows = ALL_ROWS) {
     this.estimator = options.estimator;
     this.levels = options.levels;
-    this.tables = new PairCountTables(options.levels, options.estimator === 'qe', windowBins);
+    this.firstRow = rows.first;
+    this.end = rows.end;
+    this.tables = new PairCountTables(options.levels, options.estimator === 'qe', windowBins, 4, rows.first);
     this.kernel = new PairKernel(options.levels, windowBins, 4);
     this.readoutKernel = new ReadoutKernel(options.levels, windowBins);
     this.seed = options.seed;
     if (options.estimator === 'shuffle') {
-      const shuffled = new PairCountTables(options.levels, false, windowBins);
+      const shuffled = new PairCountTables(options.levels, false, windowBins, 4, rows.first);
       this.shuffled = shuffled;
       this.shuffleKeys = new ShuffleOrderKeys(options.seed, 'window');
       this.cycles = new WithinModeCycles<WindowBin>((from, to, delta) =>
@@ -57,7 +67,8 @@ export class IncrementalReadout implements WindowReadout {
     }
   }
 
-  update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
+  update(entry: WindowBin, delta: 1 | -1, allUnits: number, modes: number): void {
+    const units = Math.min(allUnits, this.end);
     this.tables.ensureUnits(units);
     this.tables.ensureModes(modes);
     this.shuffled?.ensureUnits(units);
@@ -73,12 +84,13 @@ export class IncrementalReadout implements WindowReadout {
     }
   }
 
-  rank(_entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[] {
+  rank(_entries: readonly WindowBin[], allUnits: number, modes: number, limit: number): RankedPair[] {
+    const units = Math.min(allUnits, this.end);
     this.tables.ensureUnits(units);
     this.tables.ensureModes(modes);
     this.shuffled?.ensureUnits(units);
     this.shuffled?.ensureModes(modes);
-    const pairCount = (units * (units - 1)) / 2;
+    const pairCount = this.tables.pairsHeld(units);
     if (pairCount === 0) return [];
     this.readUnits(units, modes);
     if (this.estimator === 'panzeri-treves' || this.estimator === 'shuffle') return this.rankByBounds(units, modes, limit);
@@ -113,7 +125,8 @@ export class IncrementalReadout implements WindowReadout {
     top.reset(limit);
     let p = 0;
     // The heap holds |synergy|: rank keys are its rounding, so the limit-th largest key is the key of the limit-th largest |synergy|.
-    for (let j = 1; j < units; j++) {
+    const firstJ = Math.max(1, this.firstRow);
+    for (let j = firstJ; j < units; j++) {
       const sj = singles[j];
       for (let i = 0; i < j; i++, p++) top.offer(Math.abs(joints[p] - singles[i] - sj));
     }
@@ -123,7 +136,7 @@ export class IncrementalReadout implements WindowReadout {
     const floor = (cutoff - 1) / 1e12;
     const ranked: RankedPair[] = [];
     p = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = firstJ; j < units; j++) {
       const sj = singles[j];
       for (let i = 0; i < j; i++, p++) {
         const synergy = joints[p] - singles[i] - sj;
@@ -144,7 +157,7 @@ export class IncrementalReadout implements WindowReadout {
    * pairs whose upper bound reaches it get their exact value.
    */
   private rankByBounds(units: number, modes: number, limit: number): RankedPair[] {
-    const pairCount = (units * (units - 1)) / 2;
+    const pairCount = this.tables.pairsHeld(units);
     const singles = this.scratch('singles', units);
     const conditionals = this.scratch('conditionals', units);
     const low = this.scratch('low', pairCount);
@@ -166,7 +179,8 @@ export class IncrementalReadout implements WindowReadout {
     let count = 0;
     top.reset(limit);
     let p = 0;
-    for (let j = 1; j < units; j++) {
+    const firstJ = Math.max(1, this.firstRow);
+    for (let j = firstJ; j < units; j++) {
       for (let i = 0; i < j; i++, p++) {
         // The slack covers rounding in the bounds and the ranking's 1e-12 bit resolution.
         if (Math.max(Math.abs(low[p]), Math.abs(high[p])) < threshold - 2e-12) continue;
@@ -183,7 +197,8 @@ export class IncrementalReadout implements WindowReadout {
     }
     const cutoff = top.kth();
     const ranked: RankedPair[] = [];
-    for (let k = 0, j = 1, first = 0; k < count; k++) {
+    // Row j's pairs start at local index `first`.
+    for (let k = 0, j = firstJ, first = 0; k < count; k++) {
       const index = contenders[k];
       while (index >= first + j) first += j++;
       const i = index - first;

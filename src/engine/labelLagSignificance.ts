@@ -4,6 +4,7 @@ import { availableLags, effectiveSurrogates, surrogatePValue } from './labelLagS
 import { LaggedPairTables } from './laggedPairTables.ts';
 import { finishPair, pairRowsJs, TIE_BITS, type PairRowsShape, type ReadOutResult } from './significanceRows.ts';
 import { runKernel } from './wasm/significanceKernel.ts';
+import { ALL_ROWS, type TileRows } from './tiles.ts';
 import type { WindowBin } from './windowReadout.ts';
 
 /** The significance of every pair at one emission (DESIGN §4, SCIENCE.md "Calibration and multiplicity"). */
@@ -22,6 +23,14 @@ export interface PairSignificance {
    * spikes give by chance (0 when no surrogate is available).
    */
   excess: Float64Array;
+  /** Per pair: surrogates at least as far from the mean as the observation. */
+  beyond: Uint32Array;
+  /** Per surrogate: the largest |excess| over the pairs (−Infinity without pairs). */
+  maxima: Float64Array;
+  /** Pairs per count of surrogates beyond (length available + 1). */
+  beyondCounts: Uint32Array;
+  /** p_fwer of a pair at |excess| = distance. */
+  familyP(distance: number): number;
   /**
    * p and p_fwer of pair `index`, two-sided on |excess|: p, the share of
    * surrogates at least as far from the mean; p_fwer (Westfall–Young max-T),
@@ -86,8 +95,10 @@ export class LabelLagSignificance {
     /** The spacing of the lags (labelLags), bins. */
     public stepBins: number,
     readonly maxCells = 2 ** 28,
+    /** The pairs held: a tile's band of rows (tiles.ts), or all. */
+    readonly rows: TileRows = ALL_ROWS,
   ) {
-    this.tables = new LaggedPairTables(levels, 1 + lags.length, windowBins);
+    this.tables = new LaggedPairTables(levels, 1 + lags.length, windowBins, rows.first);
     this.aligned = new Int32Array(1 + lags.length);
     this.modeOf = new Int32Array(1 + lags.length);
     this.capped = lags.length;
@@ -104,9 +115,10 @@ export class LabelLagSignificance {
     if (lags.length !== this.lags.length) throw new Error(`internal: relag from ${this.lags.length} to ${lags.length} lags`);
     this.lags = lags;
     this.stepBins = stepBins;
-    this.tables = new LaggedPairTables(this.levels, 1 + lags.length, this.windowBins);
+    this.tables = new LaggedPairTables(this.levels, 1 + lags.length, this.windowBins, this.rows.first);
     this.capped = lags.length;
     this.binsIn = 0;
+    this.unitsKnown = 0;
     for (const entry of entries) this.update(entry, 1, units, modes);
   }
 
@@ -122,22 +134,34 @@ export class LabelLagSignificance {
     this.nLog2n = table;
   }
 
-  private ensure(units: number, modes: number): void {
+  /**
+   * Room for `units` units (all the analysis knows; a tile holds those
+   * below its end) and `modes` modes. The memory bound is on the cells of
+   * every pair, as one process holds them, so that tiles keep the
+   * surrogates one process keeps. Returns the units held.
+   */
+  private ensure(units: number, modes: number): number {
     const tables = this.tables;
-    if (units <= tables.units && modes <= tables.modes) return;
+    const held = Math.min(units, this.rows.end);
+    if (units <= this.unitsKnown && held <= tables.units && modes <= tables.modes) return held;
+    this.unitsKnown = Math.max(units, this.unitsKnown);
     const wantModes = Math.max(modes, tables.modes);
     let alignments = tables.alignments;
     // The memory bound drops the longest lags first.
-    while (alignments > 1 && tables.cellsFor(Math.max(units, tables.units), wantModes, alignments) > this.maxCells) alignments--;
+    while (alignments > 1 && tables.cellsFor(this.unitsKnown, wantModes, alignments) > this.maxCells) alignments--;
     tables.relayout(wantModes, alignments);
-    tables.ensureUnits(units);
+    tables.ensureUnits(held);
     this.capped = alignments - 1;
+    return held;
   }
+
+  /** The most units seen (what the memory bound is checked against). */
+  private unitsKnown = 0;
 
   /**
    * A bin entered (+1) or left (−1) the window. The history must hold the
    * bin's own mode and the modes `lag` bins before it (record a bin in the
-   * history before it enters).
+   * history before it enters). A tile's entries hold only units below its end.
    */
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
     this.ensure(units, modes);
@@ -158,10 +182,15 @@ export class LabelLagSignificance {
     this.tables.updateBin(entry.units, entry.symbols, this.aligned, this.modeOf, count, delta);
   }
 
-  /** Every pair's statistic, p and p_fwer for the window that starts at `windowStartBin`. */
-  evaluate(windowStartBin: number, units: number, modes: number): PairSignificance {
-    this.ensure(units, modes);
-    const pairs = (units * (units - 1)) / 2;
+  /**
+   * Every held pair's statistic, p and p_fwer for the window that starts at
+   * `windowStartBin`; a tile's (rows) pairs are indexed from its first pair,
+   * and its tests are against its own maxima (TileAnalyzer sends what the
+   * coordinator needs to test against all tiles').
+   */
+  evaluate(windowStartBin: number, allUnits: number, modes: number): PairSignificance {
+    const units = this.ensure(allUnits, modes);
+    const pairs = this.tables.pairsHeld(units);
     const first = this.history.firstBin;
     const available = first === undefined ? 0 : Math.min(this.capped, availableLags(this.lags, windowStartBin, first));
     const effective = effectiveSurrogates(available, this.stepBins, this.history.meanDwellBins);
@@ -171,49 +200,27 @@ export class LabelLagSignificance {
     const maxima = new Float64Array(available).fill(-Infinity);
     const count = 1 + available;
     this.readOut(units, modes, count, available, { statistic, excess, beyond, maxima });
-    // Sorted maxima: a pair's family count is a binary search.
-    const sortedMaxima = Float64Array.from(maxima).sort();
-    // The tail is fitted only to enough independent maxima; before, p_fwer_tail is p_fwer.
-    const tail = effective >= MIN_TAIL_SURROGATES ? gumbelTail(maxima) : undefined;
-    // Benjamini–Hochberg over the pairs' own p: p rises with the count of surrogates beyond, so a counting sort.
-    let beyondCounts: Uint32Array | undefined;
-    let qOfCount: Float64Array | undefined;
-    const counts = (): Uint32Array => {
-      if (beyondCounts === undefined) {
-        beyondCounts = new Uint32Array(available + 1);
-        for (let q = 0; q < pairs; q++) beyondCounts[beyond[q]]++;
-      }
-      return beyondCounts;
-    };
-    const bhLevels = (): Float64Array => (qOfCount ??= benjaminiHochbergLevels(counts(), (c) => surrogatePValue(c, available, effective)));
-    // p_fwer: the share of surrogates whose maximum over all pairs reaches the pair's distance.
-    const familyP = (distance: number) => surrogatePValue(available - lowerBound(sortedMaxima, distance - TIE_BITS), available, effective);
-    const test = (index: number) => {
-      const distance = Math.abs(excess[index]);
-      const pFwer = familyP(distance);
-      return { p: surrogatePValue(beyond[index], available, effective), pFwer, pFwerTail: tail === undefined ? pFwer : Math.min(pFwer, tail(distance)) };
-    };
+    const beyondCounts = new Uint32Array(available + 1);
+    for (let q = 0; q < pairs; q++) beyondCounts[beyond[q]]++;
+    const family = familyTests(available, effective, maxima, beyondCounts);
     return {
       available,
       effective,
       minP: 1 / (1 + effective),
       statistic,
       excess,
-      test,
+      beyond,
+      maxima,
+      beyondCounts,
+      familyP: family.familyP,
+      test: (index: number) => family.test(excess[index], beyond[index]),
       significant(alpha: number): number {
-        if (available === 0 || 1 / (1 + effective) > alpha) return 0;
         let significant = 0;
-        for (let q = 0; q < pairs; q++) if (familyP(Math.abs(excess[q])) <= alpha) significant++;
+        if (family.canReach(alpha)) for (let q = 0; q < pairs; q++) if (family.familyP(Math.abs(excess[q])) <= alpha) significant++;
         return significant;
       },
-      q: (index: number) => bhLevels()[beyond[index]],
-      discoveries(alpha: number): number {
-        const q = bhLevels();
-        const atLevel = counts();
-        let found = 0;
-        for (let c = 0; c < q.length; c++) if (q[c] <= alpha + 1e-12) found += atLevel[c];
-        return found;
-      },
+      q: (index: number) => family.q(beyond[index]),
+      discoveries: family.discoveries,
     };
   }
 
@@ -277,14 +284,14 @@ export class LabelLagSignificance {
     // summed over the modes is the same under all of them, and Σ f(n_ab) is read once per pair.
     let allLabeled = this.binsIn > 0;
     for (let k = 0; k < count; k++) if (total[k] !== this.binsIn) allLabeled = false;
-    const shape: PairRowsShape = { perPair: t.cellsPerPair, perUnit, mK, K, modes, count, allLabeled, available };
+    const shape: PairRowsShape = { perPair: t.cellsPerPair, perUnit, mK, K, modes, count, allLabeled, available, firstPair: t.firstPair };
     if (s !== 2) {
       this.readOutAnySymbols(units, shape, f, unitTerms, constant, total, fired, out);
       return;
     }
     if (this.kernel === 'js') {
       const scratch = { sums: new Float64Array(count), values: new Float64Array(count), joint: new Int32Array(9 * count) };
-      pairRowsJs(t.cells, 1, units, shape, f, t.unitCounts, t.modeCounts, fired, unitTerms, constant, total, out, scratch);
+      pairRowsJs(t.cells, Math.max(1, t.firstRow), units, shape, f, t.unitCounts, t.modeCounts, fired, unitTerms, constant, total, out, scratch);
       return;
     }
     runKernel(t, units, shape, f, fired, unitTerms, constant, total, out);
@@ -296,7 +303,7 @@ export class LabelLagSignificance {
     const values = new Float64Array(count);
     const cells = this.tables.cells;
     let index = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = Math.max(1, this.tables.firstRow); j < units; j++) {
       for (let i = 0; i < j; i++, index++) {
         for (let k = 0; k < count; k++) {
           const n = total[k];
@@ -383,6 +390,54 @@ export function gumbelTail(maxima: ArrayLike<number>): (x: number) => number {
   const mu = mean - EULER_GAMMA * beta;
   if (!(beta > 0)) return (x) => (x > mu + TIE_BITS ? 0 : 1);
   return (x) => -Math.expm1(-Math.exp(-(x - mu) / beta));
+}
+
+/** The family-wise and false-discovery tests of pairs against the surrogates of all pairs. */
+export interface FamilyTests {
+  /** p_fwer of a pair at `distance` = |excess|: the share of surrogates whose maximum reaches it. */
+  familyP(distance: number): number;
+  /** Whether any pair can reach p_fwer ≤ alpha (1 / (1 + effective) ≤ alpha, a surrogate at least). */
+  canReach(alpha: number): boolean;
+  /** p, p_fwer and p_fwer_tail of a pair with this excess and count of surrogates beyond. */
+  test(excess: number, beyond: number): { p: number; pFwer: number; pFwerTail: number };
+  /** Benjamini–Hochberg q of a pair with this count of surrogates beyond. */
+  q(beyond: number): number;
+  /** Pairs with q ≤ alpha. */
+  discoveries(alpha: number): number;
+}
+
+/**
+ * The tests of every pair from what they need of all pairs: the surrogates'
+ * maxima of |excess| (per surrogate, over all pairs) and the pairs per count
+ * of surrogates beyond (Benjamini–Hochberg's input). One implementation for
+ * one process and for tiles merged (tileMerge.ts): the maxima of all tiles
+ * are the per-surrogate maxima of theirs, and the counts their sums.
+ */
+export function familyTests(available: number, effective: number, maxima: Float64Array, beyondCounts: Uint32Array): FamilyTests {
+  // Sorted maxima: a pair's family count is a binary search.
+  const sortedMaxima = Float64Array.from(maxima).sort();
+  // The tail is fitted only to enough independent maxima; before, p_fwer_tail is p_fwer.
+  const tail = effective >= MIN_TAIL_SURROGATES ? gumbelTail(maxima) : undefined;
+  // Benjamini–Hochberg over the pairs' own p: p rises with the count of surrogates beyond, so a counting sort.
+  let qOfCount: Float64Array | undefined;
+  const bhLevels = (): Float64Array => (qOfCount ??= benjaminiHochbergLevels(beyondCounts, (c) => surrogatePValue(c, available, effective)));
+  const familyP = (distance: number) => surrogatePValue(available - lowerBound(sortedMaxima, distance - TIE_BITS), available, effective);
+  return {
+    familyP,
+    canReach: (alpha) => available > 0 && 1 / (1 + effective) <= alpha,
+    test(excess, beyond) {
+      const distance = Math.abs(excess);
+      const pFwer = familyP(distance);
+      return { p: surrogatePValue(beyond, available, effective), pFwer, pFwerTail: tail === undefined ? pFwer : Math.min(pFwer, tail(distance)) };
+    },
+    q: (beyond) => bhLevels()[beyond],
+    discoveries(alpha) {
+      const q = bhLevels();
+      let found = 0;
+      for (let c = 0; c < q.length; c++) if (q[c] <= alpha + 1e-12) found += beyondCounts[c];
+      return found;
+    },
+  };
 }
 
 /** The first index whose value is ≥ x (values ascending). */

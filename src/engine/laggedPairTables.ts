@@ -1,4 +1,5 @@
 import { BadDataError } from '../errors.ts';
+import { pairsBelow } from './tiles.ts';
 
 /**
  * Count tables of every pair against K alignments of the label stream at
@@ -19,6 +20,9 @@ import { BadDataError } from '../errors.ts';
  *   pairs; the memory grows in place by at least an eighth.
  * The mode count M grows as modes appear, and K shrinks when the memory
  * bound drops the longest lags: the cells are laid out anew in place.
+ *
+ * A tile's tables (`firstRow` > 0) hold the pairs of rows firstRow … units − 1
+ * only, pair p at index p − pairsBelow(firstRow) (tiles.ts).
  */
 export class LaggedPairTables {
   readonly symbols: number;
@@ -41,14 +45,27 @@ export class LaggedPairTables {
     public alignments: number,
     /** The most bins a window can hold (chooses 16- or 32-bit pair cells). */
     maxBins: number,
+    /** The first row held (a tile's band; 0: every pair). */
+    readonly firstRow = 0,
   ) {
     if (!Number.isInteger(levels) || levels < 2) throw new RangeError(`levels must be an integer ≥ 2, got ${levels}`);
+    if (!Number.isInteger(firstRow) || firstRow < 0) throw new RangeError(`firstRow must be a whole number, got ${firstRow}`);
     this.symbols = levels - 1;
     this.wide = maxBins > 0xffff;
     this.modeCounts = new Int32Array(this.modes * alignments);
     this.unitCounts = new Int32Array(0);
     this.viewBuffer = this.memory.buffer;
     this.view = this.makeView(0);
+  }
+
+  /** The first pair held (pairs of rows below firstRow are another tile's). */
+  get firstPair(): number {
+    return pairsBelow(this.firstRow);
+  }
+
+  /** Pairs held for `units` units: rows firstRow … units − 1. */
+  pairsHeld(units = this.units): number {
+    return units <= this.firstRow ? 0 : pairsBelow(units) - this.firstPair;
   }
 
   /** Bytes of one cell. */
@@ -80,7 +97,11 @@ export class LaggedPairTables {
     return CELLS_BYTE + Math.ceil((this.length * this.cellBytes) / 8) * 8;
   }
 
-  /** Cells held for `units` units: what the memory bound is checked against. */
+  /**
+   * Cells of every pair of `units` units (all tiles together, as one process
+   * holds them): what the memory bound is checked against, so that tiles
+   * keep the surrogates one process would.
+   */
   cellsFor(units: number, modes = this.modes, alignments = this.alignments): number {
     const s = this.symbols;
     return ((units * (units - 1)) / 2) * s * s * modes * alignments + units * s * modes * alignments + modes * alignments;
@@ -111,7 +132,7 @@ export class LaggedPairTables {
       grown.set(this.unitCounts);
       this.unitCounts = grown;
     }
-    const length = ((count * (count - 1)) / 2) * this.cellsPerPair;
+    const length = this.pairsHeld(count) * this.cellsPerPair;
     this.reserve(CELLS_BYTE + length * this.cellBytes);
     const old = this.length;
     this.setView(length);
@@ -148,7 +169,7 @@ export class LaggedPairTables {
     this.modeCounts = move(this.modeCounts, 1);
     // Blocks of [m][k]: s per unit held.
     this.unitCounts = move(this.unitCounts, this.unitCounts.length / (oldModes * oldK));
-    const blocks = ((this.units * (this.units - 1)) / 2) * s * s;
+    const blocks = this.pairsHeld() * s * s;
     if (alignments < oldK) {
       this.moveCells(blocks, oldModes, oldK, oldModes, alignments);
       this.modes = oldModes;
@@ -203,12 +224,14 @@ export class LaggedPairTables {
     const unitStride = this.cellsPerUnit;
     const pairStride = this.cellsPerPair;
     const cells = this.cells;
+    const firstPair = this.firstPair;
     for (let x = 0; x < units.length; x++) {
       const j = units[x];
       const bj = symbols[x] - 1;
       const unitBase = j * unitStride + bj * mK;
       for (let v = 0; v < count; v++) this.unitCounts[unitBase + offsets[v]] += delta;
-      const rowStart = (j * (j - 1)) / 2;
+      if (j < this.firstRow) continue;
+      const rowStart = (j * (j - 1)) / 2 - firstPair;
       for (let l = 0; l < x; l++) {
         const base = (rowStart + units[l]) * pairStride + ((symbols[l] - 1) * s + bj) * mK;
         for (let v = 0; v < count; v++) cells[base + offsets[v]] += delta;

@@ -1,3 +1,4 @@
+import { pairsBelow } from './tiles.ts';
 import { kernelFor } from './wasm/readoutKernelInstance.ts';
 
 /**
@@ -21,6 +22,10 @@ import { kernelFor } from './wasm/readoutKernelInstance.ts';
  * readout kernel reads them where they are; `rows[j]` is the view of row j.
  * Views are renewed when the memory grows (which detaches the old ones):
  * read `rows` afresh after ensureUnits, ensureModes or reserve.
+ *
+ * A tile's tables (`firstRow` > 0) hold the pairs of rows firstRow … units − 1
+ * only (pair p at p − firstPair), and the unit marginals of units 0 … units − 1:
+ * the caller passes only units below the tile's end (tiles.ts).
  */
 export class PairCountTables {
   /** Non-zero symbols per unit: levels − 1. */
@@ -32,7 +37,7 @@ export class PairCountTables {
   modeCounts: Uint32Array;
   /** [u][q][m][a−1] */
   unitCounts: Uint32Array;
-  /** rows[j][i][q][m][a−1][b−1] for pairs i < j: views of `memory`. */
+  /** rows[j][i][q][m][a−1][b−1] for pairs i < j (j ≥ firstRow; empty below): views of `memory`. */
   rows: (Uint16Array | Uint32Array)[] = [];
   /** Where the pair cells lie (from PAIR_CELLS_BYTE); the readout kernel's scratch may follow cellsEndByte. */
   readonly memory = new WebAssembly.Memory({ initial: 2 });
@@ -49,6 +54,8 @@ export class PairCountTables {
     /** The most bins a window can hold (chooses 16- or 32-bit pair cells). */
     maxBins: number,
     initialModes = 4,
+    /** The first row held (a tile's band; 0: every pair). */
+    readonly firstRow = 0,
   ) {
     if (!Number.isInteger(levels) || levels < 2) throw new RangeError(`levels must be an integer ≥ 2, got ${levels}`);
     // The capacity doubles as modes appear: from 0 it never would.
@@ -59,6 +66,17 @@ export class PairCountTables {
     this.wide = maxBins > 0xffff;
     this.modeCounts = new Uint32Array(this.quarters * this.modeCapacity);
     this.unitCounts = new Uint32Array(0);
+    if (!Number.isInteger(firstRow) || firstRow < 0) throw new RangeError(`firstRow must be a whole number, got ${firstRow}`);
+  }
+
+  /** The first pair held: pairs before it (rows below firstRow) are another tile's. */
+  get firstPair(): number {
+    return pairsBelow(this.firstRow);
+  }
+
+  /** Pairs held for `units` units: rows firstRow … units − 1. */
+  pairsHeld(units = this.units): number {
+    return units <= this.firstRow ? 0 : pairsBelow(units) - this.firstPair;
   }
 
   /** Cells of one pair: quarters × modes × symbols². */
@@ -79,8 +97,8 @@ export class PairCountTables {
       grown.set(this.unitCounts);
       this.unitCounts = grown;
     }
-    const held = pairsOf(this.units) * this.cellsPerPair;
-    const wanted = pairsOf(count) * this.cellsPerPair;
+    const held = this.pairsHeld() * this.cellsPerPair;
+    const wanted = this.pairsHeld(count) * this.cellsPerPair;
     this.reserve(PAIR_CELLS_BYTE + wanted * this.cellBytes);
     this.units = count;
     const cells = this.cellView(wanted);
@@ -96,14 +114,14 @@ export class PairCountTables {
 
   /** The first byte after the pair cells (8-aligned): a kernel's scratch may start there. */
   get cellsEndByte(): number {
-    return PAIR_CELLS_BYTE + Math.ceil((pairsOf(this.units) * this.cellsPerPair * this.cellBytes) / 8) * 8;
+    return PAIR_CELLS_BYTE + Math.ceil((this.pairsHeld() * this.cellsPerPair * this.cellBytes) / 8) * 8;
   }
 
   /** Makes the memory hold at least `bytes` bytes (growing by at least an eighth); the views are renewed. */
   reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((Math.max(bytes, have * 1.125) - have) / 65536));
-    if (this.viewBuffer !== this.memory.buffer) this.renewRows(this.cellView(pairsOf(this.units) * this.cellsPerPair));
+    if (this.viewBuffer !== this.memory.buffer) this.renewRows(this.cellView(this.pairsHeld() * this.cellsPerPair));
   }
 
   /** A view of the first `length` pair cells. */
@@ -111,11 +129,12 @@ export class PairCountTables {
     return this.wide ? new Uint32Array(this.memory.buffer, PAIR_CELLS_BYTE, length) : new Uint16Array(this.memory.buffer, PAIR_CELLS_BYTE, length);
   }
 
-  /** rows[j] for every unit j, on `cells`. */
+  /** rows[j] for every unit j (empty below firstRow), on `cells`. */
   private renewRows(cells: Uint16Array | Uint32Array): void {
     const perPair = this.cellsPerPair;
+    const first = this.firstPair;
     const rows: (Uint16Array | Uint32Array)[] = [];
-    for (let j = 0; j < this.units; j++) rows.push(cells.subarray(pairsOf(j) * perPair, pairsOf(j + 1) * perPair));
+    for (let j = 0; j < this.units; j++) rows.push(j < this.firstRow ? cells.subarray(0, 0) : cells.subarray((pairsOf(j) - first) * perPair, (pairsOf(j + 1) - first) * perPair));
     this.rows = rows;
     this.viewBuffer = this.memory.buffer;
   }
@@ -142,7 +161,7 @@ export class PairCountTables {
     this.modeCounts = relayout(this.modeCounts, 1, 1, (n) => new Uint32Array(n));
     this.unitCounts = relayout(this.unitCounts, unitBlocks, this.symbols, (n) => new Uint32Array(n));
     // The pair cells, every pair a block: laid out anew in a copy, then written back.
-    const pairs = pairsOf(this.units);
+    const pairs = this.pairsHeld();
     const old = this.cellView(pairs * this.cellsPerPair).slice();
     const pairInner = this.symbols * this.symbols;
     const grown = relayout(old, pairs, pairInner, (n) => (this.wide ? new Uint32Array(n) : new Uint16Array(n)) as typeof old);
@@ -155,7 +174,8 @@ export class PairCountTables {
 
   /**
    * Adds (delta = +1) or removes (−1) one labeled bin: `units[from…to)`,
-   * ascending, fired with symbols `symbols[from…to)` (each ≥ 1).
+   * ascending, fired with symbols `symbols[from…to)` (each ≥ 1), all below
+   * `units`; of the pairs among them, those of rows ≥ firstRow.
    */
   updateBin(
     quarter: number,
@@ -173,7 +193,10 @@ export class PairCountTables {
     const unitOffset = modeSlot * s;
     for (let k = from; k < to; k++) this.unitCounts[units[k] * unitStride + unitOffset + symbols[k] - 1] += delta;
     const count = to - from;
-    if (count < 2) return;
+    if (count < 2 || units[to - 1] < this.firstRow) return;
+    // The first of the list whose row is held.
+    let kFrom = 0;
+    while (units[from + kFrom] < this.firstRow) kFrom++;
     // The pairs among the units that fired, in the kernel: their cells lie in its memory.
     const list = this.list(2 * count);
     for (let k = 0; k < count; k++) {
@@ -181,7 +204,7 @@ export class PairCountTables {
       list.values[count + k] = symbols[from + k];
     }
     const kernel = kernelFor(this.memory);
-    (this.wide ? kernel.updatePairs32 : kernel.updatePairs16)(PAIR_CELLS_BYTE, this.cellsPerPair, s, modeSlot * s * s, list.at, count, delta);
+    (this.wide ? kernel.updatePairs32 : kernel.updatePairs16)(PAIR_CELLS_BYTE, this.cellsPerPair, s, modeSlot * s * s, list.at, count, delta, this.firstPair, kFrom);
   }
 
   /**
@@ -248,7 +271,8 @@ export class PairCountTables {
    * Adds (+1) or removes (−1) the words (x_p from one bin, x_q from another)
    * of every pair p < q with p among `unitsFrom` and q among `unitsTo` (both
    * ascending, symbols ≥ 1), in mode m: the within-mode shuffled tables of
-   * the shuffle estimator, whose words pair one bin with another.
+   * the shuffle estimator, whose words pair one bin with another. Only the
+   * held rows (q ≥ firstRow) are touched.
    */
   updateCrossPairs(
     mode: number,
@@ -259,7 +283,10 @@ export class PairCountTables {
     delta: 1 | -1,
   ): void {
     const fromCount = unitsFrom.length;
-    const toCount = unitsTo.length;
+    // The rows held: `unitsTo` from the first ≥ firstRow.
+    let toFirst = 0;
+    while (toFirst < unitsTo.length && unitsTo[toFirst] < this.firstRow) toFirst++;
+    const toCount = unitsTo.length - toFirst;
     if (fromCount === 0 || toCount === 0) return;
     const list = this.list(2 * (fromCount + toCount));
     const values = list.values;
@@ -269,12 +296,12 @@ export class PairCountTables {
     }
     const toAt = 2 * fromCount;
     for (let k = 0; k < toCount; k++) {
-      values[toAt + k] = unitsTo[k];
-      values[toAt + toCount + k] = symbolsTo[k];
+      values[toAt + k] = unitsTo[toFirst + k];
+      values[toAt + toCount + k] = symbolsTo[toFirst + k];
     }
     const s = this.symbols;
     const kernel = kernelFor(this.memory);
-    (this.wide ? kernel.updateCross32 : kernel.updateCross16)(PAIR_CELLS_BYTE, this.cellsPerPair, s, mode * s * s, list.at, fromCount, list.at + toAt * 4, toCount, delta);
+    (this.wide ? kernel.updateCross32 : kernel.updateCross16)(PAIR_CELLS_BYTE, this.cellsPerPair, s, mode * s * s, list.at, fromCount, list.at + toAt * 4, toCount, delta, this.firstPair);
   }
 
   /** Dense cells of unit u into `out` laid out [q][m][x], the zero symbol derived. */

@@ -11,7 +11,8 @@ export type { PairRows, PairSums } from './pairSums.ts';
  * (both units fired) and the units' and modes' totals (pairCountTables.ts);
  * they are derived in registers and summed through one table lookup each.
  * The pairs are read row by row (pair (i, j) for i < j is row j, cell i),
- * which is how the tables lie in memory.
+ * which is how the tables lie in memory; results are indexed from the first
+ * pair the tables hold (a tile's band of rows: PairCountTables.firstRow).
  *
  * Levels = 3 (two non-zero symbols, the default) has its own unrolled pass;
  * other levels take the general one. Both give the sums of the dense
@@ -106,7 +107,7 @@ export class ReadoutKernel {
     const capacity = tables.modeCapacity;
     const perPair = tables.cellsPerPair;
     let p = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = Math.max(1, tables.firstRow); j < units; j++) {
       const row = rows[j];
       const slotJ = j * capacity;
       for (let i = 0; i < j; i++, p++) {
@@ -170,7 +171,7 @@ export class ReadoutKernel {
     const capacity = tables.modeCapacity;
     const perPair = tables.cellsPerPair;
     let p = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = Math.max(1, tables.firstRow); j < units; j++) {
       const row = rows[j];
       const slotJ = j * capacity;
       for (let i = 0; i < j; i++, p++) {
@@ -237,7 +238,7 @@ export class ReadoutKernel {
    * jackknife below two samples).
    */
   pairJoints(tables: PairCountTables, units: number, modes: number, estimator: 'plugin' | 'miller-madow' | 'jackknife', joints: Float64Array): void {
-    const pairs = (units * (units - 1)) / 2;
+    const pairs = tables.pairsHeld(units);
     const sums = this.boundSums(pairs, 0);
     this.pairSums(tables, units, modes, estimator === 'jackknife' ? 'jackknife' : 'plugin', sums);
     const { within, across, occupiedAcross, occupiedWithin } = sums;
@@ -326,14 +327,14 @@ export class ReadoutKernel {
     low: Float64Array,
     high: Float64Array,
   ): void {
-    const pairs = (units * (units - 1)) / 2;
+    const pairs = tables.pairsHeld(units);
     const sums = this.boundSums(pairs, 0);
     this.pairSums(tables, units, modes, 'plugin', sums);
     const shuffled = shuffledRows === undefined ? undefined : this.boundSums(pairs, 1);
     if (shuffled !== undefined) this.pairSums(tables, units, modes, 'plugin', shuffled, shuffledRows);
     const [n, modeTerm, present, d, scale, fN] = constants;
     let p = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = Math.max(1, tables.firstRow); j < units; j++) {
       for (let i = 0; i < j; i++, p++) {
         let lowJoint = 0;
         let highJoint = 0;
@@ -406,7 +407,7 @@ export class ReadoutKernel {
     const within = this.setSums;
     const { unitQuarters, modeQuarters } = this.quarterTotals(tables, units, modes);
     let p = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = Math.max(1, tables.firstRow); j < units; j++) {
       const row = tables.rows[j];
       const slotsJ = j * 4 * capacity;
       for (let i = 0; i < j; i++, p++) {
@@ -562,7 +563,7 @@ export class ReadoutKernel {
     const overall = this.subsetOverall;
     const column = this.column;
     let p = 0;
-    for (let j = 1; j < units; j++) {
+    for (let j = Math.max(1, tables.firstRow); j < units; j++) {
       const row = tables.rows[j];
       const slotsJ = j * 4 * capacity;
       for (let i = 0; i < j; i++, p++) {
@@ -650,7 +651,7 @@ export class ReadoutKernel {
 
 /** Rows from other tables (the shuffled ones) must have the tables' layout: the same cells per pair. */
 function checkRows(tables: PairCountTables, rows: PairRows, units: number): void {
-  if (rows !== tables.rows && units > 1 && rows[units - 1].length !== (units - 1) * tables.cellsPerPair) {
+  if (rows !== tables.rows && units > Math.max(1, tables.firstRow) && rows[units - 1].length !== (units - 1) * tables.cellsPerPair) {
     throw new Error(`internal: rows of ${rows[units - 1].length / (units - 1)} cells per pair read as ${tables.cellsPerPair}`);
   }
 }

@@ -6,7 +6,7 @@
  * f[n] = n log2 n.
  */
 
-/** What the read-out of all pairs produces, per pair index j(j−1)/2 + i, and per surrogate. */
+/** What the read-out of all pairs produces, per pair index j(j−1)/2 + i − firstPair (PairRowsShape), and per surrogate. */
 export interface ReadOutResult {
   /** The plug-in synergy under the real alignment, bits. */
   statistic: Float64Array;
@@ -34,6 +34,8 @@ export interface PairRowsShape {
   allLabeled: boolean;
   /** Surrogates available (count − 1). */
   available: number;
+  /** The first pair the tables hold (a tile's band of rows; 0: all pairs): pair p is at index p − firstPair. */
+  firstPair: number;
 }
 
 /** Slack for ties: surrogates within 1e-12 bits of the observation count as reaching it. */
@@ -87,13 +89,13 @@ export function pairRowsJs(
   out: ReadOutResult,
   scratch: { sums: Float64Array; values: Float64Array; joint: Int32Array },
 ): void {
-  const { perPair, perUnit, mK, K, modes, count, allLabeled, available } = shape;
+  const { perPair, perUnit, mK, K, modes, count, allLabeled, available, firstPair } = shape;
   const { sums, values, joint } = scratch;
   for (let j = jFrom; j < jTo; j++) {
     const unitJ = j * perUnit;
     const firedJ = j * modes * count;
     for (let i = 0; i < j; i++) {
-      const index = (j * (j - 1)) / 2 + i;
+      const index = (j * (j - 1)) / 2 + i - firstPair;
       const pairBase = index * perPair;
       const unitI = i * perUnit;
       const firedI = i * modes * count;

@@ -24,7 +24,7 @@ export class WasmReadout {
   private place(tables: PairCountTables, otherRows: PairRows | undefined, units: number, table: Float64Array, unit: Int32Array, fired: Int32Array, extraBytes: (next: number) => number) {
     const slots = units * tables.quarters * tables.modeCapacity;
     const perPair = tables.cellsPerPair;
-    const pairs = (units * (units - 1)) / 2;
+    const pairs = tables.pairsHeld(units);
     const wide = tables.wide;
     let next = tables.cellsEndByte;
     const take = (bytes: number): number => {
@@ -48,17 +48,20 @@ export class WasmReadout {
     new Int32Array(buffer, at.modeCounts, tables.modeCounts.length).set(tables.modeCounts);
     if (otherRows !== undefined) {
       const cells = wide ? new Uint32Array(buffer, at.otherCells, pairs * perPair) : new Uint16Array(buffer, at.otherCells, pairs * perPair);
-      for (let j = 1; j < units; j++) cells.set(otherRows[j].subarray(0, j * perPair), ((j * (j - 1)) / 2) * perPair);
+      const first = tables.firstPair;
+      for (let j = Math.max(1, tables.firstRow); j < units; j++) cells.set(otherRows[j].subarray(0, j * perPair), ((j * (j - 1)) / 2 - first) * perPair);
     }
-    return { at, wide, perPair, pairs, kernel: kernelFor(tables.memory) };
+    // The rows the tables hold (a tile's band), and the first pair's index: results go to p − firstPair.
+    const rows = { from: Math.max(1, tables.firstRow), firstPair: tables.firstPair };
+    return { at, wide, perPair, pairs, rows, kernel: kernelFor(tables.memory) };
   }
 
   /** ReadoutKernel.pairSums for levels = 3, into `out`. */
   pairSums(tables: PairCountTables, rows: PairRows, units: number, modes: number, table: Float64Array, unit: Int32Array, fired: Int32Array, out: PairSums): void {
     let outputs = 0;
-    const pairs = (units * (units - 1)) / 2;
+    const pairs = tables.pairsHeld(units);
     const own = rows === tables.rows;
-    const { at, wide, perPair, kernel } = this.place(tables, own ? undefined : rows, units, table, unit, fired, (next) => {
+    const { at, wide, perPair, rows: band, kernel } = this.place(tables, own ? undefined : rows, units, table, unit, fired, (next) => {
       outputs = next;
       return next + pairs * 24;
     });
@@ -67,7 +70,7 @@ export class WasmReadout {
     const occupiedWithin = across + pairs * 8;
     const occupiedAcross = occupiedWithin + pairs * 4;
     (wide ? kernel.sums32 : kernel.sums16)(
-      own ? at.cells : at.otherCells, perPair, tables.modeCapacity, modes, 1, units,
+      own ? at.cells : at.otherCells, perPair, tables.modeCapacity, modes, band.from, units, band.firstPair,
       at.unit, at.fired, at.modeCounts, at.table,
       within, across, occupiedWithin, occupiedAcross,
     );
@@ -97,8 +100,8 @@ export class WasmReadout {
     joints: Float64Array,
   ): void {
     let extra = 0;
-    const pairs = (units * (units - 1)) / 2;
-    const { at, wide, perPair, kernel } = this.place(tables, undefined, units, f, unit, fired, (next) => {
+    const pairs = tables.pairsHeld(units);
+    const { at, wide, perPair, rows: band, kernel } = this.place(tables, undefined, units, f, unit, fired, (next) => {
       extra = next;
       return next + 21 * 8 + 52 * 4 + 7 * 8 + units * 12 * 4 + 16 + pairs * 8;
     });
@@ -112,7 +115,7 @@ export class WasmReadout {
     new Int32Array(buffer, unitQuartersAt, units * 12).set(unitQuarters.subarray(0, units * 12));
     new Int32Array(buffer, modeQuartersAt, 4).set(modeQuarters);
     (wide ? kernel.quadratic32 : kernel.quadratic16)(
-      at.cells, perPair, tables.modeCapacity, modes, 1, units,
+      at.cells, perPair, tables.modeCapacity, modes, band.from, units, band.firstPair,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, scratch, jointsAt,
       unitQuartersAt, modeQuartersAt,
     );
@@ -140,8 +143,8 @@ export class WasmReadout {
     high: Float64Array,
   ): void {
     let extra = 0;
-    const pairs = (units * (units - 1)) / 2;
-    const { at, wide, perPair, kernel } = this.place(tables, shuffledRows, units, f, unit, fired, (next) => {
+    const pairs = tables.pairsHeld(units);
+    const { at, wide, perPair, rows: band, kernel } = this.place(tables, shuffledRows, units, f, unit, fired, (next) => {
       extra = next;
       return next + 8 * 8 + 2 * units * 8 + 2 * pairs * 8 + 2 * pairs * 24;
     });
@@ -156,7 +159,7 @@ export class WasmReadout {
     new Float64Array(buffer, singlesAt, units).set(singles.subarray(0, units));
     new Float64Array(buffer, conditionalsAt, units).set(conditionals.subarray(0, units));
     (wide ? kernel.bounds32 : kernel.bounds16)(
-      at.cells, shuffledRows === undefined ? 0 : at.otherCells, perPair, tables.modeCapacity, modes, 1, units,
+      at.cells, shuffledRows === undefined ? 0 : at.otherCells, perPair, tables.modeCapacity, modes, band.from, units, band.firstPair,
       at.unit, at.fired, at.modeCounts, at.table, constantsAt, singlesAt, conditionalsAt,
       lowAt, highAt, sumsAt,
     );

@@ -30,7 +30,7 @@ export function runKernel(
   out: ReadOutResult,
 ): void {
   const { count } = shape;
-  const pairs = (units * (units - 1)) / 2;
+  const pairs = tables.pairsHeld(units);
   const unitCounts = tables.unitCounts.subarray(0, units * shape.perUnit);
   let next = tables.cellsEndByte;
   const place = (bytes: number): number => {
@@ -75,8 +75,9 @@ export function runKernel(
     count,
     shape.allLabeled ? 1 : 0,
     shape.available,
-    1,
+    Math.max(1, tables.firstRow),
     units,
+    shape.firstPair,
     at.f,
     at.unitCounts,
     at.modeCounts,

@@ -3,9 +3,11 @@
 // operation for operation, so that both give the same bits. Built by
 // `npm run build:wasm` into ../readoutKernelWasm.ts (committed). The memory
 // is imported; every argument is a byte address in it or a count. Pair p =
-// j(j−1)/2 + i (i < j) has its cells at cells + p·perPair, laid out as a
-// PairCountTables row ([quarter][mode capacity][a−1][b−1]); unit counts are
-// [u][slot][a−1] and firings [u][slot], slot = quarter·capacity + mode.
+// j(j−1)/2 + i (i < j) has its cells at cells + (p − firstPair)·perPair,
+// firstPair being the first pair the tables hold (a tile's band of rows;
+// 0 for all pairs), laid out as a PairCountTables row ([quarter][mode
+// capacity][a−1][b−1]), and its results at index p − firstPair; unit counts
+// are [u][slot][a−1] and firings [u][slot], slot = quarter·capacity + mode.
 
 import { C, D, F, I } from './memoryAccess';
 
@@ -14,14 +16,14 @@ import { C, D, F, I } from './memoryAccess';
 }
 
 function sums<T>(
-  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize,
   within: usize, across: usize, occupiedWithin: usize, occupiedAcross: usize,
 ): void {
   for (let j = jFrom; j < jTo; j++) {
     const slotJ = j * capacity;
     for (let i = 0; i < j; i++) {
-      const p = (j * (j - 1)) / 2 + i;
+      const p = (j * (j - 1)) / 2 + i - firstPair;
       const slotI = i * capacity;
       let base = <usize>p * <usize>perPair;
       let o11 = 0;
@@ -68,19 +70,19 @@ function sums<T>(
 }
 
 export function sums16(
-  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize,
   within: usize, across: usize, occupiedWithin: usize, occupiedAcross: usize,
 ): void {
-  sums<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
+  sums<u16>(cells, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
 }
 
 export function sums32(
-  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize,
   within: usize, across: usize, occupiedWithin: usize, occupiedAcross: usize,
 ): void {
-  sums<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
+  sums<u32>(cells, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
 }
 
 // constants: [totals ×7][modeTerms ×7][weights ×7], f64. scratch: 16 i32 (unused: the both-fired cells of each
@@ -89,7 +91,7 @@ export function sums32(
 // (none, j1, j2, i1, i2, c11, c12, c21, c22), each set's sum receiving its terms in the order of
 // quadraticJoints3's loops (mode, then cell), so both give the same bits.
 function quadratic<T>(
-  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
   unitQuarters: usize, modeQuarters: usize,
 ): void {
@@ -99,7 +101,7 @@ function quadratic<T>(
   for (let j = jFrom; j < jTo; j++) {
     const slotsJ = j * 4 * capacity;
     for (let i = 0; i < j; i++) {
-      const p = (j * (j - 1)) / 2 + i;
+      const p = (j * (j - 1)) / 2 + i - firstPair;
       const slotsI = i * 4 * capacity;
       const pairBase = <usize>p * <usize>perPair;
       let s0_11 = 0;
@@ -371,19 +373,19 @@ function quadratic<T>(
 }
 
 export function quadratic16(
-  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
   unitQuarters: usize, modeQuarters: usize,
 ): void {
-  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
+  quadratic<u16>(cells, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
 }
 
 export function quadratic32(
-  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, f: usize, constants: usize, scratch: usize, joints: usize,
   unitQuarters: usize, modeQuarters: usize,
 ): void {
-  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
+  quadratic<u32>(cells, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, f, constants, scratch, joints, unitQuarters, modeQuarters);
 }
 
 // The Panzeri–Treves (and shuffle) bracket of every pair's synergy: the twin of ReadoutKernel.synergyBoundsJs —
@@ -391,11 +393,11 @@ export function quadratic32(
 // operation. constants: [N, Σ_m f(N_m), modes present, D, 1/(2N ln 2), f(N)], f64; singles and conditionals per
 // unit, f64; scratch: room for 2 × 24 bytes per pair (the two passes' within, across and occupied counts).
 function bounds<T>(
-  cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize, constants: usize, singles: usize, conditionals: usize,
   low: usize, high: usize, scratch: usize,
 ): void {
-  const pairs = <usize>((jTo * (jTo - 1)) / 2);
+  const pairs = <usize>((jTo * (jTo - 1)) / 2 - firstPair);
   const within = scratch;
   const across = within + (pairs << 3);
   const occupiedWithin = across + (pairs << 3);
@@ -404,9 +406,9 @@ function bounds<T>(
   const shuffledAcross = shuffledWithin + (pairs << 3);
   const shuffledOccupiedWithin = shuffledAcross + (pairs << 3);
   const shuffledOccupiedAcross = shuffledOccupiedWithin + (pairs << 2);
-  sums<T>(cells, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
+  sums<T>(cells, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, t, within, across, occupiedWithin, occupiedAcross);
   if (shuffled != 0) {
-    sums<T>(shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, shuffledWithin, shuffledAcross, shuffledOccupiedWithin, shuffledOccupiedAcross);
+    sums<T>(shuffled, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, t, shuffledWithin, shuffledAcross, shuffledOccupiedWithin, shuffledOccupiedAcross);
   }
   const n = D(constants, 0);
   const modeTerm = D(constants, 1);
@@ -416,7 +418,7 @@ function bounds<T>(
   const fN = D(constants, 5);
   for (let j = jFrom; j < jTo; j++) {
     for (let i = 0; i < j; i++) {
-      const p = (j * (j - 1)) / 2 + i;
+      const p = (j * (j - 1)) / 2 + i - firstPair;
       let lowJoint: f64 = 0;
       let highJoint: f64 = 0;
       if (n > 0) {
@@ -436,19 +438,19 @@ function bounds<T>(
 }
 
 export function bounds16(
-  cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize, constants: usize, singles: usize, conditionals: usize,
   low: usize, high: usize, scratch: usize,
 ): void {
-  bounds<u16>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high, scratch);
+  bounds<u16>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, t, constants, singles, conditionals, low, high, scratch);
 }
 
 export function bounds32(
-  cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32,
+  cells: usize, shuffled: usize, perPair: i32, capacity: i32, modes: i32, jFrom: i32, jTo: i32, firstPair: i32,
   unit: usize, fired: usize, modeCounts: usize, t: usize, constants: usize, singles: usize, conditionals: usize,
   low: usize, high: usize, scratch: usize,
 ): void {
-  bounds<u32>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, unit, fired, modeCounts, t, constants, singles, conditionals, low, high, scratch);
+  bounds<u32>(cells, shuffled, perPair, capacity, modes, jFrom, jTo, firstPair, unit, fired, modeCounts, t, constants, singles, conditionals, low, high, scratch);
 }
 
 // For the benchmark's estimate of the machine's limit (bench/readoutKernel.ts): the rate of table lookups at
@@ -466,13 +468,14 @@ export function streamSum(cells: usize, count: i32): i32 {
 }
 
 // PairCountTables.updateBin's pair loop: `count` units ascending at `list` (i32), their symbols (≥ 1) after them;
-// every pair of them gets `delta` in its cell (x_l, x_k) of the slot at `pairOffset`. Row j starts at pair j(j−1)/2.
-function updatePairs<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32): void {
+// every pair of them whose larger unit is list[k] for k ≥ kFrom gets `delta` in its cell (x_l, x_k) of the slot at
+// `pairOffset`. Row j starts at pair j(j−1)/2 − firstPair (the tables hold rows from the one at pair firstPair).
+function updatePairs<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32, firstPair: i32, kFrom: i32): void {
   const symbols = list + (<usize>count << 2);
-  for (let k = 1; k < count; k++) {
+  for (let k = max(kFrom, 1); k < count; k++) {
     const j = I(list, k);
     const bj = I(symbols, k) - 1;
-    const rowBase = <usize>((j * (j - 1)) / 2) * <usize>perPair + <usize>(pairOffset + bj);
+    const rowBase = <usize>((j * (j - 1)) / 2 - firstPair) * <usize>perPair + <usize>(pairOffset + bj);
     for (let l = 0; l < k; l++) {
       const at = cells + ((rowBase + <usize>(I(list, l) * perPair + (I(symbols, l) - 1) * s)) << alignof<T>());
       store<T>(at, <T>(<i32>load<T>(at) + delta));
@@ -480,23 +483,24 @@ function updatePairs<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, lis
   }
 }
 
-export function updatePairs16(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32): void {
-  updatePairs<u16>(cells, perPair, s, pairOffset, list, count, delta);
+export function updatePairs16(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32, firstPair: i32, kFrom: i32): void {
+  updatePairs<u16>(cells, perPair, s, pairOffset, list, count, delta, firstPair, kFrom);
 }
 
-export function updatePairs32(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32): void {
-  updatePairs<u32>(cells, perPair, s, pairOffset, list, count, delta);
+export function updatePairs32(cells: usize, perPair: i32, s: i32, pairOffset: i32, list: usize, count: i32, delta: i32, firstPair: i32, kFrom: i32): void {
+  updatePairs<u32>(cells, perPair, s, pairOffset, list, count, delta, firstPair, kFrom);
 }
 
 // PairCountTables.updateCrossPairs' loop: units `from` (ascending, `fromCount`, symbols after them) and `to` (likewise);
-// each pair p < q with p from `from` and q from `to` gets `delta` in its cell (x_p, x_q) of the slot at `pairOffset`.
-function updateCross<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32): void {
+// each pair p < q with p from `from` and q from `to` gets `delta` in its cell (x_p, x_q) of the slot at `pairOffset`;
+// row q starts at pair q(q−1)/2 − firstPair.
+function updateCross<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32, firstPair: i32): void {
   const fromSymbols = from + (<usize>fromCount << 2);
   const toSymbols = to + (<usize>toCount << 2);
   for (let k = 0; k < toCount; k++) {
     const q = I(to, k);
     const bq = I(toSymbols, k) - 1;
-    const rowBase = <usize>((q * (q - 1)) / 2) * <usize>perPair + <usize>(pairOffset + bq);
+    const rowBase = <usize>((q * (q - 1)) / 2 - firstPair) * <usize>perPair + <usize>(pairOffset + bq);
     for (let l = 0; l < fromCount; l++) {
       const p = I(from, l);
       if (p >= q) break;
@@ -506,10 +510,10 @@ function updateCross<T>(cells: usize, perPair: i32, s: i32, pairOffset: i32, fro
   }
 }
 
-export function updateCross16(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32): void {
-  updateCross<u16>(cells, perPair, s, pairOffset, from, fromCount, to, toCount, delta);
+export function updateCross16(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32, firstPair: i32): void {
+  updateCross<u16>(cells, perPair, s, pairOffset, from, fromCount, to, toCount, delta, firstPair);
 }
 
-export function updateCross32(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32): void {
-  updateCross<u32>(cells, perPair, s, pairOffset, from, fromCount, to, toCount, delta);
+export function updateCross32(cells: usize, perPair: i32, s: i32, pairOffset: i32, from: usize, fromCount: i32, to: usize, toCount: i32, delta: i32, firstPair: i32): void {
+  updateCross<u32>(cells, perPair, s, pairOffset, from, fromCount, to, toCount, delta, firstPair);
 }

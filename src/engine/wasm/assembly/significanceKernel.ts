@@ -3,7 +3,8 @@
 // operation for operation, so that both give the same bits. Built by
 // `npm run build:wasm` into ../significanceKernelWasm.ts (committed); the
 // memory is the LaggedPairTables' own (imported), and every argument is a
-// byte address in it or a count. Layouts as in LaggedPairTables.
+// byte address in it or a count. Layouts as in LaggedPairTables; pair p = j(j−1)/2 + i is at index p − firstPair
+// (the first pair the tables hold: a tile's band of rows), in the cells and the results.
 
 const TIE_BITS: f64 = 1e-12;
 
@@ -11,7 +12,7 @@ import { C, D, F, I } from './memoryAccess';
 
 function rows<T>(
   cells: usize, perPair: i32, perUnit: i32, mK: i32, K: i32, modes: i32, count: i32, allLabeled: i32, available: i32,
-  jFrom: i32, jTo: i32,
+  jFrom: i32, jTo: i32, firstPair: i32,
   f: usize, unitCounts: usize, modeCounts: usize, fired: usize, unitTerms: usize, constant: usize, total: usize,
   statistic: usize, excess: usize, beyond: usize, maxima: usize, sums: usize, values: usize, joint: usize,
 ): void {
@@ -19,7 +20,7 @@ function rows<T>(
     const unitJ = j * perUnit;
     const firedJ = j * modes * count;
     for (let i = 0; i < j; i++) {
-      const index = (j * (j - 1)) / 2 + i;
+      const index = (j * (j - 1)) / 2 + i - firstPair;
       const pairBase = <usize>index * <usize>perPair;
       const unitI = i * perUnit;
       const firedI = i * modes * count;
@@ -167,18 +168,18 @@ function rows<T>(
 
 export function rows16(
   cells: usize, perPair: i32, perUnit: i32, mK: i32, K: i32, modes: i32, count: i32, allLabeled: i32, available: i32,
-  jFrom: i32, jTo: i32,
+  jFrom: i32, jTo: i32, firstPair: i32,
   f: usize, unitCounts: usize, modeCounts: usize, fired: usize, unitTerms: usize, constant: usize, total: usize,
   statistic: usize, excess: usize, beyond: usize, maxima: usize, sums: usize, values: usize, joint: usize,
 ): void {
-  rows<u16>(cells, perPair, perUnit, mK, K, modes, count, allLabeled, available, jFrom, jTo, f, unitCounts, modeCounts, fired, unitTerms, constant, total, statistic, excess, beyond, maxima, sums, values, joint);
+  rows<u16>(cells, perPair, perUnit, mK, K, modes, count, allLabeled, available, jFrom, jTo, firstPair, f, unitCounts, modeCounts, fired, unitTerms, constant, total, statistic, excess, beyond, maxima, sums, values, joint);
 }
 
 export function rows32(
   cells: usize, perPair: i32, perUnit: i32, mK: i32, K: i32, modes: i32, count: i32, allLabeled: i32, available: i32,
-  jFrom: i32, jTo: i32,
+  jFrom: i32, jTo: i32, firstPair: i32,
   f: usize, unitCounts: usize, modeCounts: usize, fired: usize, unitTerms: usize, constant: usize, total: usize,
   statistic: usize, excess: usize, beyond: usize, maxima: usize, sums: usize, values: usize, joint: usize,
 ): void {
-  rows<i32>(cells, perPair, perUnit, mK, K, modes, count, allLabeled, available, jFrom, jTo, f, unitCounts, modeCounts, fired, unitTerms, constant, total, statistic, excess, beyond, maxima, sums, values, joint);
+  rows<i32>(cells, perPair, perUnit, mK, K, modes, count, allLabeled, available, jFrom, jTo, firstPair, f, unitCounts, modeCounts, fired, unitTerms, constant, total, statistic, excess, beyond, maxima, sums, values, joint);
 }
