@@ -1,0 +1,199 @@
+import { binOf, wholeBins } from '../stream/binIndex.ts';
+import type { AnalysisOptions } from '../stream/options.ts';
+import { IncrementalReadout } from './incrementalReadout.ts';
+import { LabelHistory } from './labelHistory.ts';
+import { AUTO_LAG_STEP_MAX_SECONDS, autoLagStep, labelLags } from './labelLagSchedule.ts';
+import { LabelLagSignificance } from './labelLagSignificance.ts';
+import { ALL_ROWS, pairsBelow, type TileEmission, type TileFrame, type TilePair, type TileRows, type TileSignificance } from './tiles.ts';
+import type { WindowBin, WindowReadout } from './windowReadout.ts';
+
+/** Default spacing of the label lags, seconds. */
+export const DEFAULT_LAG_STEP_SECONDS = 1;
+/** Default family-wise error rate. */
+export const DEFAULT_ALPHA = 0.05;
+
+/** Makes the readout of a window (the incremental one by default; the batch one for reference). */
+export type ReadoutFactory = (options: AnalysisOptions, windowBins: number, rows: TileRows) => WindowReadout;
+
+/**
+ * One tile of the sliding-window analysis (DESIGN §3–4): the window's bins,
+ * count tables, readout and label-lag surrogates of the pairs of a band of
+ * rows (tiles.ts), and the emission schedule. Every tile of an analysis
+ * receives the same frames and emits at the same bins; a coordinator
+ * (SlidingWindowAnalyzer, tileMerge.ts) merges the tiles' emissions into
+ * exactly the update of one tile holding every pair.
+ *
+ * Emissions are at T = m·hop from the first T later than the stream's start;
+ * the emission at T covers the labeled bins inside [T − window, T).
+ */
+export class TileAnalyzer {
+  readonly windowBins: number;
+  readonly hopBins: number;
+  private readonly ring: (WindowBin | undefined)[];
+  private readonly readout: WindowReadout;
+  /** Label-lag surrogates for every pair of the tile (surrogates > 0). */
+  private readonly significance: LabelLagSignificance | undefined;
+  private readonly history: LabelHistory | undefined;
+  /** With `lagStepSeconds: 'auto'`, the bounds of the step, bins. */
+  private readonly autoLag: { minBins: number; maxBins: number } | undefined;
+  private readonly alpha: number;
+  private nextEmissionBin: number | undefined;
+  private units = 0;
+  private modes = 1;
+
+  constructor(
+    readonly options: AnalysisOptions,
+    readonly rows: TileRows = ALL_ROWS,
+    /** The tile's number in its plan (named in its emissions). */
+    readonly tile = 0,
+    readout?: ReadoutFactory,
+  ) {
+    this.windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
+    this.hopBins = wholeBins(options.hopSeconds, options.binSeconds, 'hop');
+    if (!Number.isInteger(options.levels) || options.levels < 2 || options.levels > 255) {
+      throw new RangeError(`levels must be an integer from 2 to 255, got ${options.levels}`);
+    }
+    this.ring = new Array(this.windowBins);
+    this.readout = (readout ?? ((o, w, r) => new IncrementalReadout(o, w, r)))(options, this.windowBins, rows);
+    this.alpha = options.alpha ?? DEFAULT_ALPHA;
+    if (!(this.alpha > 0 && this.alpha < 1)) throw new RangeError(`alpha must lie between 0 and 1, got ${this.alpha}`);
+    if (options.surrogates > 0) {
+      const step = options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS;
+      let stepBins: number;
+      let longestStepBins: number;
+      if (step === 'auto') {
+        // From 1 s (or one bin) up to AUTO_LAG_STEP_MAX_SECONDS; the history holds the longest lags of the longest step.
+        const minBins = Math.max(1, Math.round(DEFAULT_LAG_STEP_SECONDS / options.binSeconds));
+        const maxBins = Math.max(minBins, Math.round(AUTO_LAG_STEP_MAX_SECONDS / options.binSeconds));
+        this.autoLag = { minBins, maxBins };
+        stepBins = minBins;
+        longestStepBins = maxBins;
+      } else {
+        stepBins = wholeBins(step, options.binSeconds, 'lag step');
+        longestStepBins = stepBins;
+      }
+      const lags = labelLags(options.surrogates, stepBins, options.seed);
+      this.history = new LabelHistory(LabelLagSignificance.historyBins(this.windowBins, labelLags(options.surrogates, longestStepBins, options.seed)));
+      this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins, options.maxSurrogateCells, rows);
+    }
+  }
+
+  /** Takes the next complete bins (consecutive with the previous frame) and returns the emissions that became due. */
+  push(frame: TileFrame): TileEmission[] {
+    this.units = frame.units;
+    this.modes = Math.max(1, frame.modes);
+    if (this.nextEmissionBin === undefined) this.nextEmissionBin = firstEmissionBin(frame.startTime, this.options.hopSeconds, this.hopBins);
+    const emissions: TileEmission[] = [];
+    const maxSymbol = this.options.levels - 1;
+    const end = this.rows.end;
+    for (let b = 0; b < frame.binCount; b++) {
+      const bin = frame.firstBin + b;
+      while (this.nextEmissionBin <= bin) {
+        emissions.push(this.emit(this.nextEmissionBin));
+        this.nextEmissionBin += this.hopBins;
+      }
+      const from = frame.offsets[b];
+      let to = frame.offsets[b + 1];
+      // The units of the tile: those below its end (a bin's units ascend).
+      while (to > from && frame.unit[to - 1] >= end) to--;
+      const units = frame.unit.slice(from, to);
+      const symbols = new Uint8Array(to - from);
+      for (let k = 0; k < symbols.length; k++) symbols[k] = Math.min(frame.count[from + k], maxSymbol);
+      this.enter({ bin, label: frame.label[b], units, symbols });
+    }
+    return emissions;
+  }
+
+  /** The stream ended at `endTime`: the emissions still due up to the last full hop. */
+  finish(endTime: number): TileEmission[] {
+    const emissions: TileEmission[] = [];
+    if (this.nextEmissionBin === undefined) return emissions;
+    const lastBin = binOf(endTime, this.options.hopSeconds) * this.hopBins;
+    while (this.nextEmissionBin <= lastBin) {
+      emissions.push(this.emit(this.nextEmissionBin));
+      this.nextEmissionBin += this.hopBins;
+    }
+    return emissions;
+  }
+
+  private enter(entry: WindowBin): void {
+    // The history first: the surrogates of the entering bin read its lagged modes from it.
+    this.history?.record(entry.bin, entry.label);
+    const slot = entry.bin % this.windowBins;
+    const leaving = this.ring[slot];
+    if (leaving !== undefined) this.update(leaving, -1);
+    this.ring[slot] = entry;
+    this.update(entry, 1);
+  }
+
+  private update(entry: WindowBin, delta: 1 | -1): void {
+    this.readout.update(entry, delta, this.units, this.modes);
+    this.significance?.update(entry, delta, this.units, this.modes);
+  }
+
+  /** Every bin the tables hold, oldest first. */
+  private heldEntries(): WindowBin[] {
+    return this.ring.filter((entry): entry is WindowBin => entry !== undefined).sort((x, y) => x.bin - y.bin);
+  }
+
+  /** The bins of the window [endBin − windowBins, endBin), oldest first. */
+  private windowEntries(endBin: number): WindowBin[] {
+    const entries: WindowBin[] = [];
+    for (let bin = endBin - this.windowBins; bin < endBin; bin++) {
+      const entry = this.ring[((bin % this.windowBins) + this.windowBins) % this.windowBins];
+      if (entry !== undefined && entry.bin === bin) entries.push(entry);
+    }
+    return entries;
+  }
+
+  private emit(endBin: number): TileEmission {
+    const entries = this.windowEntries(endBin);
+    let samples = 0;
+    for (const entry of entries) if (entry.label >= 0) samples++;
+    const units = this.units;
+    const modes = this.modes;
+    const pairsComputed = pairsBelow(units);
+    const limit = Math.min(this.options.top ?? pairsComputed, pairsComputed);
+    const ranked = samples === 0 ? [] : this.readout.rank(entries, units, modes, limit);
+    if (this.autoLag !== undefined && this.significance !== undefined) {
+      // The lags 1.1 mean mode dwells apart (autoLagStep): when the step moves, the surrogates' tables are built anew.
+      const { minBins, maxBins } = this.autoLag;
+      const step = autoLagStep(this.history!.meanDwellBins, this.history!.runCount, this.significance.stepBins, minBins, maxBins);
+      if (step !== this.significance.stepBins) {
+        this.significance.relag(labelLags(this.options.surrogates, step, this.options.seed), step, this.heldEntries(), units, modes);
+      }
+    }
+    const evaluated = this.significance?.evaluate(endBin - this.windowBins, units, modes);
+    const firstPair = pairsBelow(this.rows.first);
+    const pairs: TilePair[] = ranked.map((pair) => {
+      if (evaluated === undefined) return pair;
+      const index = pairsBelow(pair.j) + pair.i - firstPair;
+      return { ...pair, excess: evaluated.excess[index], beyond: evaluated.beyond[index] };
+    });
+    let significance: TileSignificance | undefined;
+    if (evaluated !== undefined) {
+      // The pairs significant against this tile's maxima: a superset of those significant against every tile's.
+      const candidates: number[] = [];
+      if (evaluated.available > 0) {
+        const excess = evaluated.excess;
+        for (let q = 0; q < excess.length; q++) {
+          const distance = Math.abs(excess[q]);
+          if (evaluated.familyP(distance) <= this.alpha) candidates.push(distance);
+        }
+      }
+      significance = {
+        available: evaluated.available,
+        effective: evaluated.effective,
+        maxima: evaluated.maxima,
+        beyondCounts: evaluated.beyondCounts,
+        candidates: Float64Array.from(candidates),
+      };
+    }
+    return { tile: this.tile, endBin, pairs, ...(significance === undefined ? {} : { significance }) };
+  }
+}
+
+/** The first emission's end bin: the first hop boundary later than the stream's start. */
+export function firstEmissionBin(startTime: number, hopSeconds: number, hopBins: number): number {
+  return (binOf(startTime, hopSeconds) + 1) * hopBins;
+}
