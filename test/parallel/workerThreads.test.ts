@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlidingWindowAnalyzer } from '../../src/engine/slidingWindowAnalyzer.ts';
+import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
+import { planTiles } from '../../src/engine/tiles.ts';
+import { ParallelAnalyzer } from '../../src/parallel/parallelAnalyzer.ts';
+import { TileWorkerPool } from '../../src/parallel/tileWorkerPool.ts';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../src/stream/options.ts';
+import { randomFrames } from '../helpers/randomFrames.ts';
+
+const BINS = 2500;
+const options: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, windowSeconds: 3, hopSeconds: 1, surrogates: 19, top: 15 };
+const frames = randomFrames({ seed: 3, units: 16, modes: 3, bins: BINS, maxFrameBins: 60 });
+
+function single(): SynergyUpdate[] {
+  const analyzer = new SlidingWindowAnalyzer(options);
+  return [...frames.flatMap((frame) => analyzer.push(frame, 0, 0)), ...analyzer.finish(BINS * options.binSeconds, 0)];
+}
+
+describe('tiles on worker threads', () => {
+  let pool: TileWorkerPool;
+  beforeAll(() => {
+    pool = TileWorkerPool.start(2);
+  });
+  afterAll(() => pool.close());
+
+  it('with 2 threads and 1, 2, 3 and 7 tiles, every update equals one process’s (frames sent ahead of the answers)', async () => {
+    const expected = single();
+    expect(expected.at(-1)!.significant).toBeGreaterThan(0);
+    for (const count of [1, 2, 3, 7]) {
+      const analyzer = new ParallelAnalyzer(options, pool.open(options, planTiles(count, 12)));
+      // Every frame is sent at once: the threads queue them and answer in order.
+      const answers = frames.map((frame) => analyzer.push(frame, 0, 0));
+      answers.push(analyzer.finish(BINS * options.binSeconds, 0));
+      const updates = (await Promise.all(answers)).flat();
+      await analyzer.close();
+      expect(updates, `${count} tiles`).toEqual(expected);
+    }
+  });
+
+  it('two analyses share the threads without touching each other', async () => {
+    const expected = single();
+    const other = { ...options, estimator: 'plugin' as const };
+    const a = new ParallelAnalyzer(options, pool.open(options, planTiles(2, 16)));
+    const b = new ParallelAnalyzer(other, pool.open(other, planTiles(3, 16)));
+    const answersA: Promise<SynergyUpdate[]>[] = [];
+    const answersB: Promise<SynergyUpdate[]>[] = [];
+    for (const frame of frames) {
+      answersA.push(a.push(frame, 0, 0));
+      answersB.push(b.push(frame, 0, 0));
+    }
+    answersA.push(a.finish(BINS * options.binSeconds, 0));
+    answersB.push(b.finish(BINS * options.binSeconds, 0));
+    expect((await Promise.all(answersA)).flat()).toEqual(expected);
+    const plugin = (await Promise.all(answersB)).flat();
+    expect(plugin.map((update) => update.estimator)).toEqual(expected.map(() => 'plugin'));
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('an analysis that fails in a thread is reported, and the thread goes on serving others', async () => {
+    const bad = { ...options, levels: 1 };
+    const broken = new ParallelAnalyzer(options, pool.open(bad, planTiles(2, 16)));
+    await expect(broken.push(frames[0], 0, 0)).rejects.toThrow(/levels must be an integer/);
+    const good = new ParallelAnalyzer(options, pool.open(options, planTiles(2, 16)));
+    const answers = frames.map((frame) => good.push(frame, 0, 0));
+    answers.push(good.finish(BINS * options.binSeconds, 0));
+    expect((await Promise.all(answers)).flat()).toEqual(single());
+  });
+});
