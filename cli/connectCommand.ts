@@ -6,6 +6,7 @@ import { ingestLimitsFor } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
   alertOptionsFrom,
@@ -24,7 +25,7 @@ import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 /** The environment variable that holds the token `connect` sends to a ws:// rig. */
 export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
 
-interface ConnectFlags extends AnalysisFlags, AlertFlags {
+interface ConnectFlags extends AnalysisFlags, AlertFlags, ParallelFlags {
   out?: string;
   token?: string;
   tokenFile?: string;
@@ -98,6 +99,7 @@ Examples:
     .option('--serve-token-file <file>', 'read the --serve token from the first line of this file')
     .option('--max-retries <n>', 'give up after this many retries in a row fail (each after a failed attempt; default: never)', parseInteger('--max-retries', 0));
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
+  addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (url: string, flags: ConnectFlags) => {
     const options = analysisOptionsFrom(flags);
@@ -124,6 +126,7 @@ Examples:
     }
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
+    const tiles = openTiles(flags);
     const events = withModeIntervals(rig.events, labels?.intervals ?? []);
     const done = runLiveAnalysis(events, rig.alerts, options, alertOptionsFrom(flags, options), {
       header,
@@ -132,7 +135,7 @@ Examples:
       updatesText: io.stdout,
       alertsFile: flags.alertsOut,
       alertLine: flags.quietAlerts ? undefined : (line) => io.stderr(`${line}\n`),
-    });
+    }, tiles.source);
     rig.start();
     void interrupted.promise.then(() => rig.close());
     try {
@@ -140,6 +143,7 @@ Examples:
       io.stderr(`${liveSummaryLine('synergy connect', summary, rig.summary())}\n`);
     } finally {
       interrupted.cancel();
+      await tiles.close();
       await server?.close();
     }
   });

@@ -9,6 +9,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
 import type { CliIo } from './cliIo.ts';
@@ -18,7 +19,7 @@ import { populationFlags, populationOptions } from './simulateCommand.ts';
 import { unitPairKey } from '../src/stream/unitIds.ts';
 import { runHeader } from './runHeader.ts';
 
-interface DemoFlags extends AnalysisFlags, AlertFlags {
+interface DemoFlags extends AnalysisFlags, AlertFlags, ParallelFlags {
   units: number;
   rate: number;
   seed: number;
@@ -70,6 +71,7 @@ Examples:
     .option('--plain', 'plain lines instead of the table redrawn in place (the default off a terminal)');
   populationFlags(command, false);
   addAnalysisOptions(command, DEMO_ANALYSIS_DEFAULTS);
+  addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (flags: DemoFlags) => {
     if (2 * (flags.synergistic + flags.redundant) > flags.units) {
@@ -118,13 +120,14 @@ Examples:
       if (tableMode) table.draw();
     };
     const interrupted = untilInterrupted();
+    const tiles = openTiles(flags, flags.units);
     const done = runLiveAnalysis(rig.events, rig.alerts, options, alertOptionsFrom(flags, options), {
       header,
       publish: (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,
       observe,
-    });
+    }, tiles.source);
     rig.start();
     void interrupted.promise.then(() => {
       rig.close();
@@ -139,6 +142,7 @@ Examples:
       io.stderr(`${liveSummaryLine('synergy demo', summary, sourcesSummary(rig.registry))}\n`);
     } finally {
       interrupted.cancel();
+      await tiles.close();
       await simulator.stop();
       await server.close();
     }

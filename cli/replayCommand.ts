@@ -20,6 +20,7 @@ import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOption
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
 import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
 import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
@@ -32,7 +33,7 @@ export interface RecordingFlags extends Omit<OpenRecordingOptions, 'unitFilters'
   unitFilter?: UnitFilter[];
 }
 
-interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags {
+interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags {
   out?: string;
   start?: number;
   end?: number;
@@ -248,6 +249,7 @@ Examples:
     );
   addRecordingOptions(command);
   addAnalysisOptions(command);
+  addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (path: string, flags: ReplayFlags) => {
     const options = analysisOptionsFrom(flags);
@@ -283,6 +285,8 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const segmenter = new TimeJumpSegmenter({ maxJumpSeconds: flags.maxTimeJump, describe: (batch, index) => recording.describeSpike(batch, index) });
   const spikeSpan: TimeSpan = { first: Infinity, last: -Infinity };
   let emptySelection: Error | undefined;
+  // The recording's units plan the tiles (worker threads with --workers).
+  const tiles = openTiles(flags, recording.unitIds.length);
   try {
     const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
     const updates = analyzeSegments(timeJumpSegments(recording.spikes(range), segmenter), {
@@ -290,6 +294,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
       intervals,
       rangeStartSeconds: range.start,
       maxJumpSeconds: flags.maxTimeJump,
+      tiles: tiles.source,
       pace: (batches) => paceByEventTime(widenSpan(batches, spikeSpan), flags.speed),
       onEvent: (event, total) => {
         counters = total;
@@ -338,6 +343,9 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     );
   } finally {
     progress.stop();
+    await tiles.close();
+    const where = tiles.report();
+    if (where !== undefined) io.stderr(`synergy replay: ${where}\n`);
     await recording.close();
     await server?.close();
     // What was left out or split is said even when the replay stops on an error.

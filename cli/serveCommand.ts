@@ -4,6 +4,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
   addServerOptions,
@@ -17,7 +18,7 @@ import {
 import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 
-interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags {
+interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags, ParallelFlags {
   out?: string;
 }
 
@@ -65,6 +66,7 @@ Examples:
     .option('--out <file>', 'also write updates as JSONL to this file');
   addServerOptions(command, DEFAULT_SERVE_PORT);
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
+  addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (flags: ServeFlags) => {
     // Every source has an analysis of its own: the surrogates' tables of all of them share one bound (2^28 cells).
@@ -76,17 +78,19 @@ Examples:
     server.describeRun(header);
     io.stderr(`synergy serve: ingest ${server.ingestUrl}  subscribe ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
+    // One pool of worker threads for every source's tiles.
+    const tiles = openTiles(flags);
     const done = runLiveAnalyses(server.sources, server.sourceAlerts, options, alertOptionsFrom(flags, options), {
       header,
       publish: (item) => server.publish(item),
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,
       alertLine: flags.quietAlerts ? undefined : (line) => io.stderr(`${line}\n`),
-    });
+    }, tiles.source);
     await Promise.race([interrupted.promise, done]);
     interrupted.cancel();
     await server.close();
-    const summary = await done;
+    const summary = await done.finally(() => tiles.close());
     io.stderr(`${liveSummaryLine('synergy serve', summary, sourcesSummary(server.registry))}\n`);
   });
 }

@@ -100,6 +100,13 @@ export class IncrementalReadout implements WindowReadout {
     return this.rankExact(units, joints, limit);
   }
 
+  /** Bytes of the count tables (their WebAssembly memories included) and the scratch kept between hops. */
+  memoryBytes(): number {
+    let bytes = tableBytes(this.tables) + (this.shuffled === undefined ? 0 : tableBytes(this.shuffled));
+    for (const array of this.scratchArrays.values()) bytes += array.byteLength;
+    return bytes + this.cells.byteLength + this.unitCells.byteLength + this.shuffledCells.byteLength + this.contenders.byteLength;
+  }
+
   /** Each unit's own terms (PairKernel.unitTerms) into `singles` and, for shuffle, `conditionals`. */
   private readUnits(units: number, modes: number): void {
     const singles = this.scratch('singles', units);
@@ -242,6 +249,10 @@ export class IncrementalReadout implements WindowReadout {
     if (this.unitCells.length < size) this.unitCells = new Float64Array(size);
     return this.unitCells;
   }
+}
+
+function tableBytes(tables: PairCountTables): number {
+  return tables.memory.buffer.byteLength + tables.unitCounts.byteLength + tables.modeCounts.byteLength;
 }
 
 /** The `limit` strongest of `pairs` (every pair that can be among them), sorted. */

@@ -122,6 +122,12 @@ export class LabelLagSignificance {
     for (const entry of entries) this.update(entry, 1, units, modes);
   }
 
+  /** Bytes of the surrogates' count tables (their WebAssembly memory included). */
+  memoryBytes(): number {
+    const t = this.tables;
+    return t.memory.buffer.byteLength + t.unitCounts.byteLength + t.modeCounts.byteLength + this.nLog2n.byteLength;
+  }
+
   /** The bins the history must hold: a window and the longest lag, and a hop of slack. */
   static historyBins(windowBins: number, lags: Int32Array): number {
     return windowBins + (lags.length === 0 ? 0 : lags[lags.length - 1]) + 1;

@@ -78,6 +78,13 @@ export class TileAnalyzer {
     }
   }
 
+  /** Bytes the tile holds: its count tables, the surrogates' and the window's bins. */
+  memoryBytes(): number {
+    let bytes = (this.readout.memoryBytes?.() ?? 0) + (this.significance?.memoryBytes() ?? 0);
+    for (const entry of this.ring) if (entry !== undefined) bytes += entry.units.byteLength + entry.symbols.byteLength + 64;
+    return bytes;
+  }
+
   /** Takes the next complete bins (consecutive with the previous frame) and returns the emissions that became due. */
   push(frame: TileFrame): TileEmission[] {
     this.units = frame.units;

@@ -29,6 +29,8 @@ export interface WindowReadout {
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void;
   /** The strongest `limit` pairs by |synergy|, sorted (ties: lower unit indices first). */
   rank(entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[];
+  /** Bytes its tables and scratch hold (for the memory figures). */
+  memoryBytes?(): number;
 }
 
 /**

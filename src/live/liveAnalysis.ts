@@ -7,6 +7,7 @@ import { raiseAlerts } from '../operators/raiseAlerts.ts';
 import { deliverResults, type ResultSinks, type ResultSummary } from '../stream/deliverResults.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
+import type { TileSource } from '../parallel/tileSource.ts';
 import { LagMonitor } from './lagMonitor.ts';
 
 /** Where a live analysis sends what it computes (the sinks every analysis shares). */
@@ -20,13 +21,15 @@ export const LAG_ALERT_SECONDS = 5;
  * One source's live analysis: binning, labels, sliding synergy
  * (analyzeStream), pair and late-data alerts (raiseAlerts), and an
  * `analysis-lag` alert when it falls behind the wall clock (LagMonitor).
- * With `source`, every update and alert carries the source's name.
+ * With `source`, every update and alert carries the source's name; with
+ * `tiles`, the pairs are analyzed on worker threads or Redis workers.
  */
 export function analyzeLive(
   options: AnalysisOptions,
   alertOptions: PairAlertOptions,
   source?: string,
   nowMs: () => number = () => Date.now(),
+  tiles?: TileSource,
 ): OperatorFunction<SourceEvent, SynergyUpdate | AlertEvent> {
   return (events) =>
     new Observable<SynergyUpdate | AlertEvent>((subscriber) => {
@@ -34,7 +37,7 @@ export function analyzeLive(
       return events
         .pipe(
           tap((event) => lag.observe(event)),
-          analyzeStream(options),
+          analyzeStream(options, undefined, tiles),
           raiseAlerts(alertOptions),
           mergeMap((item) => {
             const lagAlert = item.type === 'synergy' ? lag.check(item) : undefined;
@@ -58,8 +61,9 @@ export function runLiveAnalysis(
   options: AnalysisOptions,
   alertOptions: PairAlertOptions,
   sinks: LiveSinks,
+  tiles?: TileSource,
 ): Promise<LiveSummary> {
-  return deliverResults(merge(events.pipe(analyzeLive(options, alertOptions)), sourceAlerts), sinks);
+  return deliverResults(merge(events.pipe(analyzeLive(options, alertOptions, undefined, undefined, tiles)), sourceAlerts), sinks);
 }
 
 /**
@@ -75,11 +79,12 @@ export function runLiveAnalyses(
   options: AnalysisOptions,
   alertOptions: PairAlertOptions,
   sinks: LiveSinks,
+  tiles?: TileSource,
 ): Promise<LiveSummary> {
   const analyses = sources.pipe(
     mergeMap(({ name, events }) =>
       events.pipe(
-        analyzeLive(options, alertOptions, name),
+        analyzeLive(options, alertOptions, name, undefined, tiles),
         catchError((error: unknown) =>
           of<AlertEvent>({
             type: 'alert',

@@ -1,10 +1,12 @@
-import { Observable, Subject, Subscription, type OperatorFunction } from 'rxjs';
+import { concatAll, map, Observable, ReplaySubject, Subject, Subscription, tap, type OperatorFunction } from 'rxjs';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { WindowReadout } from '../engine/windowReadout.ts';
 import type { SourceEvent } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { attachLabels } from './attachLabels.ts';
 import { binSpikes } from './binSpikes.ts';
+import type { TileSource } from '../parallel/tileSource.ts';
+import { parallelSynergy } from './parallelSynergy.ts';
 import { slidingSynergy } from './slidingSynergy.ts';
 
 /**
@@ -24,16 +26,24 @@ import { slidingSynergy } from './slidingSynergy.ts';
 export function analyzeStream(
   options: AnalysisOptions,
   readout?: (options: AnalysisOptions, windowBins: number) => WindowReadout,
+  /** Tiles on worker threads or Redis workers (the same updates); this thread holds every pair when absent. */
+  tiles?: TileSource,
 ): OperatorFunction<SourceEvent, SynergyUpdate> {
-  const analyzePart = (events: Observable<SourceEvent>) =>
+  // Each part's late spikes, as its frames are made (before the synergy step, which may answer later).
+  const analyzePart = (events: Observable<SourceEvent>, late: (count: number) => void) =>
     events.pipe(
       binSpikes({ binSeconds: options.binSeconds, latenessSeconds: options.latenessSeconds }),
       attachLabels({ binSeconds: options.binSeconds }),
-      slidingSynergy(options, readout),
+      tap((event) => late(event.counters.late)),
+      tiles === undefined ? slidingSynergy(options, readout) : parallelSynergy(options, tiles),
     );
   return (source) =>
     new Observable<SynergyUpdate>((subscriber) => {
       const parts = new Subscription();
+      // The parts' updates in order, each part's after the one before (with tiles elsewhere a part may still be
+      // answering when the next starts).
+      const outputs = new Subject<Observable<SynergyUpdate>>();
+      parts.add(outputs.pipe(concatAll()).subscribe(subscriber));
       let part!: Subject<SourceEvent>;
       // `dropped.late` counts since the stream began, across parts.
       let lateBefore = 0;
@@ -42,15 +52,14 @@ export function analyzeStream(
         part = new Subject<SourceEvent>();
         lateBefore += lateInPart;
         lateInPart = 0;
+        const offset = lateBefore;
+        const output = new ReplaySubject<SynergyUpdate>();
         parts.add(
-          analyzePart(part).subscribe({
-            next: (update) => {
-              lateInPart = update.dropped.late;
-              subscriber.next(lateBefore === 0 ? update : { ...update, dropped: { ...update.dropped, late: update.dropped.late + lateBefore } });
-            },
-            error: (error: unknown) => subscriber.error(error),
-          }),
+          analyzePart(part, (count) => (lateInPart = count))
+            .pipe(map((update) => (offset === 0 ? update : { ...update, dropped: { ...update.dropped, late: update.dropped.late + offset } })))
+            .subscribe(output),
         );
+        outputs.next(output);
       };
       startPart();
       parts.add(
@@ -68,7 +77,7 @@ export function analyzeStream(
           error: (error: unknown) => subscriber.error(error),
           complete() {
             part.complete();
-            subscriber.complete();
+            outputs.complete();
           },
         }),
       );

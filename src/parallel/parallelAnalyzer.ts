@@ -45,8 +45,8 @@ export class ParallelAnalyzer {
     return this.session.ready();
   }
 
-  close(): Promise<void> {
-    return this.session.close();
+  async close(): Promise<void> {
+    await this.session.close();
   }
 
   private mergeAll(due: DueEmission[], parts: TileEmission[][]): SynergyUpdate[] {

@@ -23,6 +23,8 @@ export class TileHost {
           return { type: 'emissions', analysis, emissions: this.tiles(analysis).map((tile) => tile.push(command.frame)) };
         case 'finish':
           return { type: 'emissions', analysis, emissions: this.tiles(analysis).map((tile) => tile.finish(command.endTime)) };
+        case 'stats':
+          return { type: 'stats', analysis, memoryBytes: this.tiles(analysis).map((tile) => tile.memoryBytes()) };
         case 'close':
           this.analyses.delete(analysis);
           return { type: 'closed', analysis };

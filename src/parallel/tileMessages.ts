@@ -13,11 +13,14 @@ export type TileCommand =
   | { type: 'open'; analysis: number; options: AnalysisOptions; tiles: { tile: number; rows: TileRows }[] }
   | { type: 'frame'; analysis: number; frame: TileFrame }
   | { type: 'finish'; analysis: number; endTime: number }
-  | { type: 'close'; analysis: number };
+  | { type: 'close'; analysis: number }
+  | { type: 'stats'; analysis: number };
 
 export type TileReply =
   | { type: 'emissions'; analysis: number; emissions: TileEmission[][] }
   | { type: 'opened' | 'closed'; analysis: number }
+  /** Bytes each tile holds (TileAnalyzer.memoryBytes), in the order opened. */
+  | { type: 'stats'; analysis: number; memoryBytes: number[] }
   | { type: 'error'; analysis: number; message: string; stack?: string };
 
 /** TileRows as messages carry them: Infinity is not JSON, so an open end travels as null. */

@@ -148,6 +148,17 @@ export class TiledSession {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Bytes each tile holds (index = tile). */
+  async memoryBytes(): Promise<number[]> {
+    await this.opened;
+    const bytes: number[] = new Array(this.tileCount).fill(0);
+    const replies = await Promise.all(this.groups.map(({ thread }) => thread.send({ type: 'stats', analysis: this.analysis })));
+    replies.forEach((reply, g) => {
+      if (reply.type === 'stats') this.groups[g].tiles.forEach(({ tile }, k) => (bytes[tile] = reply.memoryBytes[k]));
+    });
+    return bytes;
+  }
+
   /** Drops the tiles from the threads. */
   async close(): Promise<void> {
     await Promise.allSettled(this.groups.map(({ thread }) => thread.send({ type: 'close', analysis: this.analysis })));

@@ -3,7 +3,9 @@ import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { attachLabels } from '../operators/attachLabels.ts';
 import { binSpikes } from '../operators/binSpikes.ts';
 import type { LabeledEvent, StreamCounters } from '../operators/binnedEvents.ts';
+import { parallelSynergy, type TileFlow } from '../operators/parallelSynergy.ts';
 import { slidingSynergy } from '../operators/slidingSynergy.ts';
+import type { TileSource } from '../parallel/tileSource.ts';
 import type { LabelInterval, SourceEvent, SpikeBatch } from '../stream/events.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { ReplaySegment } from './timeJumpSegments.ts';
@@ -18,6 +20,8 @@ export interface SegmentedAnalysisOptions {
   maxJumpSeconds: number;
   /** Paces a segment's batches (by event time); as fast as possible when absent. */
   pace?: (batches: AsyncIterable<SpikeBatch>) => AsyncIterable<SpikeBatch>;
+  /** Tiles on worker threads or Redis workers; this thread holds every pair when absent. The replay waits for them. */
+  tiles?: TileSource;
   /** Sees every labeled frame and end event, with the counters summed over the segments so far. */
   onEvent?: (event: LabeledEvent, total: StreamCounters) => void;
 }
@@ -55,6 +59,8 @@ export function analyzeSegments(segments: AsyncIterable<ReplaySegment>, options:
         const lateBefore = before.late;
         let counters = NO_COUNTS;
         let failure: { error: unknown } | undefined;
+        let gate: TileFlow | undefined;
+        let segmentDone: (() => void) | undefined;
         const input = new Subject<SourceEvent>();
         const subscription = input
           .pipe(
@@ -64,13 +70,15 @@ export function analyzeSegments(segments: AsyncIterable<ReplaySegment>, options:
               counters = event.counters;
               options.onEvent?.(event, sum(before, counters));
             }),
-            slidingSynergy(analysis),
+            options.tiles === undefined ? slidingSynergy(analysis) : parallelSynergy(analysis, options.tiles, (flow) => (gate = flow)),
           )
           .subscribe({
             next: (update) => subscriber.next(lateBefore === 0 ? update : { ...update, dropped: { ...update.dropped, late: update.dropped.late + lateBefore } }),
             error: (error: unknown) => {
               failure = { error };
+              segmentDone?.();
             },
+            complete: () => segmentDone?.(),
           });
         const lower =
           segment.index === 0 ? Math.max(options.rangeStartSeconds ?? -Infinity, segment.earliestSeconds - options.maxJumpSeconds) : segment.earliestSeconds;
@@ -79,8 +87,17 @@ export function analyzeSegments(segments: AsyncIterable<ReplaySegment>, options:
         for await (const batch of options.pace?.(segment.batches) ?? segment.batches) {
           if (stopped || failure !== undefined) break;
           input.next(batch);
+          // Tiles elsewhere: read on only when they can take more (memory stays bounded).
+          if (gate !== undefined) await gate.ready();
         }
-        if (failure === undefined && !stopped) input.complete();
+        if (failure === undefined && !stopped) {
+          // With tiles elsewhere the segment's last updates come after its end: wait for them.
+          const done = new Promise<void>((resolve) => {
+            segmentDone = resolve;
+          });
+          input.complete();
+          if (options.tiles !== undefined) await done;
+        }
         subscription.unsubscribe();
         if (failure !== undefined) throw failure.error;
         before = sum(before, counters);
