@@ -23,6 +23,39 @@ export class LabelHistory {
     this.ring = new Int32Array(capacity).fill(-1);
   }
 
+  /**
+   * What the history knows at this point, for a tile rebuilt elsewhere
+   * (LabelHistory.restore): the counters over every bin recorded, and the
+   * modes of the last `bins` bins (those held; −1 where not).
+   */
+  snapshot(bins = this.capacity): LabelHistorySnapshot {
+    const count = Math.min(bins, this.capacity);
+    const labels = new Int32Array(count);
+    const from = this.last + 1 - count;
+    for (let k = 0; k < count; k++) labels[k] = this.labelAt(from + k);
+    return { first: this.first ?? null, last: this.last, labeled: this.labeled, runs: this.runs, previousLabel: this.previousLabel, from, labels };
+  }
+
+  /**
+   * A history as another had it (snapshot): the same counters and the modes
+   * it held, so that recording the bins after `snapshot.last` here gives
+   * what recording them there gives.
+   */
+  static restore(capacity: number, snapshot: LabelHistorySnapshot): LabelHistory {
+    const history = new LabelHistory(capacity);
+    if (snapshot.first === null) return history;
+    history.first = snapshot.first;
+    history.last = snapshot.last;
+    history.labeled = snapshot.labeled;
+    history.runs = snapshot.runs;
+    history.previousLabel = snapshot.previousLabel;
+    for (let k = 0; k < snapshot.labels.length; k++) {
+      const bin = snapshot.from + k;
+      if (bin >= snapshot.first && bin > snapshot.last - capacity && bin <= snapshot.last) history.ring[bin % capacity] = snapshot.labels[k];
+    }
+    return history;
+  }
+
   /** The first bin recorded (undefined before any). */
   get firstBin(): number | undefined {
     return this.first;
@@ -69,4 +102,15 @@ export class LabelHistory {
   get meanDwellBins(): number {
     return this.runs === 0 ? 0 : this.labeled / this.runs;
   }
+}
+
+/** A LabelHistory's state (LabelHistory.snapshot): counters, and modes of bins from..from+labels.length−1. */
+export interface LabelHistorySnapshot {
+  first: number | null;
+  last: number;
+  labeled: number;
+  runs: number;
+  previousLabel: number;
+  from: number;
+  labels: Int32Array;
 }

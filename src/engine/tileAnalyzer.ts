@@ -1,7 +1,7 @@
 import { binOf, wholeBins } from '../stream/binIndex.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { IncrementalReadout } from './incrementalReadout.ts';
-import { LabelHistory } from './labelHistory.ts';
+import { LabelHistory, type LabelHistorySnapshot } from './labelHistory.ts';
 import { AUTO_LAG_STEP_MAX_SECONDS, autoLagStep, labelLags } from './labelLagSchedule.ts';
 import { LabelLagSignificance } from './labelLagSignificance.ts';
 import { ALL_ROWS, pairsBelow, type TileEmission, type TileFrame, type TilePair, type TileRows, type TileSignificance } from './tiles.ts';
@@ -11,6 +11,23 @@ import type { WindowBin, WindowReadout } from './windowReadout.ts';
 export const DEFAULT_LAG_STEP_SECONDS = 1;
 /** Default family-wise error rate. */
 export const DEFAULT_ALPHA = 0.05;
+
+/**
+ * Where a tile rebuilt elsewhere starts (a Redis worker taking over a lost
+ * tile): bins enter from `fromBin` (the window's start of the first emission
+ * wanted), the first emission is at `nextEmissionBin` (≥ fromBin + window),
+ * and the label history and the surrogates' lag step are as they were just
+ * before fromBin. From there it emits exactly what a tile that ran from
+ * the start emits.
+ */
+export interface TileResume {
+  fromBin: number;
+  nextEmissionBin: number;
+  /** The label history before fromBin (LabelHistory.snapshot); absent at the stream's start. */
+  history?: LabelHistorySnapshot;
+  /** The surrogates' lag step, bins (the automatic step may have moved). */
+  stepBins?: number;
+}
 
 /** Makes the readout of a window (the incremental one by default; the batch one for reference). */
 export type ReadoutFactory = (options: AnalysisOptions, windowBins: number, rows: TileRows) => WindowReadout;
@@ -47,6 +64,7 @@ export class TileAnalyzer {
     /** The tile's number in its plan (named in its emissions). */
     readonly tile = 0,
     readout?: ReadoutFactory,
+    resume?: TileResume,
   ) {
     this.windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
     this.hopBins = wholeBins(options.hopSeconds, options.binSeconds, 'hop');
@@ -72,10 +90,32 @@ export class TileAnalyzer {
         stepBins = wholeBins(step, options.binSeconds, 'lag step');
         longestStepBins = stepBins;
       }
+      if (resume?.stepBins !== undefined) stepBins = resume.stepBins;
       const lags = labelLags(options.surrogates, stepBins, options.seed);
-      this.history = new LabelHistory(LabelLagSignificance.historyBins(this.windowBins, labelLags(options.surrogates, longestStepBins, options.seed)));
+      const capacity = LabelLagSignificance.historyBins(this.windowBins, labelLags(options.surrogates, longestStepBins, options.seed));
+      this.history = resume?.history === undefined ? new LabelHistory(capacity) : LabelHistory.restore(capacity, resume.history);
       this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins, options.maxSurrogateCells, rows);
     }
+    if (resume !== undefined) {
+      if (!(resume.nextEmissionBin >= resume.fromBin + this.windowBins)) {
+        throw new RangeError(`a resumed tile needs a whole window before its first emission: bins from ${resume.fromBin}, emission at ${resume.nextEmissionBin}`);
+      }
+      this.nextEmissionBin = resume.nextEmissionBin;
+      this.resumeFromBin = resume.fromBin;
+    }
+  }
+
+  /** A resumed tile takes bins from here (earlier ones are skipped). */
+  private resumeFromBin = -Infinity;
+
+  /** The surrogates' lag step in force, bins (undefined without surrogates). */
+  get stepBins(): number | undefined {
+    return this.significance?.stepBins;
+  }
+
+  /** The label history (a coordinator's snapshot for resuming tiles reads the same). */
+  get labelHistory(): LabelHistory | undefined {
+    return this.history;
   }
 
   /** Bytes the tile holds: its count tables, the surrogates' and the window's bins. */
@@ -95,6 +135,7 @@ export class TileAnalyzer {
     const end = this.rows.end;
     for (let b = 0; b < frame.binCount; b++) {
       const bin = frame.firstBin + b;
+      if (bin < this.resumeFromBin) continue;
       while (this.nextEmissionBin <= bin) {
         emissions.push(this.emit(this.nextEmissionBin));
         this.nextEmissionBin += this.hopBins;

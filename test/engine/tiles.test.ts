@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { LabeledFrame } from '../../src/engine/countFrame.ts';
+import type { LabelHistorySnapshot } from '../../src/engine/labelHistory.ts';
 import { SlidingWindowAnalyzer } from '../../src/engine/slidingWindowAnalyzer.ts';
-import { planTiles, tilePairs, type TileRows } from '../../src/engine/tiles.ts';
+import { TileAnalyzer } from '../../src/engine/tileAnalyzer.ts';
+import { ALL_ROWS, planTiles, tilePairs, type TileEmission, type TileFrame, type TileRows } from '../../src/engine/tiles.ts';
 import type { EstimatorName } from '../../src/estimators/estimate.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../src/stream/options.ts';
 import { randomFrames } from '../helpers/randomFrames.ts';
@@ -57,4 +60,64 @@ describe('tiles', () => {
       for (const count of [2, 3, 7]) expect(run(options, planTiles(count, 12), 5, 12), `${count} tiles, levels ${levels}`).toEqual(single);
     }
   });
+});
+
+describe('a tile resumed mid-stream (a Redis worker taking over)', () => {
+  // Frames of one bin each, so that the history can be taken just before any bin.
+  function singleBins(frames: readonly LabeledFrame[]): TileFrame[] {
+    const out: TileFrame[] = [];
+    for (const frame of frames) {
+      for (let b = 0; b < frame.binCount; b++) {
+        const from = frame.offsets[b];
+        const to = frame.offsets[b + 1];
+        out.push({
+          firstBin: frame.firstBin + b,
+          binCount: 1,
+          offsets: Uint32Array.of(0, to - from),
+          unit: frame.unit.slice(from, to),
+          count: frame.count.slice(from, to),
+          label: frame.label.slice(b, b + 1),
+          units: frame.unitIds.length,
+          modes: frame.labelNames.length,
+          startTime: 0,
+        });
+      }
+    }
+    return out;
+  }
+
+  for (const estimator of ['jackknife', 'shuffle'] as const) {
+    it(`emits from its first emission on exactly what a tile that ran from the start emits: ${estimator}`, () => {
+      const options = { ...base, estimator };
+      const bins = singleBins(randomFrames({ seed: 21, units: 12, modes: 3, bins: BINS, maxFrameBins: 60 }));
+      const windowBins = Math.round(options.windowSeconds / options.binSeconds);
+      const hopBins = Math.round(options.hopSeconds / options.binSeconds);
+      const starts = [windowBins + 7 * hopBins, 30 * hopBins, BINS - windowBins - 2 * hopBins].map((e) => e - windowBins);
+      for (const rows of [ALL_ROWS, ...planTiles(3, 12)]) {
+        const whole = new TileAnalyzer(options, rows);
+        const emissions: TileEmission[] = [];
+        const snapshots = new Map<number, LabelHistorySnapshot>();
+        const stepAfter = new Map<number, number | undefined>();
+        for (const frame of bins) {
+          if (starts.includes(frame.firstBin)) snapshots.set(frame.firstBin, whole.labelHistory!.snapshot());
+          for (const emission of whole.push(frame)) {
+            emissions.push(emission);
+            stepAfter.set(emission.endBin, whole.stepBins);
+          }
+        }
+        for (const fromBin of starts) {
+          const nextEmissionBin = fromBin + windowBins;
+          const resumed = new TileAnalyzer(options, rows, 0, undefined, {
+            fromBin,
+            nextEmissionBin,
+            history: snapshots.get(fromBin),
+            stepBins: stepAfter.get(nextEmissionBin - hopBins),
+          });
+          const again = bins.flatMap((frame) => resumed.push(frame));
+          expect(again[0].endBin).toBe(nextEmissionBin);
+          expect(again, `resumed at bin ${fromBin}`).toEqual(emissions.filter((emission) => emission.endBin >= nextEmissionBin));
+        }
+      }
+    });
+  }
 });
