@@ -20,7 +20,11 @@ import type { UnitId } from '../stream/unitIds.ts';
  * analysis of a real-time source fell behind the wall clock; cleared when it
  * catches up), `analysis-failed` (one source's analysis stopped on an
  * internal error; the others go on), `source-retired` (a lost source's
- * analysis was ended to make room for a new source).
+ * analysis was ended to make room for a new source), `worker-lost` (a
+ * Redis worker stopped renewing its tiles' leases: they resume on another
+ * worker, and the updates stay complete and equal), `cluster-gap` (the
+ * coordinator lost Redis for a while: it reconnected and went on, the
+ * updates late but complete).
  */
 export type PairAlertKind = 'synergy' | 'redundancy';
 export type SourceAlertKind =
@@ -35,7 +39,9 @@ export type SourceAlertKind =
   | 'input-rejected'
   | 'analysis-lag'
   | 'analysis-failed'
-  | 'source-retired';
+  | 'source-retired'
+  | 'worker-lost'
+  | 'cluster-gap';
 export type AlertKind = PairAlertKind | SourceAlertKind;
 
 export interface AlertEvent {

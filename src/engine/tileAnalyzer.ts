@@ -15,7 +15,8 @@ export const DEFAULT_ALPHA = 0.05;
 /**
  * Where a tile rebuilt elsewhere starts (a Redis worker taking over a lost
  * tile): bins enter from `fromBin` (the window's start of the first emission
- * wanted), the first emission is at `nextEmissionBin` (≥ fromBin + window),
+ * wanted, or the stream's first bin if that is later), the first emission is
+ * at `nextEmissionBin`,
  * and the label history and the surrogates' lag step are as they were just
  * before fromBin. From there it emits exactly what a tile that ran from
  * the start emits.
@@ -93,13 +94,13 @@ export class TileAnalyzer {
       if (resume?.stepBins !== undefined) stepBins = resume.stepBins;
       const lags = labelLags(options.surrogates, stepBins, options.seed);
       const capacity = LabelLagSignificance.historyBins(this.windowBins, labelLags(options.surrogates, longestStepBins, options.seed));
+      // (labelHistoryBins(options) is the same number, for a coordinator that keeps a history of its own.)
       this.history = resume?.history === undefined ? new LabelHistory(capacity) : LabelHistory.restore(capacity, resume.history);
       this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins, options.maxSurrogateCells, rows);
     }
     if (resume !== undefined) {
-      if (!(resume.nextEmissionBin >= resume.fromBin + this.windowBins)) {
-        throw new RangeError(`a resumed tile needs a whole window before its first emission: bins from ${resume.fromBin}, emission at ${resume.nextEmissionBin}`);
-      }
+      // From the window's start, or from the stream's first bin when the window reaches before it.
+      if (!(resume.nextEmissionBin >= resume.fromBin)) throw new RangeError(`a resumed tile takes bins from ${resume.fromBin}, after its first emission at ${resume.nextEmissionBin}`);
       this.nextEmissionBin = resume.nextEmissionBin;
       this.resumeFromBin = resume.fromBin;
     }
@@ -239,6 +240,18 @@ export class TileAnalyzer {
     }
     return { tile: this.tile, endBin, pairs, ...(significance === undefined ? {} : { significance }) };
   }
+}
+
+/** The bins of label history the surrogates need (a window, the longest lag of the longest step, and a hop of slack); undefined without surrogates. */
+export function labelHistoryBins(options: AnalysisOptions): number | undefined {
+  if (options.surrogates <= 0) return undefined;
+  const windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
+  const step = options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS;
+  const longestStepBins =
+    step === 'auto'
+      ? Math.max(Math.max(1, Math.round(DEFAULT_LAG_STEP_SECONDS / options.binSeconds)), Math.round(AUTO_LAG_STEP_MAX_SECONDS / options.binSeconds))
+      : wholeBins(step, options.binSeconds, 'lag step');
+  return LabelLagSignificance.historyBins(windowBins, labelLags(options.surrogates, longestStepBins, options.seed));
 }
 
 /** The first emission's end bin: the first hop boundary later than the stream's start. */
