@@ -40,6 +40,7 @@ export interface RedisAddress {
   tls: boolean;
 }
 
+/** How a connection reconnects, names itself and keeps time. */
 export interface RedisConnectionOptions {
   /** Backoff between attempts to reconnect (full jitter); maxAttempts in a row may fail before giving up. Default: 50 ms doubling to 2 s, never giving up. */
   reconnect?: ReconnectPolicy;

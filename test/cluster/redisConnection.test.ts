@@ -200,6 +200,21 @@ describe.skipIf(!hasRedisServer)('openRedis against a real redis-server', () => 
     await connection.close();
   });
 
+  it('closes at once during an outage, rejecting the commands that wait', async () => {
+    const server = await ownServer();
+    const connection = await open(server.url, { reconnect: { initialMs: 20, maxMs: 100, maxAttempts: Infinity } });
+    const events: RedisLinkEvent[] = [];
+    let completed = false;
+    connection.links.subscribe({ next: (event) => events.push(event), complete: () => (completed = true) });
+    await server.kill();
+    await until(() => events.length === 1, 'the down event');
+    const waiting = connection.client.get('anything');
+    await connection.close();
+    await expect(waiting).rejects.toThrow(/Connection is closed/);
+    expect(completed).toBe(true);
+    expect(events.map((event) => event.kind)).toEqual(['down']);
+  });
+
   it('duplicates a connection to the same database with the same credentials', async () => {
     const first = await open(`${acl.url}/2`);
     const second = await first.duplicate();
