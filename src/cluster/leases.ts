@@ -41,6 +41,7 @@ function checkTtl(ttlMs: number): number {
 
 /** The tile leases of one run, on one connection. */
 export class TileLeases {
+  /** The run's keys; a tile's lease is keys.lease(tile). */
   readonly keys: RunKeys;
 
   constructor(

@@ -315,6 +315,7 @@ export class StreamFollower<T> implements AsyncIterableIterator<T | OutageRecord
 
 /** The streams of one run, on one connection (blocking reads open connections of their own). */
 export class RunStreams {
+  /** The run's keys (frames, results, control). */
   readonly keys: RunKeys;
   private readonly failures: DecodeFailures = { frames: 0, emissions: 0, plan: 0 };
   private readonly maxFrameBytes: number;
