@@ -6,7 +6,7 @@ import { ingestLimitsFor } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
+import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
   alertOptionsFrom,
@@ -126,9 +126,9 @@ Examples:
     }
     if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
-    const tiles = openTiles(flags);
+    const tiles = await openTiles(flags, undefined, (line) => io.stderr(`synergy connect: ${line}\n`));
     const events = withModeIntervals(rig.events, labels?.intervals ?? []);
-    const done = runLiveAnalysis(events, rig.alerts, options, alertOptionsFrom(flags, options), {
+    const done = runLiveAnalysis(events, withTileAlerts(rig.alerts, tiles.alerts), options, alertOptionsFrom(flags, options), {
       header,
       publish: server === undefined ? undefined : (item) => server.publish(item),
       updatesFile: flags.out,

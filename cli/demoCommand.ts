@@ -9,7 +9,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
+import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
 import type { CliIo } from './cliIo.ts';
@@ -120,8 +120,8 @@ Examples:
       if (tableMode) table.draw();
     };
     const interrupted = untilInterrupted();
-    const tiles = openTiles(flags, flags.units);
-    const done = runLiveAnalysis(rig.events, rig.alerts, options, alertOptionsFrom(flags, options), {
+    const tiles = await openTiles(flags, flags.units, (line) => io.stderr(`synergy demo: ${line}\n`));
+    const done = runLiveAnalysis(rig.events, withTileAlerts(rig.alerts, tiles.alerts), options, alertOptionsFrom(flags, options), {
       header,
       publish: (item) => server.publish(item),
       updatesFile: flags.out,

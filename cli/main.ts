@@ -9,6 +9,7 @@ import { serveCommand } from './serveCommand.ts';
 import { connectCommand } from './connectCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';
 import { demoCommand } from './demoCommand.ts';
+import { workerCommand } from './workerCommand.ts';
 
 export { VERSION } from '../src/version.ts';
 
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   program.addCommand(serveCommand(io));
   program.addCommand(connectCommand(io));
   program.addCommand(simulateCommand(io));
+  program.addCommand(workerCommand(io));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   }

@@ -20,7 +20,7 @@ import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOption
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
+import { addParallelOptions, openTiles, withTileAlerts, type OpenTiles, type ParallelFlags } from './parallelOptions.ts';
 import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
 import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
@@ -285,9 +285,10 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const segmenter = new TimeJumpSegmenter({ maxJumpSeconds: flags.maxTimeJump, describe: (batch, index) => recording.describeSpike(batch, index) });
   const spikeSpan: TimeSpan = { first: Infinity, last: -Infinity };
   let emptySelection: Error | undefined;
-  // The recording's units plan the tiles (worker threads with --workers).
-  const tiles = openTiles(flags, recording.unitIds.length);
+  let tiles: OpenTiles | undefined;
   try {
+    // The recording's units plan the tiles (worker threads with --workers, Redis workers with --cluster).
+    tiles = await openTiles(flags, recording.unitIds.length, (line) => io.stderr(`synergy replay: ${line}\n`));
     const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
     const updates = analyzeSegments(timeJumpSegments(recording.spikes(range), segmenter), {
       analysis: options,
@@ -308,7 +309,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
         progress.update(recording.progress(), latestBinEnd, counters.spikes);
       },
     });
-    const delivered = await deliverResults(updates.pipe(raiseAlerts(alertOptionsFrom(flags, options))), {
+    const delivered = await deliverResults(withTileAlerts(updates.pipe(raiseAlerts(alertOptionsFrom(flags, options))), tiles.alerts), {
       header,
       updatesFile: flags.out,
       updatesText: io.stdout,
@@ -343,8 +344,8 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
     );
   } finally {
     progress.stop();
-    await tiles.close();
-    const where = tiles.report();
+    await tiles?.close();
+    const where = tiles?.report();
     if (where !== undefined) io.stderr(`synergy replay: ${where}\n`);
     await recording.close();
     await server?.close();

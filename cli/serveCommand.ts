@@ -4,7 +4,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addParallelOptions, openTiles, type ParallelFlags } from './parallelOptions.ts';
+import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
   addServerOptions,
@@ -79,8 +79,8 @@ Examples:
     io.stderr(`synergy serve: ingest ${server.ingestUrl}  subscribe ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();
     // One pool of worker threads for every source's tiles.
-    const tiles = openTiles(flags);
-    const done = runLiveAnalyses(server.sources, server.sourceAlerts, options, alertOptionsFrom(flags, options), {
+    const tiles = await openTiles(flags, undefined, (line) => io.stderr(`synergy serve: ${line}\n`));
+    const done = runLiveAnalyses(server.sources, withTileAlerts(server.sourceAlerts, tiles.alerts), options, alertOptionsFrom(flags, options), {
       header,
       publish: (item) => server.publish(item),
       updatesFile: flags.out,

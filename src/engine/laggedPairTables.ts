@@ -1,5 +1,5 @@
 import { BadDataError } from '../errors.ts';
-import { pairsBelow } from './tiles.ts';
+import { pairsBelow } from './pairIndex.ts';
 
 /**
  * Count tables of every pair against K alignments of the label stream at

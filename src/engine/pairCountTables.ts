@@ -1,4 +1,4 @@
-import { pairsBelow } from './tiles.ts';
+import { pairsBelow } from './pairIndex.ts';
 import { kernelFor } from './wasm/readoutKernelInstance.ts';
 
 /**

@@ -1,3 +1,4 @@
+import { pairsBelow } from './pairIndex.ts';
 import type { RankedPair } from './windowReadout.ts';
 
 /**
@@ -16,10 +17,7 @@ export interface TileRows {
 /** The one tile of a single-process analysis: every pair. */
 export const ALL_ROWS: TileRows = { first: 0, end: Infinity };
 
-/** Pairs among `units` units (rows 0 … units − 1). */
-export function pairsBelow(units: number): number {
-  return (units * (units - 1)) / 2;
-}
+export { pairsBelow } from './pairIndex.ts';
 
 /** Pairs of the tile when `units` units are known. */
 export function tilePairs(rows: TileRows, units: number): number {
