@@ -119,6 +119,10 @@ export class ClusterSession implements TileSessionLike {
   private watchdog: NodeJS.Timeout | undefined;
   private readonly owners = new Map<number, string>();
   private readonly lost = new Set<string>();
+  /** Workers whose lease lapsed or passed on, since when (ms): lost once their own key is gone too. */
+  private readonly suspects = new Map<string, { since: number; tiles: Set<number> }>();
+  /** No worker is taken for lost before this (ms): right after an outage keys are written again. */
+  private quietUntil = 0;
   private lastTime = 0;
   private end: { endTime: number; lastBin: number } | undefined;
   private stopped = false;
@@ -332,7 +336,6 @@ export class ClusterSession implements TileSessionLike {
         const { emission, extra } = record;
         if (this.oldest !== undefined && emission.endBin < this.oldest) continue;
         if (!(emission.tile >= 0 && emission.tile < this.plan.tiles.length)) continue;
-        this.owners.set(emission.tile, record.owner);
         const slot = this.slot(emission.endBin);
         if (slot.parts[emission.tile] !== undefined) continue;
         slot.parts[emission.tile] = emission;
@@ -381,20 +384,44 @@ export class ClusterSession implements TileSessionLike {
     if (stop > (this.historyEnd ?? -Infinity)) this.historyEnd = stop;
   }
 
-  /** Reads the leases: a lapsed one is a lost worker (taken over by another as its lease allows). */
+  /**
+   * Reads the leases: a tile whose holder's lease lapsed (no holder now, or
+   * another already) is a lost worker, its tiles taken over by others as
+   * their leases allow. Right after a Redis outage the leases may be gone
+   * with it: holders are learned afresh then, not counted as lost.
+   */
   private async watch(): Promise<void> {
     if (this.stopped) return;
+    const outages = this.connection.outages;
     for (let tile = 0; tile < this.plan.tiles.length; tile++) {
       const owner = await this.leases.owner(tile);
+      if (this.connection.outages !== outages || !this.connection.up) return;
       const before = this.owners.get(tile);
-      if (owner !== undefined) {
-        this.owners.set(tile, owner);
+      if (owner !== undefined) this.owners.set(tile, owner);
+      else this.owners.delete(tile);
+      if (before !== undefined && before !== owner && !this.lost.has(before)) {
+        const suspect = this.suspects.get(before) ?? { since: Date.now(), tiles: new Set<number>() };
+        suspect.tiles.add(tile);
+        this.suspects.set(before, suspect);
+      }
+    }
+    // A suspect whose worker key lapsed too is lost (a worker that gave a tile back, or renewed late, is still there).
+    for (const [worker, { since, tiles: moved }] of this.suspects) {
+      if (Date.now() < this.quietUntil) {
+        this.suspects.delete(worker);
         continue;
       }
-      if (before === undefined || this.lost.has(before)) continue;
-      this.lost.add(before);
-      const tiles = [...this.owners].filter(([, who]) => who === before).map(([t]) => t);
-      this.log(`worker ${before} stopped renewing its lease on tile ${tile}; its tiles resume on another worker`);
+      const alive = (await this.connection.client.exists(workerKey(worker))) === 1;
+      if (this.connection.outages !== outages) return;
+      if (alive) {
+        if (Date.now() - since > 2 * this.plan.leaseMs) this.suspects.delete(worker);
+        continue;
+      }
+      this.suspects.delete(worker);
+      this.lost.add(worker);
+      const before = worker;
+      const tiles = [...moved].sort((a, b) => a - b);
+      this.log(`worker ${before} is gone (its key and its lease on tile${tiles.length === 1 ? '' : 's'} ${tiles.join(', ')} lapsed); its tiles resume on other workers`);
       this.alert({
         type: 'alert',
         state: 'raised',
@@ -416,8 +443,10 @@ export class ClusterSession implements TileSessionLike {
       value: gapMs / 1000,
       message: `Redis at ${this.connection.url} was unreachable for ${(gapMs / 1000).toFixed(1)} s; reconnected, the run goes on (updates are late by that much, not lost)`,
     });
-    // The leases may be gone with a restarted Redis: their holders are not lost workers.
+    // The leases and the workers' keys may be gone with a restarted Redis: their holders are not lost workers.
     this.owners.clear();
+    this.suspects.clear();
+    this.quietUntil = Date.now() + 2 * this.plan.leaseMs;
     try {
       await this.setupDone;
       await this.writeRun();
