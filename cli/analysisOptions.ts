@@ -5,6 +5,9 @@ import { wholeBins } from '../src/stream/binIndex.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
 import { parseInteger } from './parseOptions.ts';
 
+/** The surrogates' default memory bound, cells (LabelLagSignificance's). */
+export const DEFAULT_MAX_SURROGATE_CELLS = 2 ** 28;
+
 /** Raw values of the shared analysis options, as commander parses them. */
 export interface AnalysisFlags {
   bin: number;
@@ -17,6 +20,8 @@ export interface AnalysisFlags {
   seed: number;
   lateness: number;
   top: number | 'all';
+  /** The surrogates' memory bound, cells over all tiles (the longest lags are dropped beyond it). */
+  maxSurrogateCells: number;
   /** From the alert options (--alert-alpha), where the command has them. */
   alertAlpha: number;
 }
@@ -58,7 +63,13 @@ export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisO
     .option('--lag-step <seconds|auto>', "spacing of the surrogates' label lags (a whole number of bins), or 'auto': 1.1 times the mean mode dwell so far, 1-30 s", parseLagStep, d.lagStepSeconds ?? 'auto')
     .option('--seed <n>', 'seed of the surrogates and of the shuffle estimator', parseInteger('--seed'), d.seed)
     .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
-    .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all');
+    .option('--top <n>', "emit the strongest n pairs by |synergy| ('all' for every pair); all pairs are computed", parseTop, d.top ?? 'all')
+    .option(
+      '--max-surrogate-cells <n>',
+      "memory bound of the surrogates' count tables, in cells (2 bytes, 4 for windows of 65,536 bins or more) over all tiles; the longest lags are dropped beyond it (docs/SCALING.md)",
+      parseInteger('--max-surrogate-cells', 1),
+      d.maxSurrogateCells ?? DEFAULT_MAX_SURROGATE_CELLS,
+    );
 }
 
 /** Checks the flags against each other and turns them into AnalysisOptions. */
@@ -84,5 +95,6 @@ export function analysisOptionsFrom(flags: AnalysisFlags): AnalysisOptions {
     seed: flags.seed,
     latenessSeconds: flags.lateness,
     top: flags.top === 'all' ? undefined : flags.top,
+    maxSurrogateCells: flags.maxSurrogateCells,
   };
 }

@@ -1,3 +1,4 @@
+import { redactRedisUrl } from '../src/cluster/redisConnection.ts';
 import { VERSION } from '../src/version.ts';
 
 /**
@@ -27,6 +28,11 @@ export function runHeader(command: string, source: string, format: string, flags
   const options: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(flags)) {
     if (SECRET_OPTIONS.has(name) || value === undefined) continue;
+    // A Redis URL may carry a password: written without it.
+    if (name === 'cluster' && typeof value === 'string') {
+      options[name] = redactRedisUrl(value);
+      continue;
+    }
     // JSON has no Infinity ("--speed max") or NaN: say them in words.
     options[name] = typeof value === 'number' && !Number.isFinite(value) ? (value > 0 ? 'max' : String(value)) : value;
   }

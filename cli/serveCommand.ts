@@ -24,9 +24,6 @@ interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags, ParallelFla
 
 export const DEFAULT_SERVE_PORT = 7700;
 
-/** Cells of the surrogates' count tables, all sources together (2 bytes each while a window holds < 65,536 bins). */
-const SURROGATE_CELLS = 2 ** 28;
-
 export function serveCommand(io: CliIo): Command {
   const command = new Command('serve')
     .summary('accept rigs that push spikes, analyze live, publish updates and alerts')
@@ -69,8 +66,9 @@ Examples:
   addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (flags: ServeFlags) => {
-    // Every source has an analysis of its own: the surrogates' tables of all of them share one bound (2^28 cells).
-    const options = { ...analysisOptionsFrom(flags), maxSurrogateCells: Math.floor(SURROGATE_CELLS / flags.maxSources) };
+    // Every source has an analysis of its own: the surrogates' tables of all of them share one bound (--max-surrogate-cells, 2^28 by default).
+    const analysis = analysisOptionsFrom(flags);
+    const options = { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources) };
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
