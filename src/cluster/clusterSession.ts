@@ -9,6 +9,7 @@ import type { TileSource } from '../parallel/tileSource.ts';
 import { binOf, wholeBins } from '../stream/binIndex.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { DEFAULT_LEASE_MS, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
+import { ClusterWorker } from './clusterWorker.ts';
 import { TileLeases } from './leases.ts';
 import { openRedis, type RedisConnection } from './redisConnection.ts';
 import { RunStreams, type EmissionRecord, type StreamFollower } from './streams.ts';
@@ -43,18 +44,21 @@ export class ClusterTiles implements TileSource {
   private constructor(
     private readonly connection: RedisConnection,
     private readonly options: ClusterOptions,
+    /** The URL as given (credentials included), for a fallback worker's connection. */
+    private readonly url: string,
   ) {
     this.description = `Redis workers at ${connection.url}`;
     this.prefix = `${options.runPrefix ?? 'run'}-${randomBytes(3).toString('hex')}`;
   }
 
   static async connect(url: string, options: ClusterOptions = {}): Promise<ClusterTiles> {
-    return new ClusterTiles(await openRedis(url, { name: 'synergy-coordinator' }), options);
+    return new ClusterTiles(await openRedis(url, { name: 'synergy-coordinator' }), options, url);
   }
 
   open(options: AnalysisOptions, unitsAtFirstFrame: number): TileSessionLike {
     const session = new ClusterSession(this.connection, `${this.prefix}-${this.next++}`, options, Math.max(this.options.expectedUnits ?? 0, unitsAtFirstFrame), this.options, (alert) =>
       this.alertSubject.next(alert),
+      this.url,
     );
     this.sessions.add(session);
     void session.closed.then(() => this.sessions.delete(session));
@@ -141,6 +145,8 @@ export class ClusterSession implements TileSessionLike {
     expectedUnits: number,
     private readonly clusterOptions: ClusterOptions,
     private readonly alert: (alert: AlertEvent) => void,
+    /** The Redis URL as given, for the fallback worker. */
+    private readonly url: string,
     readonly maxInFlight = 8,
   ) {
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
@@ -392,6 +398,7 @@ export class ClusterSession implements TileSessionLike {
    */
   private async watch(): Promise<void> {
     if (this.stopped) return;
+    await this.fallBackIfAlone();
     const outages = this.connection.outages;
     for (let tile = 0; tile < this.plan.tiles.length; tile++) {
       const owner = await this.leases.owner(tile);
@@ -430,6 +437,32 @@ export class ClusterSession implements TileSessionLike {
         message: `worker ${before} stopped answering (its lease on tile${tiles.length === 1 ? '' : 's'} ${tiles.join(', ')} lapsed): ${tiles.length === 1 ? 'it resumes' : 'they resume'} on another worker from the window of the oldest update not yet made; the updates stay complete and equal`,
       });
     }
+  }
+
+  /** Since when no worker has been alive while hops wait (ms), and this process's own worker for then. */
+  private aloneSince: number | undefined;
+  private fallback: Promise<ClusterWorker> | undefined;
+
+  /**
+   * The coordinator never waits for ever: when no worker has been alive for
+   * two lease times while hops wait, it takes the run's tiles itself (a
+   * worker of its own, for this run only, that others do not count), until
+   * the run ends. They resume from the resume record like any takeover.
+   */
+  private async fallBackIfAlone(): Promise<void> {
+    if (this.fallback !== undefined || this.pending.size === 0) {
+      this.aloneSince = undefined;
+      return;
+    }
+    if ((await this.countWorkers()) > 0) {
+      this.aloneSince = undefined;
+      return;
+    }
+    this.aloneSince ??= Date.now();
+    if (Date.now() - this.aloneSince < 2 * this.plan.leaseMs) return;
+    this.log('no worker is alive: this process takes the tiles itself until the run ends');
+    this.fallback = ClusterWorker.start(this.url, { name: `coordinator-${process.pid}`, runs: new Set([this.run]), register: false, log: (line) => this.log(`own worker: ${line}`) });
+    this.fallback.catch((error: unknown) => this.fail(error as Error));
   }
 
   /** Redis was away: say so, write the run again and append again the frames of the kept window (a restart may have lost them). */
@@ -472,6 +505,7 @@ export class ClusterSession implements TileSessionLike {
     if (this.stopped) return;
     this.stopped = true;
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    await this.fallback?.then((worker) => worker.stop()).catch(() => undefined);
     await this.setupDone.catch(() => undefined);
     await this.appending.catch(() => undefined);
     await this.results?.stop();

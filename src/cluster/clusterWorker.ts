@@ -12,6 +12,10 @@ export interface ClusterWorkerOptions {
   name?: string;
   /** Status lines (tiles taken and lost, outages, bad entries). */
   log?: (line: string) => void;
+  /** Serve only these runs (a coordinator's own fallback); default: every open run. */
+  runs?: ReadonlySet<string>;
+  /** Say it is alive in synergy:worker:<id>, counted by others when they share tiles (default true; a coordinator's fallback does not). */
+  register?: boolean;
 }
 
 /** One tile this worker holds: its analyzer and the frames it follows. */
@@ -56,7 +60,7 @@ export class ClusterWorker {
 
   private constructor(
     private readonly connection: RedisConnection,
-    options: ClusterWorkerOptions,
+    private readonly options: ClusterWorkerOptions,
   ) {
     this.id = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.log = options.log ?? (() => {});
@@ -106,8 +110,9 @@ export class ClusterWorker {
   /** One round: say it is alive, renew its leases, take its share of free tiles, finish tiles whose stream ended. */
   private async tick(): Promise<void> {
     const client = this.connection.client;
-    await client.set(workerKey(this.id), '1', 'PX', this.leaseMs);
-    const open = new Set(await client.smembers(RUNS_KEY));
+    if (this.options.register !== false) await client.set(workerKey(this.id), '1', 'PX', this.leaseMs);
+    const only = this.options.runs;
+    const open = new Set((await client.smembers(RUNS_KEY)).filter((run) => only === undefined || only.has(run)));
     for (const [run, state] of this.runs) {
       if (open.has(run)) continue;
       for (const held of state.held.values()) await this.dropTile(state, held, false);

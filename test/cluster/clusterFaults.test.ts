@@ -106,6 +106,20 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
     expect(replay.stderr()).toMatch(/synergy replay: the pairs were analyzed in tiles on Redis workers at redis:\/\/127\.0\.0\.1:/);
   }, 180_000);
 
+  it('every worker killed mid-replay: the coordinator takes the tiles itself and every update is still made and equal', async () => {
+    await startWorkers(2);
+    const out = join(folder, 'all-killed.jsonl');
+    const alertsOut = join(folder, 'all-killed-alerts.jsonl');
+    const replay = synergy(['replay', files.spikes, '--labels', files.labels, ...analysis, '--cluster', redis.url, '--speed', '10', '--out', out, '--alerts-out', alertsOut, '--quiet-alerts']);
+    await waitUntil(() => lineCount(out) >= 20, 'the first 20 updates', 60_000);
+    for (const worker of workers) worker.process.kill('SIGKILL');
+    expect(await replay.exited, replay.stderr()).toBe(0);
+    expect(parseUpdates(readFileSync(out, 'utf8'))).toEqual(undisturbed);
+    expect(replay.stderr()).toMatch(/no worker is alive: this process takes the tiles itself/);
+    const lost = parseLines(readFileSync(alertsOut, 'utf8')).filter((line) => line.kind === 'worker-lost');
+    expect(lost.map((alert) => String(alert.message).split(' ')[1]).sort()).toEqual(['w1', 'w2']);
+  }, 180_000);
+
   it('Redis restarted mid-run (its data lost): the coordinator reconnects, reports the gap, and every update is made and equal', async () => {
     await startWorkers(2);
     const out = join(folder, 'restarted.jsonl');
