@@ -25,6 +25,18 @@ export function workerKey(id: string): string {
   return `synergy:worker:${id}`;
 }
 
+/** Workers alive now: their keys (SCAN, so that Redis is never held for long). */
+export async function countLiveWorkers(connection: RedisConnection): Promise<number> {
+  let cursor = '0';
+  let count = 0;
+  do {
+    const [next, keys] = await connection.client.scan(cursor, 'MATCH', workerKey('*'), 'COUNT', 100);
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== '0');
+  return count;
+}
+
 /** The run's plan: the analysis and its tiles. */
 export interface ClusterPlan {
   options: AnalysisOptions;

@@ -8,7 +8,7 @@ import type { TileSessionLike } from '../parallel/parallelAnalyzer.ts';
 import type { TileSource } from '../parallel/tileSource.ts';
 import { binOf, wholeBins } from '../stream/binIndex.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
-import { DEFAULT_LEASE_MS, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
+import { countLiveWorkers, DEFAULT_LEASE_MS, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
 import { ClusterWorker } from './clusterWorker.ts';
 import { TileLeases } from './leases.ts';
 import { openRedis, type RedisConnection } from './redisConnection.ts';
@@ -198,15 +198,8 @@ export class ClusterSession implements TileSessionLike {
     await this.connection.client.sadd(RUNS_KEY, this.run);
   }
 
-  private async countWorkers(): Promise<number> {
-    let cursor = '0';
-    let count = 0;
-    do {
-      const [next, keys] = await this.connection.client.scan(cursor, 'MATCH', workerKey('*'), 'COUNT', 100);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    return count;
+  private countWorkers(): Promise<number> {
+    return countLiveWorkers(this.connection);
   }
 
   /**

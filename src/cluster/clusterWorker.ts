@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { TileAnalyzer, type TileResume } from '../engine/tileAnalyzer.ts';
 import type { TileFrame } from '../engine/tiles.ts';
-import { RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
+import { countLiveWorkers, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
 import { TileLeases } from './leases.ts';
 import { openRedis, type RedisConnection } from './redisConnection.ts';
 import { RunStreams, type StreamFollower, type FrameRecord } from './streams.ts';
@@ -143,15 +143,8 @@ export class ClusterWorker {
     }
   }
 
-  private async countWorkers(): Promise<number> {
-    let cursor = '0';
-    let count = 0;
-    do {
-      const [next, keys] = await this.connection.client.scan(cursor, 'MATCH', workerKey('*'), 'COUNT', 100);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    return count;
+  private countWorkers(): Promise<number> {
+    return countLiveWorkers(this.connection);
   }
 
   private async tickRun(state: RunState, workers: number): Promise<void> {

@@ -63,6 +63,15 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
     await redis?.stop();
   });
 
+  /** A replay of the session on the cluster, paced so that faults land mid-run; resolves once 20 updates are out. */
+  async function startReplay(name: string): Promise<{ replay: Child; out: string; alertsOut: string }> {
+    const out = join(folder, `${name}.jsonl`);
+    const alertsOut = join(folder, `${name}-alerts.jsonl`);
+    const replay = synergy(['replay', files.spikes, '--labels', files.labels, ...analysis, '--cluster', redis.url, '--speed', '10', '--out', out, '--alerts-out', alertsOut, '--quiet-alerts']);
+    await waitUntil(() => lineCount(out) >= 20, 'the first 20 updates', 60_000);
+    return { replay, out, alertsOut };
+  }
+
   async function startWorkers(count: number): Promise<void> {
     workers = Array.from({ length: count }, (_, k) => synergy(['worker', '--redis', redis.url, '--name', `w${k + 1}`]));
     let live = 0;
@@ -76,10 +85,7 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
 
   it('kill -9 of one of 3 workers mid-replay: its tile is re-owned within 5 s, every update is made and equals the undisturbed run, worker-lost names it', async () => {
     await startWorkers(3);
-    const out = join(folder, 'killed.jsonl');
-    const alertsOut = join(folder, 'killed-alerts.jsonl');
-    const replay = synergy(['replay', files.spikes, '--labels', files.labels, ...analysis, '--cluster', redis.url, '--speed', '10', '--out', out, '--alerts-out', alertsOut, '--quiet-alerts']);
-    await waitUntil(() => lineCount(out) >= 20, 'the first 20 updates', 60_000);
+    const { replay, out, alertsOut } = await startReplay('killed');
     // Who holds what now (one tile each).
     const [run] = await probe.client.smembers('synergy:runs');
     const keys = runKeys(run);
@@ -108,10 +114,7 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
 
   it('every worker killed mid-replay: the coordinator takes the tiles itself and every update is still made and equal', async () => {
     await startWorkers(2);
-    const out = join(folder, 'all-killed.jsonl');
-    const alertsOut = join(folder, 'all-killed-alerts.jsonl');
-    const replay = synergy(['replay', files.spikes, '--labels', files.labels, ...analysis, '--cluster', redis.url, '--speed', '10', '--out', out, '--alerts-out', alertsOut, '--quiet-alerts']);
-    await waitUntil(() => lineCount(out) >= 20, 'the first 20 updates', 60_000);
+    const { replay, out, alertsOut } = await startReplay('all-killed');
     for (const worker of workers) worker.process.kill('SIGKILL');
     expect(await replay.exited, replay.stderr()).toBe(0);
     expect(parseUpdates(readFileSync(out, 'utf8'))).toEqual(undisturbed);
@@ -122,10 +125,7 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
 
   it('Redis restarted mid-run (its data lost): the coordinator reconnects, reports the gap, and every update is made and equal', async () => {
     await startWorkers(2);
-    const out = join(folder, 'restarted.jsonl');
-    const alertsOut = join(folder, 'restarted-alerts.jsonl');
-    const replay = synergy(['replay', files.spikes, '--labels', files.labels, ...analysis, '--cluster', redis.url, '--speed', '10', '--out', out, '--alerts-out', alertsOut, '--quiet-alerts']);
-    await waitUntil(() => lineCount(out) >= 20, 'the first 20 updates', 60_000);
+    const { replay, out, alertsOut } = await startReplay('restarted');
     await redis.restart();
     expect(await replay.exited, replay.stderr()).toBe(0);
     expect(parseUpdates(readFileSync(out, 'utf8'))).toEqual(undisturbed);
