@@ -493,9 +493,15 @@ export class ClusterSession implements TileSessionLike {
     }
   }
 
-  /** Ends the run: stops collecting and removes its keys. */
-  async close(): Promise<void> {
-    if (this.stopped) return;
+  private closing: Promise<void> | undefined;
+
+  /** Ends the run: stops collecting and removes its keys (every call waits for the same end). */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     this.stopped = true;
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
     await this.fallback?.then((worker) => worker.stop()).catch(() => undefined);
