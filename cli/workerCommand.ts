@@ -31,7 +31,7 @@ Examples:
   redis-server --port 6379 --save '' --appendonly no &
   synergy worker --redis redis://127.0.0.1:6379
   synergy worker --redis redis://synergy:secret@rig-redis:6379 --name gpu-box-1
-  synergy replay session.nwb --cluster redis://127.0.0.1:6379 --out updates.jsonl`,
+  synergy replay session.nwb --cluster redis://127.0.0.1:6379 --out u.jsonl`,
     )
     .requiredOption('--redis <url>', 'the Redis the coordinator uses (redis://[user:password@]host[:port][/db] or rediss://…)')
     .option('--name <name>', "this worker's name in leases and in worker-lost alerts (default: host-pid-random)")

@@ -7,16 +7,17 @@ import { measureCommand } from '../../cli/measureCommand.ts';
 import { replayCommand } from '../../cli/replayCommand.ts';
 import { serveCommand } from '../../cli/serveCommand.ts';
 import { simulateCommand } from '../../cli/simulateCommand.ts';
+import { workerCommand } from '../../cli/workerCommand.ts';
 import { runCli } from '../helpers/runCli.ts';
 
 const io: CliIo = { stdout: () => {}, stderr: () => {} };
-const commands = [measureCommand(io.stdout), replayCommand(io), inspectCommand(io), demoCommand(io, false), serveCommand(io), connectCommand(io), simulateCommand(io)];
+const commands = [measureCommand(io.stdout), replayCommand(io), inspectCommand(io), demoCommand(io, false), serveCommand(io), connectCommand(io), simulateCommand(io), workerCommand(io)];
 
 describe('--help', () => {
   it('synergy --help lists every command', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['measure', 'replay', 'inspect', 'demo', 'serve', 'connect', 'simulate']) expect(result.stdout).toMatch(new RegExp(`\\n  ${name} `));
+    for (const name of ['measure', 'replay', 'inspect', 'demo', 'serve', 'connect', 'simulate', 'worker']) expect(result.stdout).toMatch(new RegExp(`\\n  ${name} `));
   });
 
   it.each(commands.map((command) => [command.name(), command] as const))('%s: a description laid out within 80 columns, with examples', (_name, command) => {
@@ -31,7 +32,8 @@ describe('--help', () => {
       connect: ['<url>', '--serve', '--token', '--max-retries', '--alerts-out', '--window'],
       simulate: ['--units', '--rate', '--seed', '--modes', '--port', '--truth', '--speed', '--duration', '--json'],
       demo: ['--speed', '--port', '--duration', '--plain', '--units', '--window <seconds>', '(default: 30)'],
-      replay: ['--serve', '--alert-alpha', '--surrogates <n>', '--alerts-out', '--quiet-alerts', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter', '--units-table', '--multi-tag'],
+      worker: ['--redis <url>', '--name'],
+      replay: ['--workers', '--cluster', '--tiles', '--max-surrogate-cells', '--serve', '--alert-alpha', '--surrogates <n>', '--alerts-out', '--quiet-alerts', '--speed', '--start', '--end', '--ttl-labels', '--unsorted', '--units', '--label-column', '--unit-filter', '--units-table', '--multi-tag'],
     };
     for (const [name, options] of Object.entries(wanted)) {
       const result = await runCli([name, '--help']);
