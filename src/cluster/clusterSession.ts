@@ -192,6 +192,7 @@ export class ClusterSession implements TileSessionLike {
 
   /** The run's keys: the plan, the resume record, the end marker if any, and its name in the runs set last (workers look there). */
   private async writeRun(): Promise<void> {
+    await this.streams.createResults();
     await this.streams.writePlan(this.plan);
     await this.control.writeResume(this.resumeRecord());
     if (this.end !== undefined) await this.control.writeEnd(this.end);
@@ -359,15 +360,18 @@ export class ClusterSession implements TileSessionLike {
       moved = true;
     }
     if (!moved || this.oldest === undefined) return;
-    // The history up to the new window's start, and the frames wholly before it dropped.
+    // The history up to the new window's start (every bin before it, whether its frame is in the log yet or not:
+    // the resume record must be the history just before that bin), then the frames wholly before it dropped
+    // (those in the log: the appender counts the others).
     const fromBin = this.oldest - this.windowBins;
-    while (this.frames.length > 0 && this.frames[0].firstBin + this.frames[0].binCount <= fromBin && this.appended > 0) {
-      const frame = this.frames.shift()!;
-      this.appended--;
+    for (const frame of this.frames) {
+      if (frame.firstBin >= fromBin) break;
       this.record(frame, fromBin);
     }
-    const first = this.frames[0];
-    if (first !== undefined && first.firstBin < fromBin) this.record(first, fromBin);
+    while (this.frames.length > 0 && this.appended > 0 && this.frames[0].firstBin + this.frames[0].binCount <= fromBin) {
+      this.frames.shift();
+      this.appended--;
+    }
     void this.control.writeResume(this.resumeRecord()).catch(() => undefined);
     // Trimmed a few hops behind the record: a worker that read an older record still finds its window.
     const keep = fromBin - 8 * this.hopBins;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { TileAnalyzer, type TileResume } from '../engine/tileAnalyzer.ts';
-import type { TileFrame } from '../engine/tiles.ts';
+import type { TileEmission, TileFrame } from '../engine/tiles.ts';
 import { countLiveWorkers, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
 import { TileLeases } from './leases.ts';
 import { openRedis, type RedisConnection } from './redisConnection.ts';
@@ -173,7 +173,15 @@ export class ClusterWorker {
       await state.leases.release(tile, this.id);
       return;
     }
-    const analyzer = new TileAnalyzer(state.plan.options, state.plan.tiles[tile], tile, undefined, resume);
+    let analyzer: TileAnalyzer;
+    try {
+      analyzer = new TileAnalyzer(state.plan.options, state.plan.tiles[tile], tile, undefined, resume);
+    } catch (error) {
+      // A record that does not fit (it cannot come from a coordinator of this version): the tile is left for a newer one.
+      this.log(`run ${state.run}: tile ${tile} cannot resume from the record (${(error as Error).message}); given back`);
+      await state.leases.release(tile, this.id);
+      return;
+    }
     const fromBin = Math.max(0, resume?.fromBin ?? 0);
     const held: HeldTile = { tile, analyzer, follower: state.streams.followFrames(fromBin), lastBin: -Infinity, finished: false, stopped: false };
     state.held.set(tile, held);
@@ -215,16 +223,28 @@ export class ClusterWorker {
   }
 
   private async pushFrame(state: RunState, held: HeldTile, frame: TileFrame): Promise<void> {
-    for (const emission of held.analyzer.push(frame)) {
-      await state.streams.publishEmission(emission, this.id, { stepBins: held.analyzer.stepBins ?? null });
-    }
+    await this.publish(state, held, held.analyzer.push(frame));
   }
 
   private async maybeFinish(state: RunState, held: HeldTile, endTime: number, lastBin: number): Promise<void> {
     if (held.finished || held.stopped || held.lastBin !== lastBin) return;
     held.finished = true;
-    for (const emission of held.analyzer.finish(endTime)) {
-      await state.streams.publishEmission(emission, this.id, { stepBins: held.analyzer.stepBins ?? null });
+    await this.publish(state, held, held.analyzer.finish(endTime));
+  }
+
+  /**
+   * Sends the tile's emissions. A results stream that is gone means the run
+   * was closed (or a restarted Redis lost it, and the leases with it): the
+   * tile is dropped, to be taken again from the resume record if the run
+   * goes on.
+   */
+  private async publish(state: RunState, held: HeldTile, emissions: readonly TileEmission[]): Promise<void> {
+    for (const emission of emissions) {
+      if ((await state.streams.publishEmission(emission, this.id, { stepBins: held.analyzer.stepBins ?? null })) === undefined) {
+        this.log(`run ${state.run}: its results stream is gone; tile ${held.tile} dropped`);
+        await this.dropTile(state, held, true);
+        return;
+      }
     }
   }
 

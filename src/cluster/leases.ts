@@ -23,6 +23,15 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+// A tile of a run that is gone (its control hash removed) is not taken: a late worker cannot leave a key behind.
+const ACQUIRE = `if redis.call('EXISTS', KEYS[2]) == 0 then
+  return 0
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return 1
+end
+return 0`;
+
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
   return 1
@@ -51,10 +60,14 @@ export class TileLeases {
     this.keys = runKeys(run);
   }
 
-  /** Takes the tile for `owner` for `ttlMs` if nobody holds it (SET NX PX): true if taken, false if held (by anyone, `owner` included). */
+  /**
+   * Takes the tile for `owner` for `ttlMs` if nobody holds it (SET NX PX)
+   * and the run is open (its control hash exists): true if taken, false if
+   * held (by anyone, `owner` included) or the run is gone.
+   */
   async acquire(tile: number, owner: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.connection.client.set(this.keys.lease(tile), checkOwner(owner), 'PX', checkTtl(ttlMs), 'NX');
-    return reply === 'OK';
+    const reply = await this.connection.client.eval(ACQUIRE, 2, this.keys.lease(tile), this.keys.control, checkOwner(owner), checkTtl(ttlMs));
+    return reply === 1;
   }
 
   /** Extends the lease to `ttlMs` from now if `owner` holds it; false if the lease expired or another holds it. */

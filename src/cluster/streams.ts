@@ -390,12 +390,28 @@ export class RunStreams {
     return new StreamFollower(() => this.connection.duplicate(), this.frameSource, `${checkBin(fromBin, 'fromBin')}-0`, options);
   }
 
-  /** Publishes a tile's emission for the coordinator, with who computed it; resolves to the entry's ID. */
-  async publishEmission(emission: TileEmission, owner: string, extra: ExtraFields = {}): Promise<string> {
+  /**
+   * Makes the results stream (empty) if it is not there: the coordinator,
+   * when it opens the run. Workers never make it (publishEmission), so that
+   * a run removed while they still publish leaves no key behind.
+   */
+  async createResults(): Promise<void> {
+    const client = this.connection.client;
+    if ((await client.exists(this.keys.results)) === 1) return;
+    await client.xgroup('CREATE', this.keys.results, 'synergy-create', '$', 'MKSTREAM');
+    await client.xgroup('DESTROY', this.keys.results, 'synergy-create');
+  }
+
+  /**
+   * Publishes a tile's emission for the coordinator, with who computed it;
+   * resolves to the entry's ID, or undefined when the results stream is gone
+   * (the run was closed, or a restarted Redis lost it: NOMKSTREAM).
+   */
+  async publishEmission(emission: TileEmission, owner: string, extra: ExtraFields = {}): Promise<string | undefined> {
     if (typeof owner !== 'string' || owner === '') throw new RangeError(`an emission's owner must be a non-empty string, got ${JSON.stringify(owner)}`);
     const bytes = encodeTileEmission(emission, extra);
-    const id = await this.connection.client.xadd(this.keys.results, '*', 'endBin', String(emission.endBin), 'tile', String(emission.tile), 'owner', owner, 'emission', bytes);
-    return String(id);
+    const id = await this.connection.client.xadd(this.keys.results, 'NOMKSTREAM', '*', 'endBin', String(emission.endBin), 'tile', String(emission.tile), 'owner', owner, 'emission', bytes);
+    return id === null ? undefined : String(id);
   }
 
   /** Up to `count` emissions after ID `after` ('0' for the start), in order, as records; with `block`, waits up to that many ms for one. */

@@ -101,6 +101,11 @@ export class TileAnalyzer {
     if (resume !== undefined) {
       // From the window's start, or from the stream's first bin when the window reaches before it.
       if (!(resume.nextEmissionBin >= resume.fromBin)) throw new RangeError(`a resumed tile takes bins from ${resume.fromBin}, after its first emission at ${resume.nextEmissionBin}`);
+      // The history must end just before the first bin taken: a gap would count as unlabeled bins the tile never had.
+      const history = resume.history;
+      if (history !== undefined && history.first !== null && history.last !== resume.fromBin - 1) {
+        throw new RangeError(`a resumed tile's label history ends at bin ${history.last}, not just before bin ${resume.fromBin} where it takes bins`);
+      }
       this.nextEmissionBin = resume.nextEmissionBin;
       this.resumeFromBin = resume.fromBin;
     }

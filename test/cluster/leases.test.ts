@@ -19,9 +19,12 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
   let otherConnection: RedisConnection;
   let runs = 0;
   /** Leases of a run of their own for each test, as two workers see them (two connections). */
-  const leases = (): [TileLeases, TileLeases] => {
+  const leases = async (): Promise<[TileLeases, TileLeases]> => {
     const run = `leases-${++runs}`;
-    return [new TileLeases(connection, run), new TileLeases(otherConnection, run)];
+    const pair: [TileLeases, TileLeases] = [new TileLeases(connection, run), new TileLeases(otherConnection, run)];
+    // An open run: its control hash exists.
+    await connection.client.hset(pair[0].keys.control, 'plan', '{}');
+    return pair;
   };
 
   beforeAll(async () => {
@@ -33,8 +36,15 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
     await server?.stop();
   });
 
+  it('takes no tile of a run that is gone (no control hash): a late worker leaves no key behind', async () => {
+    const [a] = await leases();
+    await connection.client.del(a.keys.control);
+    expect(await a.acquire(0, 'worker-a', 10_000)).toBe(false);
+    expect(await connection.client.exists(a.keys.lease(0))).toBe(0);
+  });
+
   it('keeps a lease under synergy:<run>:lease:<tile>, holding its owner', async () => {
-    const [a] = leases();
+    const [a] = await leases();
     expect(await a.acquire(7, 'worker-a', 10_000)).toBe(true);
     expect(a.keys.lease(7)).toBe(`synergy:${a.keys.run}:lease:7`);
     expect(await connection.client.get(a.keys.lease(7))).toBe('worker-a');
@@ -44,7 +54,7 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
   });
 
   it('is exclusive: once taken, nobody else takes it, nor its owner again', async () => {
-    const [a, b] = leases();
+    const [a, b] = await leases();
     const outcomes = await Promise.all([a.acquire(0, 'worker-a', 10_000), b.acquire(0, 'worker-b', 10_000)]);
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     const holder = outcomes[0] ? 'worker-a' : 'worker-b';
@@ -55,7 +65,7 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
   });
 
   it('renews only for its owner', async () => {
-    const [a, b] = leases();
+    const [a, b] = await leases();
     expect(await a.renew(3, 'worker-a', 10_000)).toBe(false); // no lease yet
     await a.acquire(3, 'worker-a', 1_000);
     expect(await b.renew(3, 'worker-b', 60_000)).toBe(false);
@@ -66,7 +76,7 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
   });
 
   it('expires when not renewed, and another owner then takes the tile; the old owner can no longer renew', async () => {
-    const [a, b] = leases();
+    const [a, b] = await leases();
     expect(await a.acquire(5, 'worker-a', 200)).toBe(true);
     expect(await b.acquire(5, 'worker-b', 200)).toBe(false);
     await eventually(async () => (await b.owner(5)) === undefined, 'the lease to expire');
@@ -76,7 +86,7 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
   });
 
   it('releases only for its owner', async () => {
-    const [a, b] = leases();
+    const [a, b] = await leases();
     await a.acquire(2, 'worker-a', 10_000);
     expect(await b.release(2, 'worker-b')).toBe(false);
     expect(await b.owner(2)).toBe('worker-a');
@@ -89,7 +99,7 @@ describe.skipIf(!hasRedisServer)('tile leases', () => {
   it('refuses arguments that would make a wrong key or lease', async () => {
     expect(() => new TileLeases(connection, 'a:b')).toThrow(UsageError);
     expect(() => new TileLeases(connection, '')).toThrow(/run name ""/);
-    const [a] = leases();
+    const [a] = await leases();
     await expect(a.acquire(-1, 'w', 100)).rejects.toThrow(/tile must be a whole number/);
     await expect(a.acquire(1.5, 'w', 100)).rejects.toThrow(RangeError);
     await expect(a.acquire(1, '', 100)).rejects.toThrow(/owner/);

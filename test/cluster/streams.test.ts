@@ -232,10 +232,20 @@ describe.skipIf(!hasRedisServer)('run streams against a real redis-server', () =
   });
 
   describe('results', () => {
+    it('are published only to a results stream the coordinator made: a closed run gets no key back', async () => {
+      const run = streams();
+      expect(await run.publishEmission(emissionOf(0, 100), 'late-worker')).toBeUndefined();
+      expect(await connection.client.exists(run.keys.results)).toBe(0);
+      await run.createResults();
+      expect(await connection.client.xlen(run.keys.results)).toBe(0);
+      expect(await run.publishEmission(emissionOf(0, 100), 'worker')).toMatch(/^\d+-\d+$/);
+    });
+
     it('publishes emissions with their owner and reads them back bit for bit, after any ID', async () => {
       const run = streams();
-      const first = await run.publishEmission(emissionOf(0, 100), 'worker-a', { hop: 1 });
-      const second = await run.publishEmission(emissionOf(1, 100), 'worker-b');
+      await run.createResults();
+      const first = (await run.publishEmission(emissionOf(0, 100), 'worker-a', { hop: 1 }))!;
+      const second = (await run.publishEmission(emissionOf(1, 100), 'worker-b'))!;
       const records = await run.readEmissions('0');
       expect(records.map((record) => record.id)).toEqual([first, second]);
       const [a, b] = records as Array<Extract<EmissionRecord, { kind: 'emission' }>>;
@@ -251,9 +261,10 @@ describe.skipIf(!hasRedisServer)('run streams against a real redis-server', () =
 
     it('follows the results as they come, for the coordinator', async () => {
       const run = streams();
+      await run.createResults();
       const follower = follow(run.followEmissions('0-0'));
       const pending = follower.next();
-      const id = await run.publishEmission(emissionOf(2, 50), 'worker-c');
+      const id = (await run.publishEmission(emissionOf(2, 50), 'worker-c'))!;
       expect((await pending).value).toMatchObject({ kind: 'emission', id, owner: 'worker-c', emission: { tile: 2, endBin: 50 } });
       const later = run.readEmissions(id, { block: 10_000 });
       await run.publishEmission(emissionOf(2, 60), 'worker-c');
@@ -262,6 +273,7 @@ describe.skipIf(!hasRedisServer)('run streams against a real redis-server', () =
 
     it('reports malformed results as error records, counted', async () => {
       const run = streams();
+      await run.createResults();
       const key = run.keys.results;
       const bytes = encodeTileEmission(emissionOf(4, 30));
       const ids = [
@@ -282,6 +294,7 @@ describe.skipIf(!hasRedisServer)('run streams against a real redis-server', () =
 
     it('trims the results before an end bin, whichever order they came in; entries without an end bin only once read through', async () => {
       const run = streams();
+      await run.createResults();
       await run.publishEmission(emissionOf(0, 20), 'a');
       await run.publishEmission(emissionOf(1, 10), 'b'); // a late tile
       const junk = await connection.client.xadd(run.keys.results, '*', 'nonsense', '1');
@@ -299,6 +312,7 @@ describe.skipIf(!hasRedisServer)('run streams against a real redis-server', () =
 
     it('trims a results stream longer than one batch of the script', async () => {
       const run = streams();
+      await run.createResults();
       const pipeline = connection.client.pipeline();
       for (let k = 0; k < 1_300; k++) pipeline.xadd(run.keys.results, '*', 'endBin', String(k % 2 === 0 ? 5 : 50), 'tile', '0', 'owner', 'w', 'emission', 'x');
       await pipeline.exec();
@@ -341,6 +355,7 @@ describe.skipIf(!hasRedisServer)('run streams against a real redis-server', () =
       const link = await openRedis(secured.url);
       cleanup.push(() => link.close());
       const run = streams(link);
+      await run.createResults();
       const follower = follow(run.followFrames(0));
       await run.appendFrame(frameOf(0, 3));
       expect(spans(await take(follower, 1))).toEqual(['0-3']);
