@@ -209,6 +209,13 @@ export class ClusterWorker {
           return;
         }
         if (end <= held.lastBin) continue;
+        if (held.lastBin !== -Infinity && frame.firstBin > held.lastBin) {
+          // Frames are missing between the last taken and this one (a restarted Redis lost them): the tile cannot go on
+          // without them; it is given back and taken again from the resume record once the log holds its window again.
+          this.log(`run ${state.run}: frames from bin ${held.lastBin} to ${frame.firstBin} are missing from the log; tile ${held.tile} given back`);
+          await this.dropTile(state, held, true);
+          return;
+        }
         await this.pushFrame(state, held, held.lastBin > frame.firstBin ? cutFrame(frame, held.lastBin) : frame);
         held.lastBin = end;
         const marker = await state.control.readEnd();

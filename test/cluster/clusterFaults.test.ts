@@ -90,15 +90,17 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
     const [run] = await probe.client.smembers('synergy:runs');
     const keys = runKeys(run);
     const owners = await Promise.all([0, 1, 2].map((tile) => probe.client.get(keys.lease(tile))));
-    expect(new Set(owners)).toEqual(new Set(['w1', 'w2', 'w3']));
-    const victim = workers[1];
-    const victimTile = owners.indexOf('w2');
+    expect(owners.every((owner) => owner !== null)).toBe(true);
+    // The victim: the holder of tile 1 (one tile each, unless a lease moved on a loaded machine).
+    const victimTile = 1;
+    const victimName = owners[victimTile]!;
+    const victim = workers[Number(victimName.slice(1)) - 1];
     victim.process.kill('SIGKILL');
     const killedAt = Date.now();
-    let owner: string | null = 'w2';
+    let owner: string | null = victimName;
     const poll = setInterval(() => void probe.client.get(keys.lease(victimTile)).then((value) => (owner = value)), 25);
     try {
-      await waitUntil(() => owner !== null && owner !== 'w2', `tile ${victimTile} re-owned`, 30_000);
+      await waitUntil(() => owner !== null && owner !== victimName, `tile ${victimTile} re-owned`, 30_000);
     } finally {
       clearInterval(poll);
     }
@@ -108,19 +110,23 @@ describe.skipIf(!hasRedisServer)('Redis workers under faults', () => {
     expect(parseUpdates(readFileSync(out, 'utf8'))).toEqual(undisturbed);
     const alerts = parseLines(readFileSync(alertsOut, 'utf8')).filter((line) => line.kind === 'worker-lost');
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].message).toMatch(/^worker w2 stopped answering/);
+    expect(alerts[0].message).toMatch(new RegExp(`^worker ${victimName} stopped answering`));
     expect(replay.stderr()).toMatch(/synergy replay: the pairs were analyzed in tiles on Redis workers at redis:\/\/127\.0\.0\.1:/);
   }, 180_000);
 
   it('every worker killed mid-replay: the coordinator takes the tiles itself and every update is still made and equal', async () => {
     await startWorkers(2);
     const { replay, out, alertsOut } = await startReplay('all-killed');
+    // Those holding tiles now are the ones to be named (on a loaded machine a lease may have moved before).
+    const [run] = await probe.client.smembers('synergy:runs');
+    const holders = new Set((await Promise.all([0, 1].map((tile) => probe.client.get(runKeys(run).lease(tile))))).filter((owner) => owner !== null));
     for (const worker of workers) worker.process.kill('SIGKILL');
     expect(await replay.exited, replay.stderr()).toBe(0);
     expect(parseUpdates(readFileSync(out, 'utf8'))).toEqual(undisturbed);
     expect(replay.stderr()).toMatch(/no worker is alive: this process takes the tiles itself/);
     const lost = parseLines(readFileSync(alertsOut, 'utf8')).filter((line) => line.kind === 'worker-lost');
-    expect(lost.map((alert) => String(alert.message).split(' ')[1]).sort()).toEqual(['w1', 'w2']);
+    expect(holders.size).toBeGreaterThan(0);
+    expect(new Set(lost.map((alert) => String(alert.message).split(' ')[1]))).toEqual(holders);
   }, 180_000);
 
   it('Redis restarted mid-run (its data lost): the coordinator reconnects, reports the gap, and every update is made and equal', async () => {
