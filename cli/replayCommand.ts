@@ -20,6 +20,7 @@ import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOption
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { replayTrials, type TrialFlags } from './trialReplay.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type OpenTiles, type ParallelFlags } from './parallelOptions.ts';
 import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
 import type { CliIo } from './cliIo.ts';
@@ -33,7 +34,7 @@ export interface RecordingFlags extends Omit<OpenRecordingOptions, 'unitFilters'
   unitFilter?: UnitFilter[];
 }
 
-interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags {
+interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags, TrialFlags {
   out?: string;
   start?: number;
   end?: number;
@@ -248,6 +249,11 @@ Examples:
       DEFAULT_MAX_TIME_JUMP_SECONDS,
     );
   addRecordingOptions(command);
+  command
+    .option('--trials <file>', 'trial onsets and conditions (CSV/TSV/JSONL: start|start_s|start_time, and label or --label-column): each trial one sample (docs/STREAMING.md, "Trials")')
+    .option('--trial-window <A:B>', 'with --trials: count each unit\'s spikes in [onset+A, onset+B) seconds, e.g. 0:0.05')
+    .option('--trial-count <n|all>', "with --trials: analyze the last n trials ('all': every trial so far)", 'all')
+    .option('--trial-hop <k>', 'with --trials: an update every k trials', parseInteger('--trial-hop', 1), 100);
   addAnalysisOptions(command);
   addParallelOptions(command);
   addAlertOptions(command);
@@ -255,6 +261,10 @@ Examples:
     const options = analysisOptionsFrom(flags);
     if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
       throw new UsageError(`--end (${flags.end}) must be later than --start (${flags.start})`);
+    }
+    if (flags.trials !== undefined) {
+      await replayTrials(path, flags, options, recordingOptionsFrom(flags), io);
+      return;
     }
     if (!(flags.maxTimeJump >= options.windowSeconds)) {
       throw new UsageError(`--max-time-jump (${flags.maxTimeJump} s) must be at least --window (${options.windowSeconds} s)`);
