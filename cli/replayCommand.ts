@@ -223,6 +223,11 @@ the latest is held back: if the next spikes come back, it was an outlier
 recording paused there and a new segment starts, analyzed afresh, so that
 no update covers the pause. stderr names each (docs/STREAMING.md).
 
+--trials FILE analyzes trials instead of bins: each trial one sample (each
+unit's spikes in --trial-window A:B around its onset), its condition the
+mode, the last --trial-count trials every --trial-hop (docs/STREAMING.md,
+"Trials").
+
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
   synergy replay session.nwb --label-column condition --unit-filter quality=good
@@ -231,6 +236,8 @@ Examples:
   synergy replay kilosort/ --units good --labels modes.csv --speed 1
   synergy replay kilosort/ --unit-filter KSLabel=good --unit-filter sh=0 \\
       --labels trials.csv --label-column condition
+  synergy replay spikes.csv --trials trials.csv --trial-window 0:0.05 \\
+      --trial-count 200 --trial-hop 20     # each trial one sample
   synergy replay "Record Node 101" --ttl-labels "1=go,-1=,2=rest,-2="
   synergy replay session.nev --ttl-labels "1=left,2=right,0=" --start 600
   synergy replay spikes.jsonl --labels labels.csv --alert-alpha 0.01 \\
