@@ -17,7 +17,13 @@ export interface DueEmission {
   perLabel: number[];
   /** Bins of the window without a mode. */
   unlabeled: number;
+  /**
+   * The unit registry (a source's array may keep growing after the frame:
+   * `units` is its length then, and the names of units below it never change).
+   */
   unitIds: readonly string[];
+  units: number;
+  /** The modes known then (a copy: a few names). */
   labelNames: readonly string[];
   lateSpikes: number;
 }
@@ -45,6 +51,9 @@ export class EmissionMerger {
   /** The window's bins: index and mode (−1 unlabeled), in a ring; NaN for an empty slot. */
   private readonly ringBins: Float64Array;
   private readonly ringLabels: Int32Array;
+  /** The last frame's registries (for the emissions due at the end). */
+  private unitIds: readonly string[] = [];
+  private labelNames: readonly string[] = [];
 
   constructor(readonly options: AnalysisOptions) {
     this.windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
@@ -73,9 +82,6 @@ export class EmissionMerger {
     return due;
   }
 
-  private unitIds: readonly string[] = [];
-  private labelNames: readonly string[] = [];
-
   /** The stream ended at `endTime`: the emissions still due up to the last full hop. */
   takeFinish(endTime: number, lateSpikes: number): DueEmission[] {
     const due: DueEmission[] = [];
@@ -102,7 +108,7 @@ export class EmissionMerger {
         perLabel[label]++;
       }
     }
-    return { endBin, samples, perLabel, unlabeled, unitIds, labelNames, lateSpikes };
+    return { endBin, samples, perLabel, unlabeled, unitIds, units: unitIds.length, labelNames: labelNames.slice(), lateSpikes };
   }
 
   /** The update of a due emission from every tile's part of it. */
@@ -114,7 +120,7 @@ export class EmissionMerger {
     const { samples, perLabel, unitIds, labelNames } = due;
     // Own properties whatever the names (a mode may be called "__proto__").
     const labels: Record<string, number> = Object.fromEntries(labelNames.map((name, k) => [name, perLabel[k]]));
-    const units = unitIds.length;
+    const units = due.units;
     const pairsComputed = pairsBelow(units);
     const limit = Math.min(this.options.top ?? pairsComputed, pairsComputed);
     const all: TilePair[] = [];

@@ -5,7 +5,12 @@ import { planTiles } from '../../src/engine/tiles.ts';
 import { ParallelAnalyzer } from '../../src/parallel/parallelAnalyzer.ts';
 import { TileWorkerPool } from '../../src/parallel/tileWorkerPool.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../src/stream/options.ts';
+import { lastValueFrom, from, toArray } from 'rxjs';
+import { analyzeStream } from '../../src/operators/analyzeStream.ts';
+import { threadTiles } from '../../src/parallel/tileSource.ts';
+import { spikeBatch, type SourceEvent } from '../../src/stream/events.ts';
 import { randomFrames } from '../helpers/randomFrames.ts';
+import { mulberry32 } from '../helpers/randomTables.ts';
 
 const BINS = 2500;
 const options: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, windowSeconds: 3, hopSeconds: 1, surrogates: 19, top: 15 };
@@ -54,6 +59,25 @@ describe('tiles on worker threads', () => {
     const plugin = (await Promise.all(answersB)).flat();
     expect(plugin.map((update) => update.estimator)).toEqual(expected.map(() => 'plugin'));
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('a restart mid-stream: the parts answered by the threads come out in order, as the analysis in this thread gives them', async () => {
+    const events: SourceEvent[] = [{ kind: 'label', t: 0, label: 'go' }, { kind: 'label', t: 1.5, label: 'stop' }];
+    const random = mulberry32(2);
+    const batch = (from: number, to: number) => {
+      const t: number[] = [];
+      const unit: string[] = [];
+      for (let time = from; time < to; time += 0.01) for (let u = 0; u < 6; u++) if (random() < 0.1) (t.push(time), unit.push(`u${u}`));
+      return spikeBatch(t, unit);
+    };
+    for (let s = 0; s < 8; s++) events.push(batch(s, s + 1));
+    events.push({ kind: 'restart', from: 8, at: 500 }, { kind: 'label', t: 500, label: 'go' });
+    for (let s = 500; s < 508; s++) events.push(batch(s, s + 1));
+    const small = { ...options, surrogates: 3, lagStepSeconds: 0.5 as const, windowSeconds: 2 };
+    const here = await lastValueFrom(from(events).pipe(analyzeStream(small), toArray()));
+    const threaded = await lastValueFrom(from(events).pipe(analyzeStream(small, undefined, threadTiles(pool, { minUnits: 0 })), toArray()));
+    expect(here.map((update) => update.t)).toContain(501);
+    expect(threaded).toEqual(here);
   });
 
   it('an analysis that fails in a thread is reported, and the thread goes on serving others', async () => {
