@@ -1,4 +1,4 @@
-import { concatAll, map, Observable, ReplaySubject, Subject, Subscription, tap, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, Subscription, tap, type OperatorFunction } from 'rxjs';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { WindowReadout } from '../engine/windowReadout.ts';
 import type { SourceEvent } from '../stream/events.ts';
@@ -40,10 +40,19 @@ export function analyzeStream(
   return (source) =>
     new Observable<SynergyUpdate>((subscriber) => {
       const parts = new Subscription();
-      // The parts' updates in order, each part's after the one before (with tiles elsewhere a part may still be
-      // answering when the next starts).
-      const outputs = new Subject<Observable<SynergyUpdate>>();
-      parts.add(outputs.pipe(concatAll()).subscribe(subscriber));
+      // The parts' updates in order, each part's after the one before: with tiles elsewhere a part may still be
+      // answering when the next starts. Only a part behind the one being delivered holds its updates, until that ends.
+      const queue: { held: SynergyUpdate[]; done: boolean }[] = [];
+      let sourceDone = false;
+      const deliver = () => {
+        while (queue.length > 0) {
+          const head = queue[0];
+          for (const update of head.held.splice(0)) subscriber.next(update);
+          if (!head.done) return;
+          queue.shift();
+        }
+        if (sourceDone) subscriber.complete();
+      };
       let part!: Subject<SourceEvent>;
       // `dropped.late` counts since the stream began, across parts.
       let lateBefore = 0;
@@ -53,13 +62,22 @@ export function analyzeStream(
         lateBefore += lateInPart;
         lateInPart = 0;
         const offset = lateBefore;
-        const output = new ReplaySubject<SynergyUpdate>();
+        const record = { held: [] as SynergyUpdate[], done: false };
+        queue.push(record);
         parts.add(
-          analyzePart(part, (count) => (lateInPart = count))
-            .pipe(map((update) => (offset === 0 ? update : { ...update, dropped: { ...update.dropped, late: update.dropped.late + offset } })))
-            .subscribe(output),
+          analyzePart(part, (count) => (lateInPart = count)).subscribe({
+            next: (update) => {
+              const shifted = offset === 0 ? update : { ...update, dropped: { ...update.dropped, late: update.dropped.late + offset } };
+              if (queue[0] === record) subscriber.next(shifted);
+              else record.held.push(shifted);
+            },
+            error: (error: unknown) => subscriber.error(error),
+            complete: () => {
+              record.done = true;
+              deliver();
+            },
+          }),
         );
-        outputs.next(output);
       };
       startPart();
       parts.add(
@@ -77,7 +95,8 @@ export function analyzeStream(
           error: (error: unknown) => subscriber.error(error),
           complete() {
             part.complete();
-            outputs.complete();
+            sourceDone = true;
+            deliver();
           },
         }),
       );
