@@ -77,24 +77,11 @@ export class TileAnalyzer {
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
     if (!(this.alpha > 0 && this.alpha < 1)) throw new RangeError(`alpha must lie between 0 and 1, got ${this.alpha}`);
     if (options.surrogates > 0) {
-      const step = options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS;
-      let stepBins: number;
-      let longestStepBins: number;
-      if (step === 'auto') {
-        // From 1 s (or one bin) up to AUTO_LAG_STEP_MAX_SECONDS; the history holds the longest lags of the longest step.
-        const minBins = Math.max(1, Math.round(DEFAULT_LAG_STEP_SECONDS / options.binSeconds));
-        const maxBins = Math.max(minBins, Math.round(AUTO_LAG_STEP_MAX_SECONDS / options.binSeconds));
-        this.autoLag = { minBins, maxBins };
-        stepBins = minBins;
-        longestStepBins = maxBins;
-      } else {
-        stepBins = wholeBins(step, options.binSeconds, 'lag step');
-        longestStepBins = stepBins;
-      }
-      if (resume?.stepBins !== undefined) stepBins = resume.stepBins;
+      const steps = lagSteps(options);
+      if (steps.auto !== undefined) this.autoLag = steps.auto;
+      const stepBins = resume?.stepBins ?? steps.firstBins;
       const lags = labelLags(options.surrogates, stepBins, options.seed);
-      const capacity = LabelLagSignificance.historyBins(this.windowBins, labelLags(options.surrogates, longestStepBins, options.seed));
-      // (labelHistoryBins(options) is the same number, for a coordinator that keeps a history of its own.)
+      const capacity = labelHistoryBins(options)!;
       this.history = resume?.history === undefined ? new LabelHistory(capacity) : LabelHistory.restore(capacity, resume.history);
       this.significance = new LabelLagSignificance(options.levels, this.windowBins, lags, this.history, stepBins, options.maxSurrogateCells, rows);
     }
@@ -150,7 +137,8 @@ export class TileAnalyzer {
       let to = frame.offsets[b + 1];
       // The units of the tile: those below its end (a bin's units ascend).
       while (to > from && frame.unit[to - 1] >= end) to--;
-      const units = frame.unit.slice(from, to);
+      // Views of the frame (its arrays are never written after it is made), held while the bin is in the window.
+      const units = frame.unit.subarray(from, to);
       const symbols = new Uint8Array(to - from);
       for (let k = 0; k < symbols.length; k++) symbols[k] = Math.min(frame.count[from + k], maxSymbol);
       this.enter({ bin, label: frame.label[b], units, symbols });
@@ -251,12 +239,23 @@ export class TileAnalyzer {
 export function labelHistoryBins(options: AnalysisOptions): number | undefined {
   if (options.surrogates <= 0) return undefined;
   const windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
+  return LabelLagSignificance.historyBins(windowBins, labelLags(options.surrogates, lagSteps(options).longestBins, options.seed));
+}
+
+/**
+ * The surrogates' lag steps, bins: the first in force, the longest there can
+ * be (the history holds its longest lags), and with 'auto' the bounds of the
+ * step: from 1 s (or one bin) up to AUTO_LAG_STEP_MAX_SECONDS.
+ */
+function lagSteps(options: AnalysisOptions): { firstBins: number; longestBins: number; auto?: { minBins: number; maxBins: number } } {
   const step = options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS;
-  const longestStepBins =
-    step === 'auto'
-      ? Math.max(Math.max(1, Math.round(DEFAULT_LAG_STEP_SECONDS / options.binSeconds)), Math.round(AUTO_LAG_STEP_MAX_SECONDS / options.binSeconds))
-      : wholeBins(step, options.binSeconds, 'lag step');
-  return LabelLagSignificance.historyBins(windowBins, labelLags(options.surrogates, longestStepBins, options.seed));
+  if (step !== 'auto') {
+    const bins = wholeBins(step, options.binSeconds, 'lag step');
+    return { firstBins: bins, longestBins: bins };
+  }
+  const minBins = Math.max(1, Math.round(DEFAULT_LAG_STEP_SECONDS / options.binSeconds));
+  const maxBins = Math.max(minBins, Math.round(AUTO_LAG_STEP_MAX_SECONDS / options.binSeconds));
+  return { firstBins: minBins, longestBins: maxBins, auto: { minBins, maxBins } };
 }
 
 /** The first emission's end bin: the first hop boundary later than the stream's start. */
