@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Subject, type Observable } from 'rxjs';
+import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import { LabelHistory } from '../engine/labelHistory.ts';
 import { firstEmissionBin, labelHistoryBins, type TileResume } from '../engine/tileAnalyzer.ts';
@@ -9,6 +9,7 @@ import type { TileSource } from '../parallel/tileSource.ts';
 import { binOf, wholeBins } from '../stream/binIndex.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { countLiveWorkers, DEFAULT_LEASE_MS, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
+import { InFlightGate } from '../parallel/inFlightGate.ts';
 import { ClusterWorker } from './clusterWorker.ts';
 import { TileLeases } from './leases.ts';
 import { openRedis, type RedisConnection } from './redisConnection.ts';
@@ -135,8 +136,8 @@ export class ClusterSession implements TileSessionLike {
   private readonly rejects = new Set<(error: Error) => void>();
   /** The first bin of the stream. */
   private firstBin: number | undefined;
-  private inFlight = 0;
-  private waiting: (() => void)[] = [];
+  private readonly gate: InFlightGate;
+  private readonly links: Subscription;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -150,6 +151,7 @@ export class ClusterSession implements TileSessionLike {
     readonly maxInFlight = 8,
   ) {
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
+    this.gate = new InFlightGate(maxInFlight);
     this.windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
     this.hopBins = wholeBins(options.hopSeconds, options.binSeconds, 'hop');
     this.streams = new RunStreams(connection, run);
@@ -161,7 +163,8 @@ export class ClusterSession implements TileSessionLike {
     this.plan = { options, tiles: [], leaseMs };
     this.setupDone = this.setup(expectedUnits);
     this.setupDone.catch(() => undefined);
-    connection.links.subscribe((event) => {
+    // The connection is the cluster's (shared by its runs): this run listens until it closes.
+    this.links = connection.links.subscribe((event) => {
       if (event.kind === 'up') void this.afterOutage(event.gapMs);
     });
   }
@@ -174,11 +177,11 @@ export class ClusterSession implements TileSessionLike {
     const client = this.connection.client;
     let tiles = this.clusterOptions.tiles;
     if (tiles === undefined) {
-      let workers = await this.countWorkers();
+      let workers = await countLiveWorkers(this.connection);
       if (workers === 0) this.log('waiting for a worker: start one with `synergy worker --redis URL`');
       while (workers === 0 && !this.stopped) {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        workers = await this.countWorkers();
+        workers = await countLiveWorkers(this.connection);
       }
       tiles = Math.max(1, workers);
     }
@@ -199,9 +202,6 @@ export class ClusterSession implements TileSessionLike {
     await this.connection.client.sadd(RUNS_KEY, this.run);
   }
 
-  private countWorkers(): Promise<number> {
-    return countLiveWorkers(this.connection);
-  }
 
   /**
    * Where a tile taken over starts now: the window of the oldest hop not yet
@@ -234,8 +234,8 @@ export class ClusterSession implements TileSessionLike {
       }
     }
     this.lastTime = (frame.firstBin + frame.binCount) * this.options.binSeconds;
-    // Held apart from the caller's (the caller may reuse its arrays).
-    this.frames.push({ ...frame, offsets: frame.offsets.slice(), unit: frame.unit.slice(), count: frame.count.slice(), label: frame.label.slice() });
+    // Kept as it is: a frame's arrays are never written after it is made.
+    this.frames.push(frame);
     // The hops' slots before the frame goes out: no result can come before its slot.
     const answers = this.answers(due);
     this.pumpAppends();
@@ -261,14 +261,16 @@ export class ClusterSession implements TileSessionLike {
 
   /** Resolves when fewer than maxInFlight pushes are outstanding. */
   ready(): Promise<void> {
-    if (this.inFlight < this.maxInFlight) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return this.gate.ready();
   }
 
   /** Every tile's emissions at these hops, once all are in (the slots are made now, before any wait). */
-  private async answers(due: number[]): Promise<TileEmission[][]> {
+  private answers(due: number[]): Promise<TileEmission[][]> {
     const slots = due.map((endBin) => this.slot(endBin));
-    this.inFlight++;
+    return this.gate.run(() => this.whenIn(slots));
+  }
+
+  private async whenIn(slots: Pending[]): Promise<TileEmission[][]> {
     let reject: ((error: Error) => void) | undefined;
     try {
       await this.setupDone;
@@ -284,8 +286,6 @@ export class ClusterSession implements TileSessionLike {
       return Array.from({ length: tiles }, (_, tile) => slots.map((slot) => slot.parts[tile]!));
     } finally {
       if (reject !== undefined) this.rejects.delete(reject);
-      this.inFlight--;
-      if (this.inFlight < this.maxInFlight) for (const resolve of this.waiting.splice(0)) resolve();
     }
   }
 
@@ -451,7 +451,7 @@ export class ClusterSession implements TileSessionLike {
       this.aloneSince = undefined;
       return;
     }
-    if ((await this.countWorkers()) > 0) {
+    if ((await countLiveWorkers(this.connection)) > 0) {
       this.aloneSince = undefined;
       return;
     }
@@ -507,6 +507,7 @@ export class ClusterSession implements TileSessionLike {
 
   private async shutDown(): Promise<void> {
     this.stopped = true;
+    this.links.unsubscribe();
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
     await this.fallback?.then((worker) => worker.stop()).catch(() => undefined);
     await this.setupDone.catch(() => undefined);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { TileAnalyzer, type TileResume } from '../engine/tileAnalyzer.ts';
 import type { TileEmission, TileFrame } from '../engine/tiles.ts';
-import { countLiveWorkers, RunControl, RUNS_KEY, workerKey, type ClusterPlan } from './clusterRun.ts';
+import { countLiveWorkers, RunControl, RUNS_KEY, workerKey, type ClusterPlan, type EndMarker } from './clusterRun.ts';
 import { TileLeases } from './leases.ts';
 import { openRedis, type RedisConnection } from './redisConnection.ts';
 import { RunStreams, type StreamFollower, type FrameRecord } from './streams.ts';
@@ -33,6 +33,8 @@ interface HeldTile {
 interface RunState {
   run: string;
   plan: ClusterPlan;
+  /** The end marker once a round has read it. */
+  end?: EndMarker;
   streams: RunStreams;
   leases: TileLeases;
   control: RunControl;
@@ -119,7 +121,7 @@ export class ClusterWorker {
       await state.streams.close();
       this.runs.delete(run);
     }
-    const workers = Math.max(1, await this.countWorkers());
+    const workers = Math.max(1, await countLiveWorkers(this.connection));
     for (const run of open) {
       if (this.stopping) return;
       let state = this.runs.get(run);
@@ -143,9 +145,6 @@ export class ClusterWorker {
     }
   }
 
-  private countWorkers(): Promise<number> {
-    return countLiveWorkers(this.connection);
-  }
 
   private async tickRun(state: RunState, workers: number): Promise<void> {
     const { plan, leases } = state;
@@ -161,7 +160,9 @@ export class ClusterWorker {
       if (!(await leases.acquire(tile, this.id, plan.leaseMs))) continue;
       await this.takeTile(state, tile);
     }
-    const end = await state.control.readEnd();
+    // Read once a round (not per frame): a tile that has taken the last frame finishes here or as it takes it.
+    state.end ??= await state.control.readEnd();
+    const end = state.end;
     if (end !== undefined) for (const held of state.held.values()) await this.maybeFinish(state, held, end.endTime, end.lastBin);
   }
 
@@ -218,8 +219,7 @@ export class ClusterWorker {
         }
         await this.pushFrame(state, held, held.lastBin > frame.firstBin ? cutFrame(frame, held.lastBin) : frame);
         held.lastBin = end;
-        const marker = await state.control.readEnd();
-        if (marker !== undefined) await this.maybeFinish(state, held, marker.endTime, marker.lastBin);
+        if (state.end !== undefined) await this.maybeFinish(state, held, state.end.endTime, state.end.lastBin);
       }
     } catch (error) {
       if (!held.stopped) {

@@ -1,12 +1,12 @@
 import type { LabeledFrame } from '../engine/countFrame.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { EmissionMerger, tileFrameOf, type DueEmission } from '../engine/tileMerge.ts';
-import type { TileEmission } from '../engine/tiles.ts';
+import type { TileEmission, TileFrame } from '../engine/tiles.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 
 /** Where a parallel analysis's tiles live: the pool's threads, or Redis workers (the same commands). */
 export interface TileSessionLike {
-  push(frame: ReturnType<typeof tileFrameOf>): Promise<TileEmission[][]>;
+  push(frame: TileFrame): Promise<TileEmission[][]>;
   finish(endTime: number): Promise<TileEmission[][]>;
   ready(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { TileEmission, TileFrame, TileRows } from '../engine/tiles.ts';
+import { InFlightGate } from './inFlightGate.ts';
 import type { TileCommand, TileReply } from './tileMessages.ts';
 
 /** Default worker threads: the machine's cores, less one for ingest and the coordinator (at least one). */
@@ -118,8 +119,7 @@ export class TileWorkerPool {
  * are outstanding, for a source that can wait.
  */
 export class TiledSession {
-  private inFlight = 0;
-  private waiting: (() => void)[] = [];
+  private readonly gate: InFlightGate;
 
   constructor(
     readonly analysis: number,
@@ -130,6 +130,7 @@ export class TiledSession {
   ) {
     // A failure to open surfaces with the first command's answer.
     opened.catch(() => undefined);
+    this.gate = new InFlightGate(maxInFlight);
   }
 
   /** The next bins to every tile; resolves to each tile's emissions (index = tile). */
@@ -144,8 +145,7 @@ export class TiledSession {
 
   /** Resolves when fewer than maxInFlight commands are outstanding. */
   ready(): Promise<void> {
-    if (this.inFlight < this.maxInFlight) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return this.gate.ready();
   }
 
   /** Bytes each tile holds (index = tile). */
@@ -164,9 +164,8 @@ export class TiledSession {
     await Promise.allSettled(this.groups.map(({ thread }) => thread.send({ type: 'close', analysis: this.analysis })));
   }
 
-  private async send(command: TileCommand): Promise<TileEmission[][]> {
-    this.inFlight++;
-    try {
+  private send(command: TileCommand): Promise<TileEmission[][]> {
+    return this.gate.run(async () => {
       await this.opened;
       const replies = await Promise.all(this.groups.map(({ thread }) => thread.send(command)));
       const emissions: TileEmission[][] = new Array(this.tileCount);
@@ -175,10 +174,7 @@ export class TiledSession {
         this.groups[g].tiles.forEach(({ tile }, k) => (emissions[tile] = reply.emissions[k]));
       });
       return emissions;
-    } finally {
-      this.inFlight--;
-      if (this.inFlight < this.maxInFlight) for (const resolve of this.waiting.splice(0)) resolve();
-    }
+    });
   }
 }
 
