@@ -2,6 +2,7 @@ import type { LabelHistory } from './labelHistory.ts';
 import { benjaminiHochbergLevels } from './benjaminiHochberg.ts';
 import { availableLags, effectiveSurrogates, surrogatePValue } from './labelLagSchedule.ts';
 import { LaggedPairTables } from './laggedPairTables.ts';
+import type { LabelPermutations } from './labelPermutations.ts';
 import { finishPair, pairRowsJs, TIE_BITS, type PairRowsShape, type ReadOutResult } from './significanceRows.ts';
 import { runKernel } from './wasm/significanceKernel.ts';
 import { ALL_ROWS, type TileRows } from './tiles.ts';
@@ -97,6 +98,12 @@ export class LabelLagSignificance {
     readonly maxCells = 2 ** 28,
     /** The pairs held: a tile's band of rows (tiles.ts), or all. */
     readonly rows: TileRows = ALL_ROWS,
+    /**
+     * Permutation surrogates instead of label lags (trials, snapshots):
+     * surrogate k pairs each bin with the label σ_k gives it (labelPermutations.ts);
+     * `lags` then only counts the surrogates.
+     */
+    readonly permutations?: LabelPermutations,
   ) {
     this.tables = new LaggedPairTables(levels, 1 + lags.length, windowBins, rows.first);
     this.aligned = new Int32Array(1 + lags.length);
@@ -172,6 +179,10 @@ export class LabelLagSignificance {
   update(entry: WindowBin, delta: 1 | -1, units: number, modes: number): void {
     this.ensure(units, modes);
     this.binsIn += delta;
+    if (this.permutations !== undefined) {
+      this.updatePermuted(entry, delta);
+      return;
+    }
     const K = this.tables.alignments;
     let count = 0;
     if (entry.label >= 0) {
@@ -188,6 +199,43 @@ export class LabelLagSignificance {
     this.tables.updateBin(entry.units, entry.symbols, this.aligned, this.modeOf, count, delta);
   }
 
+  private permutedLabels = new Int32Array(0);
+  private readonly one = new Int32Array(1);
+  private readonly oneMode = new Int32Array(1);
+
+  /**
+   * update() under permutation surrogates: the bin enters (leaves) the real
+   * alignment with its own label and surrogate k's with the label σ_k gives
+   * it; the bins whose labels the permutations moved change modes in their
+   * surrogates' tables. Surrogates beyond the memory bound are drawn but
+   * not tabulated (every tile draws alike).
+   */
+  private updatePermuted(entry: WindowBin, delta: 1 | -1): void {
+    if (entry.label < 0) return;
+    const permutations = this.permutations!;
+    if (this.permutedLabels.length < permutations.count) this.permutedLabels = new Int32Array(permutations.count);
+    const labels = this.permutedLabels;
+    const K = this.tables.alignments;
+    const relabel = (k: number, other: WindowBin, from: number, to: number): void => {
+      if (k + 1 >= K) return;
+      this.one[0] = k + 1;
+      this.oneMode[0] = from;
+      this.tables.updateBin(other.units, other.symbols, this.one, this.oneMode, 1, -1);
+      this.oneMode[0] = to;
+      this.tables.updateBin(other.units, other.symbols, this.one, this.oneMode, 1, 1);
+    };
+    if (delta === 1) permutations.enter(entry, labels, relabel);
+    else permutations.leave(entry, labels, relabel);
+    let count = 0;
+    this.aligned[count] = 0;
+    this.modeOf[count++] = entry.label;
+    for (let k = 1; k < K; k++) {
+      this.aligned[count] = k;
+      this.modeOf[count++] = labels[k - 1];
+    }
+    this.tables.updateBin(entry.units, entry.symbols, this.aligned, this.modeOf, count, delta);
+  }
+
   /**
    * Every held pair's statistic, p and p_fwer for the window that starts at
    * `windowStartBin`; a tile's (rows) pairs are indexed from its first pair,
@@ -198,8 +246,16 @@ export class LabelLagSignificance {
     const units = this.ensure(allUnits, modes);
     const pairs = this.tables.pairsHeld(units);
     const first = this.history.firstBin;
-    const available = first === undefined ? 0 : Math.min(this.capped, availableLags(this.lags, windowStartBin, first));
-    const effective = effectiveSurrogates(available, this.stepBins, this.history.meanDwellBins);
+    let available: number;
+    let effective: number;
+    if (this.permutations !== undefined) {
+      // Every permutation of the window's labels is an independent draw.
+      available = this.permutations.size === 0 ? 0 : this.capped;
+      effective = available;
+    } else {
+      available = first === undefined ? 0 : Math.min(this.capped, availableLags(this.lags, windowStartBin, first));
+      effective = effectiveSurrogates(available, this.stepBins, this.history.meanDwellBins);
+    }
     const statistic = new Float64Array(pairs);
     const excess = new Float64Array(pairs);
     const beyond = new Uint32Array(pairs);

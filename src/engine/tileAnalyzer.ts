@@ -4,6 +4,7 @@ import { IncrementalReadout } from './incrementalReadout.ts';
 import { LabelHistory, type LabelHistorySnapshot } from './labelHistory.ts';
 import { AUTO_LAG_STEP_MAX_SECONDS, autoLagStep, labelLags } from './labelLagSchedule.ts';
 import { LabelLagSignificance } from './labelLagSignificance.ts';
+import { LabelPermutations } from './labelPermutations.ts';
 import { ALL_ROWS, pairsBelow, type TileEmission, type TileFrame, type TilePair, type TileRows, type TileSignificance } from './tiles.ts';
 import type { WindowBin, WindowReadout } from './windowReadout.ts';
 
@@ -76,7 +77,13 @@ export class TileAnalyzer {
     this.readout = (readout ?? ((o, w, r) => new IncrementalReadout(o, w, r)))(options, this.windowBins, rows);
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
     if (!(this.alpha > 0 && this.alpha < 1)) throw new RangeError(`alpha must lie between 0 and 1, got ${this.alpha}`);
-    if (options.surrogates > 0) {
+    if (options.surrogates > 0 && options.surrogateScheme === 'permutation') {
+      // Permutations are kept from the stream's start (labelPermutations.ts): a tile cannot start mid-stream.
+      if (resume !== undefined) throw new RangeError('permutation surrogates cannot resume a tile mid-stream; run the analysis in one process or in threads from the start');
+      this.history = new LabelHistory(labelHistoryBins(options)!);
+      const permutations = new LabelPermutations(options.surrogates, this.windowBins, options.seed);
+      this.significance = new LabelLagSignificance(options.levels, this.windowBins, new Int32Array(options.surrogates), this.history, 1, options.maxSurrogateCells, rows, permutations);
+    } else if (options.surrogates > 0) {
       const steps = lagSteps(options);
       if (steps.auto !== undefined) this.autoLag = steps.auto;
       const stepBins = resume?.stepBins ?? steps.firstBins;
@@ -239,6 +246,7 @@ export class TileAnalyzer {
 export function labelHistoryBins(options: AnalysisOptions): number | undefined {
   if (options.surrogates <= 0) return undefined;
   const windowBins = wholeBins(options.windowSeconds, options.binSeconds, 'window');
+  if (options.surrogateScheme === 'permutation') return windowBins + 1;
   return LabelLagSignificance.historyBins(windowBins, labelLags(options.surrogates, lagSteps(options).longestBins, options.seed));
 }
 

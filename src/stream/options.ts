@@ -21,6 +21,14 @@ export interface AnalysisOptions {
    * independent draw (docs/MEASURES.md, "Significance").
    */
   lagStepSeconds?: number | 'auto';
+  /**
+   * How surrogates break the link between samples and labels: 'lag' (the
+   * default for time bins) pairs the spikes with the labels of `lag` bins
+   * before; 'permutation' (trials and snapshots, whose samples are
+   * exchangeable) with a uniformly random permutation of the window's labels
+   * (docs/MEASURES.md, "Significance on trials and snapshots").
+   */
+  surrogateScheme?: 'lag' | 'permutation';
   /** Family-wise error rate a pair must reach to count as significant (and to alert); default 0.05. */
   alpha?: number;
   /** Memory bound of the surrogates' count tables, cells (the longest lags are dropped beyond it); default 2^28. */
