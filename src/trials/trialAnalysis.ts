@@ -14,12 +14,17 @@ export interface TrialSliding {
 
 /**
  * The engine's options for trials: a "bin" is one trial, the window `count`
- * trials and the hop `hop` trials. Label-lag surrogates shift the
- * conditions along the sequence of trials (a fixed lag step is in trials;
- * 'auto' is 1.1 mean runs of one condition, from 1 to 30 trials): a trial's
- * responses are paired with the condition of a trial `lag` before, so the
- * order of conditions and its runs are kept and their link to the
- * responses broken.
+ * trials and the hop `hop` trials. Surrogates (docs/MEASURES.md,
+ * "Significance on trials and snapshots"):
+ * - 'permutation' (the default): each surrogate pairs the window's trials
+ *   with a uniformly random permutation of their conditions — an exact
+ *   permutation test when trials are exchangeable (conditions randomized);
+ * - 'lag': the conditions shifted along the sequence of trials (a fixed
+ *   lag step is in trials; 'auto' is 1.1 mean runs of one condition, from 1
+ *   to 30 trials): a trial's responses are paired with the condition of a
+ *   trial `lag` before, so the order of conditions and its runs are kept
+ *   (blocked designs, slow drifts) and their link to the responses broken;
+ *   a window needs earlier trials to shift against.
  */
 export function trialAnalysisOptions(options: AnalysisOptions, sliding: TrialSliding): AnalysisOptions {
   for (const [name, value] of [
@@ -36,6 +41,7 @@ export function trialAnalysisOptions(options: AnalysisOptions, sliding: TrialSli
     hopSeconds: sliding.hop,
     latenessSeconds: 0,
     lagStepSeconds: step === undefined || step === 'auto' ? 'auto' : Math.max(1, Math.round(step)),
+    surrogateScheme: options.surrogateScheme ?? 'permutation',
   };
 }
 
