@@ -12,7 +12,8 @@ import { checkSnapshot } from '../../src/snapshots/snapshot.ts';
 /** A frame of rows × cols with codes 0,1,…,-1 and values i + 0.5, float32 or float64. */
 function sampleFrame(rows: number, cols: number, float32 = false): Uint8Array {
   const labels = Int32Array.from({ length: rows }, (_, i) => (i === rows - 1 ? -1 : i % 3));
-  const values = (float32 ? Float32Array : Float64Array).from({ length: rows * cols }, (_, i) => i + 0.5);
+  const numbers = Array.from({ length: rows * cols }, (_, i) => i + 0.5);
+  const values = float32 ? Float32Array.from(numbers) : Float64Array.from(numbers);
   return encodeSnapshotFrame(7, 1200, labels, values, rows, cols);
 }
 
