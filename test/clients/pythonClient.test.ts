@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { decodeSnapshotFrame } from '../../src/snapshots/binarySnapshotFrame.ts';
 import { DEBIAN_PYTHON, hasDebianNumpy, runPython } from '../snapshots/debianNumpy.ts';
 
@@ -58,6 +60,54 @@ open('f64.bin', 'wb').write(sc.encode_snapshot_frame(0, -2, a[:4].T, [1, 1, 0], 
     // a[:4].T: row i is column i of a's first four rows, exactly (float64).
     const transposed = Array.from({ length: 12 }, (_, k) => a[(k % 4) * cols + Math.floor(k / 4)]);
     expect(Array.from(f64.snapshot.values)).toEqual(transposed);
+  });
+
+  it.skipIf(!hasDebianNumpy)('speaks to a server of the ws library (the one synergy serve uses): hello, ready, frames with one seq, end, close', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+    const seen: unknown[] = [];
+    server.on('connection', (socket, request) => {
+      seen.push(request.url);
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) {
+          const { seq, snapshot } = decodeSnapshotFrame(new Uint8Array(data as Buffer));
+          seen.push({ seq, step: snapshot.step, shape: [snapshot.samples, snapshot.neurons], labels: snapshot.labels, first: snapshot.values[0] });
+          return;
+        }
+        const message = JSON.parse(String(data));
+        seen.push(message);
+        if (message.type === 'hello') socket.send(JSON.stringify({ type: 'ready', protocol: 1, source: message.source, lastSeq: 9 }));
+        if (message.type === 'end') socket.close(1000);
+      });
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const script = `
+import sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import synergy_client as sc
+with sc.SnapshotSender('ws://127.0.0.1:' + sys.argv[2], 'net') as sender:
+    for step in (100, 200):
+        sender.send(step, np.full((600, 40), step / 8.0), np.arange(600) % 3)
+print('done', sender.seq)
+`;
+    const child = spawn(DEBIAN_PYTHON, ['-c', script, clientDir, String(port)], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    server.close();
+    expect(status, err).toBe(0);
+    expect(out.trim()).toBe('done 13');
+    const labels = Array.from({ length: 600 }, (_, i) => String(i % 3));
+    expect(seen).toEqual([
+      '/ingest',
+      { type: 'hello', protocol: 1, source: 'net', kind: 'snapshots' },
+      { seq: 10, step: 100, shape: [600, 40], labels, first: 12.5 },
+      { seq: 11, step: 200, shape: [600, 40], labels, first: 25 },
+      { type: 'end', seq: 12 },
+    ]);
   });
 });
 
