@@ -58,14 +58,20 @@ export interface TrialUpdate extends SynergyUpdate {
  * library over the per-trial count table of its trials. `t` is when its last
  * trial's window ended (onset + to) and `window` spans its first trial's
  * window start to its last's end.
+ *
+ * Trials may be given up front, announced as they come (`addTrial`), or
+ * both (TrialBinner says what a late trial is and which spikes count for a
+ * trial announced after them); announced before their windows close, they
+ * give exactly the updates of the same trials given up front.
  */
 export class TrialAnalyzer {
   private readonly binner: TrialBinner;
   private readonly analyzer: SlidingWindowAnalyzer;
   readonly options: AnalysisOptions;
 
+  /** `trials` (optional: none, to announce them all with addTrial) are taken at once. */
   constructor(
-    trials: readonly TrialOnset[],
+    trials: readonly TrialOnset[] = [],
     readonly window: TrialWindow,
     options: AnalysisOptions,
     readonly sliding: TrialSliding,
@@ -78,6 +84,26 @@ export class TrialAnalyzer {
   /** Spikes dropped because their trials were complete. */
   get lateSpikes(): number {
     return this.binner.lateSpikes;
+  }
+
+  /** Trials announced after their window had closed (refused). */
+  get lateTrials(): number {
+    return this.binner.lateTrials;
+  }
+
+  /** Trials announced so far (and taken). */
+  get trials(): number {
+    return this.binner.trials;
+  }
+
+  /**
+   * Announces a trial as it comes (onsets non-decreasing, else a
+   * RangeError): true when taken, false when late (refused, counted in
+   * `lateTrials`). It gives no update by itself: its trial completes as
+   * time passes its window's end plus the lateness.
+   */
+  addTrial(onset: number, label: string | null): boolean {
+    return this.binner.addTrial(onset, label);
   }
 
   push(batch: SpikeBatch): TrialUpdate[] {
