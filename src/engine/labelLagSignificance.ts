@@ -104,7 +104,15 @@ export class LabelLagSignificance {
      * `lags` then only counts the surrogates.
      */
     readonly permutations?: LabelPermutations,
+    /**
+     * With permutations, windows that do not overlap (hop = window: the
+     * rows of snapshots): the tables are filled once per emission from the
+     * window's bins with fresh Fisher–Yates permutations of their labels,
+     * instead of kept bin by bin (no moves of other bins, no bins leaving).
+     */
+    tumbling = false,
   ) {
+    if (tumbling && permutations !== undefined) this.tumbling = [];
     this.tables = new LaggedPairTables(levels, 1 + lags.length, windowBins, rows.first);
     this.aligned = new Int32Array(1 + lags.length);
     this.modeOf = new Int32Array(1 + lags.length);
@@ -180,6 +188,11 @@ export class LabelLagSignificance {
     this.ensure(units, modes);
     this.binsIn += delta;
     if (this.permutations !== undefined) {
+      if (this.tumbling !== undefined) {
+        // Tumbling windows: the bins of the next window wait for its emission (fillTumbling); leaving ones are cleared then.
+        if (delta === 1) this.tumbling.push(entry);
+        return;
+      }
       this.updatePermuted(entry, delta);
       return;
     }
@@ -197,6 +210,35 @@ export class LabelLagSignificance {
       }
     }
     this.tables.updateBin(entry.units, entry.symbols, this.aligned, this.modeOf, count, delta);
+  }
+
+  /** Tumbling windows: the bins entered since the last emission (oldest first). */
+  private readonly tumbling: WindowBin[] | undefined;
+  /** Labeled bins of the window last filled. */
+  private tumblingLabeled = 0;
+
+  /**
+   * Tumbling windows: the tables hold exactly the bins entered since the
+   * last emission, the real alignment with their own labels and surrogate
+   * k with a uniformly random permutation of them (Fisher–Yates, drawn
+   * from the permutations' seeded stream for every surrogate, held or not).
+   */
+  private fillTumbling(): void {
+    const entries = this.tumbling!;
+    const permutations = this.permutations!;
+    this.tables.clear();
+    const labeled = entries.filter((entry) => entry.label >= 0);
+    const n = labeled.length;
+    const K = this.tables.alignments;
+    const assigned = permutations.drawPermutations(Int32Array.from(labeled, (entry) => entry.label));
+    // Alignment 0 the real labels, k ≥ 1 surrogate k − 1's (those held within the memory bound).
+    const modes = new Int32Array(K * n);
+    for (let x = 0; x < n; x++) modes[x] = labeled[x].label;
+    modes.set(assigned.subarray(0, (K - 1) * n), n);
+    this.tables.addBins(labeled, modes);
+    this.binsIn = entries.length;
+    this.tumblingLabeled = n;
+    entries.length = 0;
   }
 
   private permutedLabels = new Int32Array(0);
@@ -244,13 +286,14 @@ export class LabelLagSignificance {
    */
   evaluate(windowStartBin: number, allUnits: number, modes: number): PairSignificance {
     const units = this.ensure(allUnits, modes);
+    if (this.tumbling !== undefined) this.fillTumbling();
     const pairs = this.tables.pairsHeld(units);
     const first = this.history.firstBin;
     let available: number;
     let effective: number;
     if (this.permutations !== undefined) {
       // Every permutation of the window's labels is an independent draw.
-      available = this.permutations.size === 0 ? 0 : this.capped;
+      available = (this.tumbling === undefined ? this.permutations.size : this.tumblingLabeled) === 0 ? 0 : this.capped;
       effective = available;
     } else {
       available = first === undefined ? 0 : Math.min(this.capped, availableLags(this.lags, windowStartBin, first));

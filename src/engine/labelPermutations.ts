@@ -124,6 +124,22 @@ export class LabelPermutations {
     this.entries[s] = undefined;
   }
 
+  /**
+   * For windows filled at once (tumbling windows): `count` independent
+   * uniformly random permutations of `labels` (Fisher–Yates), surrogate k's
+   * at [k·n, (k+1)·n). The windows kept bin by bin do not use this.
+   */
+  drawPermutations(labels: Int32Array): Int32Array {
+    const n = labels.length;
+    const out = new Int32Array(this.count * n);
+    for (let k = 0; k < this.count; k++) {
+      const row = out.subarray(k * n, (k + 1) * n);
+      row.set(labels);
+      this.random.shuffle(row);
+    }
+    return out;
+  }
+
   /** The label each present bin carries under surrogate k, by bin (for checks against a batch computation). */
   labelsOf(k: number): Map<number, number> {
     const out = new Map<number, number>();

@@ -141,6 +141,13 @@ export class LaggedPairTables {
     this.units = count;
   }
 
+  /** Every count back to 0 (the layout kept): a tumbling window's tables before its bins enter. */
+  clear(): void {
+    this.modeCounts.fill(0);
+    this.unitCounts.fill(0);
+    this.cells.fill(0);
+  }
+
   /**
    * Lays the tables out for `modes` modes and `alignments` alignments (the
    * first ones kept): more modes as they appear, fewer alignments when the
@@ -239,6 +246,61 @@ export class LaggedPairTables {
     }
   }
 
+  /**
+   * Adds bins under every alignment at once, each with its own mode per
+   * alignment: bin x's mode under alignment k is `modes[k·n + x]` (k <
+   * alignments). What updateBin(…, +1) for each bin gives, for tables
+   * filled a window at a time (tumbling permutation surrogates). One
+   * alignment at a time, the bins are counted into a compact [pair][ab][m]
+   * table that stays in cache, then added to the alignment's cells: the
+   * cells of one pair under all alignments span kilobytes, so counting
+   * bin by bin under every alignment misses the cache at almost every add.
+   */
+  addBins(bins: readonly { units: Uint32Array; symbols: Uint8Array }[], modes: Int32Array): void {
+    const n = bins.length;
+    const K = this.alignments;
+    const M = this.modes;
+    const s = this.symbols;
+    const ab = s * s;
+    const pairs = this.pairsHeld();
+    const local = n <= 0xffff ? new Uint16Array(pairs * ab * M) : new Int32Array(pairs * ab * M);
+    const cells = this.cells;
+    // Per bin, each unit's place in `local` as the pair's lower unit (column) and as its upper unit (row, mode 0).
+    const columns: Int32Array[] = [];
+    const rows: Int32Array[] = [];
+    const unitCells: Int32Array[] = [];
+    const mK = M * K;
+    for (const { units, symbols } of bins) {
+      const column = new Int32Array(units.length);
+      const row = new Int32Array(units.length);
+      const unitCell = new Int32Array(units.length);
+      for (let x = 0; x < units.length; x++) {
+        const j = units[x];
+        const symbol = symbols[x] - 1;
+        column[x] = (j * ab + symbol * s) * M;
+        row[x] = j < this.firstRow ? -1 : ((((j * (j - 1)) >>> 1) - this.firstPair) * ab + symbol) * M;
+        unitCell[x] = j * this.cellsPerUnit + symbol * mK;
+      }
+      columns.push(column);
+      rows.push(row);
+      unitCells.push(unitCell);
+    }
+    for (let k = 0; k < K; k++) {
+      if (k > 0) local.fill(0);
+      for (let x = 0; x < n; x++) {
+        const m = modes[k * n + x];
+        this.modeCounts[m * K + k]++;
+        if (local instanceof Uint16Array) countPairs(local, this.unitCounts, columns[x], rows[x], unitCells[x], m, m * K + k);
+        else countPairs(local, this.unitCounts, columns[x], rows[x], unitCells[x], m, m * K + k);
+      }
+      if (cells instanceof Uint16Array) {
+        if (local instanceof Uint16Array) addAlignment(cells, local, pairs * ab, M, K, k);
+        else addAlignment(cells, local, pairs * ab, M, K, k);
+      } else if (local instanceof Uint16Array) addAlignment(cells, local, pairs * ab, M, K, k);
+      else addAlignment(cells, local, pairs * ab, M, K, k);
+    }
+  }
+
   private offsetScratch = new Int32Array(0);
   private offsets(count: number): Int32Array {
     if (this.offsetScratch.length < count) this.offsetScratch = new Int32Array(Math.max(count, 2 * this.offsetScratch.length));
@@ -260,3 +322,29 @@ export class LaggedPairTables {
 export const CELLS_BYTE = 65536;
 const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
+
+/**
+ * One bin in mode m: its units' counts (at unitCell + cell in the tables)
+ * and its pairs in `local` ([pair][ab][m]): the pair of units x > l is at
+ * row[x] + column[l] + m (row −1: a unit below the tile's rows).
+ */
+function countPairs(local: Uint16Array | Int32Array, unitCounts: Int32Array, column: Int32Array, row: Int32Array, unitCell: Int32Array, m: number, cell: number): void {
+  for (let x = 0; x < column.length; x++) {
+    unitCounts[unitCell[x] + cell]++;
+    if (row[x] < 0) continue;
+    const base = row[x] + m;
+    for (let l = 0; l < x; l++) local[base + column[l]]++;
+  }
+}
+
+/** Adds `local` ([pair·ab][m], `blocks` blocks) to alignment k of the cells ([pair·ab][m][k]). */
+function addAlignment(cells: Uint16Array | Int32Array, local: Uint16Array | Int32Array, blocks: number, M: number, K: number, k: number): void {
+  for (let block = 0; block < blocks; block++) {
+    const from = block * M;
+    const to = block * M * K + k;
+    for (let m = 0; m < M; m++) {
+      const v = local[from + m];
+      if (v !== 0) cells[to + m * K] += v;
+    }
+  }
+}

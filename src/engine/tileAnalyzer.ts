@@ -82,7 +82,7 @@ export class TileAnalyzer {
       if (resume !== undefined) throw new RangeError('permutation surrogates cannot resume a tile mid-stream; run the analysis in one process or in threads from the start');
       this.history = new LabelHistory(labelHistoryBins(options)!);
       const permutations = new LabelPermutations(options.surrogates, this.windowBins, options.seed);
-      this.significance = new LabelLagSignificance(options.levels, this.windowBins, new Int32Array(options.surrogates), this.history, 1, options.maxSurrogateCells, rows, permutations);
+      this.significance = new LabelLagSignificance(options.levels, this.windowBins, new Int32Array(options.surrogates), this.history, 1, options.maxSurrogateCells, rows, permutations, this.hopBins >= this.windowBins);
     } else if (options.surrogates > 0) {
       const steps = lagSteps(options);
       if (steps.auto !== undefined) this.autoLag = steps.auto;

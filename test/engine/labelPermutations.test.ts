@@ -148,3 +148,74 @@ describe('LabelLagSignificance with permutation surrogates: every pair against p
     if (maxCells !== undefined) expect(significance.capped).toBeLessThan(surrogates);
   });
 });
+
+describe('LabelLagSignificance with tumbling permutation surrogates (hop = window: snapshots)', () => {
+  it.each([
+    { seed: 11, levels: 3, modes: 3, unlabeled: 0.05, maxCells: undefined },
+    { seed: 12, levels: 2, modes: 4, unlabeled: 0, maxCells: undefined },
+    { seed: 13, levels: 4, modes: 2, unlabeled: 0.1, maxCells: 2600 },
+  ])('each window filled at once equals the batch library over Fisher–Yates permutations of its labels (seed $seed)', ({ seed, levels, modes, unlabeled, maxCells }) => {
+    const units = 8;
+    const windowBins = 25;
+    const surrogates = 10;
+    const random = new SeededRandom(seed, 'bins');
+    const history = new LabelHistory(windowBins + 1);
+    const significance = new LabelLagSignificance(levels, windowBins, new Int32Array(surrogates), history, 1, maxCells, undefined, new LabelPermutations(surrogates, windowBins, seed), true);
+    const replica = new LabelPermutations(surrogates, windowBins, seed);
+    let seenUnits = 2;
+    let seenModes = 1;
+    let previous: WindowBin[] = [];
+    for (let w = 0; w < 5; w++) {
+      const window: WindowBin[] = [];
+      for (let b = 0; b < windowBins; b++) {
+        const bin = w * windowBins + b;
+        const label = random.next() < unlabeled ? -1 : random.nextInt(modes);
+        const entry = windowBin(bin, label, Array.from({ length: units }, (_, u) => (bin >= 4 * u && random.next() < 0.4 ? 1 + random.nextInt(levels - 1) : 0)));
+        seenModes = Math.max(seenModes, label + 1);
+        if (entry.units.length > 0) seenUnits = Math.max(seenUnits, entry.units[entry.units.length - 1] + 1);
+        // The last window's bins leave as this one's enter (the tables ignore them: they are cleared at the fill).
+        if (previous[b] !== undefined) significance.update(previous[b], -1, seenUnits, seenModes);
+        significance.update(entry, 1, seenUnits, seenModes);
+        window.push(entry);
+      }
+      const result = significance.evaluate(w * windowBins, seenUnits, seenModes);
+      const labeled = window.filter((entry) => entry.label >= 0);
+      const drawn = replica.drawPermutations(Int32Array.from(labeled, (entry) => entry.label));
+      const usable = significance.capped;
+      expect(result.available).toBe(usable);
+      const n = labeled.length;
+      const values = (i: number, j: number, labels: number[]) =>
+        pluginSynergy(labeled.map((e) => symbolOf(e, i)), labeled.map((e) => symbolOf(e, j)), labels, levels, seenModes);
+      let index = 0;
+      const observed: number[] = [];
+      const surrogate: number[][] = Array.from({ length: usable }, () => []);
+      for (let j = 1; j < seenUnits; j++) {
+        for (let i = 0; i < j; i++, index++) {
+          const value = values(i, j, labeled.map((e) => e.label));
+          expect(Math.abs(result.statistic[index] - value)).toBeLessThan(1e-12);
+          observed.push(value);
+          for (let k = 0; k < usable; k++) surrogate[k].push(values(i, j, Array.from(drawn.subarray(k * n, (k + 1) * n))));
+        }
+      }
+      const pOf = (count: number) => (1 + count) / (1 + usable);
+      const centred = observed.map((value, q) => {
+        const all = [value, ...surrogate.map((v) => v[q])];
+        const mean = all.reduce((x, y) => x + y, 0) / all.length;
+        return all.map((x) => x - mean);
+      });
+      const maxima = surrogate.map((_, k) => Math.max(...centred.map((v) => Math.abs(v[k + 1]))));
+      centred.forEach((v, q) => {
+        const reach = Math.abs(v[0]) - 1e-12;
+        const { p, pFwer } = result.test(q);
+        expect({ p, pFwer }, `window ${w} pair ${q}`).toEqual({ p: pOf(v.slice(1).filter((x) => Math.abs(x) >= reach).length), pFwer: pOf(maxima.filter((m) => m >= reach).length) });
+      });
+      previous = window;
+    }
+    if (maxCells !== undefined) expect(significance.capped).toBeLessThan(surrogates);
+  });
+});
+
+function symbolOf(entry: WindowBin, unit: number): number {
+  const at = entry.units.indexOf(unit);
+  return at < 0 ? 0 : entry.symbols[at];
+}
