@@ -226,7 +226,12 @@ no update covers the pause. stderr names each (docs/STREAMING.md).
 --trials FILE analyzes trials instead of bins: each trial one sample (each
 unit's spikes in --trial-window A:B around its onset), its condition the
 mode, the last --trial-count trials every --trial-hop (docs/STREAMING.md,
-"Trials").
+"Trials"). FILE is an NWB file's /intervals/trials (.nwb, the recording
+itself or another) or a .csv/.tsv/.jsonl table with a row per trial (no end
+column needed). --trial-onset-column names the onset (default start_time;
+in text start|start_s|start_time|onset|onset_s; an event time such as
+cue_time works), --label-column the condition (default label); trials with
+a NaN onset are skipped and counted.
 
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
@@ -238,6 +243,8 @@ Examples:
       --labels trials.csv --label-column condition
   synergy replay spikes.csv --trials trials.csv --trial-window 0:0.05 \\
       --trial-count 200 --trial-hop 20     # each trial one sample
+  synergy replay session.nwb --trials session.nwb --label-column condition \\
+      --trial-onset-column cue_time --trial-window 0:0.2
   synergy replay "Record Node 101" --ttl-labels "1=go,-1=,2=rest,-2="
   synergy replay session.nev --ttl-labels "1=left,2=right,0=" --start 600
   synergy replay spikes.jsonl --labels labels.csv --alert-alpha 0.01 \\
@@ -257,7 +264,11 @@ Examples:
     );
   addRecordingOptions(command);
   command
-    .option('--trials <file>', 'trial onsets and conditions (CSV/TSV/JSONL: start|start_s|start_time, and label or --label-column): each trial one sample (docs/STREAMING.md, "Trials")')
+    .option(
+      '--trials <file>',
+      'trial onsets and conditions: an NWB file\'s /intervals/trials (.nwb) or a CSV/TSV/JSONL table; the condition from label or --label-column: each trial one sample (docs/STREAMING.md, "Trials")',
+    )
+    .option('--trial-onset-column <name>', 'with --trials: the column holding each trial\'s onset, its start or an event time (default start_time; in text start|start_s|start_time|onset|onset_s)')
     .option('--trial-window <A:B>', 'with --trials: count each unit\'s spikes in [onset+A, onset+B) seconds, e.g. 0:0.05')
     .option('--trial-count <n|all>', "with --trials: analyze the last n trials ('all': every trial so far)", 'all')
     .option('--trial-hop <k>', 'with --trials: an update every k trials', parseInteger('--trial-hop', 1), 100);
