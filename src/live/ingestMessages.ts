@@ -12,6 +12,8 @@
 
 import { EXIT_STATUS, SynergyError } from '../errors.ts';
 import { MAX_EVENT_SECONDS } from '../stream/binIndex.ts';
+import type { Snapshot } from '../snapshots/snapshot.ts';
+import { parseSnapshotMessage, SNAPSHOT_MESSAGE_FIELDS } from '../snapshots/snapshotMessage.ts';
 
 /** The protocol version this analyzer speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -40,7 +42,10 @@ export type ProtocolErrorCode =
   | 'too-many-connections'
   | 'invalid-utf8'
   | 'bad-frame'
-  | 'hello-timeout';
+  | 'hello-timeout'
+  | 'wrong-kind'
+  | 'too-many-samples'
+  | 'step-backwards';
 
 /**
  * A message the protocol does not allow. Its `code` is the wire code the
@@ -79,6 +84,14 @@ export interface HelloMessage {
   run?: string;
   /** The mode names the source will use, informational. */
   modes?: string[];
+  /**
+   * What the source sends: 'spikes' (the default: spikes, labels, trials)
+   * or 'snapshots' (matrices of activations, `snapshot` messages and binary
+   * snapshot frames; docs/PROTOCOL.md, "Snapshots").
+   */
+  kind?: 'spikes' | 'snapshots';
+  /** Trials: the counting window after each onset, seconds ([from, to)), and how the analysis slides over trials. */
+  trials?: { window: [number, number]; count: number; hop: number };
 }
 
 export interface SpikesMessage {
@@ -120,12 +133,27 @@ export interface UnitsMessage {
   units: string[];
 }
 
+/** A snapshot of activations (a source whose hello said `"kind":"snapshots"`). */
+export interface SnapshotMessage {
+  type: 'snapshot';
+  seq: number;
+  snapshot: Snapshot;
+}
+
+/** A trial's onset and condition (a source whose hello gave `trials`). */
+export interface TrialMessage {
+  type: 'trial';
+  seq: number;
+  t: number;
+  label: string | null;
+}
+
 export interface EndMessage {
   type: 'end';
   seq?: number;
 }
 
-export type IngestMessage = HelloMessage | SpikesMessage | LabelMessage | IntervalMessage | HeartbeatMessage | UnitsMessage | EndMessage;
+export type IngestMessage = HelloMessage | SpikesMessage | LabelMessage | IntervalMessage | HeartbeatMessage | UnitsMessage | SnapshotMessage | TrialMessage | EndMessage;
 
 /** A parsed message and the fields it carried that the protocol does not know. */
 export interface ParsedMessage {
@@ -134,12 +162,14 @@ export interface ParsedMessage {
 }
 
 const FIELDS: Record<IngestMessage['type'], readonly string[]> = {
-  hello: ['type', 'protocol', 'source', 'sampleRate', 'units', 'run', 'modes'],
+  hello: ['type', 'protocol', 'source', 'sampleRate', 'units', 'run', 'modes', 'kind', 'trials'],
   spikes: ['type', 'seq', 't', 'sample', 'unit'],
   label: ['type', 'seq', 't', 'label'],
   interval: ['type', 'seq', 'start', 'end', 'label'],
   heartbeat: ['type', 'seq', 't'],
   units: ['type', 'seq', 'units'],
+  snapshot: SNAPSHOT_MESSAGE_FIELDS,
+  trial: ['type', 'seq', 't', 'label'],
   end: ['type', 'seq'],
 };
 
@@ -220,6 +250,24 @@ export function parseIngestObject(json: Json): ParsedMessage {
       if (json.units !== undefined) message.units = names('units');
       if (json.run !== undefined) message.run = name('run', json.run);
       if (json.modes !== undefined) message.modes = names('modes');
+      if (json.kind !== undefined) {
+        if (json.kind !== 'spikes' && json.kind !== 'snapshots') fail('kind', '"spikes" or "snapshots"');
+        message.kind = json.kind as 'spikes' | 'snapshots';
+      }
+      if (json.trials !== undefined) {
+        const trials = json.trials as Json;
+        const window = trials?.window;
+        if (
+          typeof trials !== 'object' || trials === null || !Array.isArray(window) || window.length !== 2 ||
+          !window.every((x) => typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= 3600) || !(window[1] > window[0]) ||
+          !Number.isSafeInteger(trials.count) || (trials.count as number) < 1 || !Number.isSafeInteger(trials.hop) || (trials.hop as number) < 1
+        ) {
+          fail('trials', '{"window":[from,to] (seconds after each onset, from < to, within ±3600),"count":N,"hop":K} with N, K whole numbers ≥ 1');
+        }
+        if (message.kind === 'snapshots') fail('trials', 'absent for a snapshot source');
+        const [from, to] = window as number[];
+        message.trials = { window: [from, to], count: trials.count as number, hop: trials.hop as number };
+      }
       return { message, unknownFields };
     }
     case 'spikes': {
@@ -261,6 +309,20 @@ export function parseIngestObject(json: Json): ParsedMessage {
       return { message: { type: 'heartbeat', seq: seq(true)!, t: time('t') }, unknownFields };
     case 'units':
       return { message: { type: 'units', seq: seq(true)!, units: names('units') }, unknownFields };
+    case 'snapshot': {
+      try {
+        const parsed = parseSnapshotMessage(json);
+        return { message: { type: 'snapshot', seq: parsed.seq, snapshot: parsed.snapshot }, unknownFields };
+      } catch (error) {
+        throw new ProtocolError('bad-field', (error as Error).message, seqOf());
+      }
+    }
+    case 'trial': {
+      const s = seq(true)!;
+      const t = time('t');
+      const label = json.label === null ? null : name('label', json.label);
+      return { message: { type: 'trial', seq: s, t, label }, unknownFields };
+    }
     case 'end': {
       const s = seq(false);
       return { message: s === undefined ? { type: 'end' } : { type: 'end', seq: s }, unknownFields };

@@ -5,7 +5,9 @@ import type { SourceEvent, SpikeBatch } from '../stream/events.ts';
 import { IdTable } from '../stream/idTable.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import { decodeSpikeFrame } from './binarySpikeFrame.ts';
-import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
+import { decodeSnapshotFrame, isSnapshotFrame } from '../snapshots/binarySnapshotFrame.ts';
+import type { Snapshot } from '../snapshots/snapshot.ts';
+import { parseIngestText, PROTOCOL_VERSION, ProtocolError, type HelloMessage, type IngestMessage, type ProtocolErrorCode } from './ingestMessages.ts';
 import { dataGapAlert, finiteOr, SourceHealth, SYSTEM_CLOCK } from './sourceHealth.ts';
 import { DEFAULT_TIME_JUMP_LIMITS, timeJumpLimitsFor, type TimeJumpLimits } from './timeJumpLimits.ts';
 import { DEFAULT_CLOCK_RESET_LIMITS, SourceClock, type ClockPlan, type ClockResetLimits } from './sourceClock.ts';
@@ -94,6 +96,13 @@ export interface SourceState {
   /** Its latest event time on the analysis clock, seconds (−∞ before the first): the health's. */
   latestTime: number;
   sampleRate: number | undefined;
+  /** What it sends, from its first hello of this analysis (HelloMessage.kind), and its trial settings. */
+  kind: 'spikes' | 'snapshots' | undefined;
+  trials: HelloMessage['trials'];
+  /** The step of its last snapshot accepted. */
+  lastStep: number;
+  /** The onset of its last trial accepted (source seconds). */
+  lastTrialOnset: number;
   /** Set when a lost source comes back: its latest time then, to report the stretch of data lost when its data resume (the health's). */
   resumedAfter: number | undefined;
   /** The run its last hello named (a new run restarts seq numbering). */
@@ -187,6 +196,10 @@ export class SourceRegistry {
           health.latest = t;
         },
         sampleRate: undefined,
+        kind: undefined,
+        trials: undefined,
+        lastStep: -Infinity,
+        lastTrialOnset: -Infinity,
         run: undefined,
         get resumedAfter() {
           return health.resumedAfter;
@@ -384,7 +397,34 @@ export class IngestSession {
     }
     const source = this.requireSource(message.seq);
     if (source.ended) throw new ProtocolError('after-end', `${message.type} after "end": the source said it had ended`, message.seq);
+    const snapshotsOnly = message.type === 'snapshot';
+    const spikesOnly = message.type === 'spikes' || message.type === 'label' || message.type === 'interval' || message.type === 'heartbeat' || message.type === 'units' || message.type === 'trial';
+    if ((snapshotsOnly && source.kind !== 'snapshots') || (spikesOnly && source.kind === 'snapshots')) {
+      throw new ProtocolError('wrong-kind', `${message.type}: this source said hello as a ${source.kind === 'snapshots' ? 'snapshot' : 'spike'} source ("kind" in hello), which does not send ${message.type} messages`, message.seq);
+    }
+    if (message.type === 'trial' && source.trials === undefined) {
+      throw new ProtocolError('wrong-kind', 'trial: this source gave no "trials" in its hello (the counting window and sliding), so its analysis is not by trials', message.seq);
+    }
+    if ((message.type === 'label' || message.type === 'interval') && source.trials !== undefined) {
+      throw new ProtocolError('wrong-kind', `${message.type}: a trial source labels its trials in its "trial" messages, not with ${message.type} messages`, message.seq);
+    }
     switch (message.type) {
+      case 'snapshot':
+        this.snapshot(source, message.snapshot, message.seq, out);
+        break;
+      case 'trial': {
+        if (message.t < source.lastTrialOnset) {
+          throw new ProtocolError('bad-field', `trial: onset ${message.t} s is before the last trial's onset ${source.lastTrialOnset} s; trials come in onset order`, message.seq);
+        }
+        if (message.label !== null) this.checkModes(source, [message.label], message.seq);
+        const plan = this.plan(source, message.t, message.t, message.seq, out);
+        this.sequence(source, message.seq, out);
+        const t = this.commit(source, plan, message.t, message.t, out);
+        if (message.label !== null) this.addMode(source, message.label);
+        source.lastTrialOnset = message.t;
+        out.events.push({ kind: 'trial', t, label: message.label });
+        break;
+      }
       case 'end':
         if (message.seq !== undefined) this.sequence(source, message.seq, out);
         source.ended = true;
@@ -469,8 +509,15 @@ export class IngestSession {
     if (message.units !== undefined && message.units.length > this.limits.maxUnits) {
       throw new ProtocolError('too-many-units', `hello: "units" declares ${message.units.length} units; a source may have at most ${this.limits.maxUnits}`);
     }
+    const existing = this.registry.get(message.source);
+    const kind = message.kind ?? 'spikes';
+    if (existing !== undefined && !existing.ended && existing.kind !== undefined && (existing.kind !== kind || JSON.stringify(existing.trials) !== JSON.stringify(message.trials))) {
+      throw new ProtocolError('wrong-kind', `hello: source "${message.source}" began its analysis as ${describeKind(existing.kind, existing.trials)}; it cannot come back as ${describeKind(kind, message.trials)} (say "end" first)`);
+    }
     this.admitSource?.(message.source);
     const { source, returning } = this.registry.attach(message.source, this.nowMs());
+    source.kind = kind;
+    source.trials = message.trials;
     this.source = source;
     if (message.sampleRate !== undefined) source.sampleRate = message.sampleRate;
     const newRun = returning && message.run !== undefined && source.run !== undefined && message.run !== source.run;
@@ -578,6 +625,20 @@ export class IngestSession {
   }
 
   private binary(data: Uint8Array, out: SessionOutput): void {
+    if (isSnapshotFrame(data)) {
+      let decoded: ReturnType<typeof decodeSnapshotFrame>;
+      try {
+        decoded = decodeSnapshotFrame(data);
+      } catch (error) {
+        throw new ProtocolError('bad-binary-frame', (error as Error).message);
+      }
+      const source = this.requireSource(decoded.seq);
+      if (source.ended) throw new ProtocolError('after-end', 'snapshot frame after "end": the source said it had ended', decoded.seq);
+      if (source.kind !== 'snapshots') throw new ProtocolError('wrong-kind', 'snapshot frame: this source said hello as a spike source ("kind":"snapshots" in hello for snapshots)', decoded.seq);
+      this.snapshot(source, decoded.snapshot, decoded.seq, out);
+      this.touch(source, out);
+      return;
+    }
     const frame = decodeSpikeFrame(data);
     const source = this.requireSource(frame.seq);
     if (source.ended) throw new ProtocolError('after-end', 'binary frame after "end": the source said it had ended', frame.seq);
@@ -742,6 +803,32 @@ export class IngestSession {
   }
 
   /** Accepts seq after the last one; a gap raises an alert, a repeat is refused. */
+  /**
+   * A snapshot (text or binary): within the source's limits (neurons as
+   * units, labels as modes, at most MAX_SNAPSHOT_SAMPLES rows), steps never
+   * going back; handed on whole to the source's snapshot analysis.
+   */
+  private snapshot(source: SourceState, snapshot: Snapshot, seq: number, out: SessionOutput): void {
+    if (snapshot.neurons > this.limits.maxUnits) {
+      throw new ProtocolError('too-many-units', `snapshot: ${snapshot.neurons} neurons; a source may have at most ${this.limits.maxUnits} (--max-units)`, seq);
+    }
+    if (snapshot.samples > MAX_SNAPSHOT_SAMPLES) {
+      throw new ProtocolError('too-many-samples', `snapshot: ${snapshot.samples} samples (rows); a snapshot may have at most ${MAX_SNAPSHOT_SAMPLES}`, seq);
+    }
+    if (snapshot.step < source.lastStep) {
+      throw new ProtocolError('step-backwards', `snapshot: step ${snapshot.step} is before the last snapshot's step ${source.lastStep}; snapshots come in step order`, seq);
+    }
+    const labels = new Set<string>(source.modes);
+    for (const label of snapshot.labels) if (label !== null) labels.add(label);
+    if (labels.size > this.limits.maxModes) {
+      throw new ProtocolError('too-many-modes', `snapshot: its labels would make ${labels.size} classes; a source may have at most ${this.limits.maxModes} (--max-modes)`, seq);
+    }
+    this.sequence(source, seq, out);
+    for (const label of labels) source.modes.add(label);
+    source.lastStep = snapshot.step;
+    out.events.push({ kind: 'snapshot', snapshot });
+  }
+
   private sequence(source: SourceState, seq: number, out: SessionOutput): void {
     const last = source.lastSeq;
     if (source.resumedAfter !== undefined && last !== undefined && seq === last + 1) {
@@ -816,4 +903,12 @@ function heapPop(heap: number[]): void {
     [heap[smallest], heap[i]] = [heap[i], heap[smallest]];
     i = smallest;
   }
+}
+
+/** Rows a snapshot may have (the engine's 16-bit tables hold up to 65,535 samples a window). */
+export const MAX_SNAPSHOT_SAMPLES = 65_535;
+
+function describeKind(kind: 'spikes' | 'snapshots', trials: HelloMessage['trials']): string {
+  if (kind === 'snapshots') return 'a snapshot source';
+  return trials === undefined ? 'a spike source' : `a trial source (${JSON.stringify(trials)})`;
 }

@@ -3,6 +3,8 @@ import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { analyzeStream } from '../operators/analyzeStream.ts';
+import { analyzeSnapshots } from '../operators/analyzeSnapshots.ts';
+import { analyzeTrialsLive, type LiveTrials } from '../operators/analyzeTrialsLive.ts';
 import { raiseAlerts } from '../operators/raiseAlerts.ts';
 import { deliverResults, type ResultSinks, type ResultSummary } from '../stream/deliverResults.ts';
 import type { SourceEvent } from '../stream/events.ts';
@@ -69,12 +71,13 @@ export function runLiveAnalysis(
 /**
  * Runs one live analysis per source (`synergy serve`): sources never share a
  * clock, window, units or labels, and every update and pair alert names its
- * source. A source whose analysis fails on an internal error gets an
+ * source. A snapshot source's snapshots are analyzed whole, and a trial
+ * source's spikes by trials (its hello says which). A source whose analysis fails on an internal error gets an
  * `analysis-failed` alert and is analyzed no further; the others go on.
  * Resolves when the sources and the source alerts complete (the server closed).
  */
 export function runLiveAnalyses(
-  sources: Observable<{ name: string; events: Observable<SourceEvent> }>,
+  sources: Observable<{ name: string; events: Observable<SourceEvent>; kind?: 'spikes' | 'snapshots'; trials?: LiveTrials }>,
   sourceAlerts: Observable<AlertEvent>,
   options: AnalysisOptions,
   alertOptions: PairAlertOptions,
@@ -82,9 +85,14 @@ export function runLiveAnalyses(
   tiles?: TileSource,
 ): Promise<LiveSummary> {
   const analyses = sources.pipe(
-    mergeMap(({ name, events }) =>
+    mergeMap(({ name, events, kind, trials }) =>
       events.pipe(
-        analyzeLive(options, alertOptions, name, undefined, tiles),
+        // Snapshots and trials are analyzed in this thread (their permutation surrogates cannot resume a tile elsewhere).
+        kind === 'snapshots'
+          ? analyzeSnapshots(options, name)
+          : trials !== undefined
+            ? analyzeTrialsLive(options, trials, name)
+            : analyzeLive(options, alertOptions, name, undefined, tiles),
         catchError((error: unknown) =>
           of<AlertEvent>({
             type: 'alert',

@@ -26,6 +26,9 @@ const SUBSCRIBER_MESSAGES_PER_SECOND = 50;
 export interface SourceStream {
   readonly name: string;
   readonly events: Observable<SourceEvent>;
+  /** What the source sends, from its hello: spikes (by time bins, or by trials with `trials`) or snapshots. */
+  readonly kind?: 'spikes' | 'snapshots';
+  readonly trials?: { window: [number, number]; count: number; hop: number };
 }
 
 interface IngestEntry {
@@ -257,7 +260,7 @@ export class SynergyServer {
     if (analysis === undefined) {
       analysis = new Subject<SourceEvent>();
       this.analyses.set(source.name, analysis);
-      this.sourceSubject.next({ name: source.name, events: analysis.asObservable() });
+      this.sourceSubject.next({ name: source.name, events: analysis.asObservable(), kind: source.kind, trials: source.trials });
     }
     return analysis;
   }

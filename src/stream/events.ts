@@ -1,3 +1,4 @@
+import type { Snapshot } from '../snapshots/snapshot.ts';
 import { IdTable } from './idTable.ts';
 
 /**
@@ -69,7 +70,20 @@ export interface AnalysisRestart {
   readonly at: number;
 }
 
-export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat | DataGap | AnalysisRestart;
+/** A snapshot of activations from a snapshot source (docs/STREAMING.md, "Snapshots"), analyzed whole. */
+export interface SnapshotEvent {
+  readonly kind: 'snapshot';
+  readonly snapshot: Snapshot;
+}
+
+/** A trial's onset (seconds, the analysis clock) and condition, from a live trial source. */
+export interface TrialEvent {
+  readonly kind: 'trial';
+  readonly t: number;
+  readonly label: string | null;
+}
+
+export type SourceEvent = SpikeBatch | LabelChange | LabelInterval | Heartbeat | DataGap | AnalysisRestart | SnapshotEvent | TrialEvent;
 
 /** Builds a SpikeBatch from plain arrays (tests, small sources). */
 export function spikeBatch(t: ArrayLike<number>, unitIdsPerSpike: ArrayLike<string | number>): SpikeBatch {
