@@ -20,6 +20,7 @@ import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOption
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { replaySnapshots } from './snapshotReplay.ts';
 import { replayTrials, type TrialFlags } from './trialReplay.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type OpenTiles, type ParallelFlags } from './parallelOptions.ts';
 import { emptySelectionError, type TimeSpan } from './emptySelection.ts';
@@ -41,6 +42,8 @@ interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, Paralle
   speed: number;
   serve?: number;
   maxTimeJump: number;
+  snapshots?: boolean;
+  trialSurrogates: 'permutation' | 'lag';
 }
 
 /** Seconds after the latest spike beyond which a spike is held back as an outlier or the start of a pause. */
@@ -233,6 +236,13 @@ in text start|start_s|start_time|onset|onset_s; an event time such as
 cue_time works), --label-column the condition (default label); trials with
 a NaN onset are skipped and counted.
 
+--snapshots: PATH holds snapshots of a network's activations (samples ×
+neurons, a class per sample, a training step): a .npz (values|activations|x,
+labels|y, step), a .npy with labels.npy beside it, a folder of them, a
+.csv/.tsv (step,label,neurons...) or .jsonl. Each is analyzed whole, each
+neuron quantized by its own quantiles into --levels symbols; one update per
+snapshot, t = its step; p from permutations of the labels among the rows.
+
 Examples:
   synergy replay session/spikes.csv --labels session/labels.csv
   synergy replay session.nwb --label-column condition --unit-filter quality=good
@@ -245,6 +255,7 @@ Examples:
       --trial-count 200 --trial-hop 20     # each trial one sample
   synergy replay session.nwb --trials session.nwb --label-column condition \\
       --trial-onset-column cue_time --trial-window 0:0.2
+  synergy replay checkpoints/ --snapshots --levels 3 --out synergy.jsonl
   synergy replay "Record Node 101" --ttl-labels "1=go,-1=,2=rest,-2="
   synergy replay session.nev --ttl-labels "1=left,2=right,0=" --start 600
   synergy replay spikes.jsonl --labels labels.csv --alert-alpha 0.01 \\
@@ -271,7 +282,13 @@ Examples:
     .option('--trial-onset-column <name>', 'with --trials: the column holding each trial\'s onset, its start or an event time (default start_time; in text start|start_s|start_time|onset|onset_s)')
     .option('--trial-window <A:B>', 'with --trials: count each unit\'s spikes in [onset+A, onset+B) seconds, e.g. 0:0.05')
     .option('--trial-count <n|all>', "with --trials: analyze the last n trials ('all': every trial so far)", 'all')
-    .option('--trial-hop <k>', 'with --trials: an update every k trials', parseInteger('--trial-hop', 1), 100);
+    .option('--trial-hop <k>', 'with --trials: an update every k trials', parseInteger('--trial-hop', 1), 100)
+    .addOption(
+      new Option('--trial-surrogates <scheme>', "with --trials: 'permutation' (conditions permuted among the window's trials: exact when they are randomized) or 'lag' (conditions shifted along the trials: keeps blocks)")
+        .choices(['permutation', 'lag'])
+        .default('permutation'),
+    )
+    .option('--snapshots', 'the path holds snapshots of activations (.npz, .npy, a folder of them, .csv/.tsv, .jsonl): each analyzed whole, one update per snapshot (docs/STREAMING.md, "Snapshots")');
   addAnalysisOptions(command);
   addParallelOptions(command);
   addAlertOptions(command);
@@ -280,8 +297,13 @@ Examples:
     if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
       throw new UsageError(`--end (${flags.end}) must be later than --start (${flags.start})`);
     }
+    if (flags.snapshots === true) {
+      if (flags.trials !== undefined) throw new UsageError('--snapshots and --trials do not go together: snapshots have no spikes to count in trials');
+      await replaySnapshots(path, flags, options, io);
+      return;
+    }
     if (flags.trials !== undefined) {
-      await replayTrials(path, flags, options, recordingOptionsFrom(flags), io);
+      await replayTrials(path, flags, { ...options, surrogateScheme: flags.trialSurrogates }, recordingOptionsFrom(flags), io);
       return;
     }
     if (!(flags.maxTimeJump >= options.windowSeconds)) {

@@ -1,0 +1,42 @@
+import { Observable } from 'rxjs';
+import { readSnapshots } from '../src/snapshots/readSnapshots.ts';
+import { SnapshotAnalyzer, type SnapshotUpdate } from '../src/snapshots/snapshotAnalysis.ts';
+import { deliverResults } from '../src/stream/deliverResults.ts';
+import type { AnalysisOptions } from '../src/stream/options.ts';
+import type { CliIo } from './cliIo.ts';
+import { runHeader } from './runHeader.ts';
+
+/**
+ * `synergy replay PATH --snapshots`: every snapshot in PATH (a .npz, a .npy
+ * with its labels beside it, a folder of them, a CSV/TSV table with a row
+ * per sample, or JSONL with a snapshot per line; docs/STREAMING.md,
+ * "Snapshots") analyzed whole, in step order: each neuron quantized by its
+ * own quantiles into --levels symbols, the rows the samples, their classes
+ * the modes, one update per snapshot with t = its step; p from permutations
+ * of the labels among the rows.
+ */
+export async function replaySnapshots(path: string, flags: { out?: string; labelColumn?: string }, options: AnalysisOptions, io: CliIo): Promise<void> {
+  const analyzer = new SnapshotAnalyzer(options);
+  // The header names what a snapshot analysis uses (not the bins, windows and lags it sets itself).
+  const used = ['out', 'labelColumn', 'levels', 'estimator', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots'];
+  const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
+  let samples = 0;
+  let largest = 0;
+  const updates = new Observable<SnapshotUpdate>((subscriber) => {
+    let stopped = false;
+    void (async () => {
+      for await (const snapshot of readSnapshots(path, { labelsKey: flags.labelColumn, onWarning: (message) => io.stderr(`${message}\n`) })) {
+        if (stopped) return;
+        samples += snapshot.samples;
+        largest = Math.max(largest, snapshot.neurons);
+        subscriber.next(analyzer.analyze(snapshot));
+      }
+      subscriber.complete();
+    })().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      stopped = true;
+    };
+  });
+  const delivered = await deliverResults(updates, { header, updatesFile: flags.out, updatesText: io.stdout });
+  io.stderr(`synergy replay ${path} (snapshots): ${delivered.updates} snapshots analyzed (${samples} samples, up to ${largest} neurons), one update each\n`);
+}
