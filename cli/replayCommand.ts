@@ -43,6 +43,7 @@ interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, Paralle
   serve?: number;
   maxTimeJump: number;
   snapshots?: boolean;
+  snapshotValues: 'quantiles' | 'gaussian-copula';
   trialSurrogates: 'permutation' | 'lag';
 }
 
@@ -288,6 +289,11 @@ Examples:
         .choices(['permutation', 'lag'])
         .default('permutation'),
     )
+    .addOption(
+      new Option('--snapshot-values <how>', "with --snapshots: 'quantiles' (each neuron quantized by its own quantiles into --levels symbols) or 'gaussian-copula' (normal scores of the ranks, Gaussian entropies per class, bias-corrected)")
+        .choices(['quantiles', 'gaussian-copula'])
+        .default('quantiles'),
+    )
     .option('--snapshots', 'the path holds snapshots of activations (.npz, .npy, a folder of them, .csv/.tsv, .jsonl): each analyzed whole, one update per snapshot (docs/STREAMING.md, "Snapshots")');
   addAnalysisOptions(command);
   addParallelOptions(command);
@@ -299,7 +305,7 @@ Examples:
     }
     if (flags.snapshots === true) {
       if (flags.trials !== undefined) throw new UsageError('--snapshots and --trials do not go together: snapshots have no spikes to count in trials');
-      await replaySnapshots(path, flags, options, io);
+      await replaySnapshots(path, flags, { ...options, snapshotValues: flags.snapshotValues }, io);
       return;
     }
     if (flags.trials !== undefined) {

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { runLiveAnalyses, type LiveSummary } from '../src/live/liveAnalysis.ts';
 import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
@@ -20,6 +20,7 @@ import { runHeader } from './runHeader.ts';
 
 interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags, ParallelFlags {
   out?: string;
+  snapshotValues: 'quantiles' | 'gaussian-copula';
 }
 
 export const DEFAULT_SERVE_PORT = 7700;
@@ -35,7 +36,10 @@ export function serveCommand(io: CliIo): Command {
                             ["synergy","alerts"],"top":20} and receive
                             updates and alerts
 Each source (the name its hello gives) has an analysis of its own, on its
-own clock: sources never share windows, units or labels. Every --hop seconds
+own clock: sources never share windows, units or labels. A source whose
+hello gives "trials" is analyzed by trials (it sends trial messages), one
+whose hello says "kind":"snapshots" sends snapshots of activations, each
+analyzed whole (docs/PROTOCOL.md, "Trials and snapshots"). Every --hop seconds
 of a source's time an update (one JSON object, bits, with "source") goes to
 subscribers and to --out; alerts go to subscribers, to stderr as a line and
 to --alerts-out:
@@ -60,7 +64,12 @@ Examples:
   SYNERGY_TOKEN=… synergy serve --host 0.0.0.0 --out updates.jsonl
   synergy serve --host 0.0.0.0 --token-file ~/.synergy-token`,
     )
-    .option('--out <file>', 'also write updates as JSONL to this file');
+    .option('--out <file>', 'also write updates as JSONL to this file')
+    .addOption(
+      new Option('--snapshot-values <how>', "snapshot sources: 'quantiles' (each neuron quantized by its own quantiles into --levels symbols) or 'gaussian-copula'")
+        .choices(['quantiles', 'gaussian-copula'])
+        .default('quantiles'),
+    );
   addServerOptions(command, DEFAULT_SERVE_PORT);
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
   addParallelOptions(command);
@@ -68,7 +77,7 @@ Examples:
   return command.action(async (flags: ServeFlags) => {
     // Every source has an analysis of its own: the surrogates' tables of all of them share one bound (--max-surrogate-cells, 2^28 by default).
     const analysis = analysisOptionsFrom(flags);
-    const options = { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources) };
+    const options = { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources), snapshotValues: flags.snapshotValues };
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });

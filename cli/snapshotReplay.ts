@@ -18,7 +18,7 @@ import { runHeader } from './runHeader.ts';
 export async function replaySnapshots(path: string, flags: { out?: string; labelColumn?: string }, options: AnalysisOptions, io: CliIo): Promise<void> {
   const analyzer = new SnapshotAnalyzer(options);
   // The header names what a snapshot analysis uses (not the bins, windows and lags it sets itself).
-  const used = ['out', 'labelColumn', 'levels', 'estimator', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots'];
+  const used = ['out', 'labelColumn', 'snapshotValues', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots', ...(options.snapshotValues === 'gaussian-copula' ? [] : ['levels', 'estimator'])];
   const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
   let samples = 0;
   let largest = 0;

@@ -29,6 +29,8 @@ export interface AnalysisOptions {
    * (docs/MEASURES.md, "Significance on trials and snapshots").
    */
   surrogateScheme?: 'lag' | 'permutation';
+  /** How snapshots' continuous values are read (src/snapshots/snapshotAnalysis.ts, SnapshotValues): per-neuron quantiles (default) or the Gaussian copula. */
+  snapshotValues?: 'quantiles' | 'gaussian-copula';
   /** Family-wise error rate a pair must reach to count as significant (and to alert); default 0.05. */
   alpha?: number;
   /** Memory bound of the surrogates' count tables, cells (the longest lags are dropped beyond it); default 2^28. */
