@@ -823,8 +823,19 @@ export class IngestSession {
     if (labels.size > this.limits.maxModes) {
       throw new ProtocolError('too-many-modes', `snapshot: its labels would make ${labels.size} classes; a source may have at most ${this.limits.maxModes} (--max-modes)`, seq);
     }
+    // Neurons are units by name (the analysis keeps every name it has seen): all of them count against the limits.
+    const ids = snapshot.neuronIds ?? Array.from({ length: snapshot.neurons }, (_, c) => String(c));
+    const fresh = ids.filter((id) => !source.units.has(id));
+    if (source.units.size + fresh.length > this.limits.maxUnits) {
+      throw new ProtocolError('too-many-units', `snapshot: its neurons would make ${source.units.size + fresh.length} distinct neurons for this source; a source may have at most ${this.limits.maxUnits} (--max-units)`, seq);
+    }
+    // Its pair tables count against the memory bound as a spike source's do.
+    const neurons = source.units.size + fresh.length;
+    const cells = this.checkTables(source, neurons, labels.size, labels.size > source.modes.size ? 'too-many-modes' : 'too-many-units', seq);
     this.sequence(source, seq, out);
     for (const label of labels) source.modes.add(label);
+    for (const id of fresh) source.units.add(id);
+    this.takeCells(source, cells);
     source.lastStep = snapshot.step;
     out.events.push({ kind: 'snapshot', snapshot });
   }
