@@ -417,9 +417,13 @@ export class IngestSession {
           throw new ProtocolError('bad-field', `trial: onset ${message.t} s is before the last trial's onset ${source.lastTrialOnset} s; trials come in onset order`, message.seq);
         }
         if (message.label !== null) this.checkModes(source, [message.label], message.seq);
-        const plan = this.plan(source, message.t, message.t, message.seq, out);
+        // Trials may be announced ahead of their onset (or after it): like intervals, they do not move the clock.
+        const t = message.t + source.clock.currentOffset;
+        const latest = source.latestTime;
+        if (Number.isFinite(latest) && t - latest > this.limits.timeJumps.refuseSeconds) {
+          throw new ProtocolError('bad-field', `trial: onset ${message.t} s is more than ${this.limits.timeJumps.refuseSeconds} s ahead of this source's latest time: refused as a clock error`, message.seq);
+        }
         this.sequence(source, message.seq, out);
-        const t = this.commit(source, plan, message.t, message.t, out);
         if (message.label !== null) this.addMode(source, message.label);
         source.lastTrialOnset = message.t;
         out.events.push({ kind: 'trial', t, label: message.label });

@@ -87,9 +87,9 @@ export function runLiveAnalyses(
   const analyses = sources.pipe(
     mergeMap(({ name, events, kind, trials }) =>
       events.pipe(
-        // Snapshots and trials are analyzed in this thread (their permutation surrogates cannot resume a tile elsewhere).
+        // Snapshots on a worker thread of their own (a snapshot takes seconds); trials in this thread.
         kind === 'snapshots'
-          ? analyzeSnapshots(options, name)
+          ? analyzeSnapshots(options, name, true)
           : trials !== undefined
             ? analyzeTrialsLive(options, trials, name)
             : analyzeLive(options, alertOptions, name, undefined, tiles),

@@ -26,6 +26,8 @@ export interface SnapshotUpdate extends SynergyUpdate {
    * or for being collinear.
    */
   degenerate?: { neurons: number; pairs: number };
+  /** `synergy serve`: snapshots of this source dropped so far because they came faster than they were analyzed (absent: none). */
+  snapshots_dropped?: number;
 }
 
 /**
