@@ -75,9 +75,7 @@ Examples:
   addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (flags: ServeFlags) => {
-    // Every source has an analysis of its own: the surrogates' tables of all of them share one bound (--max-surrogate-cells, 2^28 by default).
-    const analysis = analysisOptionsFrom(flags);
-    const options = { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources), snapshotValues: flags.snapshotValues };
+    const options = sourceAnalysisOptions(flags);
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
@@ -100,6 +98,16 @@ Examples:
     const summary = await done.finally(() => tiles.close());
     io.stderr(`${liveSummaryLine('synergy serve', summary, sourcesSummary(server.registry))}\n`);
   });
+}
+
+/**
+ * The analysis options every source of `synergy serve` gets from its flags:
+ * each source has an analysis of its own, and the surrogates' tables of all
+ * of them share one bound (--max-surrogate-cells, 2^28 by default).
+ */
+export function sourceAnalysisOptions(flags: AnalysisFlags & { maxSources: number; snapshotValues: 'quantiles' | 'gaussian-copula' }): AnalysisOptions {
+  const analysis = analysisOptionsFrom(flags);
+  return { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources), snapshotValues: flags.snapshotValues };
 }
 
 /** What subscribers are told about the analysis in the welcome frame. */

@@ -4,13 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { analysisOptionsFrom, type AnalysisFlags } from '../../cli/analysisOptions.ts';
-import { serveCommand } from '../../cli/serveCommand.ts';
 import type { PairUpdate, SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { SnapshotAnalyzer, type SnapshotUpdate } from '../../src/snapshots/snapshotAnalysis.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { connectRig } from '../helpers/protocolRig.ts';
-import { startServe, type ServeProcess } from '../helpers/serveProcess.ts';
+import { serveAnalysisOptions, startServe, type ServeProcess } from '../helpers/serveProcess.ts';
 import { projectRoot } from '../helpers/shared.ts';
 import { DEBIAN_PYTHON, hasDebianNumpy } from '../snapshots/debianNumpy.ts';
 
@@ -42,18 +40,6 @@ async function serve(args: string[]): Promise<ServeProcess> {
   return process;
 }
 
-/** The analysis options `synergy serve ARGS` runs its sources with: its own flags and defaults, as its action derives them. */
-async function serveAnalysisOptions(args: string[]): Promise<AnalysisOptions> {
-  const command = serveCommand({ stdout: () => {}, stderr: () => {} });
-  let options: AnalysisOptions | undefined;
-  command.action((flags: AnalysisFlags & { maxSources: number; snapshotValues: 'quantiles' | 'gaussian-copula' }) => {
-    // As in cli/serveCommand.ts: the surrogates' memory bound is shared by --max-sources analyses.
-    const analysis = analysisOptionsFrom(flags);
-    options = { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources), snapshotValues: flags.snapshotValues };
-  });
-  await command.parseAsync(args, { from: 'user' });
-  return options!;
-}
 
 /**
  * The Python side: subscribes first (in a thread) and waits for `subscribed`,

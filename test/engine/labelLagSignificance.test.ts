@@ -3,17 +3,10 @@ import { LabelHistory } from '../../src/engine/labelHistory.ts';
 import { AUTO_LAG_MIN_RUNS, autoLagStep, availableLags, effectiveSurrogates, labelLags, surrogatePValue } from '../../src/engine/labelLagSchedule.ts';
 import { LabelLagSignificance } from '../../src/engine/labelLagSignificance.ts';
 import type { WindowBin } from '../../src/engine/windowReadout.ts';
-import { estimate } from '../../src/estimators/estimate.ts';
-import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
-import { pairSynergy } from '../../src/measures/pairSynergy.ts';
 import { SeededRandom } from '../../src/math/seededRandom.ts';
+import { pluginSynergy } from '../helpers/pluginSynergy.ts';
 import { windowBin } from '../helpers/windowBins.ts';
 
-/** Plug-in synergy of two symbol columns against modes, through the batch library. */
-function pluginSynergy(xa: number[], xb: number[], mode: number[], levels: number, modes: number): number {
-  const data = estimationData(discretize([xa, xb, mode], [levels, levels, modes]));
-  return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: 'plugin' }).synergy;
-}
 
 /** Random bins: `units` units firing with probability `rate`, modes in runs of about `dwell` bins, a share `unlabeled` unlabeled. */
 function randomBins(seed: number, bins: number, units: number, modes: number, levels: number, dwell: number, unlabeled = 0.05, rate = 0.3) {

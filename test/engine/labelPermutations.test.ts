@@ -3,18 +3,12 @@ import { LabelHistory } from '../../src/engine/labelHistory.ts';
 import { LabelLagSignificance } from '../../src/engine/labelLagSignificance.ts';
 import { LabelPermutations } from '../../src/engine/labelPermutations.ts';
 import type { WindowBin } from '../../src/engine/windowReadout.ts';
-import { estimate } from '../../src/estimators/estimate.ts';
 import { chiSquaredSurvival } from '../../src/math/chiSquared.ts';
 import { SeededRandom } from '../../src/math/seededRandom.ts';
-import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
-import { pairSynergy } from '../../src/measures/pairSynergy.ts';
+import { permutationTests } from '../helpers/permutationTests.ts';
+import { pluginSynergy } from '../helpers/pluginSynergy.ts';
 import { windowBin } from '../helpers/windowBins.ts';
 
-/** Plug-in synergy of two symbol columns against modes, through the batch library. */
-function pluginSynergy(xa: number[], xb: number[], mode: number[], levels: number, modes: number): number {
-  const data = estimationData(discretize([xa, xb, mode], [levels, levels, modes]));
-  return estimate(data, (source) => pairSynergy(source, 0, 1, 2), { estimator: 'plugin' }).synergy;
-}
 
 const ignore = (): void => undefined;
 
@@ -114,20 +108,10 @@ describe('LabelLagSignificance with permutation surrogates: every pair against p
             });
           }
         }
-        const pOf = (count: number) => (usable === 0 ? 1 : (1 + count) / (1 + usable));
-        const centred = observed.map((value, q) => {
-          const all = [value, ...surrogate.map((values) => values[q])];
-          const mean = all.reduce((x, y) => x + y, 0) / all.length;
-          return all.map((x) => x - mean);
-        });
-        const maxima = surrogate.map((_, k) => Math.max(...centred.map((values) => Math.abs(values[k + 1]))));
-        centred.forEach((values, q) => {
-          const reach = Math.abs(values[0]) - 1e-12;
-          const own = values.slice(1).filter((x) => Math.abs(x) >= reach).length;
-          const family = maxima.filter((max) => max >= reach).length;
+        permutationTests(observed, surrogate).forEach((want, q) => {
           const { p, pFwer } = result.test(q);
-          expect({ p, pFwer }, `pair ${q}`).toEqual({ p: pOf(own), pFwer: pOf(family) });
-          expect(Math.abs(result.excess[q] - (usable === 0 ? 0 : values[0])), `excess of pair ${q}`).toBeLessThan(1e-12);
+          expect({ p, pFwer }, `pair ${q}`).toEqual({ p: want.p, pFwer: want.pFwer });
+          expect(Math.abs(result.excess[q] - want.excess), `excess of pair ${q}`).toBeLessThan(1e-12);
         });
         checked++;
       }
@@ -197,17 +181,9 @@ describe('LabelLagSignificance with tumbling permutation surrogates (hop = windo
           for (let k = 0; k < usable; k++) surrogate[k].push(values(i, j, Array.from(drawn.subarray(k * n, (k + 1) * n))));
         }
       }
-      const pOf = (count: number) => (1 + count) / (1 + usable);
-      const centred = observed.map((value, q) => {
-        const all = [value, ...surrogate.map((v) => v[q])];
-        const mean = all.reduce((x, y) => x + y, 0) / all.length;
-        return all.map((x) => x - mean);
-      });
-      const maxima = surrogate.map((_, k) => Math.max(...centred.map((v) => Math.abs(v[k + 1]))));
-      centred.forEach((v, q) => {
-        const reach = Math.abs(v[0]) - 1e-12;
+      permutationTests(observed, surrogate).forEach((want, q) => {
         const { p, pFwer } = result.test(q);
-        expect({ p, pFwer }, `window ${w} pair ${q}`).toEqual({ p: pOf(v.slice(1).filter((x) => Math.abs(x) >= reach).length), pFwer: pOf(maxima.filter((m) => m >= reach).length) });
+        expect({ p, pFwer }, `window ${w} pair ${q}`).toEqual({ p: want.p, pFwer: want.pFwer });
       });
       previous = window;
     }

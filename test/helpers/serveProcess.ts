@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import type { AlertEvent } from '../../src/alerts/alertEvent.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { projectRoot } from './shared.ts';
+import { serveCommand, sourceAnalysisOptions } from '../../cli/serveCommand.ts';
+import type { AnalysisOptions } from '../../src/stream/options.ts';
 
 export interface ServeResult {
   code: number | null;
@@ -111,4 +113,15 @@ export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv
       return result;
     },
   };
+}
+
+/** The analysis options `synergy serve ARGS` gives its sources: its own flags and defaults, parsed by its command (its action replaced). */
+export async function serveAnalysisOptions(args: string[]): Promise<AnalysisOptions> {
+  const command = serveCommand({ stdout: () => {}, stderr: () => {} });
+  let options: AnalysisOptions | undefined;
+  command.action((flags: Parameters<typeof sourceAnalysisOptions>[0]) => {
+    options = sourceAnalysisOptions(flags);
+  });
+  await command.parseAsync(args, { from: 'user' });
+  return options!;
 }

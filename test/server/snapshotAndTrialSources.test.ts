@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { analysisOptionsFrom, type AnalysisFlags } from '../../cli/analysisOptions.ts';
-import { serveCommand } from '../../cli/serveCommand.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { encodeSpikeFrame } from '../../src/live/binarySpikeFrame.ts';
 import { encodeSnapshotFrame } from '../../src/snapshots/binarySnapshotFrame.ts';
@@ -11,7 +9,7 @@ import { spikeBatch } from '../../src/stream/events.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { TrialAnalyzer, type TrialUpdate } from '../../src/trials/trialAnalysis.ts';
 import { connectRig, type ProtocolRig } from '../helpers/protocolRig.ts';
-import { startServe, type ServeProcess } from '../helpers/serveProcess.ts';
+import { serveAnalysisOptions, startServe, type ServeProcess } from '../helpers/serveProcess.ts';
 import { trialSession } from '../helpers/trialSessions.ts';
 
 /**
@@ -35,18 +33,6 @@ async function serve(args: string[]): Promise<ServeProcess> {
   return process;
 }
 
-/** The analysis options `synergy serve ARGS` gives its sources: its own flags and defaults, derived as its action does. */
-async function serveAnalysisOptions(args: string[]): Promise<AnalysisOptions> {
-  const command = serveCommand({ stdout: () => {}, stderr: () => {} });
-  let options: AnalysisOptions | undefined;
-  command.action((flags: AnalysisFlags & { maxSources: number; snapshotValues: 'quantiles' | 'gaussian-copula' }) => {
-    // As in cli/serveCommand.ts: the surrogates' memory bound is shared by --max-sources analyses.
-    const analysis = analysisOptionsFrom(flags);
-    options = { ...analysis, maxSurrogateCells: Math.floor(analysis.maxSurrogateCells! / flags.maxSources), snapshotValues: flags.snapshotValues };
-  });
-  await command.parseAsync(args, { from: 'user' });
-  return options!;
-}
 
 /** A subscriber of every update: `until(n)` resolves once n updates of `source` have come. */
 async function subscribeUpdates(url: string, source: string): Promise<{ updates: SynergyUpdate[]; until: (n: number) => Promise<void> }> {
