@@ -1,14 +1,15 @@
 /**
  * Trials (`npm run bench:trials`): 10,000 trials × 256 units through the
  * trial analysis with the default estimator and significance (jackknife, 99
- * label-lag surrogates over the trial sequence, top 100), the last 1,000
+ * permutation surrogates of the conditions within the window, top 100; `--scheme lag` for
+ * label lags over the trial sequence), the last 1,000
  * trials every 100. Spikes are generated up front (0–50 ms windows, about
  * one spike per unit per window, one planted synergistic pair), then fed in
  * batches of one trial each; the analysis alone is timed. Prints one JSON
  * line: trials per second, ms per update, and how that compares with trials
  * arriving every 0.5 s.
  *
- *   tsx bench/trials.ts [--trials 10000] [--units 256] [--count 1000] [--hop 100] [--surrogates 99]
+ *   tsx bench/trials.ts [--trials 10000] [--units 256] [--count 1000] [--hop 100] [--surrogates 99] [--scheme permutation|lag]
  */
 import { performance } from 'node:perf_hooks';
 import { spikeBatch, type SpikeBatch } from '../src/stream/events.ts';
@@ -22,6 +23,7 @@ const units = Number(flag('units', '256'));
 const count = Number(flag('count', '1000'));
 const hop = Number(flag('hop', '100'));
 const surrogates = Number(flag('surrogates', String(DEFAULT_ANALYSIS_OPTIONS.surrogates)));
+const scheme = flag('scheme', 'permutation') as 'permutation' | 'lag';
 const SPACING = 0.5;
 const WINDOW = { from: 0, to: 0.05 };
 
@@ -64,7 +66,7 @@ for (let k = 0; k < trialsWanted; k++) {
   batches.push(spikeBatch(order.map((i) => t[i]), order.map((i) => unit[i])));
 }
 
-const analyzer = new TrialAnalyzer(trials, WINDOW, { ...DEFAULT_ANALYSIS_OPTIONS, surrogates, top: 100 }, { count, hop });
+const analyzer = new TrialAnalyzer(trials, WINDOW, { ...DEFAULT_ANALYSIS_OPTIONS, surrogates, top: 100, surrogateScheme: scheme }, { count, hop });
 let updates = 0;
 let surrogatesUsed = 0;
 let last: { a: unknown; b: unknown; synergy: number; p_fwer?: number } | undefined;
@@ -90,6 +92,7 @@ process.stdout.write(
     window: `last ${count} trials every ${hop}`,
     updates,
     surrogatesUsed,
+    scheme,
     seconds: ms / 1000,
     trialsPerSecond: trialsWanted / (ms / 1000),
     msPerUpdate: ms / updates,

@@ -242,8 +242,6 @@ export class LabelLagSignificance {
   }
 
   private permutedLabels = new Int32Array(0);
-  private readonly one = new Int32Array(1);
-  private readonly oneMode = new Int32Array(1);
 
   /**
    * update() under permutation surrogates: the bin enters (leaves) the real
@@ -259,12 +257,7 @@ export class LabelLagSignificance {
     const labels = this.permutedLabels;
     const K = this.tables.alignments;
     const relabel = (k: number, other: WindowBin, from: number, to: number): void => {
-      if (k + 1 >= K) return;
-      this.one[0] = k + 1;
-      this.oneMode[0] = from;
-      this.tables.updateBin(other.units, other.symbols, this.one, this.oneMode, 1, -1);
-      this.oneMode[0] = to;
-      this.tables.updateBin(other.units, other.symbols, this.one, this.oneMode, 1, 1);
+      if (k + 1 < K) this.tables.moveBin(other.units, other.symbols, k + 1, from, to);
     };
     if (delta === 1) permutations.enter(entry, labels, relabel);
     else permutations.leave(entry, labels, relabel);

@@ -219,31 +219,33 @@ export class LaggedPairTables {
    */
   updateBin(units: ArrayLike<number>, symbols: ArrayLike<number>, aligned: Int32Array, modeOf: Int32Array, count: number, delta: 1 | -1): void {
     if (count === 0) return;
-    const s = this.symbols;
     const K = this.alignments;
-    const mK = this.modes * K;
     // Offsets of each alignment's cell inside a [m][k] block.
     const offsets = this.offsets(count);
     for (let v = 0; v < count; v++) {
       offsets[v] = modeOf[v] * K + aligned[v];
       this.modeCounts[offsets[v]] += delta;
     }
-    const unitStride = this.cellsPerUnit;
-    const pairStride = this.cellsPerPair;
+    // One element type per call site: the loop stays monomorphic (a bin costs a pass over its pairs × alignments).
     const cells = this.cells;
-    const firstPair = this.firstPair;
-    for (let x = 0; x < units.length; x++) {
-      const j = units[x];
-      const bj = symbols[x] - 1;
-      const unitBase = j * unitStride + bj * mK;
-      for (let v = 0; v < count; v++) this.unitCounts[unitBase + offsets[v]] += delta;
-      if (j < this.firstRow) continue;
-      const rowStart = (j * (j - 1)) / 2 - firstPair;
-      for (let l = 0; l < x; l++) {
-        const base = (rowStart + units[l]) * pairStride + ((symbols[l] - 1) * s + bj) * mK;
-        for (let v = 0; v < count; v++) cells[base + offsets[v]] += delta;
-      }
-    }
+    if (cells instanceof Uint16Array) updatePairs(cells, this, units, symbols, offsets, count, delta);
+    else updatePairs(cells, this, units, symbols, offsets, count, delta);
+  }
+
+  /**
+   * Moves one bin from mode `from` to mode `to` under one alignment (a
+   * permutation surrogate gave it another label): what updateBin(−1, from)
+   * then updateBin(+1, to) give, in one pass over its pairs.
+   */
+  moveBin(units: Uint32Array, symbols: Uint8Array, alignment: number, from: number, to: number): void {
+    const K = this.alignments;
+    const off = from * K + alignment;
+    const on = to * K + alignment;
+    this.modeCounts[off]--;
+    this.modeCounts[on]++;
+    const cells = this.cells;
+    if (cells instanceof Uint16Array) movePairs(cells, this, units, symbols, off, on);
+    else movePairs(cells, this, units, symbols, off, on);
   }
 
   /**
@@ -345,6 +347,69 @@ function addAlignment(cells: Uint16Array | Int32Array, local: Uint16Array | Int3
     for (let m = 0; m < M; m++) {
       const v = local[from + m];
       if (v !== 0) cells[to + m * K] += v;
+    }
+  }
+}
+
+/** moveBin's pass: the bin's unit cells and pair cells at offset `off` (in each [m][k] block) less one, at `on` one more. */
+function movePairs(
+  cells: Uint16Array | Int32Array,
+  t: { readonly symbols: number; readonly modes: number; readonly alignments: number; readonly cellsPerUnit: number; readonly cellsPerPair: number; readonly firstRow: number; readonly firstPair: number; readonly unitCounts: Int32Array },
+  units: Uint32Array,
+  symbols: Uint8Array,
+  off: number,
+  on: number,
+): void {
+  const s = t.symbols;
+  const mK = t.modes * t.alignments;
+  const unitStride = t.cellsPerUnit;
+  const pairStride = t.cellsPerPair;
+  const firstPair = t.firstPair;
+  const firstRow = t.firstRow;
+  const unitCounts = t.unitCounts;
+  for (let x = 0; x < units.length; x++) {
+    const j = units[x];
+    const bj = symbols[x] - 1;
+    const unitBase = j * unitStride + bj * mK;
+    unitCounts[unitBase + off]--;
+    unitCounts[unitBase + on]++;
+    if (j < firstRow) continue;
+    const rowStart = ((j * (j - 1)) >>> 1) - firstPair;
+    for (let l = 0; l < x; l++) {
+      const base = (rowStart + units[l]) * pairStride + ((symbols[l] - 1) * s + bj) * mK;
+      cells[base + off]--;
+      cells[base + on]++;
+    }
+  }
+}
+
+/** updateBin's pass over the bin's units and pairs: each cell at offsets[v] (v < count) of its [m][k] block changed by delta. */
+function updatePairs(
+  cells: Uint16Array | Int32Array,
+  t: { readonly symbols: number; readonly modes: number; readonly alignments: number; readonly cellsPerUnit: number; readonly cellsPerPair: number; readonly firstRow: number; readonly firstPair: number; readonly unitCounts: Int32Array },
+  units: ArrayLike<number>,
+  symbols: ArrayLike<number>,
+  offsets: Int32Array,
+  count: number,
+  delta: number,
+): void {
+  const s = t.symbols;
+  const mK = t.modes * t.alignments;
+  const unitStride = t.cellsPerUnit;
+  const pairStride = t.cellsPerPair;
+  const firstPair = t.firstPair;
+  const firstRow = t.firstRow;
+  const unitCounts = t.unitCounts;
+  for (let x = 0; x < units.length; x++) {
+    const j = units[x];
+    const bj = symbols[x] - 1;
+    const unitBase = j * unitStride + bj * mK;
+    for (let v = 0; v < count; v++) unitCounts[unitBase + offsets[v]] += delta;
+    if (j < firstRow) continue;
+    const rowStart = ((j * (j - 1)) >>> 1) - firstPair;
+    for (let l = 0; l < x; l++) {
+      const base = (rowStart + units[l]) * pairStride + ((symbols[l] - 1) * s + bj) * mK;
+      for (let v = 0; v < count; v++) cells[base + offsets[v]] += delta;
     }
   }
 }
