@@ -59,7 +59,7 @@ export function addAnalysisOptions(command: Command, defaults: Partial<AnalysisO
         .choices(ESTIMATORS)
         .default(d.estimator),
     )
-    .option('--surrogates <n>', 'label-lag surrogates for p and p_fwer of every pair (0: none)', parseInteger('--surrogates', 0), d.surrogates)
+    .option('--surrogates <n>', 'surrogates for p and p_fwer of every pair (0: none): label lags over time bins, permutations of the labels over trials and snapshots', parseInteger('--surrogates', 0), d.surrogates)
     .option('--lag-step <seconds|auto>', "spacing of the surrogates' label lags (a whole number of bins), or 'auto': 1.1 times the mean mode dwell so far, 1-30 s", parseLagStep, d.lagStepSeconds ?? 'auto')
     .option('--seed <n>', 'seed of the surrogates and of the shuffle estimator', parseInteger('--seed'), d.seed)
     .option('--lateness <seconds>', 'how far out of order spikes and labels may arrive', parseSeconds('--lateness'), d.latenessSeconds)
