@@ -3,7 +3,7 @@ import { readSnapshots } from '../src/snapshots/readSnapshots.ts';
 import { SnapshotAnalyzer, type SnapshotUpdate } from '../src/snapshots/snapshotAnalysis.ts';
 import { deliverResults } from '../src/stream/deliverResults.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
-import type { CliIo } from './cliIo.ts';
+import { processIo, type CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 
 /**
@@ -22,6 +22,9 @@ export async function replaySnapshots(path: string, flags: { out?: string; label
   const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
   let samples = 0;
   let largest = 0;
+  // On a terminal, a line of progress (snapshots take seconds each with surrogates); nothing in logs.
+  const started = performance.now();
+  const progress = process.stderr.isTTY === true && io === processIo ? (line: string) => process.stderr.write(`\r\x1b[2K ${line}`) : undefined;
   const updates = new Observable<SnapshotUpdate>((subscriber) => {
     let stopped = false;
     void (async () => {
@@ -30,6 +33,7 @@ export async function replaySnapshots(path: string, flags: { out?: string; label
         samples += snapshot.samples;
         largest = Math.max(largest, snapshot.neurons);
         subscriber.next(analyzer.analyze(snapshot));
+        progress?.(`${analyzer.count} snapshots analyzed | step ${snapshot.step} | ${((performance.now() - started) / 1000 / analyzer.count).toFixed(2)} s each`);
       }
       subscriber.complete();
     })().catch((error: unknown) => subscriber.error(error));
@@ -38,5 +42,6 @@ export async function replaySnapshots(path: string, flags: { out?: string; label
     };
   });
   const delivered = await deliverResults(updates, { header, updatesFile: flags.out, updatesText: io.stdout });
+  if (progress !== undefined) process.stderr.write('\r\x1b[2K');
   io.stderr(`synergy replay ${path} (snapshots): ${delivered.updates} snapshots analyzed (${samples} samples, up to ${largest} neurons), one update each\n`);
 }
