@@ -351,10 +351,22 @@ function addAlignment(cells: Uint16Array | Int32Array, local: Uint16Array | Int3
   }
 }
 
+/** What the passes over a bin's pairs read of the tables (two copies of a loop, one per element type and operation, keep it fast). */
+interface PairLayout {
+  readonly symbols: number;
+  readonly modes: number;
+  readonly alignments: number;
+  readonly cellsPerUnit: number;
+  readonly cellsPerPair: number;
+  readonly firstRow: number;
+  readonly firstPair: number;
+  readonly unitCounts: Int32Array;
+}
+
 /** moveBin's pass: the bin's unit cells and pair cells at offset `off` (in each [m][k] block) less one, at `on` one more. */
 function movePairs(
   cells: Uint16Array | Int32Array,
-  t: { readonly symbols: number; readonly modes: number; readonly alignments: number; readonly cellsPerUnit: number; readonly cellsPerPair: number; readonly firstRow: number; readonly firstPair: number; readonly unitCounts: Int32Array },
+  t: PairLayout,
   units: Uint32Array,
   symbols: Uint8Array,
   off: number,
@@ -386,7 +398,7 @@ function movePairs(
 /** updateBin's pass over the bin's units and pairs: each cell at offsets[v] (v < count) of its [m][k] block changed by delta. */
 function updatePairs(
   cells: Uint16Array | Int32Array,
-  t: { readonly symbols: number; readonly modes: number; readonly alignments: number; readonly cellsPerUnit: number; readonly cellsPerPair: number; readonly firstRow: number; readonly firstPair: number; readonly unitCounts: Int32Array },
+  t: PairLayout,
   units: ArrayLike<number>,
   symbols: ArrayLike<number>,
   offsets: Int32Array,
