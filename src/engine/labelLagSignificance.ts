@@ -250,17 +250,19 @@ export class LabelLagSignificance {
    * surrogates' tables. Surrogates beyond the memory bound are drawn but
    * not tabulated (every tile draws alike).
    */
+  /** A bin the permutations gave another label under surrogate k moves between modes in that surrogate's tables (if held). */
+  private readonly relabel = (k: number, other: WindowBin, from: number, to: number): void => {
+    if (k + 1 < this.tables.alignments) this.tables.moveBin(other.units, other.symbols, k + 1, from, to);
+  };
+
   private updatePermuted(entry: WindowBin, delta: 1 | -1): void {
     if (entry.label < 0) return;
     const permutations = this.permutations!;
     if (this.permutedLabels.length < permutations.count) this.permutedLabels = new Int32Array(permutations.count);
     const labels = this.permutedLabels;
     const K = this.tables.alignments;
-    const relabel = (k: number, other: WindowBin, from: number, to: number): void => {
-      if (k + 1 < K) this.tables.moveBin(other.units, other.symbols, k + 1, from, to);
-    };
-    if (delta === 1) permutations.enter(entry, labels, relabel);
-    else permutations.leave(entry, labels, relabel);
+    if (delta === 1) permutations.enter(entry, labels, this.relabel);
+    else permutations.leave(entry, labels, this.relabel);
     let count = 0;
     this.aligned[count] = 0;
     this.modeOf[count++] = entry.label;

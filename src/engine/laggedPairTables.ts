@@ -351,7 +351,12 @@ function addAlignment(cells: Uint16Array | Int32Array, local: Uint16Array | Int3
   }
 }
 
-/** What the passes over a bin's pairs read of the tables (two copies of a loop, one per element type and operation, keep it fast). */
+/**
+ * What the passes over a bin's pairs read of the tables. moveBin's pass and
+ * updateBin's are two loops on purpose: one loop with a delta per offset
+ * made trials with permutation surrogates 35 % slower (10.1 → 6.6 trials/s
+ * at 256 units).
+ */
 interface PairLayout {
   readonly symbols: number;
   readonly modes: number;

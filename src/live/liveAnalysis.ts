@@ -89,7 +89,7 @@ export function runLiveAnalyses(
       events.pipe(
         // Snapshots on a worker thread of their own (a snapshot takes seconds); trials in this thread.
         kind === 'snapshots'
-          ? analyzeSnapshots(options, name, true)
+          ? analyzeSnapshots(options, name)
           : trials !== undefined
             ? analyzeTrialsLive(options, trials, name)
             : analyzeLive(options, alertOptions, name, undefined, tiles),

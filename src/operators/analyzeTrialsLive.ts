@@ -30,7 +30,7 @@ export function analyzeTrialsLive(options: AnalysisOptions, trials: LiveTrials, 
           try {
             if (event.kind === 'spikes') deliver(analyzer.push(event));
             else if (event.kind === 'trial') analyzer.addTrial(event.t, event.label);
-            else if (event.kind === 'heartbeat' || event.kind === 'label') deliver(analyzer.advance(event.t));
+            else if (event.kind === 'heartbeat') deliver(analyzer.advance(event.t));
           } catch (error) {
             subscriber.error(error);
           }

@@ -19,7 +19,7 @@ function runThreaded(paced: boolean): Promise<SnapshotUpdate[]> {
     else events.next({ kind: 'snapshot', snapshot: snapshots[sent++] });
   };
   return new Promise<SnapshotUpdate[]>((resolve, reject) => {
-    events.pipe(analyzeSnapshots(options, 'net', true)).subscribe({
+    events.pipe(analyzeSnapshots(options, 'net')).subscribe({
       next: (update) => {
         updates.push(update);
         if (paced) sendNext();
