@@ -1,0 +1,230 @@
+import type { GroupMeasures } from '../groupMeasures.ts';
+import { copulaNormalize } from './gaussianCopula.ts';
+import { InvalidSamplesError, SingularCovarianceError } from './covariance.ts';
+import { gaussianEntropyBiasBits } from './gaussianEntropyBias.ts';
+
+/** A covariance of k variables, row-major k×k, normalized by `samples` − 1. */
+export interface SampleCovariance {
+  readonly matrix: Float64Array;
+  readonly samples: number;
+}
+
+/**
+ * log₂ det Σ and, for every variable j, log₂ det Σ_{−j} (Σ without row and
+ * column j), from one Cholesky factorization Σ = L Lᵀ:
+ * log₂ det Σ = 2 Σ log₂ L_ii, and det Σ_{−j} = det Σ · (Σ⁻¹)_jj (the cofactor
+ * of a diagonal entry), with (Σ⁻¹)_jj = Σ_i (L⁻¹)_ij². One O(k³) pass instead
+ * of k + 1 factorizations: what makes Ω and ∂_YΩ of a 32-unit group
+ * affordable under 99 surrogates every hop.
+ *
+ * `scratch` (k² values) is overwritten. Pivots at or below the same rounding
+ * tolerance covarianceLog2Determinant uses throw SingularCovarianceError.
+ */
+export function log2DeterminantsWithLeaveOneOut(
+  covariance: Float64Array,
+  k: number,
+  leaveOneOut: Float64Array,
+  scratch: Float64Array = new Float64Array(k * k),
+): number {
+  const l = scratch;
+  const tolerance = 64 * Number.EPSILON * k;
+  let log2Determinant = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = 0.5 * (covariance[i * k + j] + covariance[j * k + i]);
+      for (let p = 0; p < j; p++) sum -= l[i * k + p] * l[j * k + p];
+      if (i === j) {
+        const variance = covariance[i * k + i];
+        if (!(variance > 0) || !(sum > tolerance * variance) || !Number.isFinite(sum)) {
+          throw new SingularCovarianceError(Array.from({ length: k }, (_, v) => v), i);
+        }
+        const pivot = Math.sqrt(sum);
+        l[i * k + i] = pivot;
+        log2Determinant += 2 * Math.log2(pivot);
+      } else {
+        l[i * k + j] = sum / l[j * k + j];
+      }
+    }
+  }
+  // L⁻¹ in place of the upper triangle is awkward; a column at a time into `column`.
+  leaveOneOut.fill(0, 0, k);
+  const column = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    // Solve L x = e_j: x_i = 0 for i < j.
+    column.fill(0);
+    column[j] = 1 / l[j * k + j];
+    let inverseDiagonal = column[j] * column[j];
+    for (let i = j + 1; i < k; i++) {
+      let sum = 0;
+      for (let p = j; p < i; p++) sum -= l[i * k + p] * column[p];
+      column[i] = sum / l[i * k + i];
+      inverseDiagonal += column[i] * column[i];
+    }
+    leaveOneOut[j] = log2Determinant + Math.log2(inverseDiagonal);
+  }
+  return log2Determinant;
+}
+
+const LOG2_TWO_PI_E = Math.log2(2 * Math.PI * Math.E);
+
+/** Gaussian entropy (bits) of `variables` variables with log₂ det Σ given, bias-corrected for `samples` when asked. */
+function entropyBits(variables: number, log2Determinant: number, samples: number, biasCorrection: boolean): number {
+  const entropy = 0.5 * (variables * LOG2_TWO_PI_E + log2Determinant);
+  return biasCorrection ? entropy - gaussianEntropyBiasBits(variables, samples) : entropy;
+}
+
+/** What a Gaussian group measure needs of one covariance: H(S), H(S−j) for each j, H(X_i) for each i. */
+interface CovarianceEntropies {
+  whole: number;
+  withoutEach: Float64Array;
+  single: Float64Array;
+}
+
+function entropiesOf(covariance: SampleCovariance, k: number, biasCorrection: boolean, scratch: Float64Array): CovarianceEntropies {
+  const leaveOneOut = new Float64Array(k);
+  const log2Determinant = log2DeterminantsWithLeaveOneOut(covariance.matrix, k, leaveOneOut, scratch);
+  const n = covariance.samples;
+  const withoutEach = new Float64Array(k);
+  const single = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    withoutEach[j] = entropyBits(k - 1, leaveOneOut[j], n, biasCorrection);
+    single[j] = entropyBits(1, Math.log2(covariance.matrix[j * k + j]), n, biasCorrection);
+  }
+  return { whole: entropyBits(k, log2Determinant, n, biasCorrection), withoutEach, single };
+}
+
+/**
+ * GroupMeasures of k ≥ 2 continuous variables about a discrete mode Y under
+ * a Gaussian model, from the covariance of all samples (`total`, N samples)
+ * and the within-class covariances (`classes`, N_m samples each, class means
+ * removed):
+ *
+ * - H(X_A) = ½ log₂((2πe)^|A| det Σ_A) (Cover & Thomas Thm 8.4.1), each term
+ *   bias-corrected for its own sample count when `biasCorrection` (Ince et al.
+ *   2017, gcmi `ent_g`; SCIENCE.md, "Gaussian entropy bias");
+ * - TC = Σ_i H(X_i) − H(X_S); DTC = Σ_j H(X_{S−j}) − (k−1) H(X_S); Ω = TC − DTC; S = TC + DTC;
+ * - I(X_A;Y) = H(X_A) − Σ_m (N_m/N) H(X_A | Y = m) (gcmi `mi_model_gd`);
+ * - synergy = I(X_S;Y) − Σ_i I(X_i;Y);
+ * - ∂_Y Ω = Ω(X_S, Y) − Ω(X_S) = Σ_j I(X_{S−j};Y) − (k−1) I(X_S;Y), which
+ *   follows from Ω's entropy form (SCIENCE.md, "Groups of k units") and needs
+ *   no entropy of the discrete Y.
+ *
+ * One implementation for batch (copulaGroupMeasures) and stream (the group
+ * analyzer builds the same covariances incrementally). Classes with no sample
+ * are skipped.
+ *
+ * @throws SingularCovarianceError when a covariance is not positive definite
+ *   (a constant variable in the window or within a class);
+ *   RangeError when bias correction meets a class with N_m ≤ k.
+ */
+export function gaussianGroupMeasuresFromCovariances(
+  total: SampleCovariance,
+  classes: readonly SampleCovariance[],
+  k: number,
+  biasCorrection = true,
+): GroupMeasures {
+  if (!Number.isInteger(k) || k < 2) throw new RangeError(`a group needs at least 2 variables, got ${k}`);
+  const scratch = new Float64Array(k * k);
+  const overall = entropiesOf(total, k, biasCorrection, scratch);
+  let sumSingle = 0;
+  let sumWithout = 0;
+  for (let j = 0; j < k; j++) {
+    sumSingle += overall.single[j];
+    sumWithout += overall.withoutEach[j];
+  }
+  const tc = sumSingle - overall.whole;
+  const dtc = sumWithout - (k - 1) * overall.whole;
+  // Conditional entropies, weighted by p(m) = N_m / N.
+  let conditionalWhole = 0;
+  const conditionalWithout = new Float64Array(k);
+  const conditionalSingle = new Float64Array(k);
+  let classSamples = 0;
+  for (const c of classes) classSamples += c.samples;
+  for (const c of classes) {
+    if (c.samples === 0) continue;
+    const weight = c.samples / classSamples;
+    const within = entropiesOf(c, k, biasCorrection, scratch);
+    conditionalWhole += weight * within.whole;
+    for (let j = 0; j < k; j++) {
+      conditionalWithout[j] += weight * within.withoutEach[j];
+      conditionalSingle[j] += weight * within.single[j];
+    }
+  }
+  const informationWhole = overall.whole - conditionalWhole;
+  let sumSingleInformation = 0;
+  let sumWithoutInformation = 0;
+  for (let j = 0; j < k; j++) {
+    sumSingleInformation += overall.single[j] - conditionalSingle[j];
+    sumWithoutInformation += overall.withoutEach[j] - conditionalWithout[j];
+  }
+  return {
+    oinfo: tc - dtc,
+    tc,
+    dtc,
+    sinfo: tc + dtc,
+    synergy: informationWhole - sumSingleInformation,
+    doinfo_y: sumWithoutInformation - (k - 1) * informationWhole,
+  };
+}
+
+/** The unbiased covariance (normalized by n − 1) of the rows `rows` of `columns`, class mean removed (two passes). */
+function covarianceOfRows(columns: readonly Float64Array[], rows: readonly number[]): SampleCovariance {
+  const k = columns.length;
+  const n = rows.length;
+  const centered = columns.map((column) => {
+    let sum = 0;
+    for (const r of rows) sum += column[r];
+    const mean = sum / n;
+    return Float64Array.from(rows, (r) => column[r] - mean);
+  });
+  const matrix = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = 0;
+      const a = centered[i];
+      const b = centered[j];
+      for (let s = 0; s < n; s++) sum += a[s] * b[s];
+      matrix[i * k + j] = matrix[j * k + i] = sum / (n - 1);
+    }
+  }
+  return { matrix, samples: n };
+}
+
+/**
+ * GroupMeasures of the columns (k ≥ 2 variables, N samples each) about the
+ * discrete `classes` (−1: sample left out) under the Gaussian copula: each
+ * column replaced by the normal scores of its mid-ranks among the kept samples
+ * (copulaNormalize), then gaussianGroupMeasuresFromCovariances. Invariant to
+ * any strictly increasing transform of each column (Ince et al. 2017). The
+ * batch reference of the stream's Gaussian group measures.
+ *
+ * @throws InvalidSamplesError, SingularCovarianceError, RangeError (see above)
+ */
+export function copulaGroupMeasures(
+  columns: readonly ArrayLike<number>[],
+  classes: ArrayLike<number>,
+  biasCorrection = true,
+): GroupMeasures {
+  const kept: number[] = [];
+  for (let s = 0; s < classes.length; s++) if (classes[s] >= 0) kept.push(s);
+  if (kept.length < 2) throw new InvalidSamplesError(`copulaGroupMeasures: ${kept.length} labeled samples; at least 2 are needed`);
+  const scores = columns.map((column) => {
+    if (column.length !== classes.length) throw new InvalidSamplesError(`copulaGroupMeasures: a column of ${column.length} samples for ${classes.length} classes`);
+    return copulaNormalize(Float64Array.from(kept, (s) => column[s]));
+  });
+  const all = kept.map((_, r) => r);
+  const byClass = new Map<number, number[]>();
+  kept.forEach((s, r) => {
+    const m = classes[s];
+    let rows = byClass.get(m);
+    if (rows === undefined) byClass.set(m, (rows = []));
+    rows.push(r);
+  });
+  const order = [...byClass.keys()].sort((a, b) => a - b);
+  return gaussianGroupMeasuresFromCovariances(
+    covarianceOfRows(scores, all),
+    order.map((m) => covarianceOfRows(scores, byClass.get(m)!)),
+    columns.length,
+    biasCorrection,
+  );
+}
