@@ -255,7 +255,7 @@ export function labelHistoryBins(options: AnalysisOptions): number | undefined {
  * be (the history holds its longest lags), and with 'auto' the bounds of the
  * step: from 1 s (or one bin) up to AUTO_LAG_STEP_MAX_SECONDS.
  */
-function lagSteps(options: AnalysisOptions): { firstBins: number; longestBins: number; auto?: { minBins: number; maxBins: number } } {
+export function lagSteps(options: AnalysisOptions): { firstBins: number; longestBins: number; auto?: { minBins: number; maxBins: number } } {
   const step = options.lagStepSeconds ?? DEFAULT_LAG_STEP_SECONDS;
   if (step !== 'auto') {
     const bins = wholeBins(step, options.binSeconds, 'lag step');

@@ -39,6 +39,10 @@ export interface AnalysisOptions {
   seed: number;
   /** How far out of order spikes and labels may arrive. */
   latenessSeconds: number;
+  /** Named groups of units whose higher-order measures each update carries (docs/MEASURES.md, "Groups"). */
+  groups?: ReadonlyArray<{ readonly name: string; readonly units: readonly string[] }>;
+  /** Groups of at most this many units are measured with discrete tables, larger ones under the Gaussian copula (default 4). */
+  groupDiscreteMaxUnits?: number;
   /** Emit only the strongest `top` pairs by |synergy| (all pairs are computed); undefined: all. */
   top?: number;
 }

@@ -80,7 +80,10 @@ interface CovarianceEntropies {
   single: Float64Array;
 }
 
-function entropiesOf(covariance: SampleCovariance, k: number, biasCorrection: boolean, scratch: Float64Array): CovarianceEntropies {
+function entropiesOf(covariance: SampleCovariance, k: number, biasCorrection: boolean, scratch: Float64Array, minimumVariance: number): CovarianceEntropies {
+  for (let j = 0; j < k; j++) {
+    if (!(covariance.matrix[j * k + j] > minimumVariance)) throw new SingularCovarianceError(Array.from({ length: k }, (_, v) => v), j);
+  }
   const leaveOneOut = new Float64Array(k);
   const log2Determinant = log2DeterminantsWithLeaveOneOut(covariance.matrix, k, leaveOneOut, scratch);
   const n = covariance.samples;
@@ -115,17 +118,24 @@ function entropiesOf(covariance: SampleCovariance, k: number, biasCorrection: bo
  *
  * @throws SingularCovarianceError when a covariance is not positive definite
  *   (a constant variable in the window or within a class);
- *   RangeError when bias correction meets a class with N_m ≤ k.
+ *   RangeError for a class with N_m ≤ k samples (its covariance is singular by rank).
  */
 export function gaussianGroupMeasuresFromCovariances(
   total: SampleCovariance,
   classes: readonly SampleCovariance[],
   k: number,
   biasCorrection = true,
+  /**
+   * Variances at or below this count as zero (singular). Normal scores have
+   * variances of order 1, and a column that is constant within a class can
+   * come out at 1e-32 instead of 0 (its mean rounds): the copula estimators
+   * pass COPULA_MINIMUM_VARIANCE.
+   */
+  minimumVariance = 0,
 ): GroupMeasures {
   if (!Number.isInteger(k) || k < 2) throw new RangeError(`a group needs at least 2 variables, got ${k}`);
   const scratch = new Float64Array(k * k);
-  const overall = entropiesOf(total, k, biasCorrection, scratch);
+  const overall = entropiesOf(total, k, biasCorrection, scratch, minimumVariance);
   let sumSingle = 0;
   let sumWithout = 0;
   for (let j = 0; j < k; j++) {
@@ -142,8 +152,10 @@ export function gaussianGroupMeasuresFromCovariances(
   for (const c of classes) classSamples += c.samples;
   for (const c of classes) {
     if (c.samples === 0) continue;
+    // N_m − 1 < k centered samples span fewer than k dimensions: singular whatever rounding says.
+    if (c.samples <= k) throw new RangeError(`a class of ${c.samples} samples cannot give the covariance of ${k} variables (it needs more than ${k})`);
     const weight = c.samples / classSamples;
-    const within = entropiesOf(c, k, biasCorrection, scratch);
+    const within = entropiesOf(c, k, biasCorrection, scratch, minimumVariance);
     conditionalWhole += weight * within.whole;
     for (let j = 0; j < k; j++) {
       conditionalWithout[j] += weight * within.withoutEach[j];
@@ -166,6 +178,9 @@ export function gaussianGroupMeasuresFromCovariances(
     doinfo_y: sumWithoutInformation - (k - 1) * informationWhole,
   };
 }
+
+/** Variances of normal scores at or below this are a constant column (rounding, not variation). */
+export const COPULA_MINIMUM_VARIANCE = 1e-12;
 
 /** The unbiased covariance (normalized by n − 1) of the rows `rows` of `columns`, class mean removed (two passes). */
 function covarianceOfRows(columns: readonly Float64Array[], rows: readonly number[]): SampleCovariance {
@@ -226,5 +241,6 @@ export function copulaGroupMeasures(
     order.map((m) => covarianceOfRows(scores, byClass.get(m)!)),
     columns.length,
     biasCorrection,
+    COPULA_MINIMUM_VARIANCE,
   );
 }
