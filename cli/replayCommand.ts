@@ -20,6 +20,7 @@ import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOption
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { replaySnapshots } from './snapshotReplay.ts';
 import { replayTrials, type TrialFlags } from './trialReplay.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type OpenTiles, type ParallelFlags } from './parallelOptions.ts';
@@ -35,7 +36,7 @@ export interface RecordingFlags extends Omit<OpenRecordingOptions, 'unitFilters'
   unitFilter?: UnitFilter[];
 }
 
-interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags, TrialFlags {
+interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags, TrialFlags, GroupFlags {
   out?: string;
   start?: number;
   end?: number;
@@ -296,10 +297,11 @@ Examples:
     )
     .option('--snapshots', 'the path holds snapshots of activations (.npz, .npy, a folder of them, .csv/.tsv, .jsonl): each analyzed whole, one update per snapshot (docs/STREAMING.md, "Snapshots")');
   addAnalysisOptions(command);
+  addGroupOptions(command, { groupBy: true });
   addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (path: string, flags: ReplayFlags) => {
-    const options = analysisOptionsFrom(flags);
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax };
     if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
       throw new UsageError(`--end (${flags.end}) must be later than --start (${flags.start})`);
     }
@@ -327,7 +329,9 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const openOptions = recordingOptionsFrom(flags);
   const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, labelFileOptionsFrom(flags));
   const recording = await openRecording(path, openOptions);
-  const header = runHeader('replay', path, recording.format, flags, options.seed);
+  const groups = await resolveGroups(flags, recording, (line) => io.stderr(`synergy replay: ${line}\n`));
+  if (groups !== undefined) options = { ...options, groups };
+  const header = runHeader('replay', path, recording.format, groups === undefined ? flags : { ...flags, groupUnits: groups }, options.seed);
   const server =
     flags.serve === undefined
       ? undefined

@@ -1,3 +1,5 @@
+import type { GroupEmission } from '../groups/groupAnalyzer.ts';
+import { HigherOrderStage } from '../groups/higherOrderStage.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledFrame } from './countFrame.ts';
 import type { SynergyUpdate } from './synergyUpdate.ts';
@@ -24,6 +26,7 @@ export class SlidingWindowAnalyzer {
   readonly hopBins: number;
   private readonly merger: EmissionMerger;
   private readonly tiles: TileAnalyzer[];
+  private readonly higherOrder: HigherOrderStage | undefined;
 
   constructor(
     readonly options: AnalysisOptions,
@@ -35,6 +38,7 @@ export class SlidingWindowAnalyzer {
     this.merger = new EmissionMerger(options);
     this.windowBins = this.merger.windowBins;
     this.hopBins = this.merger.hopBins;
+    this.higherOrder = HigherOrderStage.for(options);
   }
 
   /**
@@ -45,16 +49,19 @@ export class SlidingWindowAnalyzer {
   push(frame: LabeledFrame, startTime: number, lateSpikes: number): SynergyUpdate[] {
     const due = this.merger.take(frame, startTime, lateSpikes);
     const tileFrame = tileFrameOf(frame, startTime);
-    return this.mergeAll(due, this.tiles.map((tile) => tile.push(tileFrame)));
+    return this.mergeAll(due, this.tiles.map((tile) => tile.push(tileFrame)), this.higherOrder?.push(frame, startTime));
   }
 
   /** The stream ended at `endTime`: the emissions still due up to the last full hop. */
   finish(endTime: number, lateSpikes: number): SynergyUpdate[] {
     const due = this.merger.takeFinish(endTime, lateSpikes);
-    return this.mergeAll(due, this.tiles.map((tile) => tile.finish(endTime)));
+    return this.mergeAll(due, this.tiles.map((tile) => tile.finish(endTime)), this.higherOrder?.finish(endTime));
   }
 
-  private mergeAll(due: DueEmission[], parts: TileEmission[][]): SynergyUpdate[] {
-    return due.map((emission, e) => this.merger.merge(emission, parts.map((tileParts) => tileParts[e])));
+  private mergeAll(due: DueEmission[], parts: TileEmission[][], groups: GroupEmission[] | undefined): SynergyUpdate[] {
+    return due.map((emission, e) => {
+      const update = this.merger.merge(emission, parts.map((tileParts) => tileParts[e]));
+      return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission.endBin, groups?.[e]);
+    });
   }
 }

@@ -1,3 +1,4 @@
+import type { GroupUpdate } from '../groups/groupUpdate.ts';
 import type { UnitId } from '../stream/unitIds.ts';
 
 /** One pair in an update (DESIGN §4), values in bits. */
@@ -76,4 +77,6 @@ export interface SynergyUpdate {
   /** Pairs (of all computed) with q ≤ alpha: the discoveries at false discovery rate alpha (Benjamini–Hochberg). */
   discoveries?: number;
   pairs: PairUpdate[];
+  /** Each named group's higher-order measures (`--groups`, `--group-by`); docs/MEASURES.md, "Groups". */
+  groups?: GroupUpdate[];
 }

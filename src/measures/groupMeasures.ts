@@ -15,14 +15,14 @@ import { totalCorrelation } from './totalCorrelation.ts';
  * - `synergy` = I(X_S;Y) − Σ_i I(X_i;Y), the group synergy (redundancy–synergy index);
  * - `doinfo_y` = ∂_Y Ω(X_S) = Ω(X_S, Y) − Ω(X_S): negative when the mode is carried synergistically.
  */
-export interface GroupMeasures {
+export type GroupMeasures = {
   oinfo: number;
   tc: number;
   dtc: number;
   sinfo: number;
   synergy: number;
   doinfo_y: number;
-}
+};
 
 /**
  * Every GroupMeasures of the sources `sources` about `y`, each written as its

@@ -2,6 +2,8 @@ import type { LabeledFrame } from '../engine/countFrame.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { EmissionMerger, tileFrameOf, type DueEmission } from '../engine/tileMerge.ts';
 import type { TileEmission, TileFrame } from '../engine/tiles.ts';
+import type { GroupEmission } from '../groups/groupAnalyzer.ts';
+import { HigherOrderStage } from '../groups/higherOrderStage.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 
 /** Where a parallel analysis's tiles live: the pool's threads, or Redis workers (the same commands). */
@@ -22,22 +24,29 @@ export interface TileSessionLike {
  */
 export class ParallelAnalyzer {
   private readonly merger: EmissionMerger;
+  /** Groups are measured here, in the coordinator's thread, as the frames go out to the tiles. */
+  private readonly higherOrder: HigherOrderStage | undefined;
 
   constructor(
     readonly options: AnalysisOptions,
     private readonly session: TileSessionLike,
   ) {
     this.merger = new EmissionMerger(options);
+    this.higherOrder = HigherOrderStage.for(options);
   }
 
   push(frame: LabeledFrame, startTime: number, lateSpikes: number): Promise<SynergyUpdate[]> {
     const due = this.merger.take(frame, startTime, lateSpikes);
-    return this.session.push(tileFrameOf(frame, startTime)).then((parts) => this.mergeAll(due, parts));
+    const sent = this.session.push(tileFrameOf(frame, startTime));
+    const groups = this.higherOrder?.push(frame, startTime);
+    return sent.then((parts) => this.mergeAll(due, parts, groups));
   }
 
   finish(endTime: number, lateSpikes: number): Promise<SynergyUpdate[]> {
     const due = this.merger.takeFinish(endTime, lateSpikes);
-    return this.session.finish(endTime).then((parts) => this.mergeAll(due, parts));
+    const sent = this.session.finish(endTime);
+    const groups = this.higherOrder?.finish(endTime);
+    return sent.then((parts) => this.mergeAll(due, parts, groups));
   }
 
   /** Resolves when the tiles can take more (a source that can wait waits on it). */
@@ -49,10 +58,13 @@ export class ParallelAnalyzer {
     await this.session.close();
   }
 
-  private mergeAll(due: DueEmission[], parts: TileEmission[][]): SynergyUpdate[] {
+  private mergeAll(due: DueEmission[], parts: TileEmission[][], groups: GroupEmission[] | undefined): SynergyUpdate[] {
     parts.forEach((tileParts, tile) => {
       if (tileParts.length !== due.length) throw new Error(`internal: tile ${tile} made ${tileParts.length} emissions where ${due.length} were due`);
     });
-    return due.map((emission, e) => this.merger.merge(emission, parts.map((tileParts) => tileParts[e])));
+    return due.map((emission, e) => {
+      const update = this.merger.merge(emission, parts.map((tileParts) => tileParts[e]));
+      return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission.endBin, groups?.[e]);
+    });
   }
 }
