@@ -238,6 +238,33 @@ export class NwbRecording implements RecordingSource {
     };
   }
 
+  /**
+   * Every column a unit can be grouped by (`--group-by`), with each kept
+   * unit's value as text: the units table's columns of one plain value per
+   * unit (not id, spike_times, ragged or reference columns), then, through
+   * its `electrodes`, the electrodes table's (location, group_name, …) that
+   * the units table does not have itself. describe() shows only a few of
+   * these as details.
+   */
+  async unitProperties(): Promise<{ columns: string[]; values(column: string): Map<string, string> }> {
+    const table = this.units;
+    const plain = table.columns.filter((column) => {
+      if (column === 'id' || column === 'spike_times') return false;
+      const path = `${table.path}/${column}`;
+      if (this.file.isDataset(`${path}_index`) || !this.file.isDataset(path)) return false;
+      const info = this.file.info(path);
+      return info.shape.length === 1 && info.shape[0] === table.ids.length && info.kind !== 'reference' && info.kind !== 'other';
+    });
+    const columns = [...plain, ...(this.unitColumns.electrodes?.columns ?? []).filter((column) => !plain.includes(column))];
+    return {
+      columns,
+      values: (column) => {
+        const text = this.unitColumns.text(column);
+        return new Map(this.keptRows.map((row) => [table.ids[row], text[row]]));
+      },
+    };
+  }
+
   async close(): Promise<void> {
     this.file.close();
   }

@@ -297,6 +297,21 @@ export class PhyRecording implements RecordingSource {
     return notes;
   }
 
+  /**
+   * Every column of the cluster tables a unit can be grouped by
+   * (`--group-by`: ch, sh, depth, KSLabel, group, …), with each listed
+   * cluster's value as text by cluster id; a cluster a table does not list
+   * has no value there. A malformed cluster table is its InputFormatError.
+   */
+  async unitProperties(): Promise<{ columns: string[]; values(column: string): Map<string, string> }> {
+    const tables = this.tables;
+    if (tables instanceof Error) throw tables;
+    return {
+      columns: [...tables.columns],
+      values: (column) => new Map([...(tables.valuesOf.get(column) ?? [])].map(([cluster, value]) => [String(cluster), value])),
+    };
+  }
+
   async close(): Promise<void> {
     await this.arrays.close();
   }
