@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabeledFrame } from '../../src/engine/countFrame.ts';
 import { availableLags, effectiveSurrogates, surrogatePValue } from '../../src/engine/labelLagSchedule.ts';
 import { estimate } from '../../src/estimators/estimate.ts';
-import { GroupAnalyzer } from '../../src/groups/groupAnalyzer.ts';
+import { GAUSSIAN_STATISTIC_RIDGE, GroupAnalyzer } from '../../src/groups/groupAnalyzer.ts';
 import type { AnalysisGroup, GroupUpdate } from '../../src/groups/groupUpdate.ts';
 import { discretize, estimationData } from '../../src/measures/discreteSamples.ts';
 import { copulaNormalize } from '../../src/measures/gaussian/gaussianCopula.ts';
@@ -48,7 +48,11 @@ function gaussianStatistic(scores: readonly Float64Array[], classes: readonly nu
   const byClass = new Map<number, number[]>();
   if (classes !== undefined) for (const r of rows) byClass.set(classes[r], [...(byClass.get(classes[r]) ?? []), r]);
   const order = [...byClass.keys()].sort((a, b) => a - b);
-  return gaussianGroupMeasuresFromCovariances(covarianceOf(scores, rows), order.map((m) => covarianceOf(scores, byClass.get(m)!)).filter((c) => c.samples >= 2), scores.length, false, COPULA_MINIMUM_VARIANCE);
+  const total = covarianceOf(scores, rows);
+  const k = scores.length;
+  const classCovariances = order.map((m) => covarianceOf(scores, byClass.get(m)!)).filter((c) => c.samples >= 2);
+  for (const c of classCovariances) for (let j = 0; j < k; j++) c.matrix[j * k + j] += GAUSSIAN_STATISTIC_RIDGE * total.matrix[j * k + j];
+  return gaussianGroupMeasuresFromCovariances(total, classCovariances, k, false, COPULA_MINIMUM_VARIANCE);
 }
 
 function twoSided(observed: number, surrogates: number[], effective: number): number {
