@@ -417,6 +417,10 @@ export function encodeTileEmission(emission: TileEmission, extra: ExtraFields = 
     checkSignificance(significance, what);
     arrays.push(['maxima', significance.maxima], ['beyondCounts', significance.beyondCounts], ['candidates', significance.candidates]);
   }
+  if (emission.allPairs !== undefined) {
+    arrays.push(['allSynergy', emission.allPairs.synergy]);
+    if (emission.allPairs.excess !== undefined) arrays.push(['allExcess', emission.allPairs.excess]);
+  }
   return encodeMessage('emission', fields, extra, arrays);
 }
 
@@ -473,6 +477,12 @@ export function decodeTileEmission(bytes: Uint8Array, maxBytes = DEFAULT_MAX_MES
   if (beyond !== undefined) expected.push('beyond');
   if (beyondPresent !== undefined) expected.push('beyondPresent');
   if (significance !== undefined) expected.push('maxima', 'beyondCounts', 'candidates');
+  // Every pair of the tile (with groups): as many excesses as synergies.
+  const allSynergyLength = arrays.get('allSynergy')?.length;
+  const allSynergy = allSynergyLength === undefined ? undefined : typed(arrays, 'allSynergy', Float64Array, allSynergyLength, what);
+  const allExcess = allSynergyLength === undefined || !arrays.has('allExcess') ? undefined : typed(arrays, 'allExcess', Float64Array, allSynergyLength, what);
+  if (allSynergy !== undefined) expected.push('allSynergy');
+  if (allExcess !== undefined) expected.push('allExcess');
   onlyArrays(arrays, expected, what);
 
   const pairs: TilePair[] = new Array(n);
@@ -490,6 +500,7 @@ export function decodeTileEmission(bytes: Uint8Array, maxBytes = DEFAULT_MAX_MES
   }
   const emission: TileEmission = { tile, endBin, pairs };
   if (significance !== undefined) emission.significance = significance;
+  if (allSynergy !== undefined) emission.allPairs = { synergy: allSynergy, ...(allExcess === undefined ? {} : { excess: allExcess }) };
   return { emission, extra };
 }
 

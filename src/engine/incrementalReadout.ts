@@ -100,6 +100,22 @@ export class IncrementalReadout implements WindowReadout {
     return this.rankExact(units, joints, limit);
   }
 
+  allSynergies(allUnits: number): Float64Array | undefined {
+    if (this.estimator === 'panzeri-treves' || this.estimator === 'shuffle') return undefined;
+    const units = Math.min(allUnits, this.end);
+    const pairCount = this.tables.pairsHeld(units);
+    const joints = this.scratchArrays.get('joints');
+    const singles = this.scratchArrays.get('singles');
+    if (pairCount === 0 || joints === undefined || singles === undefined || joints.length < pairCount) return undefined;
+    const synergies = new Float64Array(pairCount);
+    let p = 0;
+    for (let j = Math.max(1, this.firstRow); j < units; j++) {
+      const sj = singles[j];
+      for (let i = 0; i < j; i++, p++) synergies[p] = joints[p] - singles[i] - sj;
+    }
+    return synergies;
+  }
+
   /** Bytes of the count tables (their WebAssembly memories included) and the scratch kept between hops. */
   memoryBytes(): number {
     let bytes = tableBytes(this.tables) + (this.shuffled === undefined ? 0 : tableBytes(this.shuffled));

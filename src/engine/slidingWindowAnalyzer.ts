@@ -60,8 +60,9 @@ export class SlidingWindowAnalyzer {
 
   private mergeAll(due: DueEmission[], parts: TileEmission[][], groups: GroupEmission[] | undefined): SynergyUpdate[] {
     return due.map((emission, e) => {
-      const update = this.merger.merge(emission, parts.map((tileParts) => tileParts[e]));
-      return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission.endBin, groups?.[e]);
+      const tileParts = parts.map((perTile) => perTile[e]);
+      const update = this.merger.merge(emission, tileParts);
+      return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission, tileParts, groups?.[e]);
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { GroupUpdate } from '../groups/groupUpdate.ts';
+import type { RegionComparison } from '../groups/regionComparison.ts';
 import type { UnitId } from '../stream/unitIds.ts';
 
 /** One pair in an update (DESIGN §4), values in bits. */
@@ -79,4 +80,6 @@ export interface SynergyUpdate {
   pairs: PairUpdate[];
   /** Each named group's higher-order measures (`--groups`, `--group-by`); docs/MEASURES.md, "Groups". */
   groups?: GroupUpdate[];
+  /** Every two disjoint groups compared: the difference of their mean pair synergy and its permutation p (up to 8 groups). */
+  regions?: RegionComparison[];
 }

@@ -189,7 +189,7 @@ export class EmissionMerger {
 }
 
 /** The tiles' significance parts as one: maxima per surrogate, counts summed, candidates together. */
-function mergeSignificance(parts: readonly TileEmission[]):
+export function mergeSignificance(parts: readonly TileEmission[]):
   | { available: number; effective: number; maxima: Float64Array; beyondCounts: Uint32Array; candidates: number[] }
   | undefined {
   const first = parts[0]?.significance;

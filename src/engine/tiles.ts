@@ -76,6 +76,13 @@ export interface TileEmission {
   /** The tile's strongest pairs by |synergy| (at most `top`), sorted by comparePairs. */
   pairs: TilePair[];
   significance?: TileSignificance;
+  /**
+   * With groups (AnalysisOptions.groups): every pair of the tile in
+   * pair-index order — its synergy and, with surrogates, its excess — for the
+   * coordinator's pair distributions and region comparisons. Absent where the
+   * estimator does not give every pair in the readout's pass.
+   */
+  allPairs?: { synergy: Float64Array; excess?: Float64Array };
 }
 
 /**

@@ -31,6 +31,13 @@ export interface WindowReadout {
   rank(entries: readonly WindowBin[], units: number, modes: number, limit: number): RankedPair[];
   /** Bytes its tables and scratch hold (for the memory figures). */
   memoryBytes?(): number;
+  /**
+   * After `rank`, the synergy of every pair held, in pair-index order
+   * (pairsBelow(j) + i − pairsBelow(first row)), where the estimator gives
+   * every pair exactly in the readout's pass; undefined otherwise (Panzeri–Treves
+   * and shuffle settle only the pairs that can reach the top).
+   */
+  allSynergies?(units: number): Float64Array | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { GroupMeasures } from '../measures/groupMeasures.ts';
+import type { PairDistribution } from './regionComparison.ts';
 
 /** A named set of units (DESIGN §7, "Groups"): `--groups FILE` or `--group-by` from the recording's metadata. */
 export interface AnalysisGroup {
@@ -37,6 +38,12 @@ export interface GroupUpdate {
   p?: Partial<Record<keyof GroupMeasures, number>>;
   /** Surrogates the p values rest on: label surrogates (and their effective number), unit-shift surrogates. */
   surrogates?: { label: number; effective: number; unit: number };
+  /**
+   * The group's pairs in this update: the distribution of their synergy and
+   * the share family-wise significant (absent under panzeri-treves and
+   * shuffle, which settle only the top pairs exactly).
+   */
+  pairs?: PairDistribution;
   /** Why a measure is null (fewer than 2 measured units, a unit constant within a mode, …). */
   note?: string;
 }

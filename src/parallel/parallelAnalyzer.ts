@@ -63,8 +63,9 @@ export class ParallelAnalyzer {
       if (tileParts.length !== due.length) throw new Error(`internal: tile ${tile} made ${tileParts.length} emissions where ${due.length} were due`);
     });
     return due.map((emission, e) => {
-      const update = this.merger.merge(emission, parts.map((tileParts) => tileParts[e]));
-      return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission.endBin, groups?.[e]);
+      const tileParts = parts.map((perTile) => perTile[e]);
+      const update = this.merger.merge(emission, tileParts);
+      return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission, tileParts, groups?.[e]);
     });
   }
 }
