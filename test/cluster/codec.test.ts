@@ -336,6 +336,13 @@ describe('tile emission codec', () => {
     expect('significance' in decodeTileEmission(encodeTileEmission(plain)).emission).toBe(false);
   });
 
+  it('carries every pair of a tile when groups are on (synergy, and excess where surrogates are)', () => {
+    const withAll: TileEmission = { ...sampleEmission(), allPairs: { synergy: Float64Array.of(0.1, -0.2, 0.3), excess: Float64Array.of(0.01, -0.02, 0.03) } };
+    expectSameBits(decodeTileEmission(encodeTileEmission(withAll)).emission, withAll);
+    const synergyOnly: TileEmission = { tile: 1, endBin: 4, pairs: [], allPairs: { synergy: Float64Array.of(-0, 1) } };
+    expectSameBits(decodeTileEmission(encodeTileEmission(synergyOnly)).emission, synergyOnly);
+  });
+
   it('refuses to encode what does not fit its columns', () => {
     const pair = { i: 0, j: 1, joint: 0, ia: 0, ib: 0, synergy: 0 };
     expect(() => encodeTileEmission({ tile: 0, endBin: 0, pairs: [{ ...pair, i: 2 ** 32 }] })).toThrow(RangeError);

@@ -42,6 +42,29 @@ describe('tiles on worker threads', () => {
     }
   });
 
+  it('with groups, the group measures, pair distributions and region comparisons equal one process’s', async () => {
+    const grouped: AnalysisOptions = {
+      ...options,
+      groups: [
+        { name: 'low', units: ['100', '101', '102'] },
+        { name: 'high', units: ['108', '109', '110', '111', '112', '113'] },
+        { name: 'middle', units: ['103', '104', '105', '106'] },
+      ],
+    };
+    const analyzer = new SlidingWindowAnalyzer(grouped);
+    const expected = [...frames.flatMap((frame) => analyzer.push(frame, 0, 0)), ...analyzer.finish(BINS * options.binSeconds, 0)];
+    expect(expected.at(-1)!.groups![1].pairs!.pairs).toBe(15);
+    expect(expected.at(-1)!.regions!.length).toBe(3);
+    for (const count of [2, 3]) {
+      const parallel = new ParallelAnalyzer(grouped, pool.open(grouped, planTiles(count, 12)));
+      const answers = frames.map((frame) => parallel.push(frame, 0, 0));
+      answers.push(parallel.finish(BINS * options.binSeconds, 0));
+      const updates = (await Promise.all(answers)).flat();
+      await parallel.close();
+      expect(updates, `${count} tiles`).toEqual(expected);
+    }
+  });
+
   it('two analyses share the threads without touching each other', async () => {
     const expected = single();
     const other = { ...options, estimator: 'plugin' as const };
