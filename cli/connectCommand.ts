@@ -1,3 +1,4 @@
+import type { AnalysisOptions } from '../src/stream/options.ts';
 import { Command, Option } from 'commander';
 import { readLabelIntervals } from '../adapters/files/labelIntervalReader.ts';
 import { withModeIntervals } from '../adapters/liveSource.ts';
@@ -6,6 +7,7 @@ import { ingestLimitsFor } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
@@ -25,7 +27,7 @@ import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 /** The environment variable that holds the token `connect` sends to a ws:// rig. */
 export const RIG_TOKEN_ENVIRONMENT_VARIABLE = 'SYNERGY_RIG_TOKEN';
 
-interface ConnectFlags extends AnalysisFlags, AlertFlags, ParallelFlags {
+interface ConnectFlags extends AnalysisFlags, AlertFlags, ParallelFlags, GroupFlags {
   out?: string;
   token?: string;
   tokenFile?: string;
@@ -101,8 +103,10 @@ Examples:
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
   addParallelOptions(command);
   addAlertOptions(command);
+  addGroupOptions(command, { groupBy: false });
   return command.action(async (url: string, flags: ConnectFlags) => {
-    const options = analysisOptionsFrom(flags);
+    const groups = await resolveGroups(flags);
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
     const header = runHeader('connect', url, liveFormatOf(url, flags.format), flags, options.seed);
     const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
     const rig = await openLiveSource(url, {

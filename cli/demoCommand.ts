@@ -1,3 +1,4 @@
+import type { AnalysisOptions } from '../src/stream/options.ts';
 import { Command } from 'commander';
 import { RigConnection } from '../adapters/ws/rigConnection.ts';
 import { RigSimulator } from '../simulators/rigSimulator.ts';
@@ -9,6 +10,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
@@ -19,7 +21,7 @@ import { populationFlags, populationOptions } from './simulateCommand.ts';
 import { unitPairKey } from '../src/stream/unitIds.ts';
 import { runHeader } from './runHeader.ts';
 
-interface DemoFlags extends AnalysisFlags, AlertFlags, ParallelFlags {
+interface DemoFlags extends AnalysisFlags, AlertFlags, ParallelFlags, GroupFlags {
   units: number;
   rate: number;
   seed: number;
@@ -73,12 +75,14 @@ Examples:
   addAnalysisOptions(command, DEMO_ANALYSIS_DEFAULTS);
   addParallelOptions(command);
   addAlertOptions(command);
+  addGroupOptions(command, { groupBy: false });
   return command.action(async (flags: DemoFlags) => {
     if (2 * (flags.synergistic + flags.redundant) > flags.units) {
       throw new UsageError(`${flags.synergistic} synergistic and ${flags.redundant} redundant pairs need ${2 * (flags.synergistic + flags.redundant)} units; --units is ${flags.units}`);
     }
     if (!(flags.speed > 0)) throw new UsageError(`--speed must be > 0, got ${flags.speed}`);
-    const options = analysisOptionsFrom(flags);
+    const groups = await resolveGroups(flags);
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
     // The recording starts when the analyzer's connection is ready and ends exactly at --duration: the same updates whatever the machine's load.
     const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig', untilSeconds: flags.duration });
     const header = runHeader('demo', simulator.url, 'protocol', flags, options.seed);

@@ -4,6 +4,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
+import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
@@ -18,7 +19,7 @@ import {
 import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
 
-interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags, ParallelFlags {
+interface ServeFlags extends AnalysisFlags, AlertFlags, ServerFlags, ParallelFlags, GroupFlags {
   out?: string;
   snapshotValues: 'quantiles' | 'gaussian-copula';
 }
@@ -74,8 +75,10 @@ Examples:
   addAnalysisOptions(command, { surrogates: LIVE_DEFAULT_SURROGATES });
   addParallelOptions(command);
   addAlertOptions(command);
+  addGroupOptions(command, { groupBy: false });
   return command.action(async (flags: ServeFlags) => {
-    const options = sourceAnalysisOptions(flags);
+    const groups = await resolveGroups(flags);
+    const options: AnalysisOptions = { ...sourceAnalysisOptions(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
