@@ -80,6 +80,8 @@ export interface SynergyUpdate {
   pairs: PairUpdate[];
   /** Each named group's higher-order measures (`--groups`, `--group-by`); docs/MEASURES.md, "Groups". */
   groups?: GroupUpdate[];
+  /** With two groups or more: the measures of every grouped unit together (no p), whose series the emergence alerts watch. */
+  population?: GroupUpdate;
   /** Every two disjoint groups compared: the difference of their mean pair synergy and its permutation p (up to 8 groups). */
   regions?: RegionComparison[];
 }

@@ -29,6 +29,8 @@ interface GroupState {
   /** Member index of each position. */
   readonly members: Int32Array;
   readonly k: number;
+  /** Surrogates of this group (0 for a group measured without p, such as the population). */
+  readonly surrogates: number;
   readonly discrete: DiscreteGroupStatistics | undefined;
   readonly cells: GaussianGroupCells | undefined;
   /** Int32 values per mode in a table set: words (discrete) or the cells' mode stride (Gaussian). */
@@ -148,20 +150,22 @@ export class GroupAnalyzer {
       const discrete = k <= discreteMax ? new DiscreteGroupStatistics(k, options.levels) : undefined;
       const cells = discrete === undefined ? new GaussianGroupCells(k, options.levels) : undefined;
       const stride = discrete?.words ?? cells!.modeStride;
-      const longestShift = new Int32Array(this.surrogates);
-      for (let r = 0; r < this.surrogates; r++) {
+      const surrogates = group.surrogates === false ? 0 : this.surrogates;
+      const longestShift = new Int32Array(surrogates);
+      for (let r = 0; r < surrogates; r++) {
         for (const member of members) longestShift[r] = Math.max(longestShift[r], this.shifts[r * this.memberCount + member]);
       }
       this.groups.push({
         name: group.name,
         members,
         k,
+        surrogates,
         discrete,
         cells,
         stride,
         real: new Int32Array(0),
         label: new Int32Array(0),
-        unit: new Int32Array(this.surrogates * stride),
+        unit: new Int32Array(surrogates * stride),
         longestShift,
         positions: new Int32Array(k),
         symbols: new Uint8Array(k),
@@ -235,9 +239,9 @@ export class GroupAnalyzer {
       const real = new Int32Array(capacity * g.stride);
       real.set(g.real);
       g.real = real;
-      const label = new Int32Array(this.surrogates * capacity * g.stride);
+      const label = new Int32Array(g.surrogates * capacity * g.stride);
       if (this.modeCapacity > 0) {
-        for (let k = 0; k < this.surrogates; k++) {
+        for (let k = 0; k < g.surrogates; k++) {
           label.set(g.label.subarray(k * this.modeCapacity * g.stride, (k + 1) * this.modeCapacity * g.stride), k * capacity * g.stride);
         }
       }
@@ -301,21 +305,21 @@ export class GroupAnalyzer {
   /** A held bin enters (+1) or leaves (−1) the window's tables. */
   private update(bin: number, delta: 1 | -1): void {
     const label = this.ringLabels[this.slotOf(bin)];
-    const incremental = this.surrogates > 0 && !this.permutation;
     for (const g of this.groups) {
+      const incremental = g.surrogates > 0 && !this.permutation;
       if (g.discrete !== undefined) {
         const word = this.wordOf(g, bin);
         if (label >= 0) g.real[label * g.stride + word] += delta;
         if (!incremental) continue;
         this.updateLabelSurrogates(g, bin, delta, word, 0);
-        if (label >= 0) for (let r = 0; r < this.surrogates; r++) g.unit[r * g.stride + this.shiftedWord(g, bin, r)] += delta;
+        if (label >= 0) for (let r = 0; r < g.surrogates; r++) g.unit[r * g.stride + this.shiftedWord(g, bin, r)] += delta;
       } else {
         const count = this.activeOf(g, bin);
         if (label >= 0) g.cells!.add(g.real, 0, label, g.positions, g.symbols, count, delta);
         if (!incremental) continue;
         this.updateLabelSurrogates(g, bin, delta, -1, count);
         if (label >= 0) {
-          for (let r = 0; r < this.surrogates; r++) {
+          for (let r = 0; r < g.surrogates; r++) {
             const shifted = this.shiftedActive(g, bin, r);
             g.cells!.add(g.unit, r * g.stride, 0, g.positions, g.symbols, shifted, delta);
           }
@@ -326,6 +330,7 @@ export class GroupAnalyzer {
   }
 
   private updateLabelSurrogates(g: GroupState, bin: number, delta: number, word: number, active: number): void {
+    if (g.surrogates === 0) return;
     const perSurrogate = this.modeCapacity * g.stride;
     for (let k = 0; k < this.lags.length; k++) {
       const lagged = this.history!.labelAt(bin - this.lags[k]);
@@ -417,11 +422,12 @@ export class GroupAnalyzer {
       g.unit.fill(0);
     }
     const perSurrogate = (g: GroupState) => this.modeCapacity * g.stride;
+    const tested = this.groups.filter((g) => g.surrogates > 0);
     for (let k = 0; k < this.surrogates; k++) {
       permuted.set(labels);
       random.shuffle(permuted);
       for (let s = 0; s < n; s++) {
-        for (const g of this.groups) {
+        for (const g of tested) {
           if (g.discrete !== undefined) g.label[k * perSurrogate(g) + permuted[s] * g.stride + this.wordOf(g, bins[s])]++;
           else g.cells!.add(g.label, k * perSurrogate(g), permuted[s], g.positions, g.symbols, this.activeOf(g, bins[s]), 1);
         }
@@ -435,7 +441,7 @@ export class GroupAnalyzer {
         random.shuffle(order);
         orders.set(order, member * n);
       }
-      for (const g of this.groups) {
+      for (const g of tested) {
         for (let s = 0; s < n; s++) {
           if (g.discrete !== undefined) {
             let word = 0;
@@ -493,11 +499,11 @@ export class GroupAnalyzer {
       update.measured = g.k;
       Object.assign(update, this.discreteValues(g, endBin, modes));
       observed = g.discrete.measures(g.real, 0, modes)!;
-      for (let k = 0; k < labelAvailable; k++) {
+      for (let k = 0; k < (g.surrogates > 0 ? labelAvailable : 0); k++) {
         const value = g.discrete.measures(g.label, k * perSurrogate, modes);
         if (value !== undefined) labelStatistics.push(value);
       }
-      for (let r = 0; r < this.surrogates; r++) {
+      for (let r = 0; r < g.surrogates; r++) {
         if (!unitAvailable(r)) continue;
         const value = g.discrete.measures(g.unit, r * g.stride, 1);
         if (value !== undefined) unitStatistics.push(value);
@@ -542,14 +548,14 @@ export class GroupAnalyzer {
       }
       observed = gaussian(g.real, 0, modes, scores, false, reported !== undefined)!;
       if (reported !== undefined) {
-        for (let k = 0; k < labelAvailable; k++) {
+        for (let k = 0; k < (g.surrogates > 0 ? labelAvailable : 0); k++) {
           const value = gaussian(g.label, k * perSurrogate, modes, scores, false, true);
           if (value !== undefined) labelStatistics.push(value);
         }
       }
       const shiftedMarginals = new Float64Array(g.k * this.levels);
       const shiftedScores = new Float64Array(g.k * this.levels);
-      for (let r = 0; r < this.surrogates; r++) {
+      for (let r = 0; r < g.surrogates; r++) {
         if (!unitAvailable(r)) continue;
         cells.marginals(g.unit, r * g.stride, 1, shiftedMarginals);
         cells.scores(shiftedMarginals, shiftedScores);
@@ -557,7 +563,7 @@ export class GroupAnalyzer {
         if (value !== undefined) unitStatistics.push(value);
       }
     }
-    if (this.surrogates > 0) {
+    if (g.surrogates > 0) {
       const effective = Math.min(labelEffective, labelStatistics.length);
       update.p = {};
       for (const key of MEASURE_KEYS) {

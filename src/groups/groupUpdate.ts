@@ -6,6 +6,8 @@ export interface AnalysisGroup {
   readonly name: string;
   /** Unit ids as the source names them (text). */
   readonly units: readonly string[];
+  /** false: measured without surrogates (the population, whose values feed the emergence alerts). */
+  readonly surrogates?: false;
 }
 
 /** The measures of one group in one update (bits); docs/MEASURES.md, "Groups". */

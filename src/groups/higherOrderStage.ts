@@ -12,11 +12,16 @@ import { compareRegions, pairDistribution, REGION_PERMUTATIONS, type RegionCompa
 /** Groups compared two by two at most (28 comparisons); with more, the update compares none. */
 export const MAX_COMPARED_GROUPS = 8;
 
+/** The population (every grouped unit) is measured up to this many units: its Gaussian model costs units³ a hop. */
+export const MAX_POPULATION_UNITS = 512;
+
 /**
  * The higher-order part of an analysis, beside the pair tiles: it takes the
  * same frames in the coordinator's thread and adds to each update, at the
  * same end bin, what the pairs alone cannot say:
- * - each named group's measures (GroupAnalyzer);
+ * - each named group's measures (GroupAnalyzer), and with two groups or
+ *   more the same measures of the population of every grouped unit (no
+ *   surrogates: its series feeds the emergence alerts);
  * - the distribution of pair synergy inside each group and, between every
  *   two disjoint groups, a permutation test of their difference
  *   (regionComparison.ts), from every pair's synergy and excess the tiles
@@ -26,9 +31,14 @@ export const MAX_COMPARED_GROUPS = 8;
 export class HigherOrderStage {
   private readonly groups: GroupAnalyzer;
   private readonly alpha: number;
+  /** Whether the last group of the analyzer is the population (every grouped unit, no surrogates). */
+  private readonly population: boolean;
 
   private constructor(private readonly options: AnalysisOptions) {
-    this.groups = new GroupAnalyzer(options, options.groups ?? []);
+    const named = options.groups ?? [];
+    const everyUnit = [...new Set(named.flatMap((group) => group.units))];
+    this.population = named.length >= 2 && everyUnit.length >= 2 && everyUnit.length <= MAX_POPULATION_UNITS;
+    this.groups = new GroupAnalyzer(options, this.population ? [...named, { name: 'population', units: everyUnit, surrogates: false }] : named);
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
   }
 
@@ -49,7 +59,12 @@ export class HigherOrderStage {
   decorate(update: SynergyUpdate, due: DueEmission, parts: readonly TileEmission[], emission: GroupEmission | undefined): SynergyUpdate {
     if (emission === undefined) throw new Error(`internal: no group emission for the update at bin ${due.endBin}`);
     if (emission.endBin !== due.endBin) throw new Error(`internal: group emission at bin ${emission.endBin} for the update at bin ${due.endBin}`);
-    update.groups = emission.groups;
+    if (this.population) {
+      update.groups = emission.groups.slice(0, -1);
+      update.population = emission.groups.at(-1);
+    } else {
+      update.groups = emission.groups;
+    }
     const synergy = assemble(parts, due.units, (part) => part.allPairs?.synergy);
     if (synergy === undefined) return update;
     const excess = assemble(parts, due.units, (part) => part.allPairs?.excess);
