@@ -92,6 +92,9 @@ export function alertOptionsFrom(flags: AlertFlags, analysis: AnalysisOptions): 
     minEffectBits: flags.alertEffect ?? 0,
     forUpdates: flags.alertFor,
     minSamples: flags.alertMinSamples ?? Math.ceil(windowBins / 2),
+    ...(analysis.groups === undefined || analysis.groups.length === 0
+      ? {}
+      : { emergence: { hopSeconds: analysis.hopSeconds, windowHops: Math.max(1, Math.round(analysis.windowSeconds / analysis.hopSeconds)) } }),
   };
 }
 

@@ -307,7 +307,12 @@ Examples:
     }
     if (flags.snapshots === true) {
       if (flags.trials !== undefined) throw new UsageError('--snapshots and --trials do not go together: snapshots have no spikes to count in trials');
-      await replaySnapshots(path, flags, { ...options, snapshotValues: flags.snapshotValues }, io);
+      if (flags.groupBy !== undefined) throw new UsageError('--group-by reads a recording\'s unit metadata; snapshots have none: name the groups with --groups FILE');
+      const groups = await resolveGroups(flags);
+      if (groups !== undefined && flags.snapshotValues === 'gaussian-copula') {
+        throw new UsageError('--groups on snapshots needs --snapshot-values quantiles: groups are measured on the quantile symbols');
+      }
+      await replaySnapshots(path, flags, { ...options, snapshotValues: flags.snapshotValues, ...(groups === undefined ? {} : { groups }) }, io);
       return;
     }
     if (flags.trials !== undefined) {

@@ -1,3 +1,4 @@
+import { UsageError } from '../src/errors.ts';
 import { Command, Option } from 'commander';
 import { runLiveAnalyses, type LiveSummary } from '../src/live/liveAnalysis.ts';
 import { sourcesSummary } from '../src/live/ingestSession.ts';
@@ -78,6 +79,9 @@ Examples:
   addGroupOptions(command, { groupBy: false });
   return command.action(async (flags: ServeFlags) => {
     const groups = await resolveGroups(flags);
+    if (groups !== undefined && flags.snapshotValues === 'gaussian-copula') {
+      throw new UsageError('--groups with --snapshot-values gaussian-copula: snapshot sources measure groups on quantile symbols only; drop one of the two');
+    }
     const options: AnalysisOptions = { ...sourceAnalysisOptions(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();

@@ -1,3 +1,5 @@
+import { concatMap } from 'rxjs';
+import { EmergenceAlerts } from '../src/alerts/emergenceAlerts.ts';
 import { Observable } from 'rxjs';
 import { readSnapshots } from '../src/snapshots/readSnapshots.ts';
 import { SnapshotAnalyzer, type SnapshotUpdate } from '../src/snapshots/snapshotAnalysis.ts';
@@ -18,7 +20,7 @@ import { runHeader } from './runHeader.ts';
 export async function replaySnapshots(path: string, flags: { out?: string; labelColumn?: string }, options: AnalysisOptions, io: CliIo): Promise<void> {
   const analyzer = new SnapshotAnalyzer(options);
   // The header names what a snapshot analysis uses (not the bins, windows and lags it sets itself).
-  const used = ['out', 'labelColumn', 'snapshotValues', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots', ...(options.snapshotValues === 'gaussian-copula' ? [] : ['levels', 'estimator'])];
+  const used = ['out', 'labelColumn', 'groups', 'groupDiscreteMax', 'snapshotValues', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots', ...(options.snapshotValues === 'gaussian-copula' ? [] : ['levels', 'estimator'])];
   const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
   let samples = 0;
   let largest = 0;
@@ -41,7 +43,15 @@ export async function replaySnapshots(path: string, flags: { out?: string; label
       stopped = true;
     };
   });
-  const delivered = await deliverResults(updates, { header, updatesFile: flags.out, updatesText: io.stdout });
+  // With groups, the group and population series are watched for changes of regime, snapshot by snapshot (tumbling windows).
+  const emergence = options.groups === undefined || options.groups.length === 0 ? undefined : new EmergenceAlerts({ hopSeconds: 1, windowHops: 1 });
+  const withAlerts = emergence === undefined ? updates : updates.pipe(concatMap((update) => [update, ...emergence.next(update)]));
+  const delivered = await deliverResults(withAlerts, {
+    header,
+    updatesFile: flags.out,
+    updatesText: io.stdout,
+    alertLine: (line) => io.stderr(`${line}\n`),
+  });
   if (progress !== undefined) process.stderr.write('\r\x1b[2K');
   io.stderr(`synergy replay ${path} (snapshots): ${delivered.updates} snapshots analyzed (${samples} samples, up to ${largest} neurons), one update each\n`);
 }

@@ -42,7 +42,9 @@ export type SourceAlertKind =
   | 'source-retired'
   | 'worker-lost'
   | 'cluster-gap';
-export type AlertKind = PairAlertKind | SourceAlertKind;
+/** A series of Ω or synergy changed regime (src/alerts/emergenceAlerts.ts, docs/EMERGENCE.md). */
+export type EmergenceAlertKind = 'emergence';
+export type AlertKind = PairAlertKind | SourceAlertKind | EmergenceAlertKind;
 
 export interface AlertEvent {
   type: 'alert';
@@ -65,6 +67,17 @@ export interface AlertEvent {
   source?: string;
   /** One-off source alerts: how many of this kind the source raised since the last one sent, held back by the alert rate limit. */
   suppressed?: number;
+  /** Emergence alerts: the series ('population', 'group:CA1', 'subnetwork:7') and measure ('oinfo', 'synergy', 'doinfo_y'). */
+  series?: string;
+  measure?: string;
+  /** Emergence alerts: the estimated change time (a step for snapshots), and the series' means before and after, bits. */
+  change_t?: number;
+  before?: number;
+  after?: number;
+  /** Emergence alerts: a change of dominance, or null. */
+  crossing?: 'redundancy-to-synergy' | 'synergy-to-redundancy' | null;
+  /** Emergence alerts: the posterior probability of the change when it was confirmed. */
+  probability?: number;
   /** One readable line saying what happened. */
   message: string;
 }

@@ -1,3 +1,4 @@
+import type { EmergenceAlertOptions } from './emergenceAlerts.ts';
 import { unitPairKey, type UnitId } from '../stream/unitIds.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { AlertEvent, PairAlertKind } from './alertEvent.ts';
@@ -14,6 +15,8 @@ export interface PairAlertOptions {
   forUpdates?: number;
   /** Labeled bins an update needs to count at all (default 1). */
   minSamples?: number;
+  /** With groups: watch the series of Ω and synergy for changes of regime (EmergenceAlerts). */
+  emergence?: EmergenceAlertOptions;
 }
 
 /** An alert clears once p_fwer exceeds this multiple of alpha (hysteresis)… */

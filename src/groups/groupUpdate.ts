@@ -1,4 +1,5 @@
 import type { GroupMeasures } from '../measures/groupMeasures.ts';
+import type { UnitId } from '../stream/unitIds.ts';
 import type { PairDistribution } from './regionComparison.ts';
 
 /** A named set of units (DESIGN §7, "Groups"): `--groups FILE` or `--group-by` from the recording's metadata. */
@@ -48,4 +49,23 @@ export interface GroupUpdate {
   pairs?: PairDistribution;
   /** Why a measure is null (fewer than 2 measured units, a unit constant within a mode, …). */
   note?: string;
+}
+
+/** A synergistic sub-network found by the multiplet search and tracked across hops (docs/SUBNETWORKS.md). */
+export interface SubnetworkUpdate {
+  /** Stable across hops: the same units keep their id while reported (and after a short absence); ids are never reused. */
+  id: number;
+  /** The units, in canonical order. */
+  units: UnitId[];
+  order: number;
+  /** What it was chosen for: the most negative Ω (synergy-dominated) or the most negative ∂_YΩ (synergistically informative about the mode). */
+  criterion: 'oinfo' | 'doinfo_y';
+  oinfo: number | null;
+  doinfo_y: number | null;
+  /** Surrogate p of the criterion, family-wise over the search. */
+  p: number;
+  /** Update time it was first reported. */
+  since: number;
+  /** Updates it has been reported in. */
+  hops: number;
 }

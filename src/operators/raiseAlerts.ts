@@ -1,5 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
+import { EmergenceAlerts } from '../alerts/emergenceAlerts.ts';
 import { PairAlerts, type PairAlertOptions } from '../alerts/pairAlerts.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { statefulOperator } from './statefulOperator.ts';
@@ -9,7 +10,8 @@ import { statefulOperator } from './statefulOperator.ts';
  * cleared: pair alerts (PairAlerts: family-wise significant synergy or
  * redundancy at the per-hour level, cleared with hysteresis) and a `late-data` alert
  * whenever spikes later than the lateness were dropped since the previous
- * update (with how many).
+ * update (with how many); with `emergence`, the `emergence` alerts of the
+ * updates' group, population and sub-network series (EmergenceAlerts).
  *
  * ```ts
  * events$.pipe(analyzeStream(options), raiseAlerts({ alpha: 0.05 }))
@@ -18,6 +20,7 @@ import { statefulOperator } from './statefulOperator.ts';
 export function raiseAlerts(options: PairAlertOptions): OperatorFunction<SynergyUpdate, SynergyUpdate | AlertEvent> {
   return statefulOperator<SynergyUpdate, SynergyUpdate | AlertEvent>((subscriber) => {
     const alerts = new PairAlerts(options);
+    const emergence = options.emergence === undefined ? undefined : new EmergenceAlerts(options.emergence);
     let lateSoFar = 0;
     return {
       next(update) {
@@ -35,6 +38,7 @@ export function raiseAlerts(options: PairAlertOptions): OperatorFunction<Synergy
           });
         }
         for (const alert of alerts.next(update)) subscriber.next(alert);
+        if (emergence !== undefined) for (const alert of emergence.next(update)) subscriber.next(alert);
       },
     };
   });
