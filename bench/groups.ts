@@ -6,7 +6,7 @@
  * surrogates each), in this thread. Prints one JSON line per run: the
  * real-time factor, ms per hop, and the share the groups take.
  *
- *   tsx bench/groups.ts [--units 256] [--regions 8] [--seconds 30]
+ *   tsx bench/groups.ts [--units 256] [--regions 8] [--seconds 30] [--profile FILE.cpuprofile]
  *
  * Frames are binned up front (untimed); the window and every surrogate lag
  * are filled first; then `--seconds` of frames are timed.
@@ -21,6 +21,7 @@ import type { LabeledEvent } from '../src/operators/binnedEvents.ts';
 import { binSpikes } from '../src/operators/binSpikes.ts';
 import type { SourceEvent } from '../src/stream/events.ts';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../src/stream/options.ts';
+import { startProfile } from './cpuProfile.ts';
 import { flag } from './flags.ts';
 import { WORKLOAD_MODE_DWELL_SECONDS, WORKLOAD_WINDOW, workloadChunks, workloadPopulationOptions } from './workloadEvents.ts';
 
@@ -49,9 +50,11 @@ function run(name: string, options: AnalysisOptions) {
   const analyzer = new SlidingWindowAnalyzer(options);
   let last: ReturnType<SlidingWindowAnalyzer['push']>[number] | undefined;
   for (let k = 0; k < firstMeasured; k++) for (const update of analyzer.push(frames[k].frame, frames[k].startTime, 0)) last = update;
+  const profile = options.groups !== undefined && flag('profile', '') !== '' ? startProfile(flag('profile', '')) : undefined;
   const start = performance.now();
   for (let k = firstMeasured; k < frames.length; k++) for (const update of analyzer.push(frames[k].frame, frames[k].startTime, 0)) last = update;
   const ms = performance.now() - start;
+  if (profile !== undefined) for (const line of profile.stop(12)) process.stderr.write(`${line.share.toFixed(3)} ${line.ms.toFixed(0)} ms ${line.name}\n`);
   const bins = frames.at(-1)!.frame.firstBin + frames.at(-1)!.frame.binCount - frames[firstMeasured].frame.firstBin;
   const seconds = bins * options.binSeconds;
   const result = {

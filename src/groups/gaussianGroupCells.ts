@@ -118,6 +118,11 @@ export class GaussianGroupCells {
     return varying;
   }
 
+  /** The within-mode covariances of `covariances` alone (a label surrogate's statistic needs no overall one). */
+  classCovariances(table: Int32Array, base: number, modes: number, scores: Float64Array, chosen: readonly number[]): SampleCovariance[] {
+    return this.covariances(table, base, modes, scores, chosen, false).classes;
+  }
+
   /**
    * The covariances of the copula scores over the units `chosen` (positions,
    * ascending): over all samples of the table set, and within each mode
@@ -130,6 +135,7 @@ export class GaussianGroupCells {
     modes: number,
     scores: Float64Array,
     chosen: readonly number[],
+    withTotal = true,
   ): { total: SampleCovariance; classes: SampleCovariance[] } {
     const { k, levels, symbols: s } = this;
     const c = chosen.length;
@@ -180,11 +186,14 @@ export class GaussianGroupCells {
         }
       }
       totalSamples += n;
-      for (let x = 0; x < c; x++) totalFirst[x] += first[x];
-      for (let e = 0; e < c * c; e++) totalSecond[e] += second[e];
+      if (withTotal) {
+        for (let x = 0; x < c; x++) totalFirst[x] += first[x];
+        for (let e = 0; e < c * c; e++) totalSecond[e] += second[e];
+      }
       if (n >= 2) classes.push({ matrix: covarianceFromSums(first, second, n, c), samples: n });
     }
-    return { total: { matrix: covarianceFromSums(totalFirst, totalSecond, totalSamples, c), samples: totalSamples }, classes };
+    const total = withTotal ? covarianceFromSums(totalFirst, totalSecond, totalSamples, c) : new Float64Array(0);
+    return { total: { matrix: total, samples: totalSamples }, classes };
   }
 }
 

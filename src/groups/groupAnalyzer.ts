@@ -5,7 +5,7 @@ import { firstEmissionBin, labelHistoryBins, lagSteps } from '../engine/tileAnal
 import { estimate } from '../estimators/estimate.ts';
 import { SeededRandom } from '../math/seededRandom.ts';
 import { discretize, estimationData } from '../measures/discreteSamples.ts';
-import { COPULA_MINIMUM_VARIANCE, gaussianGroupMeasuresFromCovariances, type SampleCovariance } from '../measures/gaussian/gaussianGroupMeasures.ts';
+import { COPULA_MINIMUM_VARIANCE, conditionalEntropies, groupMeasuresFromEntropies, overallEntropies, type SampleCovariance } from '../measures/gaussian/gaussianGroupMeasures.ts';
 import { groupMeasures, type GroupMeasures } from '../measures/groupMeasures.ts';
 import { binOf, wholeBins } from '../stream/binIndex.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
@@ -520,37 +520,46 @@ export class GroupAnalyzer {
         update.note = `${g.k - chosen.length} of ${g.k} units are constant in the window: fewer than 2 to measure`;
         return update;
       }
-      const gaussian = (table: Int32Array, base: number, modeCount: number, unitScores: Float64Array, corrected: boolean, withY: boolean): GroupMeasures | undefined => {
-        const { total, classes } = cells.covariances(table, base, modeCount, unitScores, chosen);
-        if (!corrected) addStatisticRidge(total, classes);
+      const c = chosen.length;
+      const attempt = <T>(compute: () => T): T | undefined => {
         try {
-          return gaussianGroupMeasuresFromCovariances(total, withY ? classes : [], chosen.length, corrected, COPULA_MINIMUM_VARIANCE);
+          return compute();
         } catch {
           // Singular (a unit constant within a mode, or a mode with no more samples than units): no finite value.
           return undefined;
         }
       };
-      const reported = gaussian(g.real, 0, modes, scores, true, true);
-      const reportedX = reported ?? gaussian(g.real, 0, modes, scores, true, false);
-      if (reportedX === undefined) {
+      const real = cells.covariances(g.real, 0, modes, scores, chosen);
+      const overallCorrected = attempt(() => overallEntropies(real.total, c, true, COPULA_MINIMUM_VARIANCE));
+      if (overallCorrected === undefined) {
         update.note = 'the units are collinear in the window';
         return update;
       }
+      const reportedX = groupMeasuresFromEntropies(overallCorrected, undefined, c);
       update.oinfo = reportedX.oinfo;
       update.tc = reportedX.tc;
       update.dtc = reportedX.dtc;
       update.sinfo = reportedX.sinfo;
-      if (reported !== undefined) {
+      const conditionalCorrected = attempt(() => conditionalEntropies(real.classes, c, true, COPULA_MINIMUM_VARIANCE));
+      if (conditionalCorrected !== undefined) {
+        const reported = groupMeasuresFromEntropies(overallCorrected, conditionalCorrected, c);
         update.synergy = reported.synergy;
         update.doinfo_y = reported.doinfo_y;
       } else {
         update.note = 'a unit is constant (or units collinear) within a mode: the Gaussian model of the mode carries no finite information';
       }
-      observed = gaussian(g.real, 0, modes, scores, false, reported !== undefined)!;
-      if (reported !== undefined) {
+      // The statistic: plug-in entropies of the window's samples (the same for every label surrogate: only the
+      // pairing of samples and modes moves) and each labeling's conditional ones, with the ridge.
+      const overallPlain = overallEntropies(real.total, c, false, COPULA_MINIMUM_VARIANCE);
+      const conditionalOf = (classes: SampleCovariance[]) => {
+        addStatisticRidge(real.total, classes);
+        return attempt(() => conditionalEntropies(classes, c, false, COPULA_MINIMUM_VARIANCE));
+      };
+      observed = groupMeasuresFromEntropies(overallPlain, conditionalCorrected === undefined ? undefined : conditionalOf(real.classes), c);
+      if (conditionalCorrected !== undefined) {
         for (let k = 0; k < (g.surrogates > 0 ? labelAvailable : 0); k++) {
-          const value = gaussian(g.label, k * perSurrogate, modes, scores, false, true);
-          if (value !== undefined) labelStatistics.push(value);
+          const conditional = conditionalOf(cells.classCovariances(g.label, k * perSurrogate, modes, scores, chosen));
+          if (conditional !== undefined) labelStatistics.push(groupMeasuresFromEntropies(overallPlain, conditional, c));
         }
       }
       const shiftedMarginals = new Float64Array(g.k * this.levels);
@@ -559,8 +568,9 @@ export class GroupAnalyzer {
         if (!unitAvailable(r)) continue;
         cells.marginals(g.unit, r * g.stride, 1, shiftedMarginals);
         cells.scores(shiftedMarginals, shiftedScores);
-        const value = gaussian(g.unit, r * g.stride, 1, shiftedScores, false, false);
-        if (value !== undefined) unitStatistics.push(value);
+        const { total } = cells.covariances(g.unit, r * g.stride, 1, shiftedScores, chosen);
+        const overall = attempt(() => overallEntropies(total, c, false, COPULA_MINIMUM_VARIANCE));
+        if (overall !== undefined) unitStatistics.push(groupMeasuresFromEntropies(overall, undefined, c));
       }
     }
     if (g.surrogates > 0) {

@@ -42,13 +42,17 @@ function covarianceOf(columns: readonly Float64Array[], rows: readonly number[])
   return { matrix, samples: n };
 }
 
-/** Uncorrected Gaussian measures of score columns with classes (−1 left out); X-only when classes is undefined. */
-function gaussianStatistic(scores: readonly Float64Array[], classes: readonly number[] | undefined): GroupMeasures {
+/**
+ * Uncorrected Gaussian measures of score columns with classes (−1 left out); X-only when classes is undefined.
+ * `overall` (a label surrogate's) replaces the covariance of the kept rows as the entropies of all samples and the
+ * ridge's scale: only the pairing of samples and modes moves between surrogates.
+ */
+function gaussianStatistic(scores: readonly Float64Array[], classes: readonly number[] | undefined, overall?: SampleCovariance): GroupMeasures {
   const rows = [...Array(scores[0].length).keys()].filter((r) => classes === undefined || classes[r] >= 0);
   const byClass = new Map<number, number[]>();
   if (classes !== undefined) for (const r of rows) byClass.set(classes[r], [...(byClass.get(classes[r]) ?? []), r]);
   const order = [...byClass.keys()].sort((a, b) => a - b);
-  const total = covarianceOf(scores, rows);
+  const total = overall ?? covarianceOf(scores, rows);
   const k = scores.length;
   const classCovariances = order.map((m) => covarianceOf(scores, byClass.get(m)!)).filter((c) => c.samples >= 2);
   for (const c of classCovariances) for (let j = 0; j < k; j++) c.matrix[j * k + j] += GAUSSIAN_STATISTIC_RIDGE * total.matrix[j * k + j];
@@ -195,11 +199,12 @@ describe('GroupAnalyzer: streaming equals batch over the same bins', () => {
           }
           const columnsFor = (bins: number[]) => unitsMeasured.map((id) => Float64Array.from(bins, (bin) => scoreOf.get(id)!.get(stream.at(id, bin))!));
           observed = gaussianStatistic(columnsFor(labeled), update.synergy === null ? undefined : labeled.map((bin) => stream.labelAt(bin)));
+          const realOverall = covarianceOf(columnsFor(labeled), [...labeled.keys()]);
           if (update.synergy !== null) {
             for (let k = 0; k < available; k++) {
               const bins = inWindow.filter((bin) => stream.labelAt(bin - lags[k]) >= 0);
               try {
-                labelStatistics.push(gaussianStatistic(columnsFor(bins), bins.map((bin) => stream.labelAt(bin - lags[k]))));
+                labelStatistics.push(gaussianStatistic(columnsFor(bins), bins.map((bin) => stream.labelAt(bin - lags[k])), realOverall));
               } catch {
                 // A unit constant within a mode of this surrogate: left out, as the analyzer does.
               }

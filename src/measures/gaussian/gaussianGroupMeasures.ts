@@ -30,35 +30,38 @@ export function log2DeterminantsWithLeaveOneOut(
   const tolerance = 64 * Number.EPSILON * k;
   let log2Determinant = 0;
   for (let i = 0; i < k; i++) {
+    const rowI = i * k;
     for (let j = 0; j <= i; j++) {
-      let sum = 0.5 * (covariance[i * k + j] + covariance[j * k + i]);
-      for (let p = 0; p < j; p++) sum -= l[i * k + p] * l[j * k + p];
+      const rowJ = j * k;
+      let sum = 0.5 * (covariance[rowI + j] + covariance[rowJ + i]);
+      for (let p = 0; p < j; p++) sum -= l[rowI + p] * l[rowJ + p];
       if (i === j) {
-        const variance = covariance[i * k + i];
+        const variance = covariance[rowI + i];
         if (!(variance > 0) || !(sum > tolerance * variance) || !Number.isFinite(sum)) {
           throw new SingularCovarianceError(Array.from({ length: k }, (_, v) => v), i);
         }
         const pivot = Math.sqrt(sum);
-        l[i * k + i] = pivot;
-        log2Determinant += 2 * Math.log2(pivot);
+        l[rowI + i] = pivot;
+        log2Determinant += Math.log2(sum);
       } else {
-        l[i * k + j] = sum / l[j * k + j];
+        l[rowI + j] = sum / l[rowJ + j];
       }
     }
   }
-  // L⁻¹ in place of the upper triangle is awkward; a column at a time into `column`.
-  leaveOneOut.fill(0, 0, k);
-  const column = new Float64Array(k);
+  // (Σ⁻¹)_jj = Σ_i (L⁻¹)_ij²: column j of L⁻¹ solves L x = e_j (x_i = 0 for i < j), into the upper triangle of l (unused by L).
   for (let j = 0; j < k; j++) {
-    // Solve L x = e_j: x_i = 0 for i < j.
-    column.fill(0);
-    column[j] = 1 / l[j * k + j];
-    let inverseDiagonal = column[j] * column[j];
+    let inverseDiagonal = 0;
+    const xj = 1 / l[j * k + j];
+    // x_i kept in l[j * k + i] for i > j: row j's entries beyond the diagonal are free.
+    inverseDiagonal += xj * xj;
+    const rowJ = j * k;
     for (let i = j + 1; i < k; i++) {
-      let sum = 0;
-      for (let p = j; p < i; p++) sum -= l[i * k + p] * column[p];
-      column[i] = sum / l[i * k + i];
-      inverseDiagonal += column[i] * column[i];
+      const rowI = i * k;
+      let sum = -l[rowI + j] * xj;
+      for (let p = j + 1; p < i; p++) sum -= l[rowI + p] * l[rowJ + p];
+      const x = sum / l[rowI + i];
+      l[rowJ + i] = x;
+      inverseDiagonal += x * x;
     }
     leaveOneOut[j] = log2Determinant + Math.log2(inverseDiagonal);
   }
@@ -73,8 +76,8 @@ function entropyBits(variables: number, log2Determinant: number, samples: number
   return biasCorrection ? entropy - gaussianEntropyBiasBits(variables, samples) : entropy;
 }
 
-/** What a Gaussian group measure needs of one covariance: H(S), H(S−j) for each j, H(X_i) for each i. */
-interface CovarianceEntropies {
+/** What a Gaussian group measure needs of one covariance: H(S), H(S−j) for each j, H(X_i) for each i (bits). */
+export interface CovarianceEntropies {
   whole: number;
   withoutEach: Float64Array;
   single: Float64Array;
@@ -96,6 +99,64 @@ function entropiesOf(covariance: SampleCovariance, k: number, biasCorrection: bo
   return { whole: entropyBits(k, log2Determinant, n, biasCorrection), withoutEach, single };
 }
 
+/** The entropies of all samples (H(S), H(S−j), H(X_i)) from their covariance. */
+export function overallEntropies(total: SampleCovariance, k: number, biasCorrection = true, minimumVariance = 0): CovarianceEntropies {
+  return entropiesOf(total, k, biasCorrection, new Float64Array(k * k), minimumVariance);
+}
+
+/**
+ * The conditional entropies Σ_m (N_m/N) H(· | Y = m) of H(S), each H(S−j)
+ * and each H(X_i), N = Σ N_m over the classes given.
+ */
+export function conditionalEntropies(classes: readonly SampleCovariance[], k: number, biasCorrection = true, minimumVariance = 0): CovarianceEntropies {
+  const scratch = new Float64Array(k * k);
+  const result: CovarianceEntropies = { whole: 0, withoutEach: new Float64Array(k), single: new Float64Array(k) };
+  let classSamples = 0;
+  for (const c of classes) classSamples += c.samples;
+  for (const c of classes) {
+    if (c.samples === 0) continue;
+    // N_m − 1 < k centered samples span fewer than k dimensions: singular whatever rounding says.
+    if (c.samples <= k) throw new RangeError(`a class of ${c.samples} samples cannot give the covariance of ${k} variables (it needs more than ${k})`);
+    const weight = c.samples / classSamples;
+    const within = entropiesOf(c, k, biasCorrection, scratch, minimumVariance);
+    result.whole += weight * within.whole;
+    for (let j = 0; j < k; j++) {
+      result.withoutEach[j] += weight * within.withoutEach[j];
+      result.single[j] += weight * within.single[j];
+    }
+  }
+  return result;
+}
+
+/**
+ * GroupMeasures from the entropies of all samples and the conditional ones
+ * (the last two measures are 0 when `conditional` is undefined: no classes).
+ */
+export function groupMeasuresFromEntropies(overall: CovarianceEntropies, conditional: CovarianceEntropies | undefined, k: number): GroupMeasures {
+  let sumSingle = 0;
+  let sumWithout = 0;
+  for (let j = 0; j < k; j++) {
+    sumSingle += overall.single[j];
+    sumWithout += overall.withoutEach[j];
+  }
+  const tc = sumSingle - overall.whole;
+  const dtc = sumWithout - (k - 1) * overall.whole;
+  let synergy = 0;
+  let gradient = 0;
+  if (conditional !== undefined) {
+    const informationWhole = overall.whole - conditional.whole;
+    let sumSingleInformation = 0;
+    let sumWithoutInformation = 0;
+    for (let j = 0; j < k; j++) {
+      sumSingleInformation += overall.single[j] - conditional.single[j];
+      sumWithoutInformation += overall.withoutEach[j] - conditional.withoutEach[j];
+    }
+    synergy = informationWhole - sumSingleInformation;
+    gradient = sumWithoutInformation - (k - 1) * informationWhole;
+  }
+  return { oinfo: tc - dtc, tc, dtc, sinfo: tc + dtc, synergy, doinfo_y: gradient };
+}
+
 /**
  * GroupMeasures of k ≥ 2 continuous variables about a discrete mode Y under
  * a Gaussian model, from the covariance of all samples (`total`, N samples)
@@ -114,7 +175,7 @@ function entropiesOf(covariance: SampleCovariance, k: number, biasCorrection: bo
  *
  * One implementation for batch (copulaGroupMeasures) and stream (the group
  * analyzer builds the same covariances incrementally). Classes with no sample
- * are skipped.
+ * are skipped; with no class at all the measures of Y are 0.
  *
  * @throws SingularCovarianceError when a covariance is not positive definite
  *   (a constant variable in the window or within a class);
@@ -134,49 +195,9 @@ export function gaussianGroupMeasuresFromCovariances(
   minimumVariance = 0,
 ): GroupMeasures {
   if (!Number.isInteger(k) || k < 2) throw new RangeError(`a group needs at least 2 variables, got ${k}`);
-  const scratch = new Float64Array(k * k);
-  const overall = entropiesOf(total, k, biasCorrection, scratch, minimumVariance);
-  let sumSingle = 0;
-  let sumWithout = 0;
-  for (let j = 0; j < k; j++) {
-    sumSingle += overall.single[j];
-    sumWithout += overall.withoutEach[j];
-  }
-  const tc = sumSingle - overall.whole;
-  const dtc = sumWithout - (k - 1) * overall.whole;
-  // Conditional entropies, weighted by p(m) = N_m / N.
-  let conditionalWhole = 0;
-  const conditionalWithout = new Float64Array(k);
-  const conditionalSingle = new Float64Array(k);
-  let classSamples = 0;
-  for (const c of classes) classSamples += c.samples;
-  for (const c of classes) {
-    if (c.samples === 0) continue;
-    // N_m − 1 < k centered samples span fewer than k dimensions: singular whatever rounding says.
-    if (c.samples <= k) throw new RangeError(`a class of ${c.samples} samples cannot give the covariance of ${k} variables (it needs more than ${k})`);
-    const weight = c.samples / classSamples;
-    const within = entropiesOf(c, k, biasCorrection, scratch, minimumVariance);
-    conditionalWhole += weight * within.whole;
-    for (let j = 0; j < k; j++) {
-      conditionalWithout[j] += weight * within.withoutEach[j];
-      conditionalSingle[j] += weight * within.single[j];
-    }
-  }
-  const informationWhole = overall.whole - conditionalWhole;
-  let sumSingleInformation = 0;
-  let sumWithoutInformation = 0;
-  for (let j = 0; j < k; j++) {
-    sumSingleInformation += overall.single[j] - conditionalSingle[j];
-    sumWithoutInformation += overall.withoutEach[j] - conditionalWithout[j];
-  }
-  return {
-    oinfo: tc - dtc,
-    tc,
-    dtc,
-    sinfo: tc + dtc,
-    synergy: informationWhole - sumSingleInformation,
-    doinfo_y: sumWithoutInformation - (k - 1) * informationWhole,
-  };
+  const overall = overallEntropies(total, k, biasCorrection, minimumVariance);
+  const conditional = classes.length === 0 ? undefined : conditionalEntropies(classes, k, biasCorrection, minimumVariance);
+  return groupMeasuresFromEntropies(overall, conditional, k);
 }
 
 /** Variances of normal scores at or below this are a constant column (rounding, not variation). */
