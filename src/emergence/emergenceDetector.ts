@@ -128,6 +128,15 @@ export interface EmergenceDetectorOptions {
   baselineHops?: number;
   /** |before| and |after| must exceed this for a crossing. Default 0. */
   crossingMargin?: number;
+  /**
+   * A change is alerted only when |after − before| is at least this many
+   * noise sds. Default 3: the series of the stream's estimators have heavier
+   * tails than a Gaussian (kurtosis 4–7 measured for discrete groups of
+   * independent units), and runs of two or three large values then look like
+   * short regimes of 2–2.7 sds; without the floor a stationary recording
+   * raised 2.5 alerts an hour over 10 series (docs/EMERGENCE.md).
+   */
+  minShiftNoise?: number;
 }
 
 /** An option outside its domain. */
@@ -193,6 +202,7 @@ export class EmergenceDetector {
   readonly refractoryHops: number;
   readonly baselineHops: number;
   readonly crossingMargin: number;
+  readonly minShiftNoise: number;
   private readonly givenNoise: number | undefined;
   private readonly settleHops: number;
   private readonly settleToleranceHops: number;
@@ -234,6 +244,7 @@ export class EmergenceDetector {
     this.refractoryHops = options.refractoryHops ?? 3 * W;
     this.baselineHops = options.baselineHops ?? Math.max(10 * W, 60);
     this.crossingMargin = options.crossingMargin ?? 0;
+    this.minShiftNoise = options.minShiftNoise ?? 3;
     this.settleHops = Math.floor(W / 6);
     this.settleToleranceHops = Math.ceil(W / 20);
 
@@ -251,6 +262,7 @@ export class EmergenceDetector {
     if (options.noiseScale === undefined) wholeAtLeast('warmupHops', this.warmupHops, W + 2);
     else if (!(options.noiseScale > 0 && Number.isFinite(options.noiseScale))) throw new EmergenceOptionError(`noiseScale must be finite and > 0, got ${options.noiseScale}`);
     if (!(this.noiseFloor > 0 && Number.isFinite(this.noiseFloor))) throw new EmergenceOptionError(`noiseFloor must be finite and > 0, got ${this.noiseFloor}`);
+    if (!(this.minShiftNoise >= 0 && Number.isFinite(this.minShiftNoise))) throw new EmergenceOptionError(`minShiftNoise must be finite and ≥ 0, got ${this.minShiftNoise}`);
     if (!(this.crossingMargin >= 0 && Number.isFinite(this.crossingMargin))) throw new EmergenceOptionError(`crossingMargin must be finite and ≥ 0, got ${this.crossingMargin}`);
 
     // The fit reaches back baselineHops before its first candidate, 2W before the confirming phase's run start, which is at most
@@ -334,6 +346,8 @@ export class EmergenceDetector {
     if (fit === undefined) return undefined;
     // A fit that put the change too early must not let the phases' later views of it through the refractory rule.
     this.lastChangeHop = Math.max(fit.changeHop, pending.runStart - 1);
+    // Too small a shift for the series' tails (minShiftNoise): not alerted, and not looked at again (the refractory rule).
+    if (Math.abs(fit.after - fit.before) < this.minShiftNoise * this.noise!) return undefined;
     this.alerts++;
     return {
       type: 'alert',
