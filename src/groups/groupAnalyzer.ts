@@ -12,6 +12,7 @@ import type { AnalysisOptions } from '../stream/options.ts';
 import { DiscreteGroupStatistics } from './discreteGroupStatistics.ts';
 import { GaussianGroupCells } from './gaussianGroupCells.ts';
 import type { AnalysisGroup, GroupUpdate } from './groupUpdate.ts';
+import { DEFAULT_SUBNETWORK_BUDGET, DEFAULT_SUBNETWORK_MAX_ORDER, SubnetworkSearch, type FoundSubnetwork, type MultipletTestWindow, type MultipletWindow } from './subnetworkSearch.ts';
 
 /** Groups of at most this many units are measured with discrete count tables; larger ones under the Gaussian copula. */
 export const DEFAULT_GROUP_DISCRETE_MAX_UNITS = 4;
@@ -20,6 +21,8 @@ export const DEFAULT_GROUP_DISCRETE_MAX_UNITS = 4;
 export interface GroupEmission {
   endBin: number;
   groups: GroupUpdate[];
+  /** The synergistic sub-networks tracked (with `subnetworks`), by member index (GroupAnalyzer.memberIdOf). */
+  subnetworks?: FoundSubnetwork[];
 }
 
 const MEASURE_KEYS = ['oinfo', 'tc', 'dtc', 'sinfo', 'synergy', 'doinfo_y'] as const;
@@ -31,6 +34,8 @@ interface GroupState {
   readonly k: number;
   /** Surrogates of this group (0 for a group measured without p, such as the population). */
   readonly surrogates: number;
+  /** Measured without p by request (the population): not swept by the sub-network search. */
+  readonly valuesOnly: boolean;
   readonly discrete: DiscreteGroupStatistics | undefined;
   readonly cells: GaussianGroupCells | undefined;
   /** Int32 values per mode in a table set: words (discrete) or the cells' mode stride (Gaussian). */
@@ -104,6 +109,11 @@ export class GroupAnalyzer {
   /** Unit-shift surrogates: shift[r · members + member], bins into the member's past. */
   private readonly shifts: Int32Array;
   private readonly random: SeededRandom;
+  private readonly search: SubnetworkSearch | undefined;
+  /** The groups the search sweeps (member lists of the groups with surrogates: not the population). */
+  private readonly searchGroups: number[][] = [];
+  /** Seeds for the search: the strongest pairs of the last update, by member (HigherOrderStage sets them). */
+  strongPairs: Array<readonly [number, number]> = [];
 
   constructor(
     readonly options: AnalysisOptions,
@@ -160,6 +170,7 @@ export class GroupAnalyzer {
         members,
         k,
         surrogates,
+        valuesOnly: group.surrogates === false,
         discrete,
         cells,
         stride,
@@ -172,6 +183,24 @@ export class GroupAnalyzer {
       });
     });
     this.ensureModes(1);
+    if ((options.subnetworks ?? 0) > 0) {
+      this.search = new SubnetworkSearch(options.levels, () => this.modes, {
+        tracked: options.subnetworks!,
+        maxOrder: options.subnetworkMaxOrder ?? DEFAULT_SUBNETWORK_MAX_ORDER,
+        budget: options.subnetworkBudget ?? DEFAULT_SUBNETWORK_BUDGET,
+      });
+      for (const g of this.groups) if (!g.valuesOnly) this.searchGroups.push([...g.members]);
+    }
+  }
+
+  /** The unit id of a member (as the groups name it). */
+  memberIdOf(member: number): string {
+    return this.memberIds[member];
+  }
+
+  /** The member index of a unit id, or undefined when no group holds it. */
+  memberOf(unitId: string): number | undefined {
+    return this.memberIndex.get(unitId);
   }
 
   /** The label lags in force, bins (the surrogates' schedule; tests rebuild them). */
@@ -389,7 +418,69 @@ export class GroupAnalyzer {
       labelEffective = effectiveSurrogates(labelAvailable, this.stepBins, this.history.meanDwellBins);
     }
     const groups = this.groups.map((g) => this.measure(g, endBin, modes, labelAvailable, labelEffective));
-    return { endBin, groups };
+    if (this.search === undefined) return { endBin, groups };
+    return { endBin, groups, subnetworks: this.searchSubnetworks(endBin, labelAvailable) };
+  }
+
+  /**
+   * One hop of the sub-network search: selection on the window that ended
+   * one window ago, test on this one with its label surrogates (the lags in
+   * reach, or fresh permutations) and unit-shift surrogates (once the
+   * stream reaches back two windows).
+   */
+  private searchSubnetworks(endBin: number, labelAvailable: number): FoundSubnetwork[] {
+    const labeled = (from: number, to: number) => {
+      const bins: number[] = [];
+      for (let bin = from; bin < to; bin++) {
+        if (bin > this.lastBin) break;
+        const slot = this.slotOf(bin);
+        if (this.ringBins[slot] === bin && this.ringLabels[slot] >= 0) bins.push(bin);
+      }
+      return bins;
+    };
+    const windowOf = (bins: number[]): MultipletWindow => ({
+      columns: Array.from({ length: this.memberCount }, (_, member) => Uint8Array.from(bins, (bin) => this.symbolAt(bin, member))),
+      labels: Int32Array.from(bins, (bin) => this.ringLabels[this.slotOf(bin)]),
+    });
+    const W = this.windowBins;
+    const selectionBins = labeled(endBin - 2 * W, endBin - W);
+    const testBins = labeled(endBin - W, endBin);
+    const selection = windowOf(selectionBins);
+    const first = this.firstBin ?? endBin;
+    let test: MultipletTestWindow | undefined;
+    if (selectionBins.length >= 2 && testBins.length >= 2) {
+      const base = windowOf(testBins);
+      const n = testBins.length;
+      let surrogateLabels: Int32Array[] = [];
+      let unitSurrogates = 0;
+      let shiftedWords: MultipletTestWindow['shiftedWords'] = () => undefined;
+      if (this.surrogates > 0 && this.permutation) {
+        const random = new SeededRandom(this.options.seed ^ endBin, 'subnetwork-permutations');
+        surrogateLabels = Array.from({ length: this.surrogates }, () => random.shuffle(Int32Array.from(base.labels)));
+        unitSurrogates = this.surrogates;
+        shiftedWords = (members, r, words) => {
+          words.fill(0, 0, n);
+          for (const member of members) {
+            const order = new SeededRandom(this.options.seed ^ endBin ^ (r * 7919 + member), 'subnetwork-unit-permutations').shuffle(Int32Array.from({ length: n }, (_, s) => s));
+            const column = base.columns[member];
+            for (let s = 0; s < n; s++) words[s] = words[s] * this.levels + column[order[s]];
+          }
+        };
+      } else if (this.surrogates > 0) {
+        surrogateLabels = Array.from({ length: labelAvailable }, (_, k) => Int32Array.from(testBins, (bin) => this.history!.labelAt(bin - this.lags[k])));
+        // Every shift lies within a window: the shifted test window lies in the stream once it reaches back two windows.
+        unitSurrogates = endBin - 2 * W >= first ? this.surrogates : 0;
+        shiftedWords = (members, r, words) => {
+          words.fill(0, 0, n);
+          for (const member of members) {
+            const shift = this.shifts[r * this.memberCount + member];
+            for (let s = 0; s < n; s++) words[s] = words[s] * this.levels + this.symbolAt(testBins[s] - shift, member);
+          }
+        };
+      }
+      test = { ...base, surrogateLabels, unitSurrogates, shiftedWords };
+    }
+    return this.search!.step(endBin * this.options.binSeconds, selection, test, this.searchGroups, this.strongPairs);
   }
 
   /** The label lags moved (automatic step): the label surrogates' tables are built anew from the window's bins. */

@@ -6,6 +6,7 @@ import { mergeSignificance, type DueEmission } from '../engine/tileMerge.ts';
 import { pairsBelow, type TileEmission } from '../engine/tiles.ts';
 import { SeededRandom } from '../math/seededRandom.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
+import { compareUnitIds, outputUnitId } from '../stream/unitIds.ts';
 import { GroupAnalyzer, type GroupEmission } from './groupAnalyzer.ts';
 import { compareRegions, pairDistribution, REGION_PERMUTATIONS, type RegionComparison } from './regionComparison.ts';
 
@@ -64,6 +65,18 @@ export class HigherOrderStage {
       update.population = emission.groups.at(-1);
     } else {
       update.groups = emission.groups;
+    }
+    if (emission.subnetworks !== undefined) {
+      update.subnetworks = emission.subnetworks.map((found) => {
+        const units = found.members.map((member) => outputUnitId(this.groups.memberIdOf(member))).sort(compareUnitIds);
+        return { id: found.id, units, order: units.length, criterion: found.criterion, oinfo: found.oinfo, doinfo_y: found.doinfoY, p: found.p, since: found.since, hops: found.hops };
+      });
+      // The next search grows the strongest pairs of this update (by member; pairs outside the groups are no seeds).
+      this.groups.strongPairs = update.pairs.flatMap((pair) => {
+        const a = this.groups.memberOf(String(pair.a));
+        const b = this.groups.memberOf(String(pair.b));
+        return a === undefined || b === undefined ? [] : [[a, b] as const];
+      });
     }
     const synergy = assemble(parts, due.units, (part) => part.allPairs?.synergy);
     if (synergy === undefined) return update;

@@ -43,6 +43,12 @@ export interface AnalysisOptions {
   groups?: ReadonlyArray<{ readonly name: string; readonly units: readonly string[] }>;
   /** Groups of at most this many units are measured with discrete tables, larger ones under the Gaussian copula (default 4). */
   groupDiscreteMaxUnits?: number;
+  /** Synergistic sub-networks tracked per criterion (Ω and ∂_YΩ) among the grouped units; 0 or absent: no search (docs/SUBNETWORKS.md). */
+  subnetworks?: number;
+  /** The largest sub-network searched (default 5). */
+  subnetworkMaxOrder?: number;
+  /** Candidate multiplets evaluated per hop (default 1,500). */
+  subnetworkBudget?: number;
   /** Emit only the strongest `top` pairs by |synergy| (all pairs are computed); undefined: all. */
   top?: number;
 }
