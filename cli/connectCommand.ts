@@ -7,7 +7,7 @@ import { ingestLimitsFor } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
+import { addGroupOptions, groupAnalysisOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
@@ -106,7 +106,7 @@ Examples:
   addGroupOptions(command, { groupBy: false });
   return command.action(async (url: string, flags: ConnectFlags) => {
     const groups = await resolveGroups(flags);
-    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups) };
     const header = runHeader('connect', url, liveFormatOf(url, flags.format), flags, options.seed);
     const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
     const rig = await openLiveSource(url, {

@@ -10,7 +10,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
+import { addGroupOptions, groupAnalysisOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import { addAlertOptions, alertOptionsFrom, LIVE_DEFAULT_SURROGATES, untilInterrupted, type AlertFlags } from './liveOptions.ts';
 import { renderLiveTable, TerminalTable } from './liveTable.ts';
@@ -82,7 +82,7 @@ Examples:
     }
     if (!(flags.speed > 0)) throw new UsageError(`--speed must be > 0, got ${flags.speed}`);
     const groups = await resolveGroups(flags);
-    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups) };
     // The recording starts when the analyzer's connection is ready and ends exactly at --duration: the same updates whatever the machine's load.
     const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig', untilSeconds: flags.duration });
     const header = runHeader('demo', simulator.url, 'protocol', flags, options.seed);

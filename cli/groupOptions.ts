@@ -4,6 +4,8 @@ import type { RecordingSource } from '../adapters/recording.ts';
 import { UsageError } from '../src/errors.ts';
 import { DEFAULT_GROUP_DISCRETE_MAX_UNITS } from '../src/groups/groupAnalyzer.ts';
 import { readGroupsFile } from '../src/groups/groupSpec.ts';
+import { DEFAULT_SUBNETWORK_BUDGET, DEFAULT_SUBNETWORK_MAX_ORDER } from '../src/groups/subnetworkSearch.ts';
+import type { AnalysisOptions } from '../src/stream/options.ts';
 import type { AnalysisGroup } from '../src/groups/groupUpdate.ts';
 import { parseInteger } from './parseOptions.ts';
 
@@ -12,6 +14,9 @@ export interface GroupFlags {
   groups?: string;
   groupBy?: string;
   groupDiscreteMax: number;
+  subnetworks: number;
+  maxOrder: number;
+  subnetworkBudget: number;
 }
 
 /**
@@ -26,7 +31,10 @@ export function addGroupOptions(command: Command, options: { groupBy: boolean })
       'groups of at most n units are measured with discrete count tables and the estimator; larger ones under the Gaussian copula',
       parseInteger('--group-discrete-max', 2),
       DEFAULT_GROUP_DISCRETE_MAX_UNITS,
-    );
+    )
+    .option('--subnetworks <n>', 'with groups: track the n most synergy-dominated multiplets (Ω) and the n most synergistically informative (∂_YΩ) among the grouped units, with stable ids and a family-wise surrogate p (docs/SUBNETWORKS.md); 0: none', parseInteger('--subnetworks', 0), 0)
+    .option('--max-order <n>', 'the largest sub-network searched (3-6)', parseInteger('--max-order', 3), DEFAULT_SUBNETWORK_MAX_ORDER)
+    .option('--subnetwork-budget <n>', 'candidate multiplets evaluated per update by the sub-network search', parseInteger('--subnetwork-budget', 1), DEFAULT_SUBNETWORK_BUDGET);
   if (options.groupBy) {
     command.option('--group-by <key>', "groups from the recording's own metadata: region (NWB electrodes location), shank (Phy cluster_info sh), channel-group (NWB electrode group, Open Ephys/NEV electrode), or any unit column");
   }
@@ -54,4 +62,15 @@ export async function resolveGroups(flags: GroupFlags, recording?: RecordingSour
     names.add(group.name);
   }
   return groups;
+}
+
+/** The analysis options the group flags set (with the groups resolveGroups found). */
+export function groupAnalysisOptions(flags: GroupFlags, groups: AnalysisOptions['groups'] | undefined): Partial<AnalysisOptions> {
+  if (flags.maxOrder > 6) throw new UsageError(`--max-order must be 3 to 6, got ${flags.maxOrder}`);
+  if (flags.subnetworks > 0 && groups === undefined) throw new UsageError('--subnetworks searches among grouped units: give --groups FILE or --group-by KEY');
+  return {
+    groupDiscreteMaxUnits: flags.groupDiscreteMax,
+    ...(groups === undefined ? {} : { groups }),
+    ...(flags.subnetworks > 0 ? { subnetworks: flags.subnetworks, subnetworkMaxOrder: flags.maxOrder, subnetworkBudget: flags.subnetworkBudget } : {}),
+  };
 }

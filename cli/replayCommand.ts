@@ -20,7 +20,7 @@ import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOption
 import { parseInteger } from './parseOptions.ts';
 import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
+import { addGroupOptions, groupAnalysisOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { replaySnapshots } from './snapshotReplay.ts';
 import { replayTrials, type TrialFlags } from './trialReplay.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type OpenTiles, type ParallelFlags } from './parallelOptions.ts';
@@ -301,7 +301,7 @@ Examples:
   addParallelOptions(command);
   addAlertOptions(command);
   return command.action(async (path: string, flags: ReplayFlags) => {
-    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax };
+    const options: AnalysisOptions = analysisOptionsFrom(flags);
     if (flags.start !== undefined && flags.end !== undefined && flags.end <= flags.start) {
       throw new UsageError(`--end (${flags.end}) must be later than --start (${flags.start})`);
     }
@@ -312,11 +312,13 @@ Examples:
       if (groups !== undefined && flags.snapshotValues === 'gaussian-copula') {
         throw new UsageError('--groups on snapshots needs --snapshot-values quantiles: groups are measured on the quantile symbols');
       }
-      await replaySnapshots(path, flags, { ...options, snapshotValues: flags.snapshotValues, ...(groups === undefined ? {} : { groups }) }, io);
+      await replaySnapshots(path, flags, { ...options, snapshotValues: flags.snapshotValues, ...groupAnalysisOptions(flags, groups) }, io);
       return;
     }
     if (flags.trials !== undefined) {
-      await replayTrials(path, flags, { ...options, surrogateScheme: flags.trialSurrogates }, recordingOptionsFrom(flags), io);
+      // Groups by the recording's metadata need it opened here too (the trial replay opens its own).
+      const groups = await resolveGroups(flags, flags.groupBy === undefined ? undefined : await openRecording(path, recordingOptionsFrom(flags)), (line) => io.stderr(`synergy replay: ${line}\n`));
+      await replayTrials(path, flags, { ...options, surrogateScheme: flags.trialSurrogates, ...groupAnalysisOptions(flags, groups) }, recordingOptionsFrom(flags), io);
       return;
     }
     if (!(flags.maxTimeJump >= options.windowSeconds)) {
@@ -335,7 +337,7 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const labelFile = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels, labelFileOptionsFrom(flags));
   const recording = await openRecording(path, openOptions);
   const groups = await resolveGroups(flags, recording, (line) => io.stderr(`synergy replay: ${line}\n`));
-  if (groups !== undefined) options = { ...options, groups };
+  options = { ...options, ...groupAnalysisOptions(flags, groups) };
   const header = runHeader('replay', path, recording.format, groups === undefined ? flags : { ...flags, groupUnits: groups }, options.seed);
   const server =
     flags.serve === undefined

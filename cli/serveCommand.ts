@@ -5,7 +5,7 @@ import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
-import { addGroupOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
+import { addGroupOptions, groupAnalysisOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
 import {
   addAlertOptions,
@@ -82,7 +82,7 @@ Examples:
     if (groups !== undefined && flags.snapshotValues === 'gaussian-copula') {
       throw new UsageError('--groups with --snapshot-values gaussian-copula: snapshot sources measure groups on quantile symbols only; drop one of the two');
     }
-    const options: AnalysisOptions = { ...sourceAnalysisOptions(flags), groupDiscreteMaxUnits: flags.groupDiscreteMax, ...(groups === undefined ? {} : { groups }) };
+    const options: AnalysisOptions = { ...sourceAnalysisOptions(flags), ...groupAnalysisOptions(flags, groups) };
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
