@@ -118,6 +118,14 @@ export class GaussianGroupCells {
     return varying;
   }
 
+  private readonly scratchArrays: Float64Array[] = [];
+
+  /** Scratch array `index` of at least `size` values (kept between calls). */
+  private scratch(index: number, size: number): Float64Array {
+    if (this.scratchArrays[index] === undefined || this.scratchArrays[index].length < size) this.scratchArrays[index] = new Float64Array(size);
+    return this.scratchArrays[index];
+  }
+
   /** The within-mode covariances of `covariances` alone (a label surrogate's statistic needs no overall one). */
   classCovariances(table: Int32Array, base: number, modes: number, scores: Float64Array, chosen: readonly number[]): SampleCovariance[] {
     return this.covariances(table, base, modes, scores, chosen, false).classes;
@@ -167,7 +175,28 @@ export class GaussianGroupCells {
         first[x] = sum;
         second[x * c + x] = squares;
       }
-      for (let x = 0; x < c; x++) {
+      if (s === 2) {
+        // Three levels (the default): the four cells of a pair unrolled, each unit's score steps precomputed.
+        const d1 = this.scratch(0, c);
+        const d2 = this.scratch(1, c);
+        const z0 = this.scratch(2, c);
+        for (let x = 0; x < c; x++) {
+          const u = chosen[x];
+          z0[x] = scores[u * levels];
+          d1[x] = scores[u * levels + 1] - z0[x];
+          d2[x] = scores[u * levels + 2] - z0[x];
+        }
+        const pairBase = at + this.pairBase;
+        for (let x = 0; x < c; x++) {
+          const p = chosen[x];
+          const rowP = p * k;
+          for (let y = x + 1; y < c; y++) {
+            const cells = pairBase + this.pairIndex[rowP + chosen[y]] * 4;
+            const cross = d1[x] * (table[cells] * d1[y] + table[cells + 1] * d2[y]) + d2[x] * (table[cells + 2] * d1[y] + table[cells + 3] * d2[y]);
+            second[x * c + y] = second[y * c + x] = z0[x] * first[y] + z0[y] * first[x] - n * z0[x] * z0[y] + cross;
+          }
+        }
+      } else for (let x = 0; x < c; x++) {
         const p = chosen[x];
         const zp0 = scores[p * levels];
         for (let y = x + 1; y < c; y++) {

@@ -369,20 +369,38 @@ export class GroupAnalyzer {
     }
   }
 
+  // The unit-shift surrogates' hot loops read the ring at bin − shift without checking the slot's bin: with shifts of
+  // at most a window and a ring of two windows and a bin, that slot holds the shifted bin, or was never written (a bin
+  // before the stream: silent), both when the bin enters and when it leaves.
+
   private shiftedWord(g: GroupState, bin: number, r: number): number {
+    const M = this.memberCount;
+    const shifts = this.shifts;
+    const ring = this.ring;
+    const base = this.slotOf(bin);
+    const capacity = this.capacity;
     let word = 0;
     for (let p = 0; p < g.k; p++) {
       const member = g.members[p];
-      word = word * this.levels + this.symbolAt(bin - this.shifts[r * this.memberCount + member], member);
+      let slot = base - shifts[r * M + member];
+      if (slot < 0) slot += capacity;
+      word = word * this.levels + ring[slot * M + member];
     }
     return word;
   }
 
   private shiftedActive(g: GroupState, bin: number, r: number): number {
+    const M = this.memberCount;
+    const shifts = this.shifts;
+    const ring = this.ring;
+    const base = this.slotOf(bin);
+    const capacity = this.capacity;
     let count = 0;
     for (let p = 0; p < g.k; p++) {
       const member = g.members[p];
-      const symbol = this.symbolAt(bin - this.shifts[r * this.memberCount + member], member);
+      let slot = base - shifts[r * M + member];
+      if (slot < 0) slot += capacity;
+      const symbol = ring[slot * M + member];
       if (symbol !== 0) {
         g.positions[count] = p;
         g.symbols[count++] = symbol;
@@ -438,10 +456,20 @@ export class GroupAnalyzer {
       }
       return bins;
     };
-    const windowOf = (bins: number[]): MultipletWindow => ({
-      columns: Array.from({ length: this.memberCount }, (_, member) => Uint8Array.from(bins, (bin) => this.symbolAt(bin, member))),
-      labels: Int32Array.from(bins, (bin) => this.ringLabels[this.slotOf(bin)]),
-    });
+    const M = this.memberCount;
+    const windowOf = (bins: number[]): MultipletWindow => {
+      const n = bins.length;
+      const columns = Array.from({ length: M }, () => new Uint8Array(n));
+      const labels = new Int32Array(n);
+      for (let s = 0; s < n; s++) {
+        // Every bin listed is held (labeled() checked it): its row of the ring, member by member.
+        const slot = this.slotOf(bins[s]);
+        const row = slot * M;
+        for (let member = 0; member < M; member++) columns[member][s] = this.ring[row + member];
+        labels[s] = this.ringLabels[slot];
+      }
+      return { columns, labels };
+    };
     const W = this.windowBins;
     const selectionBins = labeled(endBin - 2 * W, endBin - W);
     const testBins = labeled(endBin - W, endBin);
@@ -470,11 +498,28 @@ export class GroupAnalyzer {
         surrogateLabels = Array.from({ length: labelAvailable }, (_, k) => Int32Array.from(testBins, (bin) => this.history!.labelAt(bin - this.lags[k])));
         // Every shift lies within a window: the shifted test window lies in the stream once it reaches back two windows.
         unitSurrogates = endBin - 2 * W >= first ? this.surrogates : 0;
+        // Once available, every shifted bin lies in the two windows before endBin. Each member's symbols over them,
+        // contiguous (the ring is bin-major: reading a member across bins strides over every member), then each
+        // surrogate's word is a walk along these columns.
+        const spanStart = endBin - 2 * W;
+        const span = Array.from({ length: M }, () => new Uint8Array(2 * W));
+        if (unitSurrogates > 0) {
+          for (let offset = 0; offset < 2 * W; offset++) {
+            const bin = spanStart + offset;
+            const slot = this.slotOf(bin);
+            if (this.ringBins[slot] !== bin) continue;
+            const row = slot * M;
+            for (let member = 0; member < M; member++) span[member][offset] = this.ring[row + member];
+          }
+        }
+        const offsets = Int32Array.from(testBins, (bin) => bin - spanStart);
+        const levels = this.levels;
         shiftedWords = (members, r, words) => {
           words.fill(0, 0, n);
           for (const member of members) {
-            const shift = this.shifts[r * this.memberCount + member];
-            for (let s = 0; s < n; s++) words[s] = words[s] * this.levels + this.symbolAt(testBins[s] - shift, member);
+            const column = span[member];
+            const shift = this.shifts[r * M + member];
+            for (let s = 0; s < n; s++) words[s] = words[s] * levels + column[offsets[s] - shift];
           }
         };
       }
@@ -639,6 +684,8 @@ export class GroupAnalyzer {
       } else {
         update.note = 'a unit is constant (or units collinear) within a mode: the Gaussian model of the mode carries no finite information';
       }
+      // Measured without p (the population): no statistic to compute.
+      if (g.surrogates === 0) return update;
       // The statistic: plug-in entropies of the window's samples (the same for every label surrogate: only the
       // pairing of samples and modes moves) and each labeling's conditional ones, with the ridge.
       const overallPlain = overallEntropies(real.total, c, false, COPULA_MINIMUM_VARIANCE);

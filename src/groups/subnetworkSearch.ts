@@ -1,17 +1,17 @@
 import { DiscreteGroupStatistics } from './discreteGroupStatistics.ts';
 
-/** How the synergistic sub-networks are searched and tested (docs/SUBNETWORKS.md). */
+/** How the synergistic sub-networks are searched and tested (docs/MEASURES.md, "Synergistic sub-networks"). */
 export interface SubnetworkSearchOptions {
   /** Multiplets tracked per criterion (Ω and ∂_YΩ): 25 gives 50 in all. */
   tracked: number;
   /** The largest multiplet, 3 … 6 (default 5). */
   maxOrder: number;
-  /** Candidate multiplets evaluated per hop on the selection window (default 1,500). */
+  /** Candidate multiplets evaluated per hop on the selection window (default 400). */
   budget: number;
 }
 
 export const DEFAULT_SUBNETWORK_MAX_ORDER = 5;
-export const DEFAULT_SUBNETWORK_BUDGET = 1500;
+export const DEFAULT_SUBNETWORK_BUDGET = 400;
 /** Parsimony (SubnetworkSearch.dominated): a subset within this many bits, plus this share of the value, makes a multiplet redundant. */
 export const PARSIMONY_BITS = 0.02;
 export const PARSIMONY_SHARE = 0.1;
@@ -153,9 +153,17 @@ export class SubnetworkSearch {
     return words;
   }
 
-  private evaluateWords(k: number, words: Int32Array, labels: Int32Array): { oinfo: number; doinfoY: number } | undefined {
+  private ones = new Int32Array(0);
+
+  /** n samples all in mode 0. */
+  private allOne(n: number): Int32Array {
+    if (this.ones.length < n) this.ones = new Int32Array(n);
+    return this.ones.subarray(0, n);
+  }
+
+  private evaluateWords(k: number, words: Int32Array, labels: Int32Array, modeCount = this.modes()): { oinfo: number; doinfoY: number } | undefined {
     const statistics = this.statisticsFor(k);
-    const modes = Math.max(1, this.modes());
+    const modes = Math.max(1, modeCount);
     const size = modes * statistics.words;
     if (this.table.length < size) this.table = new Int32Array(size);
     const table = this.table;
@@ -276,8 +284,9 @@ export class SubnetworkSearch {
       const words = Int32Array.from(this.wordsOf(test, members).subarray(0, n));
       const real = this.evaluateWords(members.length, words, test.labels) ?? { oinfo: Number.NaN, doinfoY: Number.NaN };
       values.push(real);
-      // Oriented so that larger is more synergistic.
-      observed.push(-(criterion === 'oinfo' ? real.oinfo : real.doinfoY));
+      // Oriented so that larger is more synergistic; Ω as its surrogates compute it (one mode: Miller–Madow counts the same cells).
+      const statistic = criterion === 'oinfo' ? (this.evaluateWords(members.length, words, this.allOne(n), 1)?.oinfo ?? Number.NaN) : real.doinfoY;
+      observed.push(-statistic);
       const draws = new Float64Array(K);
       for (let k = 0; k < K; k++) {
         let value: { oinfo: number; doinfoY: number } | undefined;
@@ -285,7 +294,8 @@ export class SubnetworkSearch {
         else {
           if (this.shifted.length < n) this.shifted = new Int32Array(n);
           test.shiftedWords(members, k, this.shifted);
-          value = this.evaluateWords(members.length, this.shifted, test.labels);
+          // Ω needs no mode: every sample in one.
+          value = this.evaluateWords(members.length, this.shifted, this.allOne(n), 1);
         }
         draws[k] = value === undefined ? Number.NaN : -(criterion === 'oinfo' ? value.oinfo : value.doinfoY);
       }

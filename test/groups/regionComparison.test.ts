@@ -31,7 +31,7 @@ describe('pairDistribution and compareRegions', () => {
   it('find a group of stronger pairs, and are uniform when units are exchangeable', () => {
     const random = new SeededRandom(1, 'regions-test');
     const strong = triangle(12, (i, j) => (i < 6 && j < 6 ? 0.1 : 0) + 0.01 * random.next());
-    expect(compareRegions(strong, [0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], random).p).toBeLessThan(0.01);
+    expect(compareRegions(strong, [0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], random).p).toBe(0.01);
     let hits = 0;
     const trials = 400;
     for (let t = 0; t < trials; t++) {
@@ -60,7 +60,7 @@ describe('regions compared in the stream', () => {
     expect(full.length).toBeGreaterThanOrEqual(10);
     for (const update of full) {
       const [comparison] = update.regions!;
-      expect(comparison).toMatchObject({ a: 'cortex', b: 'striatum', permutations: 199 });
+      expect(comparison).toMatchObject({ a: 'cortex', b: 'striatum', permutations: 99 });
       expect(comparison.difference).toBeGreaterThan(0);
       expect(comparison.p).toBeLessThanOrEqual(0.05);
       update.groups!.forEach((group, g) => {

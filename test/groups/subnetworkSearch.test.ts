@@ -1,5 +1,5 @@
 /**
- * Synergistic sub-networks (docs/SUBNETWORKS.md): a planted parity triplet
+ * Synergistic sub-networks (docs/MEASURES.md, "Synergistic sub-networks"): a planted parity triplet
  * and quadruplet (every proper subset uninformative) are found with p ≤ 0.01
  * within 120 s and keep their ids; on a null population no multiplet is
  * significant in at least 95 % of the hops.
@@ -11,7 +11,7 @@ import { analyzeStream } from '../../src/operators/analyzeStream.ts';
 import type { AnalysisOptions } from '../../src/stream/options.ts';
 import { GroupPopulation } from '../../simulators/groupPopulation.ts';
 
-const base: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 20, hopSeconds: 2, levels: 3, estimator: 'jackknife', surrogates: 99, lagStepSeconds: 1, seed: 4, latenessSeconds: 0.1, top: 10, subnetworks: 5 };
+const base: AnalysisOptions = { binSeconds: 0.02, windowSeconds: 20, hopSeconds: 2, levels: 3, estimator: 'jackknife', surrogates: 99, lagStepSeconds: 1, seed: 4, latenessSeconds: 0.1, top: 10, subnetworks: 5, subnetworkBudget: 1500 };
 
 describe('synergistic sub-network search', () => {
   it('finds a planted parity triplet and quadruplet with p ≤ 0.01 within 120 s, with ids that persist', async () => {
