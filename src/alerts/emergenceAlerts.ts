@@ -2,6 +2,7 @@ import { EmergenceDetector, type EmergenceAlert } from '../emergence/emergenceDe
 import type { AlertEvent } from './alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { GroupUpdate } from '../groups/groupUpdate.ts';
+import { SUBNETWORK_ID_GRACE_HOPS } from '../groups/subnetworkSearch.ts';
 
 /** How the emergence alerts read the updates' series (docs/EMERGENCE.md). */
 export interface EmergenceAlertOptions {
@@ -26,17 +27,25 @@ const WATCHED: ReadonlyArray<{ measure: 'oinfo' | 'synergy' | 'doinfo_y'; synerg
  * each tracked sub-network's — raising an alert when a series changes
  * regime, with the estimated change time, the means before and after and
  * whether it crossed from redundancy- to synergy-dominated. A sub-network
- * that dissolves leaves its detector; one that comes back with its id
- * continues it. Snapshot updates (`step`) are watched in snapshot order and
+ * that comes back with its id continues its detector; one gone longer than
+ * its id's grace (it cannot come back) has its detectors dropped, so that
+ * memory does not grow with the multiplets seen. Snapshot updates (`step`) are watched in snapshot order and
  * their change time reported as a step.
  */
 export class EmergenceAlerts {
   private readonly detectors = new Map<string, EmergenceDetector>();
-  private readonly seen = new Set<string>();
+  /** When each sub-network series was last seen (update count): dissolved ones are dropped after SUBNETWORK_ID_GRACE_HOPS. */
+  private readonly lastSeen = new Map<string, number>();
+  private updates = 0;
   /** Snapshot analyses: the step of each update index, to report the change as a step. */
   private readonly steps: number[] = [];
 
   constructor(private readonly options: EmergenceAlertOptions) {}
+
+  /** Detectors held (one per series and measure). */
+  get detectorCount(): number {
+    return this.detectors.size;
+  }
 
   /** The emergence alerts this update raises, as alert events. */
   next(update: SynergyUpdate & { step?: number }): AlertEvent[] {
@@ -74,8 +83,17 @@ export class EmergenceAlerts {
     };
     if (update.population !== undefined) watch('population', update.population);
     for (const group of update.groups ?? []) watch(`group:${group.name}`, group);
+    this.updates++;
     for (const subnetwork of update.subnetworks ?? []) {
-      watch(`subnetwork:${subnetwork.id}`, { oinfo: subnetwork.oinfo, doinfo_y: subnetwork.doinfo_y, synergy: null }, WATCHED.filter((w) => w.measure !== 'synergy'));
+      const series = `subnetwork:${subnetwork.id}`;
+      this.lastSeen.set(series, this.updates);
+      watch(series, { oinfo: subnetwork.oinfo, doinfo_y: subnetwork.doinfo_y, synergy: null }, WATCHED.filter((w) => w.measure !== 'synergy'));
+    }
+    // A dissolved sub-network's id is never reused: its detectors go once it cannot come back.
+    for (const [series, last] of this.lastSeen) {
+      if (this.updates - last <= SUBNETWORK_ID_GRACE_HOPS) continue;
+      this.lastSeen.delete(series);
+      for (const { measure } of WATCHED) this.detectors.delete(`${series}\u0000${measure}`);
     }
     return alerts;
   }

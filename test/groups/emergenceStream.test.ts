@@ -64,6 +64,17 @@ describe('emergence alerts', () => {
     expect(alerts.filter((alert) => alert.series === 'group:others')).toEqual([]);
   }, 120_000);
 
+  it('drops the detectors of dissolved sub-networks, so memory does not grow with the multiplets seen', () => {
+    const emergence = new EmergenceAlerts({ hopSeconds: 1, windowHops: 60 });
+    for (let hop = 1; hop <= 200; hop++) {
+      // A fresh id every hop beside one that stays.
+      const subnetworks = [1, 1000 + hop].map((id) => ({ id, units: [1, 2, 3], order: 3, criterion: 'doinfo_y' as const, oinfo: 0.01, doinfo_y: -0.1, p: 0.5, since: 1, hops: 1 }));
+      emergence.next({ type: 'synergy', t: hop, window: [hop - 60, hop], samples: 100, labels: {}, estimator: 'plugin', levels: 3, dropped: { unlabeled: 0, late: 0 }, units: 3, pairsComputed: 3, pairs: [], subnetworks });
+    }
+    // Two measures for the lasting one and for each id seen within the grace.
+    expect(emergence.detectorCount).toBeLessThanOrEqual(2 * (1 + 11));
+  });
+
   it('a stationary recording raises fewer than one emergence alert an hour (2 simulated hours, every series)', async () => {
     const population = new GroupPopulation({
       seed: 9,
