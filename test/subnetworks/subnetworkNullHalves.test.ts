@@ -1,0 +1,10 @@
+/** Acceptance: on a null population no multiplet is significant (p ≤ 0.05) in ≥ 95 % of independent hops, 'halves' split. */
+import { describe, it } from 'vitest';
+import { expectCalibrated } from './acceptance.ts';
+import { measureNullRate } from './nullRate.ts';
+
+describe('null population, selection on the older half of each window', () => {
+  it('has a family-wise false alarm rate of 5 % over 200 independent windows', () => {
+    expectCalibrated('halves', measureNullRate({ kind: 'halves' }, 200, 32));
+  });
+});
