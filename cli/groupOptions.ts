@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { unitGroupsOf } from '../adapters/unitGroups.ts';
 import type { RecordingSource } from '../adapters/recording.ts';
 import { UsageError } from '../src/errors.ts';
-import { DEFAULT_GROUP_DISCRETE_MAX_UNITS } from '../src/groups/groupAnalyzer.ts';
+import { DEFAULT_GROUP_DISCRETE_MAX_UNITS, DEFAULT_SUBNETWORK_BUDGET, DEFAULT_SUBNETWORK_MAX_ORDER } from '../src/groups/groupAnalyzer.ts';
 import { readGroupsFile } from '../src/groups/groupSpec.ts';
-import { DEFAULT_SUBNETWORK_BUDGET, DEFAULT_SUBNETWORK_MAX_ORDER } from '../src/groups/subnetworkSearch.ts';
+
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import type { AnalysisGroup } from '../src/groups/groupUpdate.ts';
 import { parseInteger } from './parseOptions.ts';
@@ -32,7 +32,7 @@ export function addGroupOptions(command: Command, options: { groupBy: boolean })
       parseInteger('--group-discrete-max', 2),
       DEFAULT_GROUP_DISCRETE_MAX_UNITS,
     )
-    .option('--subnetworks <n>', 'with groups: track the n most synergy-dominated multiplets (Ω) and the n most synergistically informative (∂_YΩ) among the grouped units, with stable ids and a family-wise surrogate p (docs/MEASURES.md, "Synergistic sub-networks"); 0: none', parseInteger('--subnetworks', 0), 0)
+    .option('--subnetworks <n>', 'with groups: track the n most synergy-dominated multiplets (Ω) and the n most synergistically informative (∂_YΩ) among the grouped units, with stable ids and a family-wise surrogate p (docs/SUBNETWORKS.md); 0: none', parseInteger('--subnetworks', 0), 0)
     .option('--max-order <n>', 'the largest sub-network searched (3-6)', parseInteger('--max-order', 3), DEFAULT_SUBNETWORK_MAX_ORDER)
     .option('--subnetwork-budget <n>', 'candidate multiplets evaluated per update by the sub-network search', parseInteger('--subnetwork-budget', 1), DEFAULT_SUBNETWORK_BUDGET);
   if (options.groupBy) {

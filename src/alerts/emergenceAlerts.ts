@@ -2,7 +2,7 @@ import { EmergenceDetector, type EmergenceAlert } from '../emergence/emergenceDe
 import type { AlertEvent } from './alertEvent.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import type { GroupUpdate } from '../groups/groupUpdate.ts';
-import { SUBNETWORK_ID_GRACE_HOPS } from '../groups/subnetworkSearch.ts';
+import { SUBNETWORK_ID_GRACE_HOPS } from '../groups/groupAnalyzer.ts';
 
 /** How the emergence alerts read the updates' series (docs/EMERGENCE.md). */
 export interface EmergenceAlertOptions {

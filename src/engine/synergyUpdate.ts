@@ -82,7 +82,7 @@ export interface SynergyUpdate {
   groups?: GroupUpdate[];
   /** With two groups or more: the measures of every grouped unit together (no p), whose series the emergence alerts watch. */
   population?: GroupUpdate;
-  /** The synergistic sub-networks tracked at this update (`--subnetworks`); docs/MEASURES.md, "Synergistic sub-networks". */
+  /** The synergistic sub-networks tracked at this update (`--subnetworks`); docs/SUBNETWORKS.md. */
   subnetworks?: SubnetworkUpdate[];
   /** Every two disjoint groups compared: the difference of their mean pair synergy and its permutation p (up to 8 groups). */
   regions?: RegionComparison[];

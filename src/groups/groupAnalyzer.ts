@@ -12,7 +12,16 @@ import type { AnalysisOptions } from '../stream/options.ts';
 import { DiscreteGroupStatistics } from './discreteGroupStatistics.ts';
 import { GaussianGroupCells } from './gaussianGroupCells.ts';
 import type { AnalysisGroup, GroupUpdate } from './groupUpdate.ts';
-import { DEFAULT_SUBNETWORK_BUDGET, DEFAULT_SUBNETWORK_MAX_ORDER, SubnetworkSearch, type FoundSubnetwork, type MultipletTestWindow, type MultipletWindow } from './subnetworkSearch.ts';
+import { DEFAULT_BUDGET, DEFAULT_MAX_ORDER, SubnetworkSearch, type MultipletWindow } from '../subnetworks/subnetworkSearch.ts';
+import { SubnetworkTracker, type ReportedSubnetwork } from '../subnetworks/subnetworkTracker.ts';
+
+/** A sub-network as the search reports it, by member index (GroupAnalyzer.memberIdOf). */
+export type FoundSubnetwork = ReportedSubnetwork;
+
+/** A multiplet that leaves the report and comes back within this many hops keeps its id. */
+export const SUBNETWORK_ID_GRACE_HOPS = 10;
+export const DEFAULT_SUBNETWORK_MAX_ORDER = DEFAULT_MAX_ORDER;
+export const DEFAULT_SUBNETWORK_BUDGET = DEFAULT_BUDGET;
 
 /** Groups of at most this many units are measured with discrete count tables; larger ones under the Gaussian copula. */
 export const DEFAULT_GROUP_DISCRETE_MAX_UNITS = 4;
@@ -110,6 +119,7 @@ export class GroupAnalyzer {
   private readonly shifts: Int32Array;
   private readonly random: SeededRandom;
   private readonly search: SubnetworkSearch | undefined;
+  private readonly tracker = new SubnetworkTracker({ graceHops: SUBNETWORK_ID_GRACE_HOPS });
   /** The groups the search sweeps (member lists of the groups with surrogates: not the population). */
   private readonly searchGroups: number[][] = [];
   /** Seeds for the search: the strongest pairs of the last update, by member (HigherOrderStage sets them). */
@@ -184,10 +194,13 @@ export class GroupAnalyzer {
     });
     this.ensureModes(1);
     if ((options.subnetworks ?? 0) > 0) {
-      this.search = new SubnetworkSearch(options.levels, () => this.modes, {
-        tracked: options.subnetworks!,
+      // Selection on the older half of each window's samples, test on the newer half (src/subnetworks, docs/SUBNETWORKS.md).
+      this.search = new SubnetworkSearch({
+        split: { kind: 'halves' },
+        tracked: 2 * options.subnetworks!,
         maxOrder: options.subnetworkMaxOrder ?? DEFAULT_SUBNETWORK_MAX_ORDER,
         budget: options.subnetworkBudget ?? DEFAULT_SUBNETWORK_BUDGET,
+        seed: options.seed,
       });
       for (const g of this.groups) if (!g.valuesOnly) this.searchGroups.push([...g.members]);
     }
@@ -441,91 +454,38 @@ export class GroupAnalyzer {
   }
 
   /**
-   * One hop of the sub-network search: selection on the window that ended
-   * one window ago, test on this one with its label surrogates (the lags in
-   * reach, or fresh permutations) and unit-shift surrogates (once the
-   * stream reaches back two windows).
+   * One hop of the sub-network search (src/subnetworks): the window's labeled
+   * samples, their label surrogates (the lags in reach, or fresh
+   * permutations) and the strongest pairs; the search selects on the older
+   * half and tests on the newer, and the tracker keeps the ids.
    */
   private searchSubnetworks(endBin: number, labelAvailable: number): FoundSubnetwork[] {
-    const labeled = (from: number, to: number) => {
-      const bins: number[] = [];
-      for (let bin = from; bin < to; bin++) {
-        if (bin > this.lastBin) break;
-        const slot = this.slotOf(bin);
-        if (this.ringBins[slot] === bin && this.ringLabels[slot] >= 0) bins.push(bin);
-      }
-      return bins;
-    };
     const M = this.memberCount;
-    const windowOf = (bins: number[]): MultipletWindow => {
-      const n = bins.length;
-      const columns = Array.from({ length: M }, () => new Uint8Array(n));
-      const labels = new Int32Array(n);
-      for (let s = 0; s < n; s++) {
-        // Every bin listed is held (labeled() checked it): its row of the ring, member by member.
-        const slot = this.slotOf(bins[s]);
-        const row = slot * M;
-        for (let member = 0; member < M; member++) columns[member][s] = this.ring[row + member];
-        labels[s] = this.ringLabels[slot];
-      }
-      return { columns, labels };
-    };
-    const W = this.windowBins;
-    const selectionBins = labeled(endBin - 2 * W, endBin - W);
-    const testBins = labeled(endBin - W, endBin);
-    const selection = windowOf(selectionBins);
-    const first = this.firstBin ?? endBin;
-    let test: MultipletTestWindow | undefined;
-    if (selectionBins.length >= 2 && testBins.length >= 2) {
-      const base = windowOf(testBins);
-      const n = testBins.length;
-      let surrogateLabels: Int32Array[] = [];
-      let unitSurrogates = 0;
-      let shiftedWords: MultipletTestWindow['shiftedWords'] = () => undefined;
-      if (this.surrogates > 0 && this.permutation) {
-        const random = new SeededRandom(this.options.seed ^ endBin, 'subnetwork-permutations');
-        surrogateLabels = Array.from({ length: this.surrogates }, () => random.shuffle(Int32Array.from(base.labels)));
-        unitSurrogates = this.surrogates;
-        shiftedWords = (members, r, words) => {
-          words.fill(0, 0, n);
-          for (const member of members) {
-            const order = new SeededRandom(this.options.seed ^ endBin ^ (r * 7919 + member), 'subnetwork-unit-permutations').shuffle(Int32Array.from({ length: n }, (_, s) => s));
-            const column = base.columns[member];
-            for (let s = 0; s < n; s++) words[s] = words[s] * this.levels + column[order[s]];
-          }
-        };
-      } else if (this.surrogates > 0) {
-        surrogateLabels = Array.from({ length: labelAvailable }, (_, k) => Int32Array.from(testBins, (bin) => this.history!.labelAt(bin - this.lags[k])));
-        // Every shift lies within a window: the shifted test window lies in the stream once it reaches back two windows.
-        unitSurrogates = endBin - 2 * W >= first ? this.surrogates : 0;
-        // Once available, every shifted bin lies in the two windows before endBin. Each member's symbols over them,
-        // contiguous (the ring is bin-major: reading a member across bins strides over every member), then each
-        // surrogate's word is a walk along these columns.
-        const spanStart = endBin - 2 * W;
-        const span = Array.from({ length: M }, () => new Uint8Array(2 * W));
-        if (unitSurrogates > 0) {
-          for (let offset = 0; offset < 2 * W; offset++) {
-            const bin = spanStart + offset;
-            const slot = this.slotOf(bin);
-            if (this.ringBins[slot] !== bin) continue;
-            const row = slot * M;
-            for (let member = 0; member < M; member++) span[member][offset] = this.ring[row + member];
-          }
-        }
-        const offsets = Int32Array.from(testBins, (bin) => bin - spanStart);
-        const levels = this.levels;
-        shiftedWords = (members, r, words) => {
-          words.fill(0, 0, n);
-          for (const member of members) {
-            const column = span[member];
-            const shift = this.shifts[r * M + member];
-            for (let s = 0; s < n; s++) words[s] = words[s] * levels + column[offsets[s] - shift];
-          }
-        };
-      }
-      test = { ...base, surrogateLabels, unitSurrogates, shiftedWords };
+    const bins: number[] = [];
+    for (let bin = endBin - this.windowBins; bin < endBin; bin++) {
+      if (bin > this.lastBin) break;
+      const slot = this.slotOf(bin);
+      if (this.ringBins[slot] === bin && this.ringLabels[slot] >= 0) bins.push(bin);
     }
-    return this.search!.step(endBin * this.options.binSeconds, selection, test, this.searchGroups, this.strongPairs);
+    const n = bins.length;
+    const columns = Array.from({ length: M }, () => new Uint8Array(n));
+    const labels = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      const slot = this.slotOf(bins[s]);
+      const row = slot * M;
+      for (let member = 0; member < M; member++) columns[member][s] = this.ring[row + member];
+      labels[s] = this.ringLabels[slot];
+    }
+    let surrogateLabels: Int32Array[] = [];
+    if (this.surrogates > 0 && this.permutation) {
+      const random = new SeededRandom(this.options.seed ^ endBin, 'subnetwork-permutations');
+      surrogateLabels = Array.from({ length: this.surrogates }, () => random.shuffle(Int32Array.from(labels)));
+    } else if (this.surrogates > 0) {
+      surrogateLabels = Array.from({ length: labelAvailable }, (_, k) => Int32Array.from(bins, (bin) => this.history!.labelAt(bin - this.lags[k])));
+    }
+    const window: MultipletWindow = { columns, levels: this.levels, modes: Math.max(1, this.modes), labels, surrogateLabels, strongPairs: this.strongPairs, groups: this.searchGroups };
+    const step = this.search!.step(window);
+    return this.tracker.update(endBin * this.options.binSeconds, step.multiplets).subnetworks;
   }
 
   /** The label lags moved (automatic step): the label surrogates' tables are built anew from the window's bins. */

@@ -51,7 +51,7 @@ export interface GroupUpdate {
   note?: string;
 }
 
-/** A synergistic sub-network found by the multiplet search and tracked across hops (docs/MEASURES.md, "Synergistic sub-networks"). */
+/** A synergistic sub-network found by the multiplet search and tracked across hops (docs/SUBNETWORKS.md). */
 export interface SubnetworkUpdate {
   /** Stable across hops: the same units keep their id while reported (and after a short absence); ids are never reused. */
   id: number;

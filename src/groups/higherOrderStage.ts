@@ -68,8 +68,8 @@ export class HigherOrderStage {
     }
     if (emission.subnetworks !== undefined) {
       update.subnetworks = emission.subnetworks.map((found) => {
-        const units = found.members.map((member) => outputUnitId(this.groups.memberIdOf(member))).sort(compareUnitIds);
-        return { id: found.id, units, order: units.length, criterion: found.criterion, oinfo: found.oinfo, doinfo_y: found.doinfoY, p: found.p, since: found.since, hops: found.hops };
+        const units = found.units.map((member) => outputUnitId(this.groups.memberIdOf(member))).sort(compareUnitIds);
+        return { id: found.id, units, order: units.length, criterion: found.criterion, oinfo: found.oinfo, doinfo_y: found.doinfo_y, p: found.p, since: found.since, hops: found.hops };
       });
       // The next search grows the strongest pairs of this update (by member; pairs outside the groups are no seeds).
       this.groups.strongPairs = update.pairs.flatMap((pair) => {

@@ -43,7 +43,7 @@ export interface AnalysisOptions {
   groups?: ReadonlyArray<{ readonly name: string; readonly units: readonly string[] }>;
   /** Groups of at most this many units are measured with discrete tables, larger ones under the Gaussian copula (default 4). */
   groupDiscreteMaxUnits?: number;
-  /** Synergistic sub-networks tracked per criterion (Ω and ∂_YΩ) among the grouped units; 0 or absent: no search (docs/MEASURES.md, "Synergistic sub-networks"). */
+  /** Synergistic sub-networks tracked per criterion (Ω and ∂_YΩ) among the grouped units; 0 or absent: no search (docs/SUBNETWORKS.md). */
   subnetworks?: number;
   /** The largest sub-network searched (default 5). */
   subnetworkMaxOrder?: number;

@@ -1,5 +1,5 @@
 /**
- * Synergistic sub-networks (docs/MEASURES.md, "Synergistic sub-networks"): a planted parity triplet
+ * Synergistic sub-networks (docs/SUBNETWORKS.md): a planted parity triplet
  * and quadruplet (every proper subset uninformative) are found with p ≤ 0.01
  * within 120 s and keep their ids; on a null population no multiplet is
  * significant in at least 95 % of the hops.
@@ -30,7 +30,7 @@ describe('synergistic sub-network search', () => {
         if (subnetwork.p <= 0.01 && !firstFound.has(key)) firstFound.set(key, update.t);
         if (!ids.has(key)) ids.set(key, new Set());
         ids.get(key)!.add(subnetwork.id);
-        expect(subnetwork.doinfo_y!).toBeLessThan(-0.3);
+        if (subnetwork.p <= 0.05) expect(subnetwork.doinfo_y!).toBeLessThan(-0.3);
       }
     }
     console.log(`planted multiplets first significant at ${[...firstFound].map(([key, t]) => `${key}: ${t} s`).join(', ')}`);
@@ -51,12 +51,12 @@ describe('synergistic sub-network search', () => {
     for (const seed of [21, 22]) {
       const population = new GroupPopulation({ seed, modeDwellSeconds: 0.5, meanRateHz: 8, regions: [{ name: 'a', kind: 'independent', units: 8 }, { name: 'b', kind: 'independent', units: 8 }] });
       const events = [...population.stream({ chunkSeconds: 1, untilSeconds: 1300 })];
-      // Tumbling 10-s windows: each hop's test window is evidence of its own.
+      // Tumbling 10-s windows: each hop's test samples are evidence of their own.
       const options = { ...base, windowSeconds: 10, hopSeconds: 10, seed, groups: population.groups() };
       const updates: SynergyUpdate[] = await lastValueFrom(from(events).pipe(analyzeStream(options), toArray()));
       for (const update of updates) {
         const subnetworks = update.subnetworks ?? [];
-        // Hops whose every surrogate is in reach (99 label lags, unit shifts two windows back).
+        // Hops whose 99 label lags are all in reach.
         if (update.t < 130 || subnetworks.length === 0) continue;
         hops++;
         if (subnetworks.some((s) => s.p <= 0.05 + 1e-12)) significant++;
