@@ -6,7 +6,7 @@ import { SeededRandom } from '../src/math/seededRandom.ts';
 import type { Heartbeat, LabelChange, SourceEvent, SpikeBatch } from '../src/stream/events.ts';
 import { outputUnitId } from '../src/stream/unitIds.ts';
 import { Population, type GeneratedSpan, type PopulationStreamOptions } from './population.ts';
-import { SpikesCsvWriter, writeLabelIntervalsCsv } from './writeSpikesCsv.ts';
+import { writeRecordingCsv } from './writeSpikesCsv.ts';
 
 /**
  * A seeded synthetic population organized in regions, with planted
@@ -495,21 +495,10 @@ export async function writeGroupPopulation(dir: string, options: GroupPopulation
   const spikesPath = join(dir, options.names?.spikes ?? 'spikes.csv');
   const labelsPath = join(dir, options.names?.labels ?? 'labels.csv');
   const groupsPath = join(dir, options.names?.groups ?? 'groups.json');
-  const writer = new SpikesCsvWriter(spikesPath);
-  const changes: LabelChange[] = [];
-  try {
-    for (let chunk = 0; chunk * chunkSeconds < options.untilSeconds; chunk++) {
-      const span = population.generate(chunk * chunkSeconds, Math.min(options.untilSeconds, (chunk + 1) * chunkSeconds));
-      changes.push(...span.labels);
-      await writer.write(span.spikes);
-    }
-  } finally {
-    await writer.close();
-  }
-  const intervals = await writeLabelIntervalsCsv(labelsPath, changes, options.untilSeconds);
+  const { spikes, intervals } = await writeRecordingCsv(population, { spikesPath, labelsPath, untilSeconds: options.untilSeconds, chunkSeconds });
   const groups = population.groups();
   await writeGroupsJson(groupsPath, groups, options.groupsForm);
-  return { spikesPath, labelsPath, groupsPath, regions: population.regions, planted: population.planted, groups, spikes: writer.spikes, intervals, population };
+  return { spikesPath, labelsPath, groupsPath, regions: population.regions, planted: population.planted, groups, spikes, intervals, population };
 }
 
 /**

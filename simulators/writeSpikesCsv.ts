@@ -150,7 +150,7 @@ export interface RecordingCsvOptions {
  * recording in memory. Returns what was written.
  */
 export async function writeRecordingCsv(
-  population: Population,
+  population: Pick<Population, 'generate'>,
   options: RecordingCsvOptions,
 ): Promise<{ spikes: number; intervals: number }> {
   const chunkSeconds = options.chunkSeconds ?? 10;

@@ -60,22 +60,6 @@ export class DiscreteGroupStatistics {
     if (this.joint.length < this.words) this.joint = new Float64Array(this.words);
   }
 
-  /** Σ n log2 n and the occupied cells of `tables` tables of `size` cells, `stride` apart from `from`. */
-  private tableEntropy(cells: Float64Array, from: number, size: number, tables: number, stride: number): { sum: number; occupied: number } {
-    let sum = 0;
-    let occupied = 0;
-    for (let t = 0; t < tables; t++) {
-      const base = from + t * stride;
-      for (let c = 0; c < size; c++) {
-        const n = cells[base + c];
-        if (n === 0) continue;
-        sum += this.sumLog(n);
-        occupied++;
-      }
-    }
-    return { sum, occupied };
-  }
-
   private sumLog(n: number): number {
     return n < this.nLog2n.length ? this.nLog2n[n] : n * Math.log2(n);
   }
@@ -83,10 +67,8 @@ export class DiscreteGroupStatistics {
   /**
    * The plug-in GroupMeasures of `counts` (modes × words, mode-major, at
    * `offset`); `samples` is the table's total. Undefined when it is empty.
-   * With `millerMadow`, every entropy gets (R − 1)/(2N ln 2), R its table's
-   * occupied cells (SCIENCE.md), as the library's `miller-madow` source gives.
    */
-  measures(counts: Int32Array | Float64Array, offset: number, modes: number, millerMadow = false): GroupMeasures | undefined {
+  measures(counts: Int32Array | Float64Array, offset: number, modes: number): GroupMeasures | undefined {
     const { k, words, subWords, levels } = this;
     let total = 0;
     for (let c = 0; c < modes * words; c++) total += counts[offset + c];
@@ -101,8 +83,6 @@ export class DiscreteGroupStatistics {
     singleTables.fill(0, 0, (modes + 1) * k * levels);
     let sumJointY = 0;
     let sumY = 0;
-    let occupiedJointY = 0;
-    let occupiedY = 0;
     const allSlot = modes;
     for (let m = 0; m < modes; m++) {
       let modeTotal = 0;
@@ -113,7 +93,6 @@ export class DiscreteGroupStatistics {
         modeTotal += n;
         joint[w] += n;
         sumJointY += this.sumLog(n);
-        occupiedJointY++;
         for (let j = 0; j < k; j++) {
           withoutTables[(m * k + j) * subWords + this.without[w * k + j]] += n;
           withoutTables[(allSlot * k + j) * subWords + this.without[w * k + j]] += n;
@@ -122,37 +101,34 @@ export class DiscreteGroupStatistics {
         }
       }
       sumY += this.sumLog(modeTotal);
-      if (modeTotal > 0) occupiedY++;
     }
     const log2N = Math.log2(total);
-    const correction = millerMadow ? 1 / (2 * total * Math.LN2) : 0;
-    const entropy = (sum: number, occupied: number) => log2N - sum / total + (occupied - 1) * correction;
+    const entropy = (sum: number) => log2N - sum / total;
     let sumJoint = 0;
-    let occupiedJoint = 0;
-    for (let w = 0; w < words; w++) {
-      if (joint[w] === 0) continue;
-      sumJoint += this.sumLog(joint[w]);
-      occupiedJoint++;
-    }
-    const hS = entropy(sumJoint, occupiedJoint);
-    const hY = entropy(sumY, occupiedY);
-    const hSY = entropy(sumJointY, occupiedJointY);
+    for (let w = 0; w < words; w++) sumJoint += this.sumLog(joint[w]);
+    const hS = entropy(sumJoint);
+    const hY = entropy(sumY);
+    const hSY = entropy(sumJointY);
     const informationS = hS + hY - hSY;
     let sumSingleEntropy = 0;
     let sumWithoutEntropy = 0;
     let sumSingleInformation = 0;
     let sumWithoutInformation = 0;
     for (let j = 0; j < k; j++) {
-      const without = this.tableEntropy(withoutTables, (allSlot * k + j) * subWords, subWords, 1, 0);
-      const withoutY = this.tableEntropy(withoutTables, j * subWords, subWords, modes, k * subWords);
-      const single = this.tableEntropy(singleTables, (allSlot * k + j) * levels, levels, 1, 0);
-      const singleY = this.tableEntropy(singleTables, j * levels, levels, modes, k * levels);
-      const hWithout = entropy(without.sum, without.occupied);
-      const hSingle = entropy(single.sum, single.occupied);
+      let sumWithout = 0;
+      let sumWithoutY = 0;
+      for (let c = 0; c < subWords; c++) sumWithout += this.sumLog(withoutTables[(allSlot * k + j) * subWords + c]);
+      for (let m = 0; m < modes; m++) for (let c = 0; c < subWords; c++) sumWithoutY += this.sumLog(withoutTables[(m * k + j) * subWords + c]);
+      let sumSingle = 0;
+      let sumSingleY = 0;
+      for (let a = 0; a < levels; a++) sumSingle += this.sumLog(singleTables[(allSlot * k + j) * levels + a]);
+      for (let m = 0; m < modes; m++) for (let a = 0; a < levels; a++) sumSingleY += this.sumLog(singleTables[(m * k + j) * levels + a]);
+      const hWithout = entropy(sumWithout);
+      const hSingle = entropy(sumSingle);
       sumSingleEntropy += hSingle;
       sumWithoutEntropy += hWithout;
-      sumSingleInformation += hSingle + hY - entropy(singleY.sum, singleY.occupied);
-      sumWithoutInformation += hWithout + hY - entropy(withoutY.sum, withoutY.occupied);
+      sumSingleInformation += hSingle + hY - entropy(sumSingleY);
+      sumWithoutInformation += hWithout + hY - entropy(sumWithoutY);
     }
     const tc = sumSingleEntropy - hS;
     const dtc = sumWithoutEntropy - (k - 1) * hS;

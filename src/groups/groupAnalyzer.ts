@@ -117,7 +117,6 @@ export class GroupAnalyzer {
   private readonly autoLag: { minBins: number; maxBins: number } | undefined;
   /** Unit-shift surrogates: shift[r · members + member], bins into the member's past. */
   private readonly shifts: Int32Array;
-  private readonly random: SeededRandom;
   private readonly search: SubnetworkSearch | undefined;
   private readonly tracker = new SubnetworkTracker({ graceHops: SUBNETWORK_ID_GRACE_HOPS });
   /** The groups the search sweeps (member lists of the groups with surrogates: not the population). */
@@ -153,9 +152,9 @@ export class GroupAnalyzer {
     this.ring = new Uint8Array(this.capacity * this.memberCount);
     this.ringBins = new Float64Array(this.capacity).fill(-1);
     this.ringLabels = new Int32Array(this.capacity).fill(-1);
-    this.random = new SeededRandom(options.seed, 'group-unit-shifts');
+    const random = new SeededRandom(options.seed, 'group-unit-shifts');
     this.shifts = new Int32Array(this.surrogates * this.memberCount);
-    for (let e = 0; e < this.shifts.length; e++) this.shifts[e] = 1 + this.random.nextInt(shiftMax);
+    for (let e = 0; e < this.shifts.length; e++) this.shifts[e] = 1 + random.nextInt(shiftMax);
     if (this.surrogates > 0 && !this.permutation) {
       const steps = lagSteps(options);
       this.stepBins = steps.firstBins;
@@ -224,13 +223,6 @@ export class GroupAnalyzer {
   /** The shift of a unit in unit surrogate r, bins (tests rebuild the surrogates). */
   unitShift(r: number, unitId: string): number {
     return this.shifts[r * this.memberCount + this.memberIndex.get(unitId)!];
-  }
-
-  /** Bytes of the tables and the ring. */
-  memoryBytes(): number {
-    let bytes = this.ring.byteLength + this.ringBins.byteLength + this.ringLabels.byteLength;
-    for (const g of this.groups) bytes += g.real.byteLength + g.label.byteLength + g.unit.byteLength;
-    return bytes;
   }
 
   /** Takes the next complete bins (consecutive with the previous frame) and returns the emissions that became due. */
@@ -432,6 +424,11 @@ export class GroupAnalyzer {
     return bins;
   }
 
+  /** The window's labeled bins, oldest first: the samples of every measure. */
+  private labeledWindowBins(endBin: number): number[] {
+    return this.windowBinsOf(endBin).filter((bin) => this.ringLabels[this.slotOf(bin)] >= 0);
+  }
+
   private emit(endBin: number): GroupEmission {
     const windowStart = endBin - this.windowBins;
     const modes = this.modes;
@@ -461,12 +458,7 @@ export class GroupAnalyzer {
    */
   private searchSubnetworks(endBin: number, labelAvailable: number): FoundSubnetwork[] {
     const M = this.memberCount;
-    const bins: number[] = [];
-    for (let bin = endBin - this.windowBins; bin < endBin; bin++) {
-      if (bin > this.lastBin) break;
-      const slot = this.slotOf(bin);
-      if (this.ringBins[slot] === bin && this.ringLabels[slot] >= 0) bins.push(bin);
-    }
+    const bins = this.labeledWindowBins(endBin);
     const n = bins.length;
     const columns = Array.from({ length: M }, () => new Uint8Array(n));
     const labels = new Int32Array(n);
@@ -507,7 +499,7 @@ export class GroupAnalyzer {
    * surrogates), or of each unit's samples independently (unit surrogates).
    */
   private rebuildPermuted(endBin: number): void {
-    const bins = this.windowBinsOf(endBin).filter((bin) => this.ringLabels[this.slotOf(bin)] >= 0);
+    const bins = this.labeledWindowBins(endBin);
     const n = bins.length;
     const labels = Int32Array.from(bins, (bin) => this.ringLabels[this.slotOf(bin)]);
     const permuted = new Int32Array(n);
@@ -687,7 +679,7 @@ export class GroupAnalyzer {
 
   /** The batch library's GroupMeasures over the window's labeled samples, under the analysis's estimator. */
   private discreteValues(g: GroupState, endBin: number, modes: number): Partial<GroupUpdate> {
-    const bins = this.windowBinsOf(endBin).filter((bin) => this.ringLabels[this.slotOf(bin)] >= 0);
+    const bins = this.labeledWindowBins(endBin);
     const columns = Array.from({ length: g.k + 1 }, () => new Int32Array(bins.length));
     const quarterOf = new Int32Array(bins.length);
     bins.forEach((bin, s) => {

@@ -14,7 +14,7 @@ import { compareRegions, pairDistribution, REGION_PERMUTATIONS, type RegionCompa
 export const MAX_COMPARED_GROUPS = 8;
 
 /** The population (every grouped unit) is measured up to this many units: its Gaussian model costs units³ a hop. */
-export const MAX_POPULATION_UNITS = Number(process.env.SYNERGY_POPULATION_MAX ?? 512);
+export const MAX_POPULATION_UNITS = 512;
 
 /**
  * The higher-order part of an analysis, beside the pair tiles: it takes the

@@ -1,3 +1,4 @@
+import { pairsBelow } from '../engine/pairIndex.ts';
 import { SeededRandom } from '../math/seededRandom.ts';
 
 /** The pairs inside a group, as one update sees them (docs/MEASURES.md, "Regions compared"). */
@@ -28,9 +29,9 @@ export interface RegionComparison {
 /** Permutations of units between two compared groups (p ≥ 1/100, as the pairs' 99 surrogates give). */
 export const REGION_PERMUTATIONS = 99;
 
-/** Index of pair (i, j) in the triangle, either order. */
+/** Index of pair (i, j) in the triangle (pairsBelow(larger) + smaller), either order. */
 function pairIndex(i: number, j: number): number {
-  return i < j ? (j * (j - 1)) / 2 + i : (i * (i - 1)) / 2 + j;
+  return i < j ? pairsBelow(j) + i : pairsBelow(i) + j;
 }
 
 function quantile(sorted: Float64Array, q: number): number {

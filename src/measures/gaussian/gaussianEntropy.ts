@@ -7,7 +7,8 @@ import {
   type GaussianSampleOptions,
 } from './gaussianEntropyBias.ts';
 
-const LOG2_TWO_PI_E = Math.log2(2 * Math.PI * Math.E);
+/** log₂(2πe): a Gaussian entropy is ½(k·log₂(2πe) + log₂ det Σ). */
+export const LOG2_TWO_PI_E = Math.log2(2 * Math.PI * Math.E);
 
 /**
  * Differential entropy, in bits, of a Gaussian vector X_S with covariance Σ_S:

@@ -1,6 +1,7 @@
 import type { GroupMeasures } from '../groupMeasures.ts';
 import { copulaNormalize } from './gaussianCopula.ts';
-import { InvalidSamplesError, SingularCovarianceError } from './covariance.ts';
+import { InvalidSamplesError, SingularCovarianceError, sampleCovariance } from './covariance.ts';
+import { LOG2_TWO_PI_E } from './gaussianEntropy.ts';
 import { gaussianEntropyBiasBits } from './gaussianEntropyBias.ts';
 
 /** A covariance of k variables, row-major k×k, normalized by `samples` − 1. */
@@ -68,7 +69,6 @@ export function log2DeterminantsWithLeaveOneOut(
   return log2Determinant;
 }
 
-const LOG2_TWO_PI_E = Math.log2(2 * Math.PI * Math.E);
 
 /** Gaussian entropy (bits) of `variables` variables with log₂ det Σ given, bias-corrected for `samples` when asked. */
 function entropyBits(variables: number, log2Determinant: number, samples: number, biasCorrection: boolean): number {
@@ -203,27 +203,10 @@ export function gaussianGroupMeasuresFromCovariances(
 /** Variances of normal scores at or below this are a constant column (rounding, not variation). */
 export const COPULA_MINIMUM_VARIANCE = 1e-12;
 
-/** The unbiased covariance (normalized by n − 1) of the rows `rows` of `columns`, class mean removed (two passes). */
+/** sampleCovariance of the rows `rows` of `columns` (class mean removed), flat. */
 function covarianceOfRows(columns: readonly Float64Array[], rows: readonly number[]): SampleCovariance {
-  const k = columns.length;
-  const n = rows.length;
-  const centered = columns.map((column) => {
-    let sum = 0;
-    for (const r of rows) sum += column[r];
-    const mean = sum / n;
-    return Float64Array.from(rows, (r) => column[r] - mean);
-  });
-  const matrix = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = 0;
-      const a = centered[i];
-      const b = centered[j];
-      for (let s = 0; s < n; s++) sum += a[s] * b[s];
-      matrix[i * k + j] = matrix[j * k + i] = sum / (n - 1);
-    }
-  }
-  return { matrix, samples: n };
+  const matrix = sampleCovariance(columns.map((column) => Float64Array.from(rows, (r) => column[r])));
+  return { matrix: Float64Array.from(matrix.to1DArray()), samples: rows.length };
 }
 
 /**
