@@ -3,8 +3,9 @@ import { HigherOrderStage } from '../groups/higherOrderStage.ts';
 import type { AnalysisOptions } from '../stream/options.ts';
 import type { LabeledFrame } from './countFrame.ts';
 import type { SynergyUpdate } from './synergyUpdate.ts';
-import { TileAnalyzer, type ReadoutFactory } from './tileAnalyzer.ts';
+import { DEFAULT_ALPHA, TileAnalyzer, type ReadoutFactory } from './tileAnalyzer.ts';
 import { EmissionMerger, tileFrameOf, type DueEmission } from './tileMerge.ts';
+import { attachPairMatrix } from './pairMatrix.ts';
 import { ALL_ROWS, type TileEmission, type TileRows } from './tiles.ts';
 
 export { DEFAULT_ALPHA, DEFAULT_LAG_STEP_SECONDS } from './tileAnalyzer.ts';
@@ -61,7 +62,8 @@ export class SlidingWindowAnalyzer {
   private mergeAll(due: DueEmission[], parts: TileEmission[][], groups: GroupEmission[] | undefined): SynergyUpdate[] {
     return due.map((emission, e) => {
       const tileParts = parts.map((perTile) => perTile[e]);
-      const update = this.merger.merge(emission, tileParts);
+      const merged = this.merger.merge(emission, tileParts);
+      const update = this.options.pairMatrix === true ? attachPairMatrix(merged, emission, tileParts, this.options.alpha ?? DEFAULT_ALPHA) : merged;
       return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission, tileParts, groups?.[e]);
     });
   }

@@ -239,7 +239,7 @@ export class TileAnalyzer {
       };
     }
     const emission: TileEmission = { tile: this.tile, endBin, pairs, ...(significance === undefined ? {} : { significance }) };
-    if (this.options.groups !== undefined && this.options.groups.length > 0 && samples > 0) {
+    if (((this.options.groups !== undefined && this.options.groups.length > 0) || this.options.pairMatrix === true) && samples > 0) {
       const synergy = this.readout.allSynergies?.(units);
       if (synergy !== undefined) emission.allPairs = { synergy, ...(evaluated === undefined ? {} : { excess: Float64Array.from(evaluated.excess.subarray(0, synergy.length)) }) };
     }

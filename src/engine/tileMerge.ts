@@ -8,6 +8,7 @@ import type { PairUpdate, SynergyUpdate } from './synergyUpdate.ts';
 import { DEFAULT_ALPHA, firstEmissionBin } from './tileAnalyzer.ts';
 import { pairsBelow, type TileEmission, type TileFrame, type TilePair } from './tiles.ts';
 import { comparePairs } from './windowReadout.ts';
+import { modeStretches } from './pairMatrix.ts';
 
 /** An emission that became due, with what the coordinator knows of it (the tiles send the rest). */
 export interface DueEmission {
@@ -26,6 +27,8 @@ export interface DueEmission {
   /** The modes known then (a copy: a few names). */
   labelNames: readonly string[];
   lateSpikes: number;
+  /** With AnalysisOptions.pairMatrix: the last hop's mode stretches (pairMatrix.ts, modeStretches). */
+  modes?: Array<[number, number, string]>;
 }
 
 /**
@@ -108,7 +111,16 @@ export class EmissionMerger {
         perLabel[label]++;
       }
     }
-    return { endBin, samples, perLabel, unlabeled, unitIds, units: unitIds.length, labelNames: labelNames.slice(), lateSpikes };
+    const due: DueEmission = { endBin, samples, perLabel, unlabeled, unitIds, units: unitIds.length, labelNames: labelNames.slice(), lateSpikes };
+    if (this.options.pairMatrix === true) {
+      // Now: later bins of the frame overwrite the ring before the update is merged.
+      const modeOfBin = (bin: number) => {
+        const slot = ((bin % this.windowBins) + this.windowBins) % this.windowBins;
+        return this.ringBins[slot] === bin ? this.ringLabels[slot] : -1;
+      };
+      due.modes = modeStretches(endBin - Math.min(this.hopBins, this.windowBins), endBin, modeOfBin, labelNames, this.options.binSeconds);
+    }
+    return due;
   }
 
   /** The update of a due emission from every tile's part of it. */

@@ -77,7 +77,7 @@ export interface TileEmission {
   pairs: TilePair[];
   significance?: TileSignificance;
   /**
-   * With groups (AnalysisOptions.groups): every pair of the tile in
+   * With groups (AnalysisOptions.groups) or the page's matrix (pairMatrix): every pair of the tile in
    * pair-index order — its synergy and, with surrogates, its excess — for the
    * coordinator's pair distributions and region comparisons. Absent where the
    * estimator does not give every pair in the readout's pass.

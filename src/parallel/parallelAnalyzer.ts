@@ -1,6 +1,8 @@
 import type { LabeledFrame } from '../engine/countFrame.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
 import { EmissionMerger, tileFrameOf, type DueEmission } from '../engine/tileMerge.ts';
+import { attachPairMatrix } from '../engine/pairMatrix.ts';
+import { DEFAULT_ALPHA } from '../engine/tileAnalyzer.ts';
 import type { TileEmission, TileFrame } from '../engine/tiles.ts';
 import type { GroupEmission } from '../groups/groupAnalyzer.ts';
 import { HigherOrderStage } from '../groups/higherOrderStage.ts';
@@ -64,7 +66,8 @@ export class ParallelAnalyzer {
     });
     return due.map((emission, e) => {
       const tileParts = parts.map((perTile) => perTile[e]);
-      const update = this.merger.merge(emission, tileParts);
+      const merged = this.merger.merge(emission, tileParts);
+      const update = this.options.pairMatrix === true ? attachPairMatrix(merged, emission, tileParts, this.options.alpha ?? DEFAULT_ALPHA) : merged;
       return this.higherOrder === undefined ? update : this.higherOrder.decorate(update, emission, tileParts, groups?.[e]);
     });
   }

@@ -49,6 +49,12 @@ export interface AnalysisOptions {
   subnetworkMaxOrder?: number;
   /** Candidate multiplets evaluated per hop (default 1,500). */
   subnetworkBudget?: number;
+  /**
+   * Attach every pair's synergy and significance to each update, out of its
+   * JSON (src/engine/pairMatrix.ts), for the page's matrix; the commands
+   * that serve subscribers set it.
+   */
+  pairMatrix?: boolean;
   /** Emit only the strongest `top` pairs by |synergy| (all pairs are computed); undefined: all. */
   top?: number;
 }
