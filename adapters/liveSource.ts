@@ -1,5 +1,6 @@
 import { concat, from, type Observable } from 'rxjs';
 import type { AlertEvent } from '../src/alerts/alertEvent.ts';
+import type { SourceStatus } from '../src/server/sourceStatus.ts';
 import type { LabelInterval, SourceEvent } from '../src/stream/events.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface LiveSource {
   close(): void;
   /** One line for the end-of-run summary: what was received and what was dropped or skipped, by cause. */
   summary(): string;
+  /** Its sources' health now, for the page and the `status` topic (docs/PROTOCOL.md, "Status"). */
+  status(): SourceStatus[];
 }
 
 /**

@@ -106,7 +106,8 @@ Examples:
   addGroupOptions(command, { groupBy: false });
   return command.action(async (url: string, flags: ConnectFlags) => {
     const groups = await resolveGroups(flags);
-    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups) };
+    // With --serve, every pair's synergy rides with each update for the page's matrix (docs/PAGE.md).
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups), ...(flags.serve === undefined ? {} : { pairMatrix: true }) };
     const header = runHeader('connect', url, liveFormatOf(url, flags.format), flags, options.seed);
     const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
     const rig = await openLiveSource(url, {
@@ -128,7 +129,10 @@ Examples:
       requireTokenBeyondLoopback(flags.serveHost, serveToken, '--serve-host', '--serve-token');
       server = await SynergyServer.start({ host: flags.serveHost, port: flags.serve, token: serveToken, ingest: false, analysis: analysisDescription(options), run: header });
     }
-    if (server !== undefined) io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}\n`);
+    if (server !== undefined) {
+      server.reportStatus(() => rig.status());
+      io.stderr(`synergy connect: subscribe at ${server.subscribeUrl}  page http://${server.baseUrl.slice('ws://'.length)}/\n`);
+    }
     const interrupted = untilInterrupted();
     const tiles = await openTiles(flags, undefined, (line) => io.stderr(`synergy connect: ${line}\n`));
     const events = withModeIntervals(rig.events, labels?.intervals ?? []);
@@ -144,6 +148,7 @@ Examples:
     void interrupted.promise.then(() => rig.close());
     try {
       const summary = await done;
+      server?.publishEnd(undefined, summary.updates, `the rig's stream ended after ${summary.updates} update${summary.updates === 1 ? '' : 's'}`);
       io.stderr(`${liveSummaryLine('synergy connect', summary, rig.summary())}\n`);
     } finally {
       interrupted.cancel();

@@ -9,6 +9,7 @@ import { UsageError } from '../src/errors.ts';
 import { sourcesSummary } from '../src/live/ingestSession.ts';
 import { runLiveAnalysis } from '../src/live/liveAnalysis.ts';
 import { SynergyServer } from '../src/server/synergyServer.ts';
+import { registryStatus } from '../src/server/sourceStatus.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { addGroupOptions, groupAnalysisOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { addParallelOptions, openTiles, withTileAlerts, type ParallelFlags } from './parallelOptions.ts';
@@ -82,12 +83,14 @@ Examples:
     }
     if (!(flags.speed > 0)) throw new UsageError(`--speed must be > 0, got ${flags.speed}`);
     const groups = await resolveGroups(flags);
-    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups) };
+    // Every pair's synergy rides with each update for the page's matrix (docs/PAGE.md).
+    const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups), pairMatrix: true };
     // The recording starts when the analyzer's connection is ready and ends exactly at --duration: the same updates whatever the machine's load.
     const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig', untilSeconds: flags.duration });
     const header = runHeader('demo', simulator.url, 'protocol', flags, options.seed);
     const server = await SynergyServer.start({ host: '127.0.0.1', port: flags.port, ingest: false, analysis: analysisDescription(options), run: header });
     const rig = new RigConnection({ url: simulator.url });
+    server.reportStatus(() => registryStatus(rig.registry));
     const truth = new Map(simulator.population.truth.map((pair) => [unitPairKey(pair.a, pair.b), pair.kind]));
     const title = [
       `synergy-stream demo — simulated rig: ${flags.units} units, ${flags.modes} modes; planted: ${[...truth].map(([pair, kind]) => `${pair.replace('|', '–')} ${kind}`).join(', ')}`,
@@ -139,6 +142,7 @@ Examples:
     });
     try {
       const summary = await done;
+      server.publishEnd(undefined, summary.updates, `the demo ended after ${summary.updates} update${summary.updates === 1 ? '' : 's'}`);
       table.stop();
       if (tableMode) table.draw();
       // Off a terminal the last update is always shown: with --duration D, the one at the last whole hop ≤ D.

@@ -15,10 +15,9 @@ import type { LabelInterval, SpikeBatch } from '../src/stream/events.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import { deliverResults } from '../src/stream/deliverResults.ts';
 import { raiseAlerts } from '../src/operators/raiseAlerts.ts';
-import { SynergyServer } from '../src/server/synergyServer.ts';
+import { addReplayServeOptions, ReplayServer, type ReplayServeFlags } from './replayServer.ts';
 import { addAlertOptions, alertOptionsFrom, type AlertFlags } from './liveOptions.ts';
 import { parseInteger } from './parseOptions.ts';
-import { analysisDescription } from './serveCommand.ts';
 import { addAnalysisOptions, analysisOptionsFrom, type AnalysisFlags } from './analysisOptions.ts';
 import { addGroupOptions, groupAnalysisOptions, resolveGroups, type GroupFlags } from './groupOptions.ts';
 import { replaySnapshots } from './snapshotReplay.ts';
@@ -36,12 +35,11 @@ export interface RecordingFlags extends Omit<OpenRecordingOptions, 'unitFilters'
   unitFilter?: UnitFilter[];
 }
 
-interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags, TrialFlags, GroupFlags {
+interface ReplayFlags extends AnalysisFlags, RecordingFlags, AlertFlags, ParallelFlags, TrialFlags, GroupFlags, ReplayServeFlags {
   out?: string;
   start?: number;
   end?: number;
   speed: number;
-  serve?: number;
   maxTimeJump: number;
   snapshots?: boolean;
   snapshotValues: 'quantiles' | 'gaussian-copula';
@@ -268,13 +266,13 @@ Examples:
     .option('--start <seconds>', 'replay from this recording time', parseTime('--start'))
     .option('--end <seconds>', 'replay up to this recording time', parseTime('--end'))
     .addOption(new Option('--speed <speed>', "pace by event time: 'max' (as fast as possible), 1 (real time) or N times real time").argParser(parseSpeed).default(Infinity, 'max'))
-    .option('--serve <port>', 'publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe while replaying', parseInteger('--serve', 0))
     .option(
       '--max-time-jump <seconds>',
       'a spike more than this after the latest is held: an outlier if the next come back, a new segment if 100 follow it (at least --window)',
       parseTime('--max-time-jump'),
       DEFAULT_MAX_TIME_JUMP_SECONDS,
     );
+  addReplayServeOptions(command);
   addRecordingOptions(command);
   command
     .option(
@@ -339,11 +337,9 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const groups = await resolveGroups(flags, recording, (line) => io.stderr(`synergy replay: ${line}\n`));
   options = { ...options, ...groupAnalysisOptions(flags, groups) };
   const header = runHeader('replay', path, recording.format, groups === undefined ? flags : { ...flags, groupUnits: groups }, options.seed);
-  const server =
-    flags.serve === undefined
-      ? undefined
-      : await SynergyServer.start({ host: '127.0.0.1', port: flags.serve, ingest: false, analysis: analysisDescription(options), run: header });
-  if (server !== undefined) io.stderr(`synergy replay: subscribe at ${server.subscribeUrl}\n`);
+  // Every pair's synergy rides with each update for the page's matrix (docs/PAGE.md).
+  if (flags.serve !== undefined) options = { ...options, pairMatrix: true };
+  const server = await ReplayServer.start(flags, options, header, io);
   const progress = new ReplayProgress();
   const tally = { bins: 0, labeledBins: 0, unlabeledBins: 0, updates: 0 };
   let alerts: Record<string, number> = {};
@@ -353,7 +349,22 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
   const spikeSpan: TimeSpan = { first: Infinity, last: -Infinity };
   let emptySelection: Error | undefined;
   let tiles: OpenTiles | undefined;
+  server?.reportStatus(() => [
+    {
+      name: path,
+      connected: true,
+      lost: false,
+      ended: tally.updates > 0,
+      messages: tally.bins,
+      spikes: counters.spikes,
+      missing: 0,
+      rejected: counters.late + counters.invalidTime,
+      latestTime: latestBinEnd,
+      progress: recording.progress(),
+    },
+  ]);
   try {
+    await server?.waitForSubscribers();
     // The recording's units plan the tiles (worker threads with --workers, Redis workers with --cluster).
     tiles = await openTiles(flags, recording.unitIds.length, (line) => io.stderr(`synergy replay: ${line}\n`));
     const intervals = clipIntervals(changesToIntervals(labelFile?.intervals ?? (await recording.labels(range))), range);
@@ -387,9 +398,10 @@ async function replay(path: string, flags: ReplayFlags, options: AnalysisOptions
             progress.clearLine();
             io.stderr(`${line}\n`);
           },
-      publish: server === undefined ? undefined : (item) => server.publish(item),
+      publish: server === undefined ? undefined : (item) => server.server.publish(item),
     });
     tally.updates = delivered.updates;
+    await server?.finish(delivered.updates, `the replay of ${path} ended after ${delivered.updates} update${delivered.updates === 1 ? '' : 's'}`);
     alerts = delivered.alertsByKind;
     emptySelection = await emptySelectionError(
       {

@@ -82,7 +82,8 @@ Examples:
     if (groups !== undefined && flags.snapshotValues === 'gaussian-copula') {
       throw new UsageError('--groups with --snapshot-values gaussian-copula: snapshot sources measure groups on quantile symbols only; drop one of the two');
     }
-    const options: AnalysisOptions = { ...sourceAnalysisOptions(flags), ...groupAnalysisOptions(flags, groups) };
+    // Every pair's synergy rides with each update for the page's matrix (docs/PAGE.md).
+    const options: AnalysisOptions = { ...sourceAnalysisOptions(flags), ...groupAnalysisOptions(flags, groups), pairMatrix: true };
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
@@ -98,6 +99,7 @@ Examples:
       updatesFile: flags.out,
       alertsFile: flags.alertsOut,
       alertLine: flags.quietAlerts ? undefined : (line) => io.stderr(`${line}\n`),
+      sourceEnded: (name, updates) => server.publishEnd(name, updates, `source ${name} ended after ${updates} update${updates === 1 ? '' : 's'}`),
     }, tiles.source);
     await Promise.race([interrupted.promise, done]);
     interrupted.cancel();

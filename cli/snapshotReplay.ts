@@ -7,6 +7,7 @@ import { deliverResults } from '../src/stream/deliverResults.ts';
 import type { AnalysisOptions } from '../src/stream/options.ts';
 import { processIo, type CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
+import { ReplayServer, type ReplayServeFlags } from './replayServer.ts';
 
 /**
  * `synergy replay PATH --snapshots`: every snapshot in PATH (a .npz, a .npy
@@ -17,11 +18,29 @@ import { runHeader } from './runHeader.ts';
  * the modes, one update per snapshot with t = its step; p from permutations
  * of the labels among the rows.
  */
-export async function replaySnapshots(path: string, flags: { out?: string; labelColumn?: string }, options: AnalysisOptions, io: CliIo): Promise<void> {
+export async function replaySnapshots(path: string, flags: ReplayServeFlags & { out?: string; labelColumn?: string }, options: AnalysisOptions, io: CliIo): Promise<void> {
   const analyzer = new SnapshotAnalyzer(options);
   // The header names what a snapshot analysis uses (not the bins, windows and lags it sets itself).
   const used = ['out', 'labelColumn', 'groups', 'groupDiscreteMax', 'snapshotValues', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots', ...(options.snapshotValues === 'gaussian-copula' ? [] : ['levels', 'estimator'])];
-  const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
+  const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as unknown as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
+  const server = await ReplayServer.start(flags, options, header, io);
+  try {
+    await server?.waitForSubscribers();
+    await analyzeSnapshotFiles(path, flags, options, analyzer, header, io, server);
+  } finally {
+    await server?.close();
+  }
+}
+
+async function analyzeSnapshotFiles(
+  path: string,
+  flags: { out?: string; labelColumn?: string },
+  options: AnalysisOptions,
+  analyzer: SnapshotAnalyzer,
+  header: object,
+  io: CliIo,
+  server: ReplayServer | undefined,
+): Promise<void> {
   let samples = 0;
   let largest = 0;
   // On a terminal, a line of progress (snapshots take seconds each with surrogates); nothing in logs.
@@ -51,7 +70,9 @@ export async function replaySnapshots(path: string, flags: { out?: string; label
     updatesFile: flags.out,
     updatesText: io.stdout,
     alertLine: (line) => io.stderr(`${line}\n`),
+    publish: server === undefined ? undefined : (item) => server.server.publish(item),
   });
+  await server?.finish(delivered.updates, `the snapshot replay of ${path} ended after ${delivered.updates} snapshot${delivered.updates === 1 ? '' : 's'}`);
   if (progress !== undefined) process.stderr.write('\r\x1b[2K');
   io.stderr(`synergy replay ${path} (snapshots): ${delivered.updates} snapshots analyzed (${samples} samples, up to ${largest} neurons), one update each\n`);
 }

@@ -9,6 +9,7 @@ import { TrialAnalyzer } from '../src/trials/trialAnalysis.ts';
 import type { TrialWindow } from '../src/trials/trialBinner.ts';
 import type { CliIo } from './cliIo.ts';
 import { runHeader } from './runHeader.ts';
+import { ReplayServer, type ReplayServeFlags } from './replayServer.ts';
 
 /** The trial flags of `synergy replay` (docs/STREAMING.md, "Trials"). */
 export interface TrialFlags {
@@ -45,7 +46,7 @@ export function parseTrialWindow(text: string): TrialWindow {
  */
 export async function replayTrials(
   path: string,
-  flags: TrialFlags & { out?: string; labelColumn?: string; start?: number; end?: number },
+  flags: TrialFlags & ReplayServeFlags & { out?: string; labelColumn?: string; start?: number; end?: number },
   options: AnalysisOptions,
   openOptions: Parameters<typeof openRecording>[1],
   io: CliIo,
@@ -59,7 +60,10 @@ export async function replayTrials(
   const analyzer = new TrialAnalyzer(trials, window, options, { count, hop: flags.trialHop });
   const recording = await openRecording(path, { ...openOptions, labelColumn: undefined });
   const header = runHeader('replay', path, recording.format, flags, options.seed);
+  let server: ReplayServer | undefined;
   try {
+    server = await ReplayServer.start(flags, options, header, io);
+    await server?.waitForSubscribers();
     const updates = new Observable<SynergyUpdate>((subscriber) => {
       let stopped = false;
       void (async () => {
@@ -74,7 +78,8 @@ export async function replayTrials(
         stopped = true;
       };
     });
-    const delivered = await deliverResults(updates, { header, updatesFile: flags.out, updatesText: io.stdout });
+    const delivered = await deliverResults(updates, { header, updatesFile: flags.out, updatesText: io.stdout, publish: server === undefined ? undefined : (item) => server!.server.publish(item) });
+    await server?.finish(delivered.updates, `the trial replay of ${path} ended after ${delivered.updates} update${delivered.updates === 1 ? '' : 's'}`);
     const unlabeled = trials.filter((trial) => trial.label === null).length;
     const notes = [
       file.skipped > 0 ? `${file.skipped} trials without an onset in '${file.onsetColumn}' skipped` : '',
@@ -85,5 +90,6 @@ export async function replayTrials(
     );
   } finally {
     await recording.close();
+    await server?.close();
   }
 }

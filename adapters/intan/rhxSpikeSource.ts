@@ -9,6 +9,7 @@ import { connectTcp } from '../tcpConnection.ts';
 import { errorsInReply, RhxCommandPort, sampleRateFromReply } from './rhxCommandPort.ts';
 import { checkRhxOptions } from './rhxOptions.ts';
 import { RHX_ARTIFACT_ID, RhxSpikeParser } from './rhxSpikeParser.ts';
+import type { SourceStatus } from '../../src/server/sourceStatus.ts';
 
 export interface RhxSpikeSourceOptions {
   /** The RHX spike port, tcp://HOST:PORT (RHX's default port is 5002). */
@@ -146,6 +147,23 @@ export class RhxSpikeSource implements LiveSource {
   }
 
   /** Records, spikes, artifacts dropped, bytes skipped, clock resets, connections. */
+  status(): SourceStatus[] {
+    const health = this.health;
+    return [
+      {
+        name: this.name,
+        connected: health.connected,
+        lost: health.lost,
+        ended: false,
+        messages: this.counters.records,
+        spikes: this.counters.spikes,
+        missing: 0,
+        rejected: this.counters.artifacts,
+        latestTime: Number.isFinite(health.latest) ? health.latest : null,
+      },
+    ];
+  }
+
   summary(): string {
     const c = this.counters;
     const health = this.health;

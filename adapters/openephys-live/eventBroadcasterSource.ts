@@ -9,6 +9,7 @@ import { SpikeScanner } from './spikeScanner.ts';
 import { StreamClocks, type StreamClockLimits } from './streamClocks.ts';
 import { IdTable } from '../../src/stream/idTable.ts';
 import { MAX_MESSAGE_BYTES, ZmqReceiverProcess } from './zmqReceiverProcess.ts';
+import type { SourceStatus } from '../../src/server/sourceStatus.ts';
 
 export interface EventBroadcasterSourceOptions {
   /** tcp://HOST:PORT of the Event Broadcaster's PUB socket (the plugin's default port is 5557). */
@@ -145,6 +146,25 @@ export class EventBroadcasterSource implements LiveSource {
   }
 
   /** Messages, spikes, units, TTL events and mode changes; what was dropped or refused, by cause; connections, clock resets, streams. */
+  status(): SourceStatus[] {
+    const health = this.health;
+    let refused = 0;
+    for (const count of Object.values(this.counters.refused)) refused += count ?? 0;
+    return [
+      {
+        name: this.name,
+        connected: health.connected,
+        lost: health.lost,
+        ended: false,
+        messages: this.counters.messages,
+        spikes: this.counters.spikes,
+        missing: 0,
+        rejected: refused,
+        latestTime: Number.isFinite(health.latest) ? health.latest : null,
+      },
+    ];
+  }
+
   summary(): string {
     const c = this.counters;
     const unmapped = [...c.unmapped.values()].reduce((sum, n) => sum + n, 0);

@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { UsageError } from '../../src/errors.ts';
 import type { LiveSource } from '../liveSource.ts';
+import { registryStatus, type SourceStatus } from '../../src/server/sourceStatus.ts';
 import type { ReconnectPolicy } from '../../src/live/reconnectPolicy.ts';
 import { SourceHealth, type HealthClock } from '../../src/live/sourceHealth.ts';
 import { SourceStreams } from '../../src/live/sourceStreams.ts';
@@ -68,6 +69,10 @@ export class RigConnection implements LiveSource {
   }
 
   /** Per source: messages, spikes, messages missing, connections, refused by code. */
+  status(): SourceStatus[] {
+    return registryStatus(this.registry);
+  }
+
   summary(): string {
     return sourcesSummary(this.registry);
   }

@@ -1,4 +1,4 @@
-import { catchError, merge, mergeMap, Observable, of, tap, type OperatorFunction } from 'rxjs';
+import { catchError, concat, defer, EMPTY, merge, mergeMap, Observable, of, tap, type OperatorFunction } from 'rxjs';
 import type { AlertEvent } from '../alerts/alertEvent.ts';
 import type { PairAlertOptions } from '../alerts/pairAlerts.ts';
 import type { SynergyUpdate } from '../engine/synergyUpdate.ts';
@@ -13,7 +13,10 @@ import type { TileSource } from '../parallel/tileSource.ts';
 import { LagMonitor } from './lagMonitor.ts';
 
 /** Where a live analysis sends what it computes (the sinks every analysis shares). */
-export type LiveSinks = ResultSinks;
+export interface LiveSinks extends ResultSinks {
+  /** `synergy serve`: a source's analysis has ended (it said `end`, or was retired), after its last update went to the sinks. */
+  sourceEnded?: (source: string, updates: number) => void;
+}
 export type LiveSummary = ResultSummary;
 
 /** Seconds behind the wall clock at which a live analysis raises `analysis-lag` (at least two hops). */
@@ -85,8 +88,9 @@ export function runLiveAnalyses(
   tiles?: TileSource,
 ): Promise<LiveSummary> {
   const analyses = sources.pipe(
-    mergeMap(({ name, events, kind, trials }) =>
-      events.pipe(
+    mergeMap(({ name, events, kind, trials }) => {
+      let updates = 0;
+      const analysis = events.pipe(
         // Snapshots on a worker thread of their own (a snapshot takes seconds); trials in this thread.
         kind === 'snapshots'
           ? analyzeSnapshots(options, name)
@@ -103,8 +107,19 @@ export function runLiveAnalyses(
             message: `the analysis of source ${name} stopped on an internal error (${(error as Error).message}); its data are no longer analyzed until it starts afresh (end, then hello). The other sources go on`,
           }),
         ),
-      ),
-    ),
+        tap((item) => {
+          if (item.type === 'synergy') updates++;
+        }),
+      );
+      // The end goes out after the source's last update has been delivered (deliverResults hands items on as they come).
+      return concat(
+        analysis,
+        defer(() => {
+          sinks.sourceEnded?.(name, updates);
+          return EMPTY;
+        }),
+      );
+    }),
   );
   return deliverResults(merge(analyses, sourceAlerts), sinks);
 }

@@ -2,11 +2,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { PROTOCOL_VERSION } from '../live/ingestMessages.ts';
 import { refuseHttp, type HttpRefusal } from './httpRefusal.ts';
+import type { PageAssets } from './pageBundle.ts';
 import { listenError } from './listenError.ts';
 
 /**
- * The server's HTTP side (docs/PROTOCOL.md, "Endpoints"): `GET /` describes
- * the endpoints, every other plain request is refused with 404, and each
+ * The server's HTTP side (docs/PROTOCOL.md, "Endpoints"): `GET /` is the
+ * page, `GET /info` describes the endpoints, every other plain request is
+ * refused with 404, and each
  * WebSocket upgrade is routed to `/ingest` or `/subscribe`, or refused
  * (bad target, no such endpoint, no token, too many connections) before a
  * WebSocket is opened.
@@ -30,16 +32,47 @@ export interface UpgradeRules {
   limit(endpoint: Endpoint): number;
 }
 
-/** The HTTP server: `GET /` answers what this server offers; any other plain request is refused. */
-export function createHttpEndpoints(ingest: boolean): Server {
+/**
+ * The HTTP server: `GET /` is the page (docs/PAGE.md), with `/page.js` and
+ * `/page.css`; `GET /info` (or `GET /` asking for JSON only) describes the
+ * endpoints; any other plain request is refused. The page holds no data:
+ * what it shows comes through /subscribe, which checks the token.
+ */
+export function createHttpEndpoints(ingest: boolean, page?: () => Promise<PageAssets>): Server {
+  const info = () => `${JSON.stringify({ name: 'synergy-stream', protocol: PROTOCOL_VERSION, ingest: ingest ? '/ingest' : null, subscribe: '/subscribe', page: page === undefined ? null : '/' })}\n`;
   return createServer((request, response) => {
-    if (request.method === 'GET' && (request.url === '/' || request.url?.startsWith('/?'))) {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(`${JSON.stringify({ name: 'synergy-stream', protocol: PROTOCOL_VERSION, ingest: ingest ? '/ingest' : null, subscribe: '/subscribe' })}\n`);
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET') {
+      refuseHttp(response, 'not-found', notFound(page !== undefined));
       return;
     }
-    refuseHttp(response, 'not-found', 'not found: the endpoints are GET / and /ingest and /subscribe (WebSocket)');
+    const accept = request.headers.accept ?? '';
+    const wantsJson = path === '/info' || (path === '/' && accept.includes('application/json') && !accept.includes('text/html'));
+    if (wantsJson || (path === '/' && page === undefined)) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(info());
+      return;
+    }
+    const asset = page === undefined ? undefined : ({ '/': ['html', 'text/html; charset=utf-8'], '/page.js': ['js', 'text/javascript; charset=utf-8'], '/page.css': ['css', 'text/css; charset=utf-8'] } as const)[path as '/'];
+    if (asset === undefined || page === undefined) {
+      refuseHttp(response, 'not-found', notFound(page !== undefined));
+      return;
+    }
+    page().then(
+      (assets) => {
+        response.writeHead(200, { 'content-type': asset[1], 'cache-control': 'no-cache' });
+        response.end(assets[asset[0]]);
+      },
+      (error: Error) => {
+        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end(`the page could not be built: ${error.message}\n`);
+      },
+    );
   });
+}
+
+function notFound(page: boolean): string {
+  return `not found: the endpoints are ${page ? 'GET / (the page), ' : ''}GET /info and /ingest and /subscribe (WebSocket)`;
 }
 
 /** Listens on host:port; a port or address that cannot be used is a UsageError (listenError). */

@@ -45,6 +45,8 @@ export interface ServerOptions {
   analysis?: Record<string, unknown>;
   /** The run header (DESIGN §7), in the welcome frame. */
   run?: object;
+  /** Serve the page at `GET /` (docs/PAGE.md); without it `GET /` describes the endpoints. */
+  page: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -65,6 +67,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   subscriberLimits: DEFAULT_SUBSCRIBER_LIMITS,
   maxReplyBufferBytes: 1024 * 1024,
   closeGraceMs: 1000,
+  page: true,
 };
 
 /** What the server has seen, for summaries and tests. */

@@ -1,5 +1,5 @@
 import { ProtocolError } from '../live/ingestMessages.ts';
-import { TOPICS, type Topic } from './subscriberChannel.ts';
+import { DEFAULT_TOPICS, TOPICS, type Topic } from './subscriberChannel.ts';
 
 /**
  * Codes of the error frames a subscriber gets (docs/PROTOCOL.md, "Publish:
@@ -24,6 +24,8 @@ export interface Subscription {
   top: number | undefined;
   /** Only these sources' updates and alerts (undefined: every source). */
   sources: Set<string> | undefined;
+  /** Send first the alerts and updates kept from before (a page opened late). */
+  history: boolean;
 }
 
 /** The most source names a subscribe may list, and the longest a name may be. */
@@ -32,12 +34,13 @@ const MAX_SOURCE_NAME_LENGTH = 256;
 
 /**
  * Reads a subscriber's message, `{"type":"subscribe","topics":["synergy"],
- * "top":20,"sources":["rig-1"]}` (each field optional), or throws a
+ * "top":20,"sources":["rig-1"],"history":true}` (each field optional;
+ * topics default to synergy and alerts), or throws a
  * SubscriberMessageError saying what is wrong. `text` is undefined for a
  * binary frame: subscribers send text.
  *
  * Example: parseSubscribeMessage('{"type":"subscribe","top":5}') gives
- * { topics: {synergy, alerts}, top: 5, sources: undefined }.
+ * { topics: {synergy, alerts}, top: 5, sources: undefined, history: false }.
  */
 export function parseSubscribeMessage(text: string | undefined): Subscription {
   if (text === undefined) throw new SubscriberMessageError('bad-binary-frame', 'subscribers send text frames: {"type":"subscribe","topics":["synergy","alerts"],"top":20}');
@@ -51,7 +54,7 @@ export function parseSubscribeMessage(text: string | undefined): Subscription {
     const shown = JSON.stringify((json as { type?: unknown } | null)?.type ?? json) ?? String(json);
     throw new SubscriberMessageError('unknown-type', `unknown message ${shown.slice(0, 80)}: subscribers send {"type":"subscribe",…}`);
   }
-  const { topics, top, sources } = json as { topics?: unknown; top?: unknown; sources?: unknown };
+  const { topics, top, sources, history } = json as { topics?: unknown; top?: unknown; sources?: unknown; history?: unknown };
   if (topics !== undefined && (!Array.isArray(topics) || topics.some((topic) => !TOPICS.includes(topic as Topic)))) {
     throw new SubscriberMessageError('bad-field', `subscribe: "topics" must be a list drawn from ${TOPICS.join(', ')}`);
   }
@@ -65,15 +68,19 @@ export function parseSubscribeMessage(text: string | undefined): Subscription {
   ) {
     throw new SubscriberMessageError('bad-field', `subscribe: "sources" must be a list of at most ${MAX_SOURCES} source names (or null for every source)`);
   }
+  if (history !== undefined && history !== null && typeof history !== 'boolean') {
+    throw new SubscriberMessageError('bad-field', 'subscribe: "history" must be true or false');
+  }
   return {
-    topics: new Set((topics as Topic[] | undefined) ?? TOPICS),
+    topics: new Set((topics as Topic[] | undefined) ?? DEFAULT_TOPICS),
     top: typeof top === 'number' ? top : undefined,
     sources: Array.isArray(sources) ? new Set(sources as string[]) : undefined,
+    history: history === true,
   };
 }
 
 /** The server's answer to a subscriber's message: `subscribed` with what it will get, or an `error` frame. */
 export function subscribeReply(outcome: Subscription | SubscriberMessageError): Record<string, unknown> & { type: 'subscribed' | 'error' } {
   if (outcome instanceof SubscriberMessageError) return { type: 'error', code: outcome.code, message: outcome.message };
-  return { type: 'subscribed', topics: [...outcome.topics], top: outcome.top ?? null, sources: outcome.sources === undefined ? null : [...outcome.sources] };
+  return { type: 'subscribed', topics: [...outcome.topics], top: outcome.top ?? null, sources: outcome.sources === undefined ? null : [...outcome.sources], history: outcome.history };
 }

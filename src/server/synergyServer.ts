@@ -13,7 +13,11 @@ import { createHttpEndpoints, listenHttp, routeUpgrade } from './httpEndpoints.t
 import { refuseHttp } from './httpRefusal.ts';
 import { IngestThrottle } from './ingestThrottle.ts';
 import { DEFAULT_SERVER_OPTIONS, type ServerCounters, type ServerOptions } from './serverOptions.ts';
-import { parseSubscribeMessage, subscribeReply, SubscriberMessageError } from './subscribeMessage.ts';
+import { encodeMatrixFrame } from './matrixFrame.ts';
+import { buildPage } from './pageBundle.ts';
+import { pairMatrixOf, PAIR_MATRIX, type WithPairMatrix } from '../engine/pairMatrix.ts';
+import { registryStatus, type SourceStatus } from './sourceStatus.ts';
+import { parseSubscribeMessage, subscribeReply, SubscriberMessageError, type Subscription } from './subscribeMessage.ts';
 import { SubscriberChannel, TOPICS } from './subscriberChannel.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
@@ -21,6 +25,25 @@ export { DEFAULT_SERVER_OPTIONS, type ServerCounters, type ServerOptions } from 
 
 /** Messages per second a subscriber may send; beyond it the server stops reading it for a while. */
 const SUBSCRIBER_MESSAGES_PER_SECOND = 50;
+
+/**
+ * What the server keeps for a subscriber that asks for `history` (a page
+ * opened late): the last alerts of every source, and each source's last
+ * updates with their strongest pairs.
+ */
+export const HISTORY_ALERTS = 1000;
+export const HISTORY_UPDATES_PER_SOURCE = 300;
+export const HISTORY_PAIRS = 50;
+
+/** A source's end of stream, as subscribers get it (docs/PROTOCOL.md, "End of stream"). */
+export interface EndMessage {
+  type: 'end';
+  source: string | null;
+  /** The last update's time (null: none was made). */
+  t: number | null;
+  updates: number;
+  message: string;
+}
 
 /** One source's events, for its own analysis: `synergy serve` analyzes each source apart. */
 export interface SourceStream {
@@ -85,6 +108,15 @@ export class SynergyServer {
   private readonly sessions = new Set<IngestEntry>();
   /** The latest update of each source (sent to a subscriber at once). */
   private readonly latestUpdates = new Map<string, SynergyUpdate>();
+  /** For subscribers that ask for history: the last alerts, each source's last updates (trimmed, without matrices) and ends. */
+  private readonly alertHistory: AlertEvent[] = [];
+  private readonly updateHistory = new Map<string, SynergyUpdate[]>();
+  private readonly endHistory = new Map<string, EndMessage>();
+  /** Subscribers that have subscribed, and who waits for a number of them. */
+  private readonly subscribedWaiters: Array<{ count: number; resolve: () => void }> = [];
+  /** Where the `status` topic's source health comes from (serve: its own registry). */
+  private statusOf: () => SourceStatus[];
+  private ticks = 0;
   private readonly timer: NodeJS.Timeout;
   private closing = false;
 
@@ -95,6 +127,7 @@ export class SynergyServer {
     private readonly subscribeServer: WebSocketServer,
   ) {
     this.registry = new SourceRegistry(options.limits);
+    this.statusOf = () => registryStatus(this.registry);
     ingestServer.on('connection', (socket) => this.acceptIngest(socket));
     subscribeServer.on('connection', (socket) => this.acceptSubscriber(socket));
     this.timer = setInterval(() => this.tick(), 500);
@@ -104,7 +137,7 @@ export class SynergyServer {
   /** Starts listening; a host or port that cannot be listened on is a UsageError saying why. */
   static async start(options: Partial<ServerOptions> = {}): Promise<SynergyServer> {
     const full: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options, limits: { ...DEFAULT_INGEST_LIMITS, ...options.limits } };
-    const http = createHttpEndpoints(full.ingest);
+    const http = createHttpEndpoints(full.ingest, full.page ? buildPage : undefined);
     await listenHttp(http, full.host, full.port);
     const common = { noServer: true, perMessageDeflate: false } as const;
     const server = new SynergyServer(
@@ -160,6 +193,17 @@ export class SynergyServer {
     this.options.run = header;
   }
 
+  /** Where the `status` topic's source health comes from (connect and demo: their rig's; replay: the file's progress). */
+  reportStatus(statusOf: () => SourceStatus[]): void {
+    this.statusOf = statusOf;
+  }
+
+  /** Resolves once `count` subscribers are connected and have subscribed (`replay --wait-subscribers`). */
+  subscribers(count: number): Promise<void> {
+    if (this.subscribedCount() >= count) return Promise.resolve();
+    return new Promise((resolve) => this.subscribedWaiters.push({ count, resolve }));
+  }
+
   publish(item: SynergyUpdate | AlertEvent): void {
     if (item.type === 'synergy') {
       const key = item.source ?? '';
@@ -167,10 +211,30 @@ export class SynergyServer {
       this.latestUpdates.delete(key);
       this.latestUpdates.set(key, item);
       if (this.latestUpdates.size > this.options.maxSources) this.latestUpdates.delete(this.latestUpdates.keys().next().value!);
+      this.keepUpdate(key, item);
       for (const channel of this.channels) channel.offerUpdate(item);
+      const matrix = pairMatrixOf(item);
+      if (matrix !== undefined && [...this.channels].some((channel) => channel.topics.has('matrix'))) {
+        // Encoded once, shared by every subscriber.
+        const frame = encodeMatrixFrame(matrix, item.source, item.t);
+        for (const channel of this.channels) channel.offerMatrix(item.source, frame);
+      }
     } else {
+      this.alertHistory.push(item);
+      if (this.alertHistory.length > HISTORY_ALERTS) this.alertHistory.shift();
       for (const channel of this.channels) channel.offerAlert(item);
     }
+  }
+
+  /** A source's stream has ended (a replay's recording, a demo's duration, a rig's `end`): subscribers get an `end` message after its last update. */
+  publishEnd(source: string | undefined, updates: number, message: string): void {
+    const last = this.latestUpdates.get(source ?? '');
+    const end: EndMessage = { type: 'end', source: source ?? null, t: last?.t ?? null, updates, message };
+    this.endHistory.delete(source ?? '');
+    this.endHistory.set(source ?? '', end);
+    if (this.endHistory.size > this.options.maxSources) this.endHistory.delete(this.endHistory.keys().next().value!);
+    const text = JSON.stringify(end);
+    for (const channel of this.channels) channel.offerEnd(source, text);
   }
 
   /** Closes every connection and the port; events and sources complete. */
@@ -352,6 +416,13 @@ export class SynergyServer {
     });
   }
 
+  /** The sources' health to the subscribers of `status`. */
+  sendStatus(): void {
+    if (![...this.channels].some((channel) => channel.topics.has('status'))) return;
+    const text = JSON.stringify({ type: 'status', wallMs: Date.now(), sources: this.statusOf() });
+    for (const channel of this.channels) channel.offerStatus(text);
+  }
+
   private *throttles(): Generator<IngestThrottle> {
     for (const entry of this.sessions) if (entry.throttle !== undefined) yield entry.throttle;
   }
@@ -368,10 +439,23 @@ export class SynergyServer {
     channel.welcome({ type: 'welcome', protocol: PROTOCOL_VERSION, topics: [...TOPICS], analysis: this.options.analysis ?? {}, ...(this.options.run === undefined ? {} : { run: this.options.run }) });
     const incoming = new TokenBucket(SUBSCRIBER_MESSAGES_PER_SECOND);
     let timer: NodeJS.Timeout | undefined;
+    let historySent = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      const reply = this.subscription(channel, isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+      const subscription = this.subscription(channel, isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+      const reply = subscribeReply(subscription);
       channel.reply(reply);
-      if (reply.type === 'subscribed') for (const update of this.latestUpdates.values()) channel.offerUpdate(update);
+      if (reply.type === 'subscribed') {
+        // The history once per connection: a client cannot make the server build it again and again.
+        if ((subscription as Subscription).history && !historySent) {
+          historySent = true;
+          channel.sendFirst(JSON.stringify(this.historyFor(channel)));
+        }
+        for (const update of this.latestUpdates.values()) channel.offerUpdate(update);
+        if (!channel.subscribed) {
+          channel.subscribed = true;
+          this.wakeSubscribedWaiters();
+        }
+      }
       // A subscriber that writes faster than a person subscribes is read more slowly: what it sends cannot pile up here.
       const debtMs = incoming.debt(1);
       if (debtMs > 0 && timer === undefined) {
@@ -392,17 +476,67 @@ export class SynergyServer {
     socket.on('error', () => {});
   }
 
-  /** Handles a subscriber's message: a subscribe, or an error frame saying what is wrong. */
-  private subscription(channel: SubscriberChannel, text: string | undefined): Record<string, unknown> & { type: 'subscribed' | 'error' } {
+  /** Handles a subscriber's message: a subscription, or the error an error frame says. */
+  private subscription(channel: SubscriberChannel, text: string | undefined): Subscription | SubscriberMessageError {
     try {
       const subscription = parseSubscribeMessage(text);
       channel.topics = subscription.topics;
       channel.top = subscription.top;
       channel.sources = subscription.sources;
-      return subscribeReply(subscription);
+      return subscription;
     } catch (error) {
-      if (error instanceof SubscriberMessageError) return subscribeReply(error);
+      if (error instanceof SubscriberMessageError) return error;
       throw error;
+    }
+  }
+
+  /** The update as history keeps it: its strongest pairs, without its matrix. */
+  private keepUpdate(key: string, update: SynergyUpdate): void {
+    const kept: WithPairMatrix = { ...update, pairs: update.pairs.slice(0, HISTORY_PAIRS) };
+    delete kept[PAIR_MATRIX];
+    let updates = this.updateHistory.get(key);
+    if (updates === undefined) {
+      updates = [];
+      this.updateHistory.set(key, updates);
+      if (this.updateHistory.size > this.options.maxSources) this.updateHistory.delete(this.updateHistory.keys().next().value!);
+    }
+    updates.push(kept);
+    if (updates.length > HISTORY_UPDATES_PER_SOURCE) updates.shift();
+  }
+
+  /** The `history` message for a subscriber: what it subscribed to, from before it came, oldest first. */
+  private historyFor(channel: SubscriberChannel): object {
+    const wanted = (source: string | null | undefined) => channel.sources === undefined || source === undefined || source === null || channel.sources.has(source);
+    const top = Math.min(channel.top ?? HISTORY_PAIRS, HISTORY_PAIRS);
+    const updates: SynergyUpdate[] = [];
+    if (channel.topics.has('synergy')) {
+      for (const [key, kept] of this.updateHistory) {
+        if (!wanted(key === '' ? undefined : key)) continue;
+        for (const update of kept) updates.push(update.pairs.length > top ? { ...update, pairs: update.pairs.slice(0, top) } : update);
+      }
+      updates.sort((x, y) => x.t - y.t);
+    }
+    return {
+      type: 'history',
+      alerts: channel.topics.has('alerts') ? this.alertHistory.filter((alert) => wanted(alert.source)) : [],
+      updates,
+      ended: channel.topics.has('synergy') ? [...this.endHistory.values()].filter((end) => wanted(end.source)) : [],
+    };
+  }
+
+  private subscribedCount(): number {
+    let count = 0;
+    for (const channel of this.channels) if (channel.subscribed) count++;
+    return count;
+  }
+
+  private wakeSubscribedWaiters(): void {
+    const count = this.subscribedCount();
+    for (let k = this.subscribedWaiters.length - 1; k >= 0; k--) {
+      if (this.subscribedWaiters[k].count <= count) {
+        this.subscribedWaiters[k].resolve();
+        this.subscribedWaiters.splice(k, 1);
+      }
     }
   }
 
@@ -427,8 +561,9 @@ export class SynergyServer {
     });
   }
 
-  /** Every half second: silence of connected sources (their SourceHealth), and rejected input since the last tick. */
+  /** Every half second: silence of connected sources (their SourceHealth), and rejected input since the last tick; every second the `status` topic. */
   private tick(): void {
+    if (++this.ticks % 2 === 0) this.sendStatus();
     for (const source of this.registry.sources.values()) {
       if (source.ended) continue;
       source.health.checkSilence(this.options.silenceSeconds * 1000);

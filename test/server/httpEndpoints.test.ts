@@ -51,15 +51,15 @@ describe('routeUpgrade: where an upgrade goes, or why it is refused', () => {
 });
 
 describe('the HTTP side of a real server', () => {
-  it('refuses a plain request elsewhere than GET / with 404 and a line naming the endpoints', async () => {
+  it('refuses a plain request elsewhere than the page and GET /info with 404 and a line naming the endpoints', async () => {
     const server = await SynergyServer.start({ host: '127.0.0.1', port: 0 });
     servers.push(server);
     const base = `http://127.0.0.1:${server.port}`;
-    expect(await fetch(`${base}/`).then((response) => response.json())).toEqual({ name: 'synergy-stream', protocol: 1, ingest: '/ingest', subscribe: '/subscribe' });
-    for (const [method, path] of [['GET', '/nothing'], ['POST', '/'], ['GET', '/ingest']]) {
+    expect(await fetch(`${base}/info`).then((response) => response.json())).toEqual({ name: 'synergy-stream', protocol: 1, ingest: '/ingest', subscribe: '/subscribe', page: '/' });
+    for (const [method, path] of [['GET', '/nothing'], ['POST', '/'], ['GET', '/ingest'], ['GET', '/page.js.map']]) {
       const response = await fetch(`${base}${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
-      expect(await response.text()).toBe('not found: the endpoints are GET / and /ingest and /subscribe (WebSocket)\n');
+      expect(await response.text()).toBe('not found: the endpoints are GET / (the page), GET /info and /ingest and /subscribe (WebSocket)\n');
     }
   });
 

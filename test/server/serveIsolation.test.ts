@@ -88,7 +88,7 @@ describe('synergy serve: no request can end it', () => {
       expect(response, target).toMatch(/^HTTP\/1\.1 (400|404) /);
     }
     expect(server.alive()).toBe(true);
-    const status = await fetch(server.httpUrl).then((response) => response.json());
+    const status = await fetch(`${server.httpUrl}info`).then((response) => response.json());
     expect(status).toMatchObject({ name: 'synergy-stream' });
     const result = await server.stop();
     expect(result.code).toBe(0);

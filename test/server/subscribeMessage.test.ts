@@ -37,12 +37,13 @@ const REFUSED: Array<[SubscriberErrorCode, string | Buffer, RegExp]> = [
 ];
 
 describe('parseSubscribeMessage', () => {
-  it('reads a subscribe with its defaults: both topics, every pair, every source', () => {
-    expect(parseSubscribeMessage('{"type":"subscribe"}')).toEqual({ topics: new Set(['synergy', 'alerts']), top: undefined, sources: undefined });
-    expect(parseSubscribeMessage('{"type":"subscribe","topics":["alerts"],"top":5,"sources":["rig-1"]}')).toEqual({
-      topics: new Set(['alerts']),
+  it('reads a subscribe with its defaults: updates and alerts (not the page topics), every pair, every source, no history', () => {
+    expect(parseSubscribeMessage('{"type":"subscribe"}')).toEqual({ topics: new Set(['synergy', 'alerts']), top: undefined, sources: undefined, history: false });
+    expect(parseSubscribeMessage('{"type":"subscribe","topics":["alerts","matrix","status"],"top":5,"sources":["rig-1"],"history":true}')).toEqual({
+      topics: new Set(['alerts', 'matrix', 'status']),
       top: 5,
       sources: new Set(['rig-1']),
+      history: true,
     });
     expect(parseSubscribeMessage('{"type":"subscribe","top":null,"sources":null}')).toMatchObject({ top: undefined, sources: undefined });
   });
@@ -80,7 +81,7 @@ describe('subscriber error frames over a real WebSocket', () => {
       expect(Object.keys(frame)).toEqual(['type', 'code', 'message']);
     }
     subscriber.socket.send('{"type":"subscribe","topics":["alerts"],"top":3}');
-    expect(await subscriber.reply((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['alerts'], top: 3, sources: null });
+    expect(await subscriber.reply((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['alerts'], top: 3, sources: null, history: false });
     expect(subscriber.replies.filter((frame) => frame.type === 'error').map((frame) => frame.code)).toEqual(REFUSED.map(([code]) => code));
     expect(subscriber.socket.readyState).toBe(subscriber.socket.OPEN);
   });

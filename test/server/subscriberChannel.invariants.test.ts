@@ -102,7 +102,7 @@ describe('SubscriberChannel: filters, top and fairness', () => {
     channel.offerAlert(alert(2));
     channel.offerUpdate(update(2));
     expect(socket.sent).toHaveLength(1);
-    expect(channel.counters).toEqual({ updates: 1, conflated: 0, alerts: 0, repliesNotSent: 0 });
+    expect(channel.counters).toEqual({ updates: 1, conflated: 0, alerts: 0, repliesNotSent: 0, matrices: 0, matricesConflated: 0 });
   });
 
   it('with sources chosen: an update without a source passes, one of another source is dropped without being counted as conflated', () => {
@@ -209,7 +209,7 @@ describe('SubscriberChannel: bytes, replies and the welcome', () => {
     channel.welcome({ type: 'welcome', protocol: 1 });
     expect(socket.frames().map((frame) => frame.type)).toEqual(['synergy', 'welcome']);
     expect(channel.bufferedBytes).toBe(socket.bytesInFlight());
-    expect(channel.counters).toEqual({ updates: 1, conflated: 0, alerts: 0, repliesNotSent: 0 });
+    expect(channel.counters).toEqual({ updates: 1, conflated: 0, alerts: 0, repliesNotSent: 0, matrices: 0, matricesConflated: 0 });
   });
 });
 

@@ -63,7 +63,7 @@ describe('SubscriberChannel', () => {
     c.offerAlert(alert(1));
     c.offerUpdate(update(2));
     expect(socket.frames().map((frame) => `${frame.type}@${frame.t}`)).toEqual(['synergy@1', 'alert@1', 'synergy@2']);
-    expect(c.counters).toEqual({ updates: 2, conflated: 0, alerts: 1, repliesNotSent: 0 });
+    expect(c.counters).toEqual({ updates: 2, conflated: 0, alerts: 1, repliesNotSent: 0, matrices: 0, matricesConflated: 0 });
   });
 
   it('keeps only the topics and sources subscribed to (items without a source always pass)', () => {

@@ -169,7 +169,7 @@ describe('synergy serve: subscribers', () => {
     const subscriber = await client(server.subscribeUrl);
     expect(await subscriber.next((f) => f.type === 'welcome')).toMatchObject({ protocol: 1, analysis: { window: 10 } });
     subscriber.socket.send(JSON.stringify({ type: 'subscribe', topics: ['synergy'], top: 2 }));
-    expect(await subscriber.next((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['synergy'], top: 2, sources: null });
+    expect(await subscriber.next((f) => f.type === 'subscribed')).toEqual({ type: 'subscribed', topics: ['synergy'], top: 2, sources: null, history: false });
     const first = await subscriber.next((f) => f.type === 'synergy');
     expect((first.pairs as unknown[]).length).toBe(2);
     server.publish({ type: 'alert', state: 'raised', kind: 'synergy', t: 2, a: 'u0', b: 'v0', message: 'x' });
