@@ -54,8 +54,11 @@ surrogate p-value, alert state and — since the demo knows its ground truth —
 what was planted; alerts appear as they fire. Within a minute the planted
 pairs should be alerted and the independent ones stay quiet.
 
-Other programs can subscribe to the same updates and alerts at the printed
-ws://…/subscribe address (docs/PROTOCOL.md). Stop with Ctrl-C, or give
+The printed http://…/ address is a live page of the analysis: the matrix
+of every pair's synergy, the selected pair over time, the alerts, the modes
+and the source's health (docs/PAGE.md). Other programs can subscribe to the
+same updates and alerts at the printed ws://…/subscribe address
+(docs/PROTOCOL.md). Stop with Ctrl-C, or give
 --duration D: the recording starts when the analyzer is connected and ends
 exactly at D seconds, so a run gives the same updates on any machine, one
 per hop up to the last whole hop ≤ D. Off a terminal (or with --plain) a
@@ -96,7 +99,7 @@ Examples:
       `synergy-stream demo — simulated rig: ${flags.units} units, ${flags.modes} modes; planted: ${[...truth].map(([pair, kind]) => `${pair.replace('|', '–')} ${kind}`).join(', ')}`,
       `analysis: ${options.binSeconds} s bins, ${options.windowSeconds} s window, an update every ${options.hopSeconds} s, ${options.estimator}, ${options.surrogates} surrogates`,
       `alerts: a pair beyond every label-lag surrogate, at most ${flags.alertAlpha} of a null recording's hours${flags.alertEffect ? `, |synergy| ≥ ${flags.alertEffect} bits` : ''} (synergy > 0: together they tell more than apart)`,
-      `subscribe: ${server.subscribeUrl}   (Ctrl-C to stop)`,
+      `page: http://${server.baseUrl.slice('ws://'.length)}/   subscribe: ${server.subscribeUrl}   (Ctrl-C to stop)`,
     ];
     const recent: AlertEvent[] = [];
     const raised = new Map<string, string>();

@@ -57,7 +57,7 @@ describe('synergy demo', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^synergy-stream demo — simulated rig: 16 units, 3 modes; planted: .*synergistic.*redundant/);
     expect(lines[1]).toBe('analysis: 0.02 s bins, 30 s window, an update every 1 s, jackknife, 99 surrogates');
-    expect(lines[3]).toMatch(/^subscribe: ws:\/\/127\.0\.0\.1:\d+\/subscribe {3}\(Ctrl-C to stop\)$/);
+    expect(lines[3]).toMatch(/^page: http:\/\/127\.0\.0\.1:\d+\/ {3}subscribe: ws:\/\/127\.0\.0\.1:\d+\/subscribe {3}\(Ctrl-C to stop\)$/);
     // Every 5th update and every alert, in the order they were made; the last line is the update at t = 60.
     expect(lines.slice(4)).toEqual(want.lines);
     expect(lines.at(-1)).toMatch(/^t=60 s, 1500 labeled bins: .*\(planted synergistic\)/);
