@@ -95,7 +95,7 @@ Examples:
     .option('--sample-rate <hz>', 'intan: samples per second (else asked from --command)', parseNumber('--sample-rate', 0, false))
     .option('--labels <file>', 'modes as intervals from a .csv/.tsv/.jsonl file (start, end, label), on the rig\'s clock')
     .option('--silence <seconds>', 'zmq://, tcp://: raise source-silent after this long without data', parseNumber('--silence', 0, false), 5)
-    .option('--serve <port>', 'also publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe', parseInteger('--serve', 0))
+    .option('--serve <port>', 'also publish updates and alerts to subscribers on ws://127.0.0.1:PORT/subscribe, and the page at http://127.0.0.1:PORT/', parseInteger('--serve', 0))
     .option('--serve-host <address>', 'address --serve listens on (beyond loopback --serve-token is required)', '127.0.0.1')
     .option('--serve-token <token>', `token subscribers must give with --serve; or --serve-token-file, or $${TOKEN_ENVIRONMENT_VARIABLE}`)
     .option('--serve-token-file <file>', 'read the --serve token from the first line of this file')

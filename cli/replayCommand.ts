@@ -178,7 +178,13 @@ Pair alerts (--alert-alpha, --alert-effect, --alert-for; see 'synergy serve
 --help') are printed on stderr, one line each (--quiet-alerts: not), and
 go to --alerts-out; with --serve PORT, updates and alerts are also
 published to subscribers at ws://127.0.0.1:PORT/subscribe as the replay
-runs (docs/PROTOCOL.md).
+runs (docs/PROTOCOL.md), and a page shows them at http://127.0.0.1:PORT/
+(docs/PAGE.md); --wait-subscribers N holds the replay until N subscribers
+(pages count) are there, and --linger SECONDS keeps serving after the
+end-of-stream message. With --speed 1 a page watches the recording as it
+was recorded:
+  synergy replay session.nwb --serve 7700 --speed 1 \\
+      --wait-subscribers 1 --linger 600
 
 A selection that leaves nothing to measure stops with exit 1 and says why:
 a --start/--end without spikes (with the recording's span), a unit filter

@@ -37,6 +37,8 @@ export function serveCommand(io: CliIo): Command {
   ws://HOST:PORT/subscribe  clients send {"type":"subscribe","topics":
                             ["synergy","alerts"],"top":20} and receive
                             updates and alerts
+  http://HOST:PORT/         a page that shows the analysis live in a
+                            browser (docs/PAGE.md)
 Each source (the name its hello gives) has an analysis of its own, on its
 own clock: sources never share windows, units or labels. A source whose
 hello gives "trials" is analyzed by trials (it sends trial messages), one
