@@ -7,7 +7,11 @@
  * tile's memory, and the cores 3,000 units would need at real time from the
  * measured cost per pair.
  *
- *   tsx bench/scale.ts [--units 1024] [--workers 2] [--seconds 30] [--surrogates 99]
+ *   tsx bench/scale.ts [--units 1024] [--workers 2] [--seconds 30] [--surrogates 99] [--pair-matrix true]
+ *
+ * With --pair-matrix true each update also carries every pair's synergy for
+ * the page (what serve, connect, demo and replay --serve do), and the
+ * matrix frame of each is encoded as the server would.
  *
  * The frames are binned up front (binSpikes → attachLabels, untimed); the
  * window and every surrogate lag are filled first; then `--seconds` of
@@ -18,6 +22,8 @@ import { lastValueFrom, Subject, toArray } from 'rxjs';
 import type { LabeledFrame } from '../src/engine/countFrame.ts';
 import { SlidingWindowAnalyzer } from '../src/engine/slidingWindowAnalyzer.ts';
 import { planTiles, tilePairs } from '../src/engine/tiles.ts';
+import { pairMatrixOf } from '../src/engine/pairMatrix.ts';
+import { encodeMatrixFrame } from '../src/server/matrixFrame.ts';
 import { attachLabels } from '../src/operators/attachLabels.ts';
 import type { LabeledEvent } from '../src/operators/binnedEvents.ts';
 import { binSpikes } from '../src/operators/binSpikes.ts';
@@ -36,6 +42,7 @@ const options: AnalysisOptions = {
   ...WORKLOAD_WINDOW,
   surrogates: Number(flag('surrogates', String(DEFAULT_ANALYSIS_OPTIONS.surrogates))),
   seed: 1,
+  pairMatrix: flag('pair-matrix', 'false') === 'true',
 };
 const warmupSeconds = options.windowSeconds + (options.surrogates > 0 ? (options.surrogates + 1) * Math.max(1, WORKLOAD_MODE_DWELL_SECONDS) : 0);
 const totalSeconds = warmupSeconds + measuredSeconds;
@@ -59,6 +66,7 @@ interface Run {
   surrogatesUsed: number;
   tilePairs: number[];
   tileMemoryMB: number[];
+  matrixFrameMB?: number;
 }
 
 async function runThreads(workers: number): Promise<Run> {
@@ -68,10 +76,15 @@ async function runThreads(workers: number): Promise<Run> {
   const session = pool?.open(options, plan);
   const remote = session === undefined ? undefined : new ParallelAnalyzer(options, session);
   let surrogatesUsed = 0;
+  let matrixBytes = 0;
   const push = async (k: number): Promise<void> => {
     const { frame, startTime } = frames[k];
     const updates = local !== undefined ? local.push(frame, startTime, 0) : await remote!.push(frame, startTime, 0);
-    for (const update of updates) surrogatesUsed = update.surrogates ?? 0;
+    for (const update of updates) {
+      surrogatesUsed = update.surrogates ?? 0;
+      const matrix = pairMatrixOf(update);
+      if (matrix !== undefined) matrixBytes = encodeMatrixFrame(matrix, update.source, update.t).byteLength;
+    }
   };
   // The warm-up: every frame sent ahead, then all answered.
   const warm: Promise<void>[] = [];
@@ -101,6 +114,7 @@ async function runThreads(workers: number): Promise<Run> {
     surrogatesUsed,
     tilePairs: plan.map((rows) => tilePairs(rows, units)),
     tileMemoryMB: memory.map((bytes) => Math.round(bytes / 2 ** 20)),
+    ...(options.pairMatrix === true ? { matrixFrameMB: Number((matrixBytes / 1e6).toFixed(2)) } : {}),
   };
 }
 

@@ -46,6 +46,12 @@ export function createHttpEndpoints(ingest: boolean, page?: () => Promise<PageAs
       refuseHttp(response, 'not-found', notFound(page !== undefined));
       return;
     }
+    if (path === '/favicon.ico' && page !== undefined) {
+      // Browsers ask for it; the page has none (and no 404 in its console).
+      response.writeHead(204);
+      response.end();
+      return;
+    }
     const accept = request.headers.accept ?? '';
     const wantsJson = path === '/info' || (path === '/' && accept.includes('application/json') && !accept.includes('text/html'));
     if (wantsJson || (path === '/' && page === undefined)) {

@@ -104,6 +104,7 @@ describe('the page over HTTP', () => {
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await script.text()).length).toBeGreaterThan(10_000);
     expect((await fetch(`${base}/page.css`).then((response) => response.text())).length).toBeGreaterThan(100);
+    expect((await fetch(`${base}/favicon.ico`)).status).toBe(204);
     const description = { name: 'synergy-stream', protocol: 1, ingest: null, subscribe: '/subscribe', page: '/' };
     expect(await fetch(`${base}/info`).then((response) => response.json())).toEqual(description);
     expect(await fetch(`${base}/`, { headers: { accept: 'application/json' } }).then((response) => response.json())).toEqual(description);
@@ -115,6 +116,7 @@ describe('the page over HTTP', () => {
   it('without the page, / describes the endpoints', async () => {
     const server = await start({ page: false });
     expect(await fetch(`http://127.0.0.1:${server.port}/`).then((response) => response.json())).toEqual({ name: 'synergy-stream', protocol: 1, ingest: null, subscribe: '/subscribe', page: null });
+    expect((await fetch(`http://127.0.0.1:${server.port}/favicon.ico`)).status).toBe(404);
     const missing = await fetch(`http://127.0.0.1:${server.port}/page.js`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('not found: the endpoints are GET /info and /ingest and /subscribe (WebSocket)\n');
