@@ -97,30 +97,6 @@ export function buildPairMatrix(due: DueEmission, parts: readonly TileEmission[]
   return { units: order.map((u) => ids[u]), synergy: out, flags, alpha: family === undefined ? null : alpha, modes: [] };
 }
 
-/**
- * The mode stretches of bins [fromBin, toBin) given each bin's mode (−1 or
- * missing: none), merged where consecutive bins share a mode.
- */
-export function modeStretches(
-  fromBin: number,
-  toBin: number,
-  modeOfBin: (bin: number) => number,
-  labelNames: readonly string[],
-  binSeconds: number,
-): Array<[number, number, string]> {
-  const stretches: Array<[number, number, string]> = [];
-  let start = fromBin;
-  let current = -1;
-  for (let bin = fromBin; bin <= toBin; bin++) {
-    const mode = bin < toBin ? modeOfBin(bin) : -1;
-    if (mode === current) continue;
-    if (current >= 0) stretches.push([start * binSeconds, bin * binSeconds, labelNames[current] ?? String(current)]);
-    current = mode;
-    start = bin;
-  }
-  return stretches;
-}
-
 /** The update with its matrix attached (AnalysisOptions.pairMatrix), when every tile sent every pair. */
 export function attachPairMatrix(update: SynergyUpdate, due: DueEmission, parts: readonly TileEmission[], alpha: number): SynergyUpdate {
   const matrix = buildPairMatrix(due, parts, alpha);

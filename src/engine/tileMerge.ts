@@ -8,7 +8,7 @@ import type { PairUpdate, SynergyUpdate } from './synergyUpdate.ts';
 import { DEFAULT_ALPHA, firstEmissionBin } from './tileAnalyzer.ts';
 import { pairsBelow, type TileEmission, type TileFrame, type TilePair } from './tiles.ts';
 import { comparePairs } from './windowReadout.ts';
-import { modeStretches } from './pairMatrix.ts';
+import { modeStretches } from './modeStretches.ts';
 
 /** An emission that became due, with what the coordinator knows of it (the tiles send the rest). */
 export interface DueEmission {
@@ -27,7 +27,7 @@ export interface DueEmission {
   /** The modes known then (a copy: a few names). */
   labelNames: readonly string[];
   lateSpikes: number;
-  /** With AnalysisOptions.pairMatrix: the last hop's mode stretches (pairMatrix.ts, modeStretches). */
+  /** With AnalysisOptions.pairMatrix: the last hop's mode stretches (modeStretches.ts). */
   modes?: Array<[number, number, string]>;
 }
 

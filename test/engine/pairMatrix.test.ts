@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabeledFrame } from '../../src/engine/countFrame.ts';
-import { matrixPairIndex, MATRIX_SIGNIFICANT, modeStretches, pairMatrixOf } from '../../src/engine/pairMatrix.ts';
+import { modeStretches } from '../../src/engine/modeStretches.ts';
+import { matrixPairIndex, MATRIX_SIGNIFICANT, pairMatrixOf } from '../../src/engine/pairMatrix.ts';
 import { SlidingWindowAnalyzer } from '../../src/engine/slidingWindowAnalyzer.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { planTiles, type TileRows } from '../../src/engine/tiles.ts';
