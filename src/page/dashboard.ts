@@ -1,7 +1,7 @@
 import { AlertLog } from './alertLog.ts';
 import { AlertsView } from './alertsView.ts';
 import { robustMaxAbs } from './colormap.ts';
-import { el } from './dom.ts';
+import { el, onWidthChange } from './dom.ts';
 import { MatrixFrameHistory } from './frameHistory.ts';
 import { GroupsView } from './groupsView.ts';
 import { HeaderView, type AnalysisSummary, type ConnectionState } from './headerView.ts';
@@ -68,7 +68,11 @@ export class Dashboard {
   private readonly dirty = new Set<Part>(ALL_PARTS);
   private scheduled = false;
   private readonly header = new HeaderView((source) => this.showSource(source));
-  readonly matrixView = new MatrixView((a, b) => this.select(a, b), () => this.fallbackReason());
+  readonly matrixView = new MatrixView(
+    (a, b) => this.select(a, b),
+    () => this.fallbackReason(),
+    (kind) => (this.state.order = kind),
+  );
   readonly pairView = new PairView();
   private readonly topView = new TopPairsView((a, b) => this.select(a, b));
   private readonly alertsView = new AlertsView((a, b) => this.select(a, b));
@@ -84,8 +88,8 @@ export class Dashboard {
       el('div', { class: 'grid' }, el('div', { class: 'column' }, this.matrixView.element, this.timelineView.element), el('div', { class: 'column' }, this.pairView.element, this.topView.element)),
       el('div', { class: 'grid lower' }, el('div', { class: 'column' }, this.alertsView.element), el('div', { class: 'column' }, this.healthView.element, ...this.groupsView.elements)),
     );
-    window.addEventListener('resize', () => {
-      for (const part of ALL_PARTS) this.dirty.add(part);
+    onWidthChange(() => {
+      this.touch(...ALL_PARTS);
       this.schedule();
     });
     this.header.showConnection({ kind: 'connecting' });
@@ -160,7 +164,6 @@ export class Dashboard {
 
   setOrder(kind: OrderKind): void {
     this.matrixView.setOrder(kind, true);
-    this.state.order = this.matrixView.order;
   }
 
   /** The selected pair's series as plotted. */
@@ -206,7 +209,6 @@ export class Dashboard {
     if (this.dirty.has('timeline') && model !== undefined) this.timelineView.show(model.timeline);
     if (this.dirty.has('health')) this.healthView.show(this.health.rows, latest, model?.conflated ?? 0);
     if (this.dirty.has('groups')) this.groupsView.show(latest);
-    this.state.order = this.matrixView.order;
     this.dirty.clear();
   }
 

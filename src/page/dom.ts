@@ -49,3 +49,36 @@ export function sizeCanvas(canvas: HTMLCanvasElement, widthCss: number, heightCs
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   return context;
 }
+
+const widths = new WeakMap<Element, number>();
+const resizeListeners = new Set<() => void>();
+let observer: ResizeObserver | undefined;
+
+/**
+ * An element's content width (CSS pixels, padding excluded), kept up to date
+ * by a ResizeObserver: drawing reads no layout, since a layout read after
+ * the DOM changed forces one, and at 1,024 units the matrix redraw would pay
+ * for the tables rebuilt before it. `fallback` until the first observation.
+ */
+export function contentWidth(element: Element, fallback: number): number {
+  observer ??= new ResizeObserver((entries) => {
+    let changed = false;
+    for (const entry of entries) {
+      if (widths.get(entry.target) !== entry.contentRect.width) {
+        widths.set(entry.target, entry.contentRect.width);
+        changed = true;
+      }
+    }
+    if (changed) for (const listener of resizeListeners) listener();
+  });
+  if (!widths.has(element)) {
+    widths.set(element, fallback);
+    observer.observe(element);
+  }
+  return widths.get(element)!;
+}
+
+/** Called when an element measured by contentWidth changes width. */
+export function onWidthChange(listener: () => void): void {
+  resizeListeners.add(listener);
+}

@@ -1,6 +1,5 @@
 import { cssColor, robustMaxAbs } from './colormap.ts';
-import { el, formatBits, formatP, panel, sizeCanvas } from './dom.ts';
-import { SIGNIFICANT_FLAG } from './matrixFrame.ts';
+import { contentWidth, el, formatBits, formatP, panel, sizeCanvas } from './dom.ts';
 import { fillMatrixPixels, type PairMatrix } from './pairMatrix.ts';
 import { pairKey, type PairRecord, type UnitId } from './protocol.ts';
 import { greedyChainOrder } from './seriation.ts';
@@ -28,6 +27,8 @@ export class MatrixView {
   private readonly image = document.createElement('canvas');
   private imageData: ImageData | undefined;
   private pixels: Uint32Array | undefined;
+  /** The significant cells of the last fill (row, column pairs), reused. */
+  private marked: Int32Array = new Int32Array(1024);
   private readonly tooltip = el('div', { class: 'tooltip' });
   private readonly legend = el('div', { class: 'matrix-legend' });
   private readonly note = el('div', { class: 'matrix-note' });
@@ -50,6 +51,7 @@ export class MatrixView {
     private readonly onSelect: (a: UnitId, b: UnitId) => void,
     /** Why only the top list is known, when no frames arrive. */
     private readonly fallbackReason: () => string,
+    private readonly onOrder: (kind: OrderKind) => void = () => {},
   ) {
     const { element, body } = panel('Pair matrix: synergy (bits)', 'matrix-panel');
     this.element = element;
@@ -99,13 +101,14 @@ export class MatrixView {
     this.reclusterButton.disabled = kind !== 'cluster';
     if (changed || again) this.reorder(true);
     this.draw();
+    this.onOrder(kind);
   }
 
   /** Draws the matrix now; the time of the whole draw, putImageData included, goes to redrawTimes. */
   draw(): void {
     const started = performance.now();
     const matrix = this.matrix;
-    const width = Math.max(240, Math.min(MAX_SIDE, this.element.clientWidth - 24 || MAX_SIDE));
+    const width = Math.max(240, Math.min(MAX_SIDE, contentWidth(this.element, MAX_SIDE)));
     const regions = this.unitOrder.regions;
     this.origin = regions.length > 0 ? 64 : 0;
     const side = width - this.origin;
@@ -127,11 +130,12 @@ export class MatrixView {
       this.imageData = new ImageData(units, units);
       this.pixels = new Uint32Array(this.imageData.data.buffer);
     }
-    fillMatrixPixels(matrix, this.rowOf, this.scaleBits, this.pixels!);
+    const { marked, count } = fillMatrixPixels(matrix, this.rowOf, this.scaleBits, this.pixels!, this.marked);
+    this.marked = marked;
     this.image.getContext('2d')!.putImageData(this.imageData, 0, 0);
     context.imageSmoothingEnabled = false;
     context.drawImage(this.image, 0, 0, units, units, this.origin, this.origin, side, side);
-    this.drawSignificant(context, matrix);
+    this.drawSignificant(context, marked, count);
     this.drawRegions(context, side);
     this.drawSelected(context, side);
     this.redrawTimes.push(performance.now() - started);
@@ -173,26 +177,18 @@ export class MatrixView {
     this.reclusterButton.disabled = this.orderKind !== 'cluster';
   }
 
-  /** Significant pairs outlined: a dark square around the cell, at least 5 px wide, so that it shows at 1,024 units too. */
-  private drawSignificant(context: CanvasRenderingContext2D, matrix: PairMatrix): void {
-    const flags = matrix.flags;
-    const units = matrix.units.length;
+  /** Significant pairs outlined: a dark square around each of the pair's two cells, at least 5 px wide, so that it shows at 1,024 units too. */
+  private drawSignificant(context: CanvasRenderingContext2D, marked: Int32Array, count: number): void {
+    if (count === 0) return;
     const cell = this.cell;
     const size = Math.max(5, cell - 2);
-    const offset = (cell - size) / 2;
+    const offset = this.origin + (cell - size) / 2;
     context.beginPath();
-    let k = 0;
-    let marks = 0;
-    for (let i = 0; i < units; i++) {
-      for (let j = i + 1; j < units; j++, k++) {
-        if ((flags[k] & SIGNIFICANT_FLAG) === 0) continue;
-        const [ri, rj] = [this.rowOf[i], this.rowOf[j]];
-        context.rect(this.origin + rj * cell + offset, this.origin + ri * cell + offset, size, size);
-        context.rect(this.origin + ri * cell + offset, this.origin + rj * cell + offset, size, size);
-        marks++;
-      }
+    for (let m = 0; m < count; m++) {
+      const [row, column] = [marked[2 * m], marked[2 * m + 1]];
+      context.rect(offset + column * cell, offset + row * cell, size, size);
+      context.rect(offset + row * cell, offset + column * cell, size, size);
     }
-    if (marks === 0) return;
     context.lineWidth = cell >= 12 ? 2 : 1;
     context.strokeStyle = 'rgba(20, 20, 20, 0.9)';
     context.stroke();

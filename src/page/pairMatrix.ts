@@ -77,14 +77,21 @@ export class PairMatrix {
  * Fills `pixels` (a U × U image, one pixel per cell, row-major, as a
  * Uint32Array view of ImageData) with the matrix in the given row order:
  * cell (row of i, row of j) and its mirror take the color of pair (i, j) on a
- * scale of ±`scaleBits`. One pass over the pairs, no allocation.
+ * scale of ±`scaleBits`. The same pass lists the family-wise significant
+ * pairs' cells in `marked` (row, column, row, column, …), so that outlining
+ * them needs no second pass over every pair. No allocation while the list
+ * has room; returns the list (grown when it had none) and how many cells.
  */
-export function fillMatrixPixels(matrix: PairMatrix, rowOf: Int32Array, scaleBits: number, pixels: Uint32Array): void {
+export function fillMatrixPixels(matrix: PairMatrix, rowOf: Int32Array, scaleBits: number, pixels: Uint32Array, marked: Int32Array = new Int32Array(64)): { marked: Int32Array; count: number } {
   const units = matrix.units.length;
   const synergy = matrix.synergy;
+  const flags = matrix.flags;
   const lut = SYNERGY_LUT;
   const factor = HALF_STEPS / scaleBits;
+  // + 0.5 then truncation: rounding for the entries in range; those below are clamped to 0 anyway.
+  const offset = HALF_STEPS + 0.5;
   const top = 2 * HALF_STEPS;
+  let count = 0;
   let k = 0;
   for (let i = 0; i < units; i++) {
     const ri = rowOf[i];
@@ -94,13 +101,24 @@ export function fillMatrixPixels(matrix: PairMatrix, rowOf: Int32Array, scaleBit
       let color: number;
       if (value !== value) color = MISSING_PACKED;
       else {
-        let entry = Math.round(value * factor) + HALF_STEPS;
+        let entry = (value * factor + offset) | 0;
         entry = entry < 0 ? 0 : entry > top ? top : entry;
         color = lut[entry];
       }
       const rj = rowOf[j];
       pixels[ri * units + rj] = color;
       pixels[rj * units + ri] = color;
+      if ((flags[k] & SIGNIFICANT_FLAG) !== 0) {
+        if (2 * count + 2 > marked.length) {
+          const grown = new Int32Array(2 * marked.length);
+          grown.set(marked);
+          marked = grown;
+        }
+        marked[2 * count] = ri;
+        marked[2 * count + 1] = rj;
+        count++;
+      }
     }
   }
+  return { marked, count };
 }

@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { el, formatBits, formatP, formatSeconds, panel } from './dom.ts';
+import { contentWidth, el, formatBits, formatP, formatSeconds, panel } from './dom.ts';
 import type { PairSeries } from './pairSeries.ts';
 import type { AlertEvent, UnitId } from './protocol.ts';
 
@@ -48,7 +48,7 @@ export class PairView {
     this.summary.textContent = last < 0
       ? 'No values yet: the pair has been in no top list and no matrix frame.'
       : `t ${formatSeconds(series.t[last])}: synergy ${formatBits(latest(series.synergy))} · joint ${formatBits(latest(series.joint))} · I(a) ${formatBits(latest(series.ia))} · I(b) ${formatBits(latest(series.ib))} bits · p ${formatP(latest(series.p))} · p_fwer ${formatP(latest(series.p_fwer))}${significantNow === undefined ? '' : significantNow ? ' · significant' : ' · not significant'} · ${raised} alert${raised === 1 ? '' : 's'} raised`;
-    const width = Math.max(280, this.element.clientWidth - 24);
+    const width = Math.max(280, contentWidth(this.element, 560));
     const x = series.t;
     const bitsData: uPlot.AlignedData = [x, series.synergy, series.joint, series.ia, series.ib];
     const pData: uPlot.AlignedData = [x, series.p, series.p_fwer];

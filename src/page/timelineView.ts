@@ -1,4 +1,4 @@
-import { el, formatSeconds, panel, sizeCanvas } from './dom.ts';
+import { contentWidth, el, formatSeconds, panel, sizeCanvas } from './dom.ts';
 import type { ModeTimeline } from './modeTimeline.ts';
 
 /** The behavioral mode over time: a strip colored by mode, with a legend. */
@@ -16,7 +16,7 @@ export class TimelineView {
 
   show(timeline: ModeTimeline): void {
     const segments = timeline.segments();
-    const width = Math.max(200, this.element.clientWidth - 24);
+    const width = Math.max(200, contentWidth(this.element, 720));
     const height = 22;
     const context = sizeCanvas(this.canvas, width, height);
     context.clearRect(0, 0, width, height);

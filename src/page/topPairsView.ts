@@ -12,6 +12,18 @@ export interface TopPairRow {
   planted: string | undefined;
 }
 
+/** One row's elements, kept and refilled at every update: a table of 50 rows, each with its own canvas, costs more to build than to draw. */
+interface RowElements {
+  row: HTMLTableRowElement;
+  pair: HTMLTableCellElement;
+  swatch: HTMLSpanElement;
+  synergy: Text;
+  joint: HTMLTableCellElement;
+  pFwer: HTMLTableCellElement;
+  spark: HTMLCanvasElement;
+  marks: HTMLTableCellElement;
+}
+
 /**
  * The latest update's strongest pairs: synergy (colored on the matrix's
  * scale), joint, p_fwer, a sparkline of its synergy, and marks for a raised
@@ -19,48 +31,55 @@ export interface TopPairRow {
  */
 export class TopPairsView {
   readonly element: HTMLElement;
-  private readonly body: HTMLElement;
   private readonly caption = el('div', { class: 'caption' });
+  private readonly tbody = el('tbody');
+  private readonly rows: RowElements[] = [];
 
-  constructor(private readonly onSelect: (a: UnitId, b: UnitId) => void) {
+  constructor(onSelect: (a: UnitId, b: UnitId) => void) {
     const { element, body } = panel('Top pairs', 'top-panel');
     this.element = element;
-    this.body = body;
-    body.append(this.caption);
+    const header = el('tr', null, ...['pair', 'synergy', 'joint', 'p_fwer', 'recent synergy', ''].map((text) => el('th', { text })));
+    body.append(this.caption, el('table', { class: 'top-table' }, el('thead', null, header), this.tbody));
+    this.tbody.addEventListener('click', (event) => {
+      const row = (event.target as Element).closest('tr');
+      const pair = row === null ? undefined : this.pairs.get(row);
+      if (pair !== undefined) onSelect(pair.a, pair.b);
+    });
   }
+
+  private readonly pairs = new WeakMap<HTMLTableRowElement, PairRecord>();
 
   show(rows: TopPairRow[], t: number | undefined, selected: { a: UnitId; b: UnitId } | null, scaleBits: number): void {
     this.caption.textContent = t === undefined ? 'No update yet.' : `The update at t = ${t} s: its ${rows.length} strongest pairs by |synergy|.`;
     const selectedKey = selected === null ? '' : pairKey(selected.a, selected.b);
-    const header = el('tr', null, ...['pair', 'synergy', 'joint', 'p_fwer', 'recent synergy', ''].map((text) => el('th', { text })));
-    const table = el('table', { class: 'top-table' }, el('thead', null, header));
-    const tbody = el('tbody');
-    for (const row of rows) {
-      const { pair } = row;
-      const swatch = el('span', { class: 'swatch' });
-      swatch.style.background = cssColor(pair.synergy, scaleBits);
-      const spark = el('canvas', { class: 'sparkline' });
-      const marks = el('td', { class: 'marks' });
-      if (row.raised !== undefined) marks.append(el('span', { class: `mark alert-${row.raised.kind}`, text: '▲', title: `${row.raised.kind} alert raised at t = ${row.raised.t} s` }));
-      if (row.planted !== undefined) marks.append(el('span', { class: 'mark planted', text: `planted ${row.planted}` }));
-      const tr = el(
-        'tr',
-        { class: pairKey(pair.a, pair.b) === selectedKey ? 'selected' : '' },
-        el('td', { text: `${pair.a} – ${pair.b}` }),
-        el('td', { class: 'number' }, swatch, formatBits(pair.synergy)),
-        el('td', { class: 'number', text: formatBits(pair.joint) }),
-        el('td', { class: 'number', text: formatP(pair.p_fwer) }),
-        el('td', null, spark),
-        marks,
+    while (this.rows.length < rows.length) this.rows.push(this.newRow());
+    while (this.rows.length > rows.length) this.rows.pop()!.row.remove();
+    rows.forEach((data, i) => {
+      const { pair } = data;
+      const row = this.rows[i];
+      this.pairs.set(row.row, pair);
+      row.row.className = pairKey(pair.a, pair.b) === selectedKey ? 'selected' : '';
+      row.pair.textContent = `${pair.a} – ${pair.b}`;
+      row.swatch.style.background = cssColor(pair.synergy, scaleBits);
+      row.synergy.data = formatBits(pair.synergy);
+      row.joint.textContent = formatBits(pair.joint);
+      row.pFwer.textContent = formatP(pair.p_fwer);
+      row.marks.replaceChildren(
+        data.raised === undefined ? '' : el('span', { class: `mark alert-${data.raised.kind}`, text: '▲', title: `${data.raised.kind} alert raised at t = ${data.raised.t} s` }),
+        data.planted === undefined ? '' : el('span', { class: 'mark planted', text: `planted ${data.planted}` }),
       );
-      tr.dataset.a = String(pair.a);
-      tr.dataset.b = String(pair.b);
-      tr.addEventListener('click', () => this.onSelect(pair.a, pair.b));
-      tbody.append(tr);
-      drawSparkline(spark, row.series.synergy);
-    }
-    table.append(tbody);
-    this.body.replaceChildren(this.caption, table);
+      drawSparkline(row.spark, data.series.synergy);
+    });
+  }
+
+  private newRow(): RowElements {
+    const swatch = el('span', { class: 'swatch' });
+    const synergy = document.createTextNode('');
+    const [pair, joint, pFwer, marks] = [el('td'), el('td', { class: 'number' }), el('td', { class: 'number' }), el('td', { class: 'marks' })];
+    const spark = el('canvas', { class: 'sparkline' });
+    const row = el('tr', null, pair, el('td', { class: 'number' }, swatch, synergy), joint, pFwer, el('td', null, spark), marks);
+    this.tbody.append(row);
+    return { row, pair, swatch, synergy, joint, pFwer, spark, marks };
   }
 }
 
