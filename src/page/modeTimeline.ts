@@ -74,6 +74,11 @@ export class ModeTimeline {
   private append(list: ModeSegment[], start: number, end: number, label: string): void {
     if (!(end > start)) return;
     const last = list.at(-1);
+    if (last !== undefined && end <= last.start) {
+      // Older than what is held (a history after a live update): put in its place, where nothing covers it yet.
+      this.insertEarlier(list, start, end, label);
+      return;
+    }
     if (last !== undefined) {
       // A hop seen again (history and live overlapping) adds nothing.
       if (end <= last.end) return;
@@ -86,5 +91,31 @@ export class ModeTimeline {
     this.colorOf(label);
     list.push({ start, end, label });
     if (list.length > this.maxSegments) list.splice(0, list.length - this.maxSegments);
+  }
+
+  private insertEarlier(list: ModeSegment[], start: number, end: number, label: string): void {
+    // list[at] is the first segment that starts at or after `end`; list[at − 1] may cover part of [start, end).
+    let at = list.length;
+    while (at > 0 && list[at - 1].start >= end) at--;
+    const before = list[at - 1];
+    if (before !== undefined) {
+      if (before.end >= end) return;
+      if (start < before.end) start = before.end;
+    }
+    this.colorOf(label);
+    let segment: ModeSegment;
+    if (before !== undefined && before.label === label && start - before.end < 1e-9) {
+      before.end = end;
+      segment = before;
+      at--;
+    } else {
+      segment = { start, end, label };
+      list.splice(at, 0, segment);
+    }
+    const next = list[at + 1];
+    if (next !== undefined && next.label === label && next.start - segment.end < 1e-9) {
+      segment.end = next.end;
+      list.splice(at + 1, 1);
+    }
   }
 }

@@ -22,7 +22,8 @@ const FIELDS = ['synergy', 'joint', 'ia', 'ib', 'p', 'p_fwer'] as const;
  */
 export class PairRecordHistory {
   private pairs = new Map<string, RecordSeries>();
-  private lastT = -Infinity;
+  /** Update times taken: one seen again (history and live overlap after a reconnect) is not taken twice. */
+  private seen = new Set<number>();
 
   constructor(
     readonly pointsPerPair = 1200,
@@ -33,10 +34,21 @@ export class PairRecordHistory {
     return this.pairs.size;
   }
 
-  /** Adds an update's pairs (an update not newer than the last added is ignored: history and live may overlap after a reconnect). */
+  /**
+   * Adds an update's pairs; false for an update already taken. An update
+   * older than those taken (a history that arrives after a live update) is
+   * put in its place in time.
+   */
   add(update: Pick<SynergyUpdate, 't' | 'pairs'>): boolean {
-    if (!(update.t > this.lastT)) return false;
-    this.lastT = update.t;
+    if (this.seen.has(update.t)) return false;
+    this.seen.add(update.t);
+    if (this.seen.size > 4 * this.pointsPerPair) {
+      // The oldest taken first (insertion order, near enough time order): updates that old are past every series' reach.
+      for (const t of this.seen) {
+        this.seen.delete(t);
+        if (this.seen.size <= 3 * this.pointsPerPair) break;
+      }
+    }
     for (const pair of update.pairs) this.addPair(update.t, pair);
     if (this.pairs.size > this.maxPairs) this.evict();
     return true;
@@ -48,7 +60,7 @@ export class PairRecordHistory {
 
   clear(): void {
     this.pairs.clear();
-    this.lastT = -Infinity;
+    this.seen.clear();
   }
 
   private addPair(t: number, pair: PairRecord): void {
@@ -62,8 +74,16 @@ export class PairRecordHistory {
       this.pairs.delete(key);
       this.pairs.set(key, series);
     }
-    series.t.push(t);
-    for (const field of FIELDS) series[field].push(pair[field] ?? Number.NaN);
+    const last = series.t.length === 0 ? -Infinity : series.t[series.t.length - 1];
+    if (t > last) {
+      series.t.push(t);
+      for (const field of FIELDS) series[field].push(pair[field] ?? Number.NaN);
+    } else {
+      let at = series.t.length;
+      while (at > 0 && series.t[at - 1] > t) at--;
+      series.t.splice(at, 0, t);
+      for (const field of FIELDS) series[field].splice(at, 0, pair[field] ?? Number.NaN);
+    }
     // Trimmed a quarter at a time, so that a long series is not shifted at every update.
     if (series.t.length > this.pointsPerPair * 1.25) {
       const drop = series.t.length - this.pointsPerPair;

@@ -68,6 +68,15 @@ describe('pair records and series', () => {
     expect(mergePairSeries(records.series(3, 11), undefined).p).toEqual([null]);
   });
 
+  it('take a history that arrives after a live update: older updates go in their place', () => {
+    const records = new PairRecordHistory();
+    records.add({ t: 21, pairs: [record(0, 5, 0.21)] });
+    for (const t of [19, 20, 21]) records.add({ t, pairs: [record(0, 5, t / 100)] });
+    const series = records.series(0, 5)!;
+    expect(series.t).toEqual([19, 20, 21]);
+    expect(series.synergy).toEqual([0.19, 0.2, 0.21]);
+  });
+
   it('are bounded: points per pair and pairs', () => {
     const records = new PairRecordHistory(10, 20);
     for (let t = 1; t <= 100; t++) records.add({ t, pairs: [record(0, 1, t), record(t + 1, t + 2, t)] });
@@ -96,6 +105,16 @@ describe('the mode timeline', () => {
       { start: 3.6, end: 4, label: 'rest' },
     ]);
     expect(timeline.labels()).toEqual(['go', 'rest']);
+  });
+
+  it('takes older updates after newer ones (a history after a live update), merging what touches', () => {
+    const timeline = new ModeTimeline();
+    timeline.addUpdate({ t: 5, labels: { go: 50 } }, 1);
+    for (const t of [1, 2, 3, 4, 5]) timeline.addUpdate({ t, labels: t <= 2 ? { rest: 50 } : { go: 50 } }, 1);
+    expect(timeline.segments()).toEqual([
+      { start: 0, end: 2, label: 'rest' },
+      { start: 2, end: 5, label: 'go' },
+    ]);
     expect(timeline.colorOf('go')).not.toBe(timeline.colorOf('rest'));
   });
 });

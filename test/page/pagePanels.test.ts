@@ -110,6 +110,25 @@ describe(`the page's panels and orders in chromium${CHROMIUM_SKIP_REASON}`, { ti
     await page.close();
   });
 
+  it.skipIf(!hasChromium)('takes a history that comes after a live update (the server may send one before its reply): nothing of it is lost', async () => {
+    const page = await openPage();
+    // What the server sent before is in this page already: counted from here, for a source of its own.
+    const before = await page.evaluate(() => window.synergyPage.state.updates);
+    await page.evaluate(
+      ([live, history]) => {
+        window.synergyPage.feed(live);
+        window.synergyPage.feed({ type: 'history', alerts: [], updates: history, ended: [] });
+      },
+      [updateAt(16, 50, DEMO_PLANT, { source: 'late' }), [48, 49, 50].map((t) => updateAt(16, t, DEMO_PLANT, { source: 'late' }))] as const,
+    );
+    expect(await page.evaluate(() => window.synergyPage.state.updates)).toBe(before + 3);
+    await page.locator('.source-picker').selectOption('late');
+    await page.evaluate(() => window.synergyPage.select(0, 5));
+    await page.waitForFunction(() => window.synergyPage.state.source === 'late' && window.synergyPage.plottedPoints() === 3);
+    expect(await page.evaluate(() => window.synergyPage.selectedSeries()!.t)).toEqual([48, 49, 50]);
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)('without frames (panzeri-treves) builds the matrix from the top list and says why; several sources can be switched between', async () => {
     const page = await openPage();
     await page.evaluate((run) => {
