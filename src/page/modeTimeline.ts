@@ -45,9 +45,9 @@ export class ModeTimeline {
     return [...before, ...this.exact];
   }
 
-  /** Whether the segments come from frames (exact mode changes) at all. */
-  get hasExact(): boolean {
-    return this.exact.length > 0;
+  /** Where the exact segments (from frames) begin, or undefined when there are none. */
+  get firstExactStart(): number | undefined {
+    return this.exact[0]?.start;
   }
 
   /** A mode's color, stable for the page's life. */

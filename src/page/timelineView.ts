@@ -36,7 +36,14 @@ export class TimelineView {
       context.fillStyle = timeline.colorOf(segment.label);
       context.fillRect(x0, 0, Math.max(x1 - x0, 0.5), height);
     }
-    this.axis.replaceChildren(el('span', { text: formatSeconds(start) }), el('span', { text: timeline.hasExact ? 'mode changes from the matrix frames' : 'each hop: its mode with most labeled bins' }), el('span', { text: formatSeconds(end) }));
+    const firstExact = timeline.firstExactStart;
+    const source =
+      firstExact === undefined
+        ? 'each hop: its mode with most labeled bins'
+        : firstExact > start
+          ? `to ${formatSeconds(firstExact)}: each hop's mode with most labeled bins; then the mode changes of the matrix frames`
+          : 'the mode changes of the matrix frames';
+    this.axis.replaceChildren(el('span', { text: formatSeconds(start) }), el('span', { text: source }), el('span', { text: formatSeconds(end) }));
     this.legend.replaceChildren(
       ...timeline.labels().map((label) => {
         const swatch = el('span', { class: 'swatch' });
