@@ -45,6 +45,9 @@ export interface PageState {
   order: OrderKind;
 }
 
+/** Points of a top pair's sparkline. */
+const SPARKLINE_POINTS = 120;
+
 type Part = 'header' | 'matrix' | 'pair' | 'top' | 'alerts' | 'timeline' | 'health' | 'groups';
 const ALL_PARTS: Part[] = ['header', 'matrix', 'pair', 'top', 'alerts', 'timeline', 'health', 'groups'];
 
@@ -198,7 +201,7 @@ export class Dashboard {
       const planted = new Map((this.run?.planted ?? []).map((pair) => [pairKey(pair.a, pair.b), pair.kind]));
       const rows = (latest?.pairs ?? []).map((pair) => ({
         pair,
-        series: this.pairSeries(model, pair.a, pair.b),
+        series: this.recentPairSeries(model, pair.a, pair.b),
         raised: this.alertLog.raisedFor(pair.a, pair.b, this.state.source),
         planted: planted.get(pairKey(pair.a, pair.b)),
       }));
@@ -301,6 +304,14 @@ export class Dashboard {
 
   private pairSeries(model: SourceModel, a: UnitId, b: UnitId): PairSeries {
     return mergePairSeries(model.records.series(a, b), this.frames.pairSeries(a, b));
+  }
+
+  /** A pair's last SPARKLINE_POINTS or so points: only those of its records and of the frames are read. */
+  private recentPairSeries(model: SourceModel, a: UnitId, b: UnitId): PairSeries {
+    const records = model.records.series(a, b);
+    const frames = this.frames.pairSeries(a, b, SPARKLINE_POINTS);
+    const recordsSince = records === undefined ? Infinity : (records.t[Math.max(0, records.t.length - SPARKLINE_POINTS)] ?? Infinity);
+    return mergePairSeries(records, frames, Math.min(recordsSince, frames.t[0] ?? Infinity));
   }
 
   private hopSeconds(model: SourceModel, update: SynergyUpdate): number {

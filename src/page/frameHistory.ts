@@ -91,15 +91,22 @@ export class MatrixFrameHistory {
     return this.frames[0]?.t;
   }
 
-  /** Pair (a, b) over the frames that hold both units. */
-  pairSeries(a: UnitId, b: UnitId): FrameSeries {
+  /** Pair (a, b) over the frames that hold both units (the last `lastFrames` of them: a sparkline needs no hour). */
+  pairSeries(a: UnitId, b: UnitId, lastFrames = Infinity): FrameSeries {
     const series: FrameSeries = { t: [], synergy: [], significant: [] };
     const [ka, kb] = [String(a), String(b)];
-    for (const frame of this.frames) {
-      const i = frame.indexOf.get(ka);
-      const j = frame.indexOf.get(kb);
-      if (i === undefined || j === undefined || i === j) continue;
-      const k = pairIndex(i, j, frame.units);
+    // Consecutive frames share one unit index: the pair's index is looked up once per run of them.
+    let index: Map<string, number> | undefined;
+    let k = -1;
+    for (let f = Math.max(0, this.frames.length - lastFrames); f < this.frames.length; f++) {
+      const frame = this.frames[f];
+      if (frame.indexOf !== index) {
+        index = frame.indexOf;
+        const i = index.get(ka);
+        const j = index.get(kb);
+        k = i === undefined || j === undefined || i === j ? -1 : pairIndex(i, j, frame.units);
+      }
+      if (k < 0) continue;
       series.t.push(frame.t);
       series.synergy.push(frame.synergy[k]);
       series.significant.push((frame.flags[k] & SIGNIFICANT_FLAG) !== 0);

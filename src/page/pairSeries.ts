@@ -21,12 +21,13 @@ export interface PairSeries {
 
 const finite = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? null : value);
 
-export function mergePairSeries(records: RecordSeries | undefined, frames: FrameSeries | undefined): PairSeries {
+/** The two merged; with `since`, only from that time on (a sparkline's recent stretch). */
+export function mergePairSeries(records: RecordSeries | undefined, frames: FrameSeries | undefined, since = -Infinity): PairSeries {
   const merged: PairSeries = { t: [], synergy: [], joint: [], ia: [], ib: [], p: [], p_fwer: [], significant: [] };
   const r = records ?? { t: [] as number[] };
   const f = frames ?? { t: [] as number[] };
-  let i = 0;
-  let j = 0;
+  let i = firstAtOrAfter(r.t, since);
+  let j = firstAtOrAfter(f.t, since);
   while (i < r.t.length || j < f.t.length) {
     const tr = i < r.t.length ? r.t[i] : Infinity;
     const tf = j < f.t.length ? f.t[j] : Infinity;
@@ -45,4 +46,16 @@ export function mergePairSeries(records: RecordSeries | undefined, frames: Frame
     if (fromFrame >= 0) j++;
   }
   return merged;
+}
+
+/** The first index of ascending `times` at or after `since`. */
+function firstAtOrAfter(times: number[], since: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (times[middle] < since) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -28,6 +28,7 @@ describe('recent matrix frames', () => {
     expect(series.synergy.map((x) => Math.round(x * 10) / 10)).toEqual([0.2, 1.2, 2.3]);
     expect(series.significant).toEqual([true, false, false]);
     expect(history.pairSeries(1, 5).t).toEqual([3]);
+    expect(history.pairSeries(2, 1, 2).t).toEqual([2, 3]);
   });
 
   it('keep within the memory budget, the oldest leaving first, and share one unit index across frames', () => {
@@ -64,6 +65,9 @@ describe('pair records and series', () => {
     expect(merged.p_fwer).toEqual([0.2, null, 0.01, null]);
     expect(merged.significant).toEqual([null, false, true, true]);
     expect(mergePairSeries(undefined, undefined).t).toEqual([]);
+    // From a time on: the sparkline's stretch.
+    expect(mergePairSeries(series, frames, 3).t).toEqual([3, 4]);
+    expect(mergePairSeries(series, frames, 2.5).synergy).toEqual([0.12, 0.13]);
     // A missing p is null, not NaN (uPlot draws a gap).
     expect(mergePairSeries(records.series(3, 11), undefined).p).toEqual([null]);
   });
