@@ -19,7 +19,7 @@ import type { CliIo } from './cliIo.ts';
 import { parseInteger, parseNumber } from './parseOptions.ts';
 import { analysisDescription, liveSummaryLine } from './serveCommand.ts';
 import { populationFlags, populationOptions } from './simulateCommand.ts';
-import { unitPairKey } from '../src/stream/unitIds.ts';
+import { compareUnitIds, outputUnitId, unitPairKey } from '../src/stream/unitIds.ts';
 import { runHeader } from './runHeader.ts';
 
 interface DemoFlags extends AnalysisFlags, AlertFlags, ParallelFlags, GroupFlags {
@@ -90,7 +90,12 @@ Examples:
     const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups), pairMatrix: true };
     // The recording starts when the analyzer's connection is ready and ends exactly at --duration: the same updates whatever the machine's load.
     const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig', untilSeconds: flags.duration });
-    const header = runHeader('demo', simulator.url, 'protocol', flags, options.seed);
+    // The demo knows its ground truth: the header names the planted pairs (the page marks them; a reader can score against them).
+    const header = { ...runHeader('demo', simulator.url, 'protocol', flags, options.seed), planted: simulator.population.truth.map(({ a, b, kind }) => {
+        const [first, second] = [outputUnitId(a), outputUnitId(b)].sort(compareUnitIds);
+        return { a: first, b: second, kind };
+      }),
+    };
     const server = await SynergyServer.start({ host: '127.0.0.1', port: flags.port, ingest: false, analysis: analysisDescription(options), run: header });
     const rig = new RigConnection({ url: simulator.url });
     server.reportStatus(() => registryStatus(rig.registry));

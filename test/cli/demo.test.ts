@@ -65,6 +65,12 @@ describe('synergy demo', () => {
     // Every update, to the last bit, as the analysis of the same recording computed apart.
     const [header, ...written] = readFileSync(outFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SynergyUpdate);
     expect(header).toMatchObject({ type: 'run', command: 'demo', format: 'protocol', options: { duration: 60, window: 30 } });
+    expect((header as unknown as { planted: unknown[] }).planted).toEqual([
+      { a: 3, b: 11, kind: 'synergistic' },
+      { a: 0, b: 5, kind: 'synergistic' },
+      { a: 10, b: 12, kind: 'redundant' },
+      { a: 14, b: 15, kind: 'redundant' },
+    ]);
     expect(written).toEqual(JSON.parse(JSON.stringify(want.updates)));
     // Every pair alert is explained by what was planted.
     expectAlertsExplainedBy(new Population(demoPopulation).truth, want.items.filter((item): item is AlertEvent => item.type === 'alert'));
