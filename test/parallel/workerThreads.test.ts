@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pairMatrixOf } from '../../src/engine/pairMatrix.ts';
 import { SlidingWindowAnalyzer } from '../../src/engine/slidingWindowAnalyzer.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { planTiles } from '../../src/engine/tiles.ts';
@@ -63,6 +64,20 @@ describe('tiles on worker threads', () => {
       await parallel.close();
       expect(updates, `${count} tiles`).toEqual(expected);
     }
+  });
+
+  it("with the page's matrix, every update's matrix equals one process's", async () => {
+    const withMatrix: AnalysisOptions = { ...options, pairMatrix: true };
+    const analyzer = new SlidingWindowAnalyzer(withMatrix);
+    const expected = [...frames.flatMap((frame) => analyzer.push(frame, 0, 0)), ...analyzer.finish(BINS * options.binSeconds, 0)];
+    expect(pairMatrixOf(expected.at(-1)!)!.synergy.length).toBe(120);
+    const parallel = new ParallelAnalyzer(withMatrix, pool.open(withMatrix, planTiles(3, 12)));
+    const answers = frames.map((frame) => parallel.push(frame, 0, 0));
+    answers.push(parallel.finish(BINS * options.binSeconds, 0));
+    const updates = (await Promise.all(answers)).flat();
+    await parallel.close();
+    expect(updates).toEqual(expected);
+    updates.forEach((update, k) => expect(pairMatrixOf(update), `update ${k}`).toEqual(pairMatrixOf(expected[k])));
   });
 
   it('two analyses share the threads without touching each other', async () => {
