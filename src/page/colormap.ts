@@ -71,6 +71,30 @@ export function cssColor(bits: number, scaleBits: number): string {
   return `rgb(${r},${g},${b})`;
 }
 
+/** How the matrix's symmetric scale is set: by the largest |synergy| (the default), or by its 99th percentile. */
+export type ScaleKind = 'max' | 'p99';
+
+/**
+ * The scale, bits: `max` keeps the strongest pairs at full color and the
+ * estimator's noise near white (at 256 units and more, the 99th percentile
+ * is the noise itself, and a planted pair would be one saturated cell among
+ * thousands); `p99` shows the structure within that noise.
+ */
+export function matrixScale(values: ArrayLike<number>, kind: ScaleKind, floorBits = 1e-3): number {
+  return kind === 'p99' ? robustMaxAbs(values, 0.99, 4096, floorBits) : maxAbs(values, floorBits);
+}
+
+/** The largest |value| (NaN left out), never below `floorBits`. */
+export function maxAbs(values: ArrayLike<number>, floorBits = 1e-3): number {
+  let largest = floorBits;
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k];
+    if (value > largest) largest = value;
+    else if (-value > largest) largest = -value;
+  }
+  return largest;
+}
+
 /**
  * A robust maximum of |value|: the `quantile` of |value| over at most
  * `sampleSize` values taken at an even stride (NaN left out), so that one

@@ -1,6 +1,6 @@
 import { AlertLog } from './alertLog.ts';
 import { AlertsView } from './alertsView.ts';
-import { robustMaxAbs } from './colormap.ts';
+import { matrixScale } from './colormap.ts';
 import { el, onWidthChange } from './dom.ts';
 import { MatrixFrameHistory } from './frameHistory.ts';
 import { GroupsView } from './groupsView.ts';
@@ -205,7 +205,7 @@ export class Dashboard {
         raised: this.alertLog.raisedFor(pair.a, pair.b, this.state.source),
         planted: planted.get(pairKey(pair.a, pair.b)),
       }));
-      const scale = model.matrix !== undefined ? robustMaxAbs(model.matrix.synergy) : Math.max(1e-3, ...rows.map((row) => Math.abs(row.pair.synergy)));
+      const scale = model.matrix !== undefined ? matrixScale(model.matrix.synergy, this.matrixView.scaleKind) : Math.max(1e-3, ...rows.map((row) => Math.abs(row.pair.synergy)));
       this.topView.show(rows, latest?.t, this.state.selected, scale);
     }
     if (this.dirty.has('alerts')) this.alertsView.show(this.alertLog.newestFirst(200), this.alertLog.length);

@@ -22,6 +22,7 @@ const hook: SynergyPageHook = {
   flush: () => dashboard.flush(),
   select: (a, b) => dashboard.select(a, b),
   setOrder: (kind) => dashboard.setOrder(kind),
+  setScale: (kind) => dashboard.matrixView.setScale(kind),
   selectedSeries: () => dashboard.selectedSeries(),
   plottedPoints: () => dashboard.pairView.points,
 };

@@ -1,4 +1,4 @@
-import { cssColor, robustMaxAbs } from './colormap.ts';
+import { cssColor, matrixScale, type ScaleKind } from './colormap.ts';
 import { contentWidth, el, formatBits, formatP, panel, sizeCanvas } from './dom.ts';
 import { fillMatrixPixels, type PairMatrix } from './pairMatrix.ts';
 import { pairKey, type PairRecord, type UnitId } from './protocol.ts';
@@ -32,8 +32,10 @@ export class MatrixView {
   private readonly tooltip = el('div', { class: 'tooltip' });
   private readonly legend = el('div', { class: 'matrix-legend' });
   private readonly note = el('div', { class: 'matrix-note' });
-  private readonly orderSelect = el('select', { title: 'row and column order' });
+  private readonly orderSelect = el('select', { title: 'row and column order', class: 'order-select' });
   private readonly reclusterButton = el('button', { text: 're-cluster', title: 'order again by the current synergy' });
+  private readonly scaleSelect = el('select', { title: 'the symmetric color scale', class: 'scale-select' });
+  scaleKind: ScaleKind = 'max';
   private matrix: PairMatrix | undefined;
   private orderKind: OrderKind = 'id';
   private unitOrder: UnitOrder = orderById(0);
@@ -62,7 +64,13 @@ export class MatrixView {
     }
     this.orderSelect.addEventListener('change', () => this.setOrder(this.orderSelect.value as OrderKind));
     this.reclusterButton.addEventListener('click', () => this.setOrder('cluster', true));
-    const controls = el('div', { class: 'matrix-controls' }, el('label', { text: 'order ' }, this.orderSelect), this.reclusterButton);
+    for (const [value, label] of [['max', '± largest |synergy|'], ['p99', '± 99th percentile']] as const) {
+      const option = el('option', { text: label });
+      option.value = value;
+      this.scaleSelect.append(option);
+    }
+    this.scaleSelect.addEventListener('change', () => this.setScale(this.scaleSelect.value as ScaleKind));
+    const controls = el('div', { class: 'matrix-controls' }, el('label', { text: 'order ' }, this.orderSelect), this.reclusterButton, el('label', { text: ' scale ' }, this.scaleSelect));
     body.append(controls, el('div', { class: 'matrix-wrap' }, this.canvas), this.legend, this.note);
     document.body.append(this.tooltip);
     this.canvas.addEventListener('mousemove', (event) => this.hover(event));
@@ -76,6 +84,18 @@ export class MatrixView {
 
   get order(): OrderKind {
     return this.orderKind;
+  }
+
+  /** The scale of the last draw, bits (the top pairs' swatches use it too). */
+  get scale(): number {
+    return this.scaleBits;
+  }
+
+  /** Chooses the color scale and draws again. */
+  setScale(kind: ScaleKind): void {
+    this.scaleKind = kind;
+    this.scaleSelect.value = kind;
+    this.draw();
   }
 
   /** The latest matrix (from a frame, or built from the top list). */
@@ -123,7 +143,7 @@ export class MatrixView {
     }
     const units = matrix.units.length;
     this.cell = side / units;
-    this.scaleBits = robustMaxAbs(matrix.synergy);
+    this.scaleBits = matrixScale(matrix.synergy, this.scaleKind);
     if (this.image.width !== units || this.image.height !== units || this.imageData === undefined) {
       this.image.width = units;
       this.image.height = units;
@@ -249,7 +269,7 @@ export class MatrixView {
   private updateLegend(): void {
     const scale = this.scaleBits;
     const steps = [-1, -0.5, 0, 0.5, 1].map((x) => cssColor(x * scale, scale));
-    const bar = el('span', { class: 'legend-bar', title: 'symmetric scale: ± the 99th percentile of |synergy| (a robust max)' });
+    const bar = el('span', { class: 'legend-bar', title: this.scaleKind === 'max' ? 'symmetric scale: ± the largest |synergy|' : 'symmetric scale: ± the 99th percentile of |synergy| (pairs beyond it at full color)' });
     bar.style.background = `linear-gradient(to right, ${steps.join(', ')})`;
     this.legend.replaceChildren(
       el('span', { text: `${formatBits(-scale)} bits`, class: 'legend-end' }),

@@ -1,4 +1,5 @@
 import type { PageState } from './dashboard.ts';
+import type { ScaleKind } from './colormap.ts';
 import type { OrderKind } from './matrixView.ts';
 import type { PairSeries } from './pairSeries.ts';
 import type { ServerMessage, UnitId } from './protocol.ts';
@@ -22,6 +23,8 @@ export interface SynergyPageHook {
   flush(): void;
   select(a: UnitId, b: UnitId): void;
   setOrder(kind: OrderKind): void;
+  /** The matrix's color scale: ± the largest |synergy| ('max', the default) or ± its 99th percentile ('p99'). */
+  setScale(kind: ScaleKind): void;
   /** The selected pair's series as plotted, and the points in its plot. */
   selectedSeries(): PairSeries | undefined;
   plottedPoints(): number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorIndex, divergingRgb, NEUTRAL_INDEX, robustMaxAbs, SYNERGY_LUT } from '../../src/page/colormap.ts';
+import { colorIndex, divergingRgb, matrixScale, maxAbs, NEUTRAL_INDEX, robustMaxAbs, SYNERGY_LUT } from '../../src/page/colormap.ts';
 
 const unpack = (word: number) => [word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff, word >>> 24];
 
@@ -40,5 +40,19 @@ describe('the synergy colormap', () => {
     expect(scale).toBeLessThan(0.051);
     expect(robustMaxAbs(new Float32Array(10))).toBe(1e-3);
     expect(robustMaxAbs(new Float32Array([Number.NaN, 0.3, -0.6]))).toBeCloseTo(0.6, 6);
+  });
+
+  it('scales by the largest |synergy| by default: a planted pair among thousands of noise pairs stands out', () => {
+    // 32,640 pairs of noise within ±0.007 bits (what 256 units give) and one planted pair at 0.2 bits.
+    const values = new Float32Array(32_640).map((_, k) => (((k * 7919) % 141) - 70) / 10_000);
+    values[1234] = -0.2;
+    expect(maxAbs(values)).toBeCloseTo(0.2, 6);
+    expect(matrixScale(values, 'max')).toBeCloseTo(0.2, 6);
+    expect(matrixScale(values, 'p99')).toBeLessThan(0.0071);
+    // The noise stays in the palest classes, the planted pair at the end of the scale.
+    const scale = matrixScale(values, 'max');
+    expect(Math.abs(colorIndex(0.007, scale) - NEUTRAL_INDEX)).toBeLessThan(NEUTRAL_INDEX / 20);
+    expect(colorIndex(-0.2, scale)).toBe(0);
+    expect(maxAbs(new Float32Array([Number.NaN, 1e-5]))).toBe(1e-3);
   });
 });

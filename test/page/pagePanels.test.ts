@@ -74,14 +74,14 @@ describe(`the page's panels and orders in chromium${CHROMIUM_SKIP_REASON}`, { ti
     const byId = await cell(page, 3, 11);
     expect(isRed(byId.pixel)).toBe(true);
 
-    await page.locator('.matrix-controls select').selectOption('region');
+    await page.locator('.matrix-controls select.order-select').selectOption('region');
     await page.waitForFunction(() => window.synergyPage.state.order === 'region');
     const byRegion = await cell(page, 3, 11);
     expect(isRed(byRegion.pixel)).toBe(true);
     // 3 is in PFC (rows 8–15), 11 too: its cell moved.
     expect([byRegion.x, byRegion.y]).not.toEqual([byId.x, byId.y]);
 
-    await page.locator('.matrix-controls select').selectOption('cluster');
+    await page.locator('.matrix-controls select.order-select').selectOption('cluster');
     await page.waitForFunction(() => window.synergyPage.state.order === 'cluster');
     for (const [a, b] of DEMO_PLANT) {
       const [pair, diagonalA, diagonalB] = [await cell(page, a, b), await cell(page, a, a), await cell(page, b, b)];
