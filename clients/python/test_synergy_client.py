@@ -151,7 +151,7 @@ class TinyServer:
                     return
                 accept = base64.b64encode(hashlib.sha1((fields["sec-websocket-key"] + GUID).encode()).digest()).decode()
                 if bad_accept:
-                    accept = "x" + accept[1:]
+                    accept = ("y" if accept[0] == "x" else "x") + accept[1:]  # always another key (a key may start with x)
                 self.request.sendall(
                     ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n" % accept).encode()
                 )
