@@ -14,7 +14,8 @@ points:
   manager (``end()`` on a clean exit, a plain close on an exception).
 - ``subscribe(url, topics=("synergy", "alerts"))``: a generator of the JSON
   messages of ``ws://HOST:PORT/subscribe`` (welcome, subscribed, then
-  updates and alerts).
+  updates and alerts, until the server closes or the stream ends);
+  ``updates(url)``: the updates alone.
 
 Example::
 
@@ -40,6 +41,8 @@ import numpy as np
 __all__ = [
     "SnapshotSender",
     "subscribe",
+    "updates",
+    "decode_matrix_frame",
     "encode_snapshot_frame",
     "WebSocket",
     "WebSocketError",
@@ -489,29 +492,237 @@ class SnapshotSender:
             self.close()
 
 
-def subscribe(url, topics=("synergy", "alerts"), token=None, top=None, sources=None, timeout=None):
-    """Yields the analysis as parsed JSON messages from ``/subscribe``.
+def subscribe(url, topics=("synergy", "alerts"), token=None, top=None, sources=None, timeout=None, history=False, stop_at_end=True):
+    """Yields the analysis as parsed JSON messages from ``/subscribe``, as the server sends them.
 
-    The first messages are the server's ``welcome`` and ``subscribed``; then
-    every update (``"type":"synergy"``) and alert (``"type":"alert"``) of
+    The server's ``welcome`` first, then updates (``"type":"synergy"``) and
+    alerts (``"type":"alert"``) from the moment the connection is open,
+    ``subscribed``; with ``history=True`` (``"history": true`` in the
+    subscribe message) one ``{"type":"history","alerts":[…],"updates":[…],"ended":[…]}``
+    with what the server kept from before (those already sent included);
+    each source's latest update again; then every update and alert of
     ``topics``, trimmed to the ``top`` strongest pairs and to ``sources`` if
-    given. The generator ends when the server closes; closing it closes the
-    connection. ``timeout``: seconds to wait for a message (None: forever).
+    given. A client keys updates by source and ``t`` (``updates()`` does).
+    Binary matrix frames (topic ``matrix``) are yielded decoded
+    (``decode_matrix_frame``).
+
+    The generator ends when the server closes, and, with ``stop_at_end``
+    (the default), right after the end-of-stream message
+    ``{"type":"end","source":…}`` that closes what was asked for: an end
+    with no source (``replay --serve``, ``demo``, ``connect``: the whole
+    stream), or, when ``sources`` is given, the end of the last of them; a
+    history whose ``ended`` already holds that ends it too. The end of one
+    source of ``synergy serve`` with ``sources=None`` does not (others go
+    on). Closing the generator closes the connection. ``timeout``: seconds
+    to wait for a message (None: forever); past it ``socket.timeout`` is
+    raised.
     """
     ws = WebSocket(_endpoint(url, "/subscribe"), headers=_auth(token))
     ws.sock.settimeout(timeout)
+    wanted = None if sources is None else set(sources)
+    ended = set()
+
+    def closes_stream(end):
+        if not isinstance(end, dict):
+            return False
+        source = end.get("source")
+        if source is None:
+            return True
+        if wanted is None:
+            return False
+        ended.add(source)
+        return wanted <= ended
+
     try:
         request = {"type": "subscribe", "topics": list(topics)}
         if top is not None:
             request["top"] = top
         if sources is not None:
             request["sources"] = list(sources)
+        if history:
+            request["history"] = True
         ws.send_json(request)
         while True:
             try:
-                message = ws.recv_json()
+                data = ws.recv()
             except ConnectionClosed:
                 return
+            message = json.loads(data) if isinstance(data, str) else decode_matrix_frame(data)
             yield message
+            if stop_at_end and isinstance(message, dict):
+                kind = message.get("type")
+                if kind == "end" and closes_stream(message):
+                    return
+                if kind == "history" and [end for end in (message.get("ended") or []) if closes_stream(end)]:
+                    return
     finally:
         ws.close()
+
+
+def updates(url, token=None, top=None, sources=None, timeout=None, history=False, stop_at_end=True):
+    """Yields only the updates (``{"type":"synergy",…}`` dicts) of ``/subscribe``, in order, each once.
+
+    ``subscribe`` with the topic ``synergy`` alone: welcome, subscribed and
+    end-of-stream messages are read and not yielded. The server sends
+    updates from the moment of connecting, and the latest update of each
+    source once more after ``subscribed``; with ``history=True`` the
+    history (the last updates of each source, each with its strongest
+    ``min(top, 50)`` pairs) comes between, and holds the updates sent
+    before it. This yields the history's updates first, then the live
+    ones, each update once (keyed by its source and ``t``, window and
+    snapshot or trial range), as the copy with the most pairs. It ends as
+    ``subscribe`` does (the server's close, or the end of the stream asked
+    for).
+    """
+    merger = _UpdateMerger(history)
+    for message in subscribe(url, topics=("synergy",), token=token, top=top, sources=sources, timeout=timeout, history=history, stop_at_end=stop_at_end):
+        if isinstance(message, dict):
+            for _, update in merger.feed(None, message):
+                yield update
+    for _, update in merger.flush():
+        yield update
+
+
+def _update_identity(update):
+    """What tells one update from another of its source: t, window, and the snapshot or trial range (two snapshots of one step differ in ``snapshot``)."""
+    window, trials = update.get("window"), update.get("trials")
+    return (update.get("t"), tuple(window) if isinstance(window, list) else window, update.get("snapshot"), tuple(trials) if isinstance(trials, list) else trials)
+
+
+def _fuller(kept, other):
+    """Of two copies of one update, the one with more pairs (the history keeps only the strongest 50)."""
+    return other if len(other.get("pairs") or []) > len(kept.get("pairs") or []) else kept
+
+
+class _UpdateMerger:
+    """The updates of a subscription in order, each once (docs/PROTOCOL.md, "History").
+
+    A connection gets updates from the moment it is open, then ``subscribed``;
+    with ``history`` one history message (older updates, all sources sorted by
+    t, trimmed to ``min(top, 50)`` pairs) that holds those already sent too;
+    then each source's latest update again; then live ones. ``feed(tag,
+    message)`` returns the (tag, update) ready to be taken, ``flush()`` those
+    still held at the end. Updates that came before an expected history wait
+    for it (``subscribed`` without ``"history": true`` says none will come);
+    the last history update of each source waits for its copy sent again,
+    which may have more pairs. Files (no history) pass through, a repeat of
+    a source's last update skipped.
+    """
+
+    def __init__(self, expect_history):
+        self.expect_history = bool(expect_history)
+        self.early = []  # (tag, update) that came before the history
+        self.held = {}  # source -> (tag, update): its last history update, waiting for the copy sent again
+        self.last = {}  # source -> identity of the last update taken
+        self.duplicates = 0
+
+    def feed(self, tag, message):
+        kind = message.get("type")
+        if kind == "synergy" or (kind is None and "pairs" in message and "t" in message):
+            if self.expect_history:
+                self.early.append((tag, message))
+                return []
+            return self._live(tag, message)
+        if kind == "subscribed" and self.expect_history and not message.get("history"):
+            self.expect_history = False  # no history will come: what waited goes on as live
+            return [taken for tag_, early in self._take_early() for taken in self._live(tag_, early)]
+        if kind == "history":
+            return self._history(tag, message.get("updates") or [])
+        if kind == "end":
+            held = self.held.pop(message.get("source"), None)
+            return [] if held is None else self._take(*held)
+        return []
+
+    def flush(self):
+        out = [taken for tag, early in self._take_early() for taken in self._live(tag, early)]
+        for source in list(self.held):
+            out += self._take(*self.held.pop(source))
+        return out
+
+    def _take_early(self):
+        early, self.early = self.early, []
+        return early
+
+    def _take(self, tag, update):
+        self.last[update.get("source")] = _update_identity(update)
+        return [(tag, update)]
+
+    def _history(self, tag, history):
+        self.expect_history = False
+        early = {}
+        for early_tag, update in self._take_early():
+            early.setdefault((update.get("source"), _update_identity(update)), (early_tag, update))
+        merged = []
+        for update in history:
+            if not isinstance(update, dict):
+                continue
+            key = (update.get("source"), _update_identity(update))
+            copy = early.pop(key, None)
+            if copy is not None:
+                self.duplicates += 1
+            merged.append((tag, key, update if copy is None else _fuller(update, copy[1])))
+        for key, (early_tag, update) in early.items():  # sent before the history and not in it (not expected)
+            merged.append((early_tag, key, update))
+        last_of = {key[0]: index for index, (_, key, _) in enumerate(merged)}
+        out = []
+        for index, (update_tag, key, update) in enumerate(merged):
+            if last_of[key[0]] == index:
+                self.held[key[0]] = (update_tag, update)
+            elif self.last.get(key[0]) != key[1]:
+                out += self._take(update_tag, update)
+        return out
+
+    def _live(self, tag, update):
+        source, key = update.get("source"), _update_identity(update)
+        out = []
+        held = self.held.pop(source, None)
+        if held is not None:
+            if _update_identity(held[1]) == key:
+                self.duplicates += 1
+                return self._take(held[0], _fuller(held[1], update))
+            out += self._take(*held)
+        if self.last.get(source) == key:
+            self.duplicates += 1  # the latest update sent again on subscribing
+            return out
+        return out + self._take(tag, update)
+
+
+MATRIX_MAGIC = b"SSMX"
+
+
+def decode_matrix_frame(data):
+    """A binary matrix frame (topic ``matrix``) as a dict.
+
+    The frame: magic ``SSMX``, uint32 H, H bytes of JSON header (``source``,
+    ``t``, ``units`` in canonical order, ``alpha``, ``significant``,
+    ``modes``), zeros up to a multiple of 4, float32 synergy of the P =
+    U(U−1)/2 pairs (i < j, row by row), then P uint8 flags (bit 0:
+    family-wise significant). Returns the header's fields with
+    ``"type": "matrix"``, ``"synergy"`` a U × U float32 array (symmetric,
+    NaN on the diagonal) and ``"significant_pairs"`` a U × U bool array.
+    Raises WebSocketError for a frame of another kind or length.
+    """
+    data = bytes(data)
+    if data[:4] != MATRIX_MAGIC or len(data) < 8:
+        raise WebSocketError("binary message of %d bytes is not a matrix frame (magic %r)" % (len(data), data[:4]))
+    (size,) = struct.unpack_from("<I", data, 4)
+    if 8 + size > len(data):
+        raise WebSocketError("matrix frame: a header of %d bytes in %d" % (size, len(data)))
+    header = json.loads(data[8 : 8 + size].decode("utf-8"))
+    units = header.get("units") or []
+    n = len(units)
+    count = n * (n - 1) // 2
+    offset = 8 + size + (-(8 + size) % 4)
+    if len(data) != offset + 5 * count:
+        raise WebSocketError("matrix frame: %d units need %d bytes, got %d" % (n, offset + 5 * count, len(data)))
+    values = np.frombuffer(data, dtype="<f4", count=count, offset=offset)
+    flags = np.frombuffer(data, dtype=np.uint8, count=count, offset=offset + 4 * count)
+    rows, cols = np.triu_indices(n, 1)
+    synergy = np.full((n, n), np.nan, dtype=np.float32)
+    synergy[rows, cols] = values
+    synergy[cols, rows] = values
+    significant = np.zeros((n, n), dtype=bool)
+    significant[rows, cols] = (flags & 1).astype(bool)
+    significant[cols, rows] = significant[rows, cols]
+    return dict(header, type="matrix", synergy=synergy, significant_pairs=significant)
+

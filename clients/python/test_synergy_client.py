@@ -348,6 +348,159 @@ class SubscribeTest(unittest.TestCase):
         self.assertEqual(messages[2], {"type": "synergy", "t": 60})
         self.assertEqual(server.seen, [{"type": "subscribe", "topics": ["synergy"], "top": 5}, "GET /subscribe HTTP/1.1"])
 
+    def serve(self, script):
+        server = TinyServer(script)
+        self.addCleanup(server.stop)
+        return server
+
+    @staticmethod
+    def answer_close(side, seen):
+        """Waits for the client's close frame, records its code, answers it."""
+        fin, opcode, payload, masked = side.recv_frame()
+        seen.append(("close", opcode, struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else None))
+        side.close(1000)
+
+    def test_history_is_asked_for_and_the_end_of_the_stream_ends_the_generator(self):
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            seen.append(side.recv_json())
+            side.send_json({"type": "subscribed", "topics": ["synergy", "alerts"], "top": None, "sources": None, "history": True})
+            side.send_json({"type": "history", "alerts": [], "updates": [{"type": "synergy", "t": 1}], "ended": []})
+            side.send_json({"type": "synergy", "t": 2})
+            side.send_json({"type": "end", "source": None, "t": 2, "updates": 2, "message": "replay over"})
+            # The server stays open: the client ends it.
+            SubscribeTest.answer_close(side, seen)
+
+        server = self.serve(script)
+        messages = list(sc.subscribe(server.url(), history=True, timeout=5))
+        self.assertEqual([m["type"] for m in messages], ["welcome", "subscribed", "history", "synergy", "end"])
+        self.assertEqual(server.seen, [{"type": "subscribe", "topics": ["synergy", "alerts"], "history": True}, ("close", 8, 1000)])
+
+    def test_the_end_of_one_source_ends_it_only_when_it_was_the_last_asked_for(self):
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            seen.append(side.recv_json())
+            side.send_json({"type": "subscribed"})
+            side.send_json({"type": "end", "source": "a"})
+            side.send_json({"type": "synergy", "source": "b", "t": 3})
+            side.send_json({"type": "end", "source": "b"})
+            SubscribeTest.answer_close(side, seen)
+
+        server = self.serve(script)
+        messages = list(sc.subscribe(server.url(), sources=["a", "b"], timeout=5))
+        self.assertEqual([(m["type"], m.get("source")) for m in messages], [("welcome", None), ("subscribed", None), ("end", "a"), ("synergy", "b"), ("end", "b")])
+        self.assertEqual(server.seen[1], ("close", 8, 1000))
+
+    def test_a_named_end_with_every_source_or_stop_at_end_false_goes_on_to_the_close(self):
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            side.recv_json()
+            side.send_json({"type": "subscribed"})
+            side.send_json({"type": "end", "source": "rig-1"})
+            side.send_json({"type": "end", "source": None})
+            side.send_json({"type": "synergy", "source": "rig-2", "t": 9})
+            side.close(1001)
+
+        for options, kinds in (({}, ["welcome", "subscribed", "end", "end"]), ({"stop_at_end": False}, ["welcome", "subscribed", "end", "end", "synergy"])):
+            server = self.serve(script)
+            messages = list(sc.subscribe(server.url(), timeout=5, **options))
+            self.assertEqual([m["type"] for m in messages], kinds, options)
+
+    def test_a_history_that_holds_the_end_ends_the_generator_after_it(self):
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            side.recv_json()
+            side.send_json({"type": "subscribed"})
+            side.send_json({"type": "history", "alerts": [], "updates": [{"type": "synergy", "t": 5}], "ended": [{"type": "end", "source": None, "t": 5}]})
+            SubscribeTest.answer_close(side, seen)
+
+        server = self.serve(script)
+        messages = list(sc.subscribe(server.url(), history=True, timeout=5))
+        self.assertEqual([m["type"] for m in messages], ["welcome", "subscribed", "history"])
+        self.assertEqual(server.seen, [("close", 8, 1000)])
+
+    def test_updates_yields_the_history_then_live_updates_in_order_once_each_with_all_their_pairs(self):
+        # The server's order (docs/PROTOCOL.md, "History"): updates from the connection on, subscribed, the history
+        # (which holds those too, each trimmed to its strongest pairs), the latest update again, then live ones.
+        full = lambda t: {"type": "synergy", "t": t, "window": [t - 5, t], "pairs": [{"a": 1, "b": 2}, {"a": 1, "b": 3}]}  # noqa: E731
+        trimmed = lambda t: dict(full(t), pairs=full(t)["pairs"][:1])  # noqa: E731
+
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            side.send_json(full(5))
+            side.send_json(full(6))
+            seen.append(side.recv_json())
+            side.send_json({"type": "subscribed", "topics": ["synergy"], "top": 3, "sources": None, "history": True})
+            side.send_json({"type": "history", "alerts": [], "updates": [trimmed(t) for t in (1, 2, 3, 4, 5, 6)], "ended": []})
+            side.send_json(full(6))  # the latest, again
+            side.send_json(full(7))
+            side.send_json({"type": "end", "source": None, "t": 7, "updates": 7, "message": "over"})
+            SubscribeTest.answer_close(side, seen)
+
+        server = self.serve(script)
+        got = list(sc.updates(server.url(), history=True, top=3, timeout=5))
+        self.assertEqual([m["t"] for m in got], [1, 2, 3, 4, 5, 6, 7])
+        self.assertEqual([len(m["pairs"]) for m in got], [1, 1, 1, 1, 2, 2, 2])  # the fuller copy of 5, 6
+        self.assertEqual(server.seen[0], {"type": "subscribe", "topics": ["synergy"], "top": 3, "history": True})
+
+    def test_updates_with_history_from_a_server_without_it_passes_everything_on(self):
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            side.send_json({"type": "synergy", "t": 4})
+            side.recv_json()
+            side.send_json({"type": "subscribed", "topics": ["synergy"], "top": None, "sources": None})  # no "history": true
+            side.send_json({"type": "synergy", "t": 4})
+            side.send_json({"type": "synergy", "t": 5})
+            side.close(1001)
+
+        server = self.serve(script)
+        self.assertEqual([m["t"] for m in sc.updates(server.url(), history=True, timeout=5)], [4, 5])
+
+    def test_updates_takes_a_resend_once_and_two_snapshots_of_one_step_twice(self):
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            side.send_json({"type": "synergy", "t": 7, "window": [0, 7]})  # sent from the connection on
+            side.recv_json()
+            side.send_json({"type": "subscribed"})
+            side.send_json({"type": "synergy", "t": 7, "window": [0, 7]})  # the latest, again
+            side.send_json({"type": "synergy", "t": 500, "snapshot": 0, "source": "net"})
+            side.send_json({"type": "synergy", "t": 500, "snapshot": 1, "source": "net"})  # another snapshot at the same step
+            side.close(1001)
+
+        server = self.serve(script)
+        got = list(sc.updates(server.url(), timeout=5))
+        self.assertEqual([(m["t"], m.get("snapshot")) for m in got], [(7, None), (500, 0), (500, 1)])
+
+    def test_matrix_frames_are_decoded(self):
+        header = json.dumps({"source": None, "t": 12, "units": [3, 7, 9], "alpha": 0.05, "significant": 1, "modes": [[11, 12, "go"]]}).encode()
+        values = np.array([0.5, -0.25, 0.125], dtype="<f4")  # (3,7), (3,9), (7,9)
+        flags = bytes([0, 1, 0])
+        frame = b"SSMX" + struct.pack("<I", len(header)) + header + b"\0" * (-(8 + len(header)) % 4) + values.tobytes() + flags
+
+        matrix = sc.decode_matrix_frame(frame)
+        self.assertEqual((matrix["type"], matrix["t"], matrix["units"], matrix["significant"]), ("matrix", 12, [3, 7, 9], 1))
+        self.assertEqual(matrix["synergy"][0, 1], 0.5)
+        self.assertEqual(matrix["synergy"][2, 0], -0.25)
+        self.assertEqual(matrix["synergy"][2, 1], 0.125)
+        self.assertTrue(np.isnan(matrix["synergy"][1, 1]))
+        self.assertEqual(matrix["significant_pairs"].tolist(), [[False, False, True], [False, False, False], [True, False, False]])
+        with self.assertRaises(sc.WebSocketError):
+            sc.decode_matrix_frame(frame[:-1])
+        with self.assertRaises(sc.WebSocketError):
+            sc.decode_matrix_frame(b"SSPK" + frame[4:])
+
+        def script(side, seen):
+            side.send_json({"type": "welcome", "protocol": 1})
+            seen.append(side.recv_json())
+            side.send_frame(2, frame)
+            side.close(1001)
+
+        server = self.serve(script)
+        messages = list(sc.subscribe(server.url(), topics=("matrix",), timeout=5))
+        self.assertEqual([m["type"] for m in messages], ["welcome", "matrix"])
+        self.assertEqual(messages[1]["units"], [3, 7, 9])
+        self.assertEqual(server.seen, [{"type": "subscribe", "topics": ["matrix"]}])
+
 
 if __name__ == "__main__":
     unittest.main()
