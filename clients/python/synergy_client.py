@@ -16,6 +16,9 @@ points:
   messages of ``ws://HOST:PORT/subscribe`` (welcome, subscribed, then
   updates and alerts, until the server closes or the stream ends);
   ``updates(url)``: the updates alone.
+- ``read_updates(path)``, ``read_update_table``, ``read_groups``,
+  ``read_alerts``: the JSONL files of ``--out`` and ``--alerts-out`` as
+  pandas DataFrames (pandas is imported by these functions only).
 
 Example::
 
@@ -27,13 +30,16 @@ Example::
 """
 
 import base64
+import gzip
 import hashlib
 import json
 import os
+import re
 import select
 import socket
 import ssl
 import struct
+import warnings
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -42,6 +48,11 @@ __all__ = [
     "SnapshotSender",
     "subscribe",
     "updates",
+    "read_updates",
+    "read_update_table",
+    "read_groups",
+    "read_alerts",
+    "ReadError",
     "decode_matrix_frame",
     "encode_snapshot_frame",
     "WebSocket",
@@ -687,6 +698,15 @@ class _UpdateMerger:
         return out + self._take(tag, update)
 
 
+def _alert_identity(alert):
+    """Alerts are keyed by source, t, kind and pair (docs/PROTOCOL.md, "History"); with state and series, a raise and its clear differ."""
+    return tuple(_hashable(alert.get(field)) for field in ("source", "t", "kind", "state", "a", "b", "series", "measure", "change_t"))
+
+
+def _hashable(value):
+    return value if isinstance(value, (str, int, float, bool, type(None))) else json.dumps(value, sort_keys=True)
+
+
 MATRIX_MAGIC = b"SSMX"
 
 
@@ -726,3 +746,656 @@ def decode_matrix_frame(data):
     significant[cols, rows] = significant[rows, cols]
     return dict(header, type="matrix", synergy=synergy, significant_pairs=significant)
 
+
+# Reading results: the JSONL files of `--out` and `--alerts-out` (or the
+# messages of a subscription) as pandas DataFrames. pandas is imported by the
+# readers themselves, so that everything above works without it.
+
+
+class ReadError(ValueError):
+    """A line of a results file that synergy-stream does not write: ``path``, ``line`` (1-based) and ``reason``."""
+
+    def __init__(self, path, line, reason, what="line"):
+        self.path = path
+        self.line = line
+        self.reason = reason
+        super().__init__("%s, %s %d: %s" % (path, what, line, reason))
+
+
+# Whole numbers as the analyzer writes them as JSON numbers (src/stream/unitIds.ts):
+# "12", "0", "-3", not "012", "1.0", "+4"; at most 2^53 - 1 in size.
+_WHOLE_NUMBER = re.compile(r"0|-?[1-9][0-9]{0,15}")
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _whole_number(unit):
+    """The unit id as an int when it is a whole number, else None."""
+    if isinstance(unit, bool):
+        return None
+    if isinstance(unit, int):
+        return unit if abs(unit) <= _MAX_SAFE_INTEGER else None
+    if isinstance(unit, float):
+        return int(unit) if unit.is_integer() and abs(unit) <= _MAX_SAFE_INTEGER else None
+    if isinstance(unit, str) and _WHOLE_NUMBER.fullmatch(unit):
+        value = int(unit)
+        return value if value <= _MAX_SAFE_INTEGER else None
+    return None
+
+
+def _unit_text(unit):
+    return unit if isinstance(unit, str) else json.dumps(unit)
+
+
+class _UnitIds:
+    """The ids of one table: all whole numbers (then ints), else text; and their canonical order.
+
+    The order is the analyzer's (src/stream/unitIds.ts): whole numbers
+    first, numerically, then text in UTF-16 code unit order (JavaScript's).
+    """
+
+    def __init__(self, raw_ids):
+        distinct = {unit for unit in raw_ids if unit is not None}
+        whole = {unit: _whole_number(unit) for unit in distinct}
+        self.numeric = all(value is not None for value in whole.values())
+        self.out = {}
+        keys = {}
+        for unit, value in whole.items():
+            self.out[unit] = value if self.numeric else (_unit_text(unit) if value is None else str(value))
+            keys[self.out[unit]] = (0, value, b"") if value is not None else (1, 0, _unit_text(unit).encode("utf-16-be"))
+        self.rank = {unit: rank for rank, unit in enumerate(sorted(keys, key=keys.__getitem__))}
+
+    def convert(self, unit):
+        return None if unit is None else self.out[unit]
+
+    def column(self, raw):
+        """(values as output, their ranks in canonical order; -1 for none)."""
+        values = [None if unit is None else self.out[unit] for unit in raw]
+        ranks = np.fromiter((-1 if unit is None else self.rank[unit] for unit in values), dtype=np.int64, count=len(values))
+        return values, ranks
+
+    def series(self, values):
+        import pandas as pd
+
+        if self.numeric:
+            if any(unit is None for unit in values):
+                return pd.array(values, dtype="Int64")
+            return np.array(values, dtype=np.int64)
+        return _objects(values)
+
+
+# Message types synergy-stream writes or sends that hold no update (counted as skipped, no warning).
+_KNOWN_TYPES = {"run", "synergy", "alert", "end", "history", "welcome", "subscribed", "status", "matrix", "warning", "error"}
+
+
+class _Scan:
+    """One pass over a results file (or a list of messages): the run headers, updates, alerts, end messages, what was skipped."""
+
+    def __init__(self, source):
+        self.headers = []
+        self.updates = []  # (line, message)
+        self.alerts = []  # (line, message)
+        self.ends = []
+        self.skipped = {}
+        self.unknown = {}  # type -> (count, first line)
+        self.incomplete_last_line = None
+        self.what = "line"
+        self.stream = []  # (line, message): updates, subscribed, history and end, in order, for the merger
+        self.early_alerts = []  # alerts before a history message (it holds them too)
+        self.history_alerts = None
+        for line, message in self._messages(source):
+            self._take(line, message)
+        merger = _UpdateMerger(any(message.get("type") == "history" for _, message in self.stream))
+        for line, message in self.stream:
+            self.updates += merger.feed(line, message)
+        self.updates += merger.flush()
+        self.stream = None
+        if merger.duplicates:
+            self.skipped["duplicate"] = merger.duplicates
+        if self.history_alerts is not None:
+            # The history's alerts first, then those sent before it that it does not hold, then the live ones (self.alerts).
+            seen = {_alert_identity(alert) for _, alert in self.history_alerts}
+            early = [(line, alert) for line, alert in self.early_alerts if _alert_identity(alert) not in seen]
+            self.alerts = self.history_alerts + early + self.alerts
+            if len(early) < len(self.early_alerts):
+                self.skipped["duplicate alert"] = len(self.early_alerts) - len(early)
+
+    def _messages(self, source):
+        if isinstance(source, (str, bytes, os.PathLike)):
+            self.name = os.fsdecode(source)
+            opener = gzip.open if self.name.endswith(".gz") else open
+            with opener(source, "rb") as handle:
+                yield from self._lines(handle)
+        elif hasattr(source, "read"):
+            self.name = getattr(source, "name", None) or "<file>"
+            yield from self._lines(source)
+        else:
+            self.name = "messages"
+            self.what = "message"
+            for number, message in enumerate(source, 1):
+                if not isinstance(message, dict):
+                    raise self.error(number, "expected a dict (a parsed JSON message), got %s" % type(message).__name__)
+                yield number, message
+
+    def _lines(self, handle):
+        for number, raw in enumerate(handle, 1):
+            if isinstance(raw, bytes):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise self.error(number, "not UTF-8 (byte %d)" % error.start) from None
+            else:
+                text = raw
+            if not text.strip():
+                continue
+            try:
+                message = json.loads(text)
+            except ValueError as error:
+                if not text.endswith("\n"):
+                    # The last line, without its newline: a line still being written (a live run's --out).
+                    self.incomplete_last_line = number
+                    warnings.warn("%s, line %d: the last line is incomplete (a run still writing?); it was skipped" % (self.name, number), stacklevel=5)
+                    continue
+                reason = getattr(error, "msg", str(error))
+                column = getattr(error, "colno", None)
+                raise self.error(number, "not JSON (%s%s): %s" % (reason, "" if column is None else " at column %d" % column, _shorten(text.strip()))) from None
+            if not isinstance(message, dict):
+                raise self.error(number, "not a JSON object: %s" % _shorten(text.strip()))
+            yield number, message
+
+    def error(self, line, reason):
+        return ReadError(self.name, line, reason, self.what)
+
+    def _take(self, line, message):
+        kind = message.get("type")
+        if kind == "synergy" or (kind is None and "pairs" in message and "t" in message):
+            self.stream.append((line, message))  # (without "type": an update as the first versions wrote them)
+        elif kind == "alert":
+            self.alerts.append((line, message))
+        elif kind == "subscribed":
+            self.stream.append((line, message))
+        elif kind == "run":
+            self.headers.append(message)
+        elif kind == "welcome" and isinstance(message.get("run"), dict):
+            self.headers.append(message["run"])
+        elif kind == "history" and self.history_alerts is None:
+            self.stream.append((line, message))
+            self.early_alerts, self.alerts = self.alerts, []
+            self.history_alerts = [(line, alert) for alert in message.get("alerts") or [] if isinstance(alert, dict)]
+            self.ends.extend(message.get("ended") or [])
+        elif kind == "history":
+            self.skipped["history"] = self.skipped.get("history", 0) + 1  # the server sends one per connection
+        elif kind == "end":
+            self.stream.append((line, message))
+            self.ends.append(message)
+        if kind in _KNOWN_TYPES:
+            if kind not in ("synergy", "alert", "run", "history"):
+                self.skipped[kind] = self.skipped.get(kind, 0) + 1
+        elif not (kind is None and "pairs" in message and "t" in message):
+            name = kind if isinstance(kind, str) else repr(kind)
+            count, first = self.unknown.get(name, (0, line))
+            self.unknown[name] = (count + 1, first)
+
+    def attrs(self, ids, skipped):
+        """The DataFrame's attrs: the run header and its settings, what was skipped."""
+        run = self.headers[0] if self.headers else {}
+        options = run.get("options") if isinstance(run.get("options"), dict) else {}
+        attrs = {"run": run, "options": options}
+        for key in ("version", "command", "source", "format", "seed", "started"):
+            if key in run:
+                attrs[key] = run[key]
+        groups = run.get("groupUnits", options.get("groupUnits"))
+        if isinstance(groups, list):
+            groups = {group.get("name"): group.get("units") for group in groups if isinstance(group, dict)}
+        if isinstance(groups, dict):
+            attrs["groups"] = {name: [_group_unit(unit, ids) for unit in units or []] for name, units in groups.items()}
+        attrs["path"] = self.name
+        counts = dict(self.skipped)
+        counts.update({kind: count for kind, count in skipped.items() if count})
+        counts.update({kind: count for kind, (count, _) in self.unknown.items()})
+        attrs["skipped"] = counts
+        if self.ends:
+            attrs["end"] = list(self.ends)
+        if len(self.headers) > 1:
+            attrs["runs"] = list(self.headers)
+        if self.incomplete_last_line is not None:
+            attrs["incomplete_last_line"] = self.incomplete_last_line
+        return attrs
+
+    def warn(self):
+        """One warning for the lines of unknown types, and one for several run headers."""
+        if self.unknown:
+            kinds = ", ".join("%s: %d (first at %d)" % (kind, count, first) for kind, (count, first) in self.unknown.items())
+            warnings.warn("%s: skipped messages of unknown type (type: count, first line): %s" % (self.name, kinds), stacklevel=3)
+        if len(self.headers) > 1:
+            warnings.warn("%s holds %d run headers (runs appended to one file?): attrs['run'] is the first, attrs['runs'] has them all" % (self.name, len(self.headers)), stacklevel=3)
+
+
+def _group_unit(unit, ids):
+    """A unit of the header's groups as the table names it: an int where the table's ids are (or may be) whole numbers."""
+    whole = _whole_number(unit)
+    if whole is not None and (ids is None or ids.numeric):
+        return whole
+    return _unit_text(unit) if whole is None else str(whole)
+
+
+def _objects(values):
+    """A 1-D object array of ``values`` (dicts, lists and text kept whole)."""
+    out = np.empty(len(values), dtype=object)
+    for index, value in enumerate(values):
+        out[index] = value
+    return out
+
+
+def _shorten(text, limit=80):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_UNIT_TYPES = (str, int, float)
+
+
+def _is_unit(value):
+    return type(value) in _UNIT_TYPES
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_update(scan, line, update):
+    """Raises ReadError unless ``update`` has a numeric t, a window of two numbers (or none) and a list of pairs with ids."""
+    if not _is_number(update.get("t")):
+        raise scan.error(line, "an update without a numeric \"t\" (%s)" % _shorten(json.dumps(update.get("t"))))
+    window = update.get("window")
+    if window is not None and not (isinstance(window, list) and len(window) == 2 and all(_is_number(x) for x in window)):
+        raise scan.error(line, "update at t %r: \"window\" is not [start, end]" % update["t"])
+    pairs = update.get("pairs", [])
+    if not isinstance(pairs, list):
+        raise scan.error(line, "update at t %r: \"pairs\" is not a list" % update["t"])
+    for pair in pairs:
+        if not isinstance(pair, dict) or not _is_unit(pair.get("a")) or not _is_unit(pair.get("b")):
+            raise scan.error(line, "update at t %r: a pair without unit ids \"a\" and \"b\" (text or numbers): %s" % (update["t"], _shorten(json.dumps(pair))))
+
+
+def _column(scan, name, values, kind, lines):
+    """``values`` as a column of ``kind`` (float, int, str, bool or auto); a value of the wrong kind raises ReadError at its line."""
+    import pandas as pd
+
+    if kind == "int":
+        if all(type(value) is int for value in values):
+            return np.array(values, dtype=np.int64)
+        if all(value is None or type(value) is int for value in values):
+            return pd.array(values, dtype="Int64")
+        kind = "float"
+    if kind == "float":
+        try:
+            return np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            for value, line in zip(values, lines):
+                if value is not None and not _is_number(value):
+                    raise scan.error(line, "%r is %s, not a number" % (name, _shorten(json.dumps(value)))) from None
+            raise
+    if kind == "bool":
+        if all(isinstance(value, bool) for value in values):
+            return np.array(values, dtype=bool)
+        return pd.array(values, dtype="boolean")
+    if kind == "auto":
+        present = [value for value in values if value is not None]
+        if present and all(type(value) is int for value in present):
+            return _column(scan, name, values, "int", lines)
+        if present and all(_is_number(value) for value in present):
+            return _column(scan, name, values, "float", lines)
+    return _objects(values)
+
+
+# Pair columns, in this order, and the update-level columns the pair table repeats on each row.
+_PAIR_FIELDS = ("joint", "ia", "ib", "synergy", "normalized", "excess", "p", "p_fwer", "p_fwer_tail", "q")
+_KNOWN_PAIR_KEYS = frozenset(_PAIR_FIELDS) | {"a", "b"}
+_UPDATE_FIELDS_IN_PAIRS = (("alpha", "float"), ("surrogates", "int"), ("effective_surrogates", "int"), ("significant", "int"), ("units", "int"), ("estimator", "str"))
+
+
+def _window(update):
+    window = update.get("window") or (None, None)
+    return window[0], window[1]
+
+
+def read_updates(path):
+    """One row per update × pair of a results file, as a pandas DataFrame.
+
+    ``path``: a JSONL file written by ``synergy replay|demo|serve|connect
+    --out`` (``.gz`` read as gzip), an open file, or a list of messages
+    (dicts, e.g. collected from ``subscribe()``; a ``history`` message's
+    updates are taken, a ``welcome``'s run header too).
+
+    Columns: ``update`` (the update's position among the file's updates, 0
+    on: the key shared with ``read_update_table`` and ``read_groups``),
+    ``source`` (when the updates name one), ``t``, ``window_start``,
+    ``window_end``, ``samples``, ``a``, ``b``, the pair's ``joint``, ``ia``,
+    ``ib``, ``synergy``, ``normalized`` (NaN for null), ``excess``, ``p``,
+    ``p_fwer``, ``p_fwer_tail``, ``q`` (those in the file), then the
+    update's ``alpha``, ``surrogates``, ``effective_surrogates``,
+    ``significant``, ``units``, ``estimator``. Rows in file order (within
+    an update, strongest pair first). An update with no pairs has no row
+    here (it has one in ``read_update_table``).
+
+    Unit ids: int64 when every id in the table is a whole number, else text
+    (str). Each pair is in canonical order, ``a`` before ``b`` (whole
+    numbers numerically and before text, text in code unit order, as the
+    analyzer orders them); a pair written the other way (older versions)
+    is swapped, with ``ia`` and ``ib``.
+
+    ``df.attrs``: ``run`` (the run header, ``{}`` when the file has none),
+    ``options`` (its ``options``), ``version``, ``command``, ``source``
+    (what the run read), ``format``, ``seed``, ``started`` (those the
+    header has), ``groups`` ({name: [ids]}, with groups), ``path``,
+    ``skipped`` ({type: lines} not read into this table: alerts, end, …,
+    and types this reader does not know, which also warn), ``end`` (the
+    end-of-stream messages, if any).
+
+    Raises ReadError (a ValueError) naming the file and line of a line that
+    is not a JSON object, or an update without a numeric ``t``, a pair
+    without ids, a value of the wrong kind. A last line without its newline
+    that is not JSON (a run still writing) is skipped with a warning.
+    """
+    import pandas as pd
+
+    scan = _Scan(path)
+    has_source = any("source" in update for _, update in scan.updates)
+    present = {name for name, _ in _UPDATE_FIELDS_IN_PAIRS if any(name in update for _, update in scan.updates)}
+    columns = {name: [] for name in ("update", "source", "t", "window_start", "window_end", "samples", "a", "b")}
+    pair_columns = {name: [] for name in _PAIR_FIELDS}
+    extra = {}  # pair keys of newer versions, kept as columns
+    seen = set()  # the pair fields the file has (null included)
+    keys = set()
+    update_columns = {name: [] for name, _ in _UPDATE_FIELDS_IN_PAIRS if name in present}
+    lines = []
+    row = 0
+    for position, (line, update) in enumerate(scan.updates):
+        _check_update(scan, line, update)
+        pairs = update.get("pairs") or []
+        count = len(pairs)
+        if count == 0:
+            continue
+        start, end = _window(update)
+        for name, value in (("update", position), ("source", update.get("source")), ("t", update["t"]), ("window_start", start), ("window_end", end), ("samples", update.get("samples"))):
+            columns[name].extend([value] * count)
+        for name, values in update_columns.items():
+            values.extend([update.get(name)] * count)
+        lines.extend([line] * count)
+        a_column, b_column = columns["a"], columns["b"]
+        for pair in pairs:
+            a_column.append(pair["a"])
+            b_column.append(pair["b"])
+            for name, values in pair_columns.items():
+                values.append(pair.get(name))
+            if pair.keys() != keys:
+                # A pair with other fields than the last one: note them (fields of newer versions become columns).
+                keys = set(pair)
+                seen |= keys
+                for key in keys - _KNOWN_PAIR_KEYS:
+                    if key not in extra:
+                        extra[key] = [None] * row
+            for key, values in extra.items():
+                values.append(pair.get(key))
+            row += 1
+    ids = _UnitIds(columns["a"] + columns["b"])
+    a_values, a_rank = ids.column(columns["a"])
+    b_values, b_rank = ids.column(columns["b"])
+    swap = a_rank > b_rank
+    data = {"update": _column(scan, "update", columns["update"], "int", lines)}
+    if has_source:
+        data["source"] = _column(scan, "source", columns["source"], "str", lines)
+    data["t"] = _column(scan, "t", columns["t"], "float", lines)
+    data["window_start"] = _column(scan, "window", columns["window_start"], "float", lines)
+    data["window_end"] = _column(scan, "window", columns["window_end"], "float", lines)
+    data["samples"] = _column(scan, "samples", columns["samples"], "int", lines)
+    a_out, b_out = _objects(a_values), _objects(b_values)
+    a_out[swap], b_out[swap] = b_out[swap], a_out[swap].copy()
+    data["a"] = ids.series(list(a_out))
+    data["b"] = ids.series(list(b_out))
+    for name in _PAIR_FIELDS:
+        if name in seen or (row == 0 and name in ("joint", "ia", "ib", "synergy", "normalized")):
+            data[name] = _column(scan, name, pair_columns[name], "float", lines)
+    if swap.any() and "ia" in data and "ib" in data:
+        ia, ib = data["ia"], data["ib"]
+        data["ia"], data["ib"] = np.where(swap, ib, ia), np.where(swap, ia, ib)
+    for key, values in extra.items():
+        data[key] = _column(scan, key, values, "auto", lines)
+    for name, kind in _UPDATE_FIELDS_IN_PAIRS:
+        if name in update_columns:
+            data[name] = _column(scan, name, update_columns[name], kind, lines)
+    frame = pd.DataFrame(data)
+    scan.warn()
+    frame.attrs.update(scan.attrs(ids, {"alert": len(scan.alerts), "synergy": sum(1 for _, update in scan.updates if not update.get("pairs"))}))
+    return frame
+
+
+# The update table's columns: (name in the table, field in the update, kind).
+_UPDATE_TABLE_FIELDS = (
+    ("samples", "samples", "int"),
+    ("estimator", "estimator", "str"),
+    ("levels", "levels", "int"),
+    ("units", "units", "int"),
+    ("pairs_computed", "pairsComputed", "int"),
+    ("surrogates", "surrogates", "int"),
+    ("effective_surrogates", "effective_surrogates", "int"),
+    ("min_p", "min_p", "float"),
+    ("alpha", "alpha", "float"),
+    ("significant", "significant", "int"),
+    ("discoveries", "discoveries", "int"),
+    ("step", "step", "float"),
+    ("snapshot", "snapshot", "int"),
+    ("snapshots_dropped", "snapshots_dropped", "int"),
+    ("conflated", "conflated", "int"),
+)
+# Fields of an update the update table gives in another form (or, for lists of objects, leaves to the other readers).
+_UPDATE_TABLE_OTHER = {"type", "source", "t", "window", "trials", "dropped", "labels", "pairs", "groups", "population", "regions", "subnetworks"}
+
+
+def read_update_table(path):
+    """One row per update of a results file (those without pairs too), as a pandas DataFrame.
+
+    Columns: ``update`` (position among the file's updates), ``source``
+    (when named), ``t``, ``window_start``, ``window_end``, ``trial_first``,
+    ``trial_end`` (trials), ``samples``, ``estimator``, ``levels``,
+    ``units``, ``pairs_computed`` (``pairsComputed``), ``pairs_listed``
+    (pairs the update lists: its ``top``), ``surrogates``,
+    ``effective_surrogates``, ``min_p``, ``alpha``, ``significant``,
+    ``discoveries``, ``dropped_unlabeled``, ``dropped_late``, ``step``,
+    ``snapshot``, ``snapshots_dropped`` (snapshots), ``conflated``, then
+    other scalar fields of newer versions under their own names, and
+    ``labels`` (a dict: labeled samples per mode). Those in the file.
+    ``attrs`` and errors as ``read_updates``.
+    """
+    import pandas as pd
+
+    scan = _Scan(path)
+    updates = scan.updates
+    lines = [line for line, _ in updates]
+    for line, update in updates:
+        _check_update(scan, line, update)
+    has = lambda field: any(field in update for _, update in updates)  # noqa: E731
+    data = {"update": np.arange(len(updates), dtype=np.int64)}
+    if has("source"):
+        data["source"] = _column(scan, "source", [update.get("source") for _, update in updates], "str", lines)
+    data["t"] = _column(scan, "t", [update["t"] for _, update in updates], "float", lines)
+    windows = [_window(update) for _, update in updates]
+    data["window_start"] = _column(scan, "window", [w[0] for w in windows], "float", lines)
+    data["window_end"] = _column(scan, "window", [w[1] for w in windows], "float", lines)
+    if has("trials"):
+        trials = [update.get("trials") if isinstance(update.get("trials"), list) and len(update["trials"]) == 2 else (None, None) for _, update in updates]
+        data["trial_first"] = _column(scan, "trials", [trial[0] for trial in trials], "int", lines)
+        data["trial_end"] = _column(scan, "trials", [trial[1] for trial in trials], "int", lines)
+    for name, field, kind in _UPDATE_TABLE_FIELDS[:5]:
+        if has(field):
+            data[name] = _column(scan, field, [update.get(field) for _, update in updates], kind, lines)
+    data["pairs_listed"] = np.array([len(update.get("pairs") or []) for _, update in updates], dtype=np.int64)
+    for name, field, kind in _UPDATE_TABLE_FIELDS[5:11]:
+        if has(field):
+            data[name] = _column(scan, field, [update.get(field) for _, update in updates], kind, lines)
+    if has("dropped"):
+        dropped = [update.get("dropped") if isinstance(update.get("dropped"), dict) else {} for _, update in updates]
+        data["dropped_unlabeled"] = _column(scan, "dropped", [d.get("unlabeled") for d in dropped], "int", lines)
+        data["dropped_late"] = _column(scan, "dropped", [d.get("late") for d in dropped], "int", lines)
+    for name, field, kind in _UPDATE_TABLE_FIELDS[11:]:
+        if has(field):
+            data[name] = _column(scan, field, [update.get(field) for _, update in updates], kind, lines)
+    known = _UPDATE_TABLE_OTHER | {field for _, field, _ in _UPDATE_TABLE_FIELDS}
+    others = []
+    for _, update in updates:
+        for key, value in update.items():
+            if key not in known and key not in others and (value is None or isinstance(value, (str, int, float, bool))):
+                others.append(key)
+    for key in others:
+        data[key] = _column(scan, key, [update.get(key) for _, update in updates], "auto", lines)
+    if has("labels"):
+        data["labels"] = _column(scan, "labels", [update.get("labels") for _, update in updates], "object", lines)
+    frame = pd.DataFrame(data)
+    scan.warn()
+    frame.attrs.update(scan.attrs(None, {"alert": len(scan.alerts)}))
+    return frame
+
+
+# Group columns: the measures, their p, the surrogates, the distribution of the group's pair synergy.
+_GROUP_MEASURES = ("oinfo", "tc", "dtc", "sinfo", "synergy", "doinfo_y")
+_GROUP_SURROGATES = ("label", "effective", "unit")
+_GROUP_PAIRS = (("pair_count", "pairs", "int"), ("pair_mean", "mean", "float"), ("pair_q10", "q10", "float"), ("pair_median", "median", "float"), ("pair_q90", "q90", "float"), ("pair_significant", "significant", "float"))
+
+
+def read_groups(path, population=True):
+    """One row per update × group of a results file (replays with ``--groups``/``--group-by``), as a pandas DataFrame.
+
+    Columns: ``update``, ``source`` (when named), ``t``, ``window_start``,
+    ``window_end``, ``group`` (its name), ``kind`` (``group``, or
+    ``population`` for the update's measures of every grouped unit
+    together, included unless ``population=False``; they have no p),
+    ``units``, ``measured``, ``method``, ``estimator``, ``samples``, the
+    measures ``oinfo``, ``tc``, ``dtc``, ``sinfo``, ``synergy``,
+    ``doinfo_y`` (bits, NaN for null), their surrogate p ``p_oinfo`` …
+    ``p_doinfo_y``, ``surrogates_label``, ``surrogates_effective``,
+    ``surrogates_unit``, the distribution of the group's pair synergy
+    ``pair_count``, ``pair_mean``, ``pair_q10``, ``pair_median``,
+    ``pair_q90``, ``pair_significant`` (share family-wise significant), and
+    ``note`` (why a measure is null). Those in the file. Empty (no rows)
+    for a run without groups. ``attrs`` (with ``groups``: {name: [ids]}) and
+    errors as ``read_updates``.
+    """
+    import pandas as pd
+
+    scan = _Scan(path)
+    rows = []
+    for position, (line, update) in enumerate(scan.updates):
+        _check_update(scan, line, update)
+        groups = update.get("groups") or []
+        if not isinstance(groups, list):
+            raise scan.error(line, "update at t %r: \"groups\" is not a list" % update["t"])
+        members = [("group", group) for group in groups]
+        if population and isinstance(update.get("population"), dict):
+            members.append(("population", update["population"]))
+        for kind, group in members:
+            if not isinstance(group, dict):
+                raise scan.error(line, "update at t %r: a group that is not an object" % update["t"])
+            rows.append((line, position, update, kind, group))
+    lines = [row[0] for row in rows]
+    has = lambda field: any(field in row[4] for row in rows)  # noqa: E731
+    nested = lambda field, key: [row[4].get(field).get(key) if isinstance(row[4].get(field), dict) else None for row in rows]  # noqa: E731
+    data = {"update": _column(scan, "update", [row[1] for row in rows], "int", lines)}
+    if any("source" in row[2] for row in rows):
+        data["source"] = _column(scan, "source", [row[2].get("source") for row in rows], "str", lines)
+    data["t"] = _column(scan, "t", [row[2]["t"] for row in rows], "float", lines)
+    windows = [_window(row[2]) for row in rows]
+    data["window_start"] = _column(scan, "window", [w[0] for w in windows], "float", lines)
+    data["window_end"] = _column(scan, "window", [w[1] for w in windows], "float", lines)
+    data["group"] = _column(scan, "name", [row[4].get("name") for row in rows], "str", lines)
+    data["kind"] = _column(scan, "kind", [row[3] for row in rows], "str", lines)
+    for field, kind in (("units", "int"), ("measured", "int"), ("method", "str"), ("estimator", "str"), ("samples", "int")):
+        if has(field):
+            data[field] = _column(scan, field, [row[4].get(field) for row in rows], kind, lines)
+    for field in _GROUP_MEASURES:
+        if has(field) or not rows:
+            data[field] = _column(scan, field, [row[4].get(field) for row in rows], "float", lines)
+    if has("p"):
+        for field in _GROUP_MEASURES:
+            data["p_" + field] = _column(scan, "p." + field, nested("p", field), "float", lines)
+    if has("surrogates"):
+        for field in _GROUP_SURROGATES:
+            data["surrogates_" + field] = _column(scan, "surrogates." + field, nested("surrogates", field), "int", lines)
+    if has("pairs"):
+        for name, field, kind in _GROUP_PAIRS:
+            data[name] = _column(scan, "pairs." + field, nested("pairs", field), kind, lines)
+    if has("note"):
+        data["note"] = _column(scan, "note", [row[4].get("note") for row in rows], "str", lines)
+    frame = pd.DataFrame(data)
+    scan.warn()
+    frame.attrs.update(scan.attrs(None, {"alert": len(scan.alerts)}))
+    return frame
+
+
+# Alert columns in this order (then fields of newer versions under their own names).
+_ALERT_FIELDS = (
+    ("source", "str"),
+    ("t", "float"),
+    ("state", "str"),
+    ("kind", "str"),
+    ("a", "id"),
+    ("b", "id"),
+    ("value", "float"),
+    ("p", "float"),
+    ("p_fwer", "float"),
+    ("p_fwer_tail", "float"),
+    ("suppressed", "int"),
+    ("series", "str"),
+    ("measure", "str"),
+    ("change_t", "float"),
+    ("before", "float"),
+    ("after", "float"),
+    ("crossing", "str"),
+    ("probability", "float"),
+    ("message", "str"),
+)
+
+
+def read_alerts(path):
+    """One row per alert of a results file (``--alerts-out``, or an ``--out`` file with alerts in it), as a pandas DataFrame.
+
+    Columns: ``source`` (when named), ``t``, ``state`` (raised, cleared),
+    ``kind``, ``a``, ``b`` (pair alerts; canonical order, and int64 — Int64,
+    with <NA> for alerts of no pair — when every id is a whole number, else
+    str), ``value``, ``p``, ``p_fwer``, ``p_fwer_tail``, ``suppressed``, the
+    emergence alerts' ``series``, ``measure``, ``change_t``, ``before``,
+    ``after``, ``crossing``, ``probability``, and ``message``. Those in the
+    file, in file order. ``attrs`` and errors as ``read_updates``.
+    """
+    import pandas as pd
+
+    scan = _Scan(path)
+    alerts = scan.alerts
+    lines = [line for line, _ in alerts]
+    for line, alert in alerts:
+        if not _is_number(alert.get("t")):
+            raise scan.error(line, "an alert without a numeric \"t\": %s" % _shorten(json.dumps(alert)))
+    ids = _UnitIds([alert.get("a") for _, alert in alerts] + [alert.get("b") for _, alert in alerts])
+    a_values, a_rank = ids.column([alert.get("a") for _, alert in alerts])
+    b_values, b_rank = ids.column([alert.get("b") for _, alert in alerts])
+    swap = (a_rank > b_rank) & (b_rank >= 0)
+    a_out, b_out = _objects(a_values), _objects(b_values)
+    a_out[swap], b_out[swap] = b_out[swap], a_out[swap].copy()
+    data = {}
+    known = {field for field, _ in _ALERT_FIELDS} | {"type"}
+    for field, kind in _ALERT_FIELDS:
+        if not any(field in alert for _, alert in alerts) and not (not alerts and field in ("t", "state", "kind", "message")):
+            continue
+        if kind == "id":
+            data[field] = ids.series(list(a_out if field == "a" else b_out))
+        else:
+            data[field] = _column(scan, field, [alert.get(field) for _, alert in alerts], kind, lines)
+    others = []
+    for _, alert in alerts:
+        for key, value in alert.items():
+            if key not in known and key not in others and (value is None or isinstance(value, (str, int, float, bool))):
+                others.append(key)
+    for key in others:
+        data[key] = _column(scan, key, [alert.get(key) for _, alert in alerts], "auto", lines)
+    frame = pd.DataFrame(data)
+    scan.warn()
+    frame.attrs.update(scan.attrs(ids, {"synergy": len(scan.updates)}))
+    return frame
