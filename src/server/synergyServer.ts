@@ -212,6 +212,8 @@ export class SynergyServer {
       this.latestUpdates.set(key, item);
       if (this.latestUpdates.size > this.options.maxSources) this.latestUpdates.delete(this.latestUpdates.keys().next().value!);
       this.keepUpdate(key, item);
+      // A source that said `end` and came back is streaming again: its old end is no longer history.
+      this.endHistory.delete(key);
       for (const channel of this.channels) channel.offerUpdate(item);
       const matrix = pairMatrixOf(item);
       if (matrix !== undefined && [...this.channels].some((channel) => channel.topics.has('matrix'))) {

@@ -182,6 +182,11 @@ describe('subscribers of the page topics', () => {
     server.publish(alert(9999));
     await until(() => late.text().some((m) => m.type === 'alert' && m.t === 9999), 'a live alert');
     expect(late.text().filter((m) => m.type === 'history')).toHaveLength(1);
+    // A source that comes back after its end is streaming again: a later history lists no end for it.
+    server.publish(update(2, 5, 'rig-2'));
+    const later = await subscriber(server, { history: true });
+    await until(() => later.text().some((m) => m.type === 'history'), 'the later history');
+    expect((later.text().find((m) => m.type === 'history') as { ended: object[] }).ended).toEqual([]);
   });
 
   it('sends the end of stream after the last update, and a status once asked', async () => {
