@@ -43,7 +43,7 @@ export const DEMO_ANALYSIS_DEFAULTS = { windowSeconds: 30, surrogates: LIVE_DEFA
 
 export function demoCommand(io: CliIo, isTerminal: boolean): Command {
   const command = new Command('demo')
-    .summary('a simulated rig analyzed live, with a table of the strongest pairs (what npm start runs)')
+    .summary('a simulated rig analyzed live: a table of the strongest pairs, and the page in a browser (what npm start runs)')
     .description(
       `Runs a rig simulator, the analyzer and the publishing server in one
 process on localhost: the simulated population has planted synergistic

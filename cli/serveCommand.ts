@@ -29,7 +29,7 @@ export const DEFAULT_SERVE_PORT = 7700;
 
 export function serveCommand(io: CliIo): Command {
   const command = new Command('serve')
-    .summary('accept rigs that push spikes, analyze live, publish updates and alerts')
+    .summary('accept rigs that push spikes, analyze live, publish updates and alerts (and the page)')
     .description(
       `Listens on one port with two WebSocket endpoints (docs/PROTOCOL.md):
   ws://HOST:PORT/ingest     rigs and bridges push hello, spikes (JSON or binary
