@@ -78,6 +78,19 @@ export function contentWidth(element: Element, fallback: number): number {
   return widths.get(element)!;
 }
 
+/**
+ * Reads an element's content width from the layout now (a layout read: for
+ * the test hook, not for drawing) and records it; true when it differs from
+ * what contentWidth had (a ResizeObserver report still to come).
+ */
+export function measureWidthNow(element: Element): boolean {
+  const style = getComputedStyle(element);
+  const width = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const changed = widths.get(element) !== width;
+  widths.set(element, width);
+  return changed;
+}
+
 /** Called when an element measured by contentWidth changes width. */
 export function onWidthChange(listener: () => void): void {
   resizeListeners.add(listener);

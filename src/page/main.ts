@@ -15,7 +15,12 @@ document.body.append(dashboard.element);
 
 const hook: SynergyPageHook = {
   state: dashboard.state,
-  cellCenter: (a, b) => dashboard.matrixView.cellCenter(a, b),
+  cellCenter: (a, b) => {
+    // What is pending drawn, and the layout it makes read, so that the cell is where a click will find it.
+    dashboard.flush();
+    dashboard.matrixView.settle();
+    return dashboard.matrixView.cellCenter(a, b);
+  },
   redrawTimes: dashboard.matrixView.redrawTimes,
   feed: (message) => dashboard.handle(typeof message === 'string' ? (JSON.parse(message) as ServerMessage) : message),
   feedMatrix: (frame) => dashboard.handleFrame(frame),

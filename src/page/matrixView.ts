@@ -1,5 +1,5 @@
 import { cssColor, matrixScale, type ScaleKind } from './colormap.ts';
-import { contentWidth, el, formatBits, formatP, panel, sizeCanvas } from './dom.ts';
+import { contentWidth, el, formatBits, formatP, measureWidthNow, panel, sizeCanvas } from './dom.ts';
 import { fillMatrixPixels, type PairMatrix } from './pairMatrix.ts';
 import { pairKey, type PairRecord, type UnitId } from './protocol.ts';
 import { greedyChainOrder } from './seriation.ts';
@@ -161,6 +161,15 @@ export class MatrixView {
     this.redrawTimes.push(performance.now() - started);
     if (this.redrawTimes.length > REDRAW_TIMES_KEPT) this.redrawTimes.splice(0, this.redrawTimes.length - REDRAW_TIMES_KEPT);
     this.updateLegend();
+  }
+
+  /**
+   * Draws again now if the panel's width has changed since the last draw and
+   * the ResizeObserver has not said so yet (a scrollbar that just appeared):
+   * then cellCenter gives where the cell is on screen and stays.
+   */
+  settle(): void {
+    if (measureWidthNow(this.element)) this.draw();
   }
 
   /** Client coordinates of the centre of pair (a, b)'s cell (row a, column b), or undefined when the pair is not shown. */

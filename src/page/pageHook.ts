@@ -11,7 +11,7 @@ import type { ServerMessage, UnitId } from './protocol.ts';
  */
 export interface SynergyPageHook {
   state: PageState;
-  /** Client coordinates of pair (a, b)'s cell (row a, column b) in the matrix canvas. */
+  /** Client coordinates of pair (a, b)'s cell (row a, column b) in the matrix canvas, after drawing what is pending at the layout's current width. */
   cellCenter(a: UnitId, b: UnitId): { x: number; y: number } | undefined;
   /** ms of each matrix redraw (the whole draw, putImageData included), the last 1,000. */
   redrawTimes: number[];

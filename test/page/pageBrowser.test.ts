@@ -74,7 +74,8 @@ describe(`the page in chromium, against a protocol-speaking server${CHROMIUM_SKI
     await page.waitForFunction(() => window.synergyPage.state.matrixFrames === 3 && window.synergyPage.redrawTimes.length > 0);
     const centre = await page.evaluate(() => window.synergyPage.cellCenter(3, 11)!);
     await page.mouse.click(centre.x, centre.y);
-    await page.waitForFunction(() => window.synergyPage.state.selected?.a === 3 && window.synergyPage.state.selected?.b === 11);
+    // Polled with the selection in the message: a click that lands on another cell says which.
+    await expect.poll(() => page.evaluate(() => window.synergyPage.state.selected), { timeout: 30_000 }).toEqual({ a: 3, b: 11 });
     // The history's updates (31 … 34) and the frames give the pair's past at once.
     await page.waitForFunction(() => window.synergyPage.plottedPoints() >= 4);
     const series = await page.evaluate(() => window.synergyPage.selectedSeries()!);
