@@ -108,7 +108,7 @@ Examples:
     const groups = await resolveGroups(flags);
     // With --serve, every pair's synergy rides with each update for the page's matrix (docs/PAGE.md).
     const options: AnalysisOptions = { ...analysisOptionsFrom(flags), ...groupAnalysisOptions(flags, groups), ...(flags.serve === undefined ? {} : { pairMatrix: true }) };
-    const header = runHeader('connect', url, liveFormatOf(url, flags.format), flags, options.seed);
+    const header = runHeader('connect', url, liveFormatOf(url, flags.format), options.groups === undefined ? flags : { ...flags, groupUnits: options.groups }, options.seed);
     const labels = flags.labels === undefined ? undefined : await readLabelIntervals(flags.labels);
     const rig = await openLiveSource(url, {
       format: flags.format,

@@ -91,7 +91,7 @@ Examples:
     // The recording starts when the analyzer's connection is ready and ends exactly at --duration: the same updates whatever the machine's load.
     const simulator = await RigSimulator.start({ ...populationOptions(flags), port: 0, speed: flags.speed, source: 'demo-rig', untilSeconds: flags.duration });
     // The demo knows its ground truth: the header names the planted pairs (the page marks them; a reader can score against them).
-    const header = { ...runHeader('demo', simulator.url, 'protocol', flags, options.seed), planted: simulator.population.truth.map(({ a, b, kind }) => {
+    const header = { ...runHeader('demo', simulator.url, 'protocol', options.groups === undefined ? flags : { ...flags, groupUnits: options.groups }, options.seed), planted: simulator.population.truth.map(({ a, b, kind }) => {
         const [first, second] = [outputUnitId(a), outputUnitId(b)].sort(compareUnitIds);
         return { a: first, b: second, kind };
       }),

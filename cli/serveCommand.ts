@@ -89,7 +89,7 @@ Examples:
     const serverOptions = serverOptionsFrom(flags, true, options);
     const started = new Date();
     const server = await SynergyServer.start({ ...serverOptions, analysis: analysisDescription(options) });
-    const header = runHeader('serve', server.ingestUrl, 'protocol', flags, options.seed, started);
+    const header = runHeader('serve', server.ingestUrl, 'protocol', options.groups === undefined ? flags : { ...flags, groupUnits: options.groups }, options.seed, started);
     server.describeRun(header);
     io.stderr(`synergy serve: ingest ${server.ingestUrl}  subscribe ${server.subscribeUrl}\n`);
     const interrupted = untilInterrupted();

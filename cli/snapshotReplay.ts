@@ -21,8 +21,8 @@ import { ReplayServer, type ReplayServeFlags } from './replayServer.ts';
 export async function replaySnapshots(path: string, flags: ReplayServeFlags & { out?: string; labelColumn?: string }, options: AnalysisOptions, io: CliIo): Promise<void> {
   const analyzer = new SnapshotAnalyzer(options);
   // The header names what a snapshot analysis uses (not the bins, windows and lags it sets itself).
-  const used = ['out', 'labelColumn', 'groups', 'groupDiscreteMax', 'snapshotValues', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots', ...(options.snapshotValues === 'gaussian-copula' ? [] : ['levels', 'estimator'])];
-  const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries(flags as unknown as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
+  const used = ['out', 'labelColumn', 'groups', 'groupUnits', 'groupDiscreteMax', 'snapshotValues', 'surrogates', 'seed', 'alpha', 'top', 'maxSurrogateCells', 'snapshots', ...(options.snapshotValues === 'gaussian-copula' ? [] : ['levels', 'estimator'])];
+  const header = runHeader('replay', path, 'snapshots', Object.fromEntries(Object.entries((options.groups === undefined ? flags : { ...flags, groupUnits: options.groups }) as unknown as Record<string, unknown>).filter(([name]) => used.includes(name))), options.seed);
   const server = await ReplayServer.start(flags, options, header, io);
   try {
     await server?.waitForSubscribers();

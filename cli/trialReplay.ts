@@ -59,7 +59,7 @@ export async function replayTrials(
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`--trial-count takes a whole number ≥ 1 or 'all', got '${flags.trialCount}'`);
   const analyzer = new TrialAnalyzer(trials, window, options, { count, hop: flags.trialHop });
   const recording = await openRecording(path, { ...openOptions, labelColumn: undefined });
-  const header = runHeader('replay', path, recording.format, flags, options.seed);
+  const header = runHeader('replay', path, recording.format, options.groups === undefined ? flags : { ...flags, groupUnits: options.groups }, options.seed);
   let server: ReplayServer | undefined;
   try {
     server = await ReplayServer.start(flags, options, header, io);

@@ -8,6 +8,7 @@ import { HeaderView, type AnalysisSummary, type ConnectionState } from './header
 import { HealthView } from './healthView.ts';
 import { decodeMatrixFrame } from './matrixFrame.ts';
 import { MatrixView, type OrderKind } from './matrixView.ts';
+import { runGroupUnits } from './unitOrder.ts';
 import { ModeTimeline } from './modeTimeline.ts';
 import { PairMatrix } from './pairMatrix.ts';
 import { PairRecordHistory } from './pairRecords.ts';
@@ -221,7 +222,7 @@ export class Dashboard {
     if (this.run !== undefined && !sameRun) this.reset();
     this.run = run;
     this.analysis = analysis;
-    this.matrixView.setGroups(run?.groupUnits);
+    this.matrixView.setGroups(runGroupUnits(run));
     this.touch(...ALL_PARTS);
   }
 

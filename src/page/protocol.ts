@@ -135,7 +135,7 @@ export interface RunHeader {
   options?: Record<string, unknown>;
   seed?: number;
   started?: string;
-  /** Named groups of unit ids: the matrix can be ordered by them. */
+  /** Named groups of unit ids: the matrix can be ordered by them (the commands write them as options.groupUnits, [{name, units}]; unitOrder.ts, runGroupUnits). */
   groupUnits?: Record<string, UnitId[]>;
   /** Pairs the run knows to be planted (a simulated rig), when it says so. */
   planted?: Array<{ a: UnitId; b: UnitId; kind: string }>;

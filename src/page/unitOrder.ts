@@ -27,6 +27,25 @@ export function orderById(units: number): UnitOrder {
 }
 
 /**
+ * The named groups of a run header, as the region order takes them: the
+ * commands write them under `options.groupUnits` as [{name, units}] (units
+ * as the recording names them, text); a `groupUnits` record at the top level
+ * is read too. Undefined when the run names none.
+ */
+export function runGroupUnits(run: { groupUnits?: unknown; options?: Record<string, unknown> } | null | undefined): Record<string, UnitId[]> | undefined {
+  const given = run?.groupUnits ?? run?.options?.groupUnits;
+  const groups: Record<string, UnitId[]> = {};
+  if (Array.isArray(given)) {
+    for (const group of given as Array<{ name?: unknown; units?: unknown }>) {
+      if (typeof group?.name === 'string' && Array.isArray(group.units)) groups[group.name] = group.units as UnitId[];
+    }
+  } else if (given !== null && typeof given === 'object') {
+    for (const [name, units] of Object.entries(given as Record<string, unknown>)) if (Array.isArray(units)) groups[name] = units as UnitId[];
+  }
+  return Object.keys(groups).length > 0 ? groups : undefined;
+}
+
+/**
  * Region by region, in the order the groups are named, each region's units by
  * id; a unit named in two groups sits in the first; units in none come last
  * as "other".

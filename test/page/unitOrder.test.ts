@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { carryOrder, orderById, orderByRegion, rowsOf } from '../../src/page/unitOrder.ts';
+import { carryOrder, orderById, orderByRegion, rowsOf, runGroupUnits } from '../../src/page/unitOrder.ts';
 
 describe('unit orders', () => {
+  it("reads the run header's groups where the commands write them (options.groupUnits, [{name, units}]) or as a record", () => {
+    const written = { options: { groupUnits: [{ name: 'CA1', units: ['3', '7'] }, { name: 'PFC', units: ['12'] }] } };
+    expect(runGroupUnits(written)).toEqual({ CA1: ['3', '7'], PFC: ['12'] });
+    expect(runGroupUnits({ groupUnits: { CA1: [3, 7] } })).toEqual({ CA1: [3, 7] });
+    expect(runGroupUnits({ options: {} })).toBeUndefined();
+    expect(runGroupUnits(undefined)).toBeUndefined();
+    // Text ids of the header meet the frame's numeric ids.
+    const { order } = orderByRegion([3, 7, 12], runGroupUnits({ options: { groupUnits: [{ name: 'PFC', units: ['12'] }, { name: 'CA1', units: ['3', '7'] }] } })!);
+    expect([...order]).toEqual([2, 0, 1]);
+  });
+
   it('by id is the units as they come', () => {
     expect([...orderById(4).order]).toEqual([0, 1, 2, 3]);
   });
