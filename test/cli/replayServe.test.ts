@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WebSocket, type RawData } from 'ws';
 import { main } from '../../cli/main.ts';
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { decodeMatrixFrame } from '../../src/server/matrixFrame.ts';
+import { recordingSubscriber } from '../helpers/recordingSubscriber.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'synergy-replay-serve-'));
@@ -34,26 +34,7 @@ function smallRecording(): { spikes: string; labels: string } {
   return { spikes, labels };
 }
 
-interface Subscriber {
-  socket: WebSocket;
-  received: Array<Record<string, unknown> | Buffer>;
-  text(): Array<Record<string, unknown>>;
-}
-
-async function subscribe(url: string): Promise<Subscriber> {
-  const socket = new WebSocket(url);
-  const received: Subscriber['received'] = [];
-  socket.on('message', (data: RawData, isBinary: boolean) => {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-    received.push(isBinary ? bytes : (JSON.parse(bytes.toString('utf8')) as Record<string, unknown>));
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  socket.send(JSON.stringify({ type: 'subscribe', topics: ['synergy', 'alerts', 'matrix', 'status'], history: true }));
-  return { socket, received, text: () => received.filter((item): item is Record<string, unknown> => !Buffer.isBuffer(item)) };
-}
+const subscribe = (url: string) => recordingSubscriber(url, { topics: ['synergy', 'alerts', 'matrix', 'status'], history: true });
 
 describe('synergy replay --serve for a page', () => {
   it('waits for its subscriber, sends every update with its matrix, ends with an end message, and lingers for a late one', async () => {

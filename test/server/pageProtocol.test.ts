@@ -5,6 +5,7 @@ import { PAIR_MATRIX, type PairMatrix, type WithPairMatrix } from '../../src/eng
 import type { SynergyUpdate } from '../../src/engine/synergyUpdate.ts';
 import { decodeMatrixFrame } from '../../src/server/matrixFrame.ts';
 import { HISTORY_ALERTS, HISTORY_PAIRS, HISTORY_UPDATES_PER_SOURCE, SynergyServer, type ServerOptions } from '../../src/server/synergyServer.ts';
+import { recordingSubscriber, type RecordingSubscriber } from '../helpers/recordingSubscriber.ts';
 import { waitUntil } from '../helpers/waitUntil.ts';
 
 const servers: SynergyServer[] = [];
@@ -20,34 +21,12 @@ async function start(options: Partial<ServerOptions> = {}): Promise<SynergyServe
   return server;
 }
 
-interface Subscriber {
-  socket: WebSocket;
-  /** Every message in arrival order: JSON objects, and binary frames as Buffers. */
-  received: Array<Record<string, unknown> | Buffer>;
-  text(): Array<Record<string, unknown>>;
-  binary(): Buffer[];
-}
+type Subscriber = RecordingSubscriber;
 
-/** A subscriber that sends `subscribe` once welcomed and records everything. */
+/** A subscriber that sends `subscribe` once welcomed, waits for the reply and records everything. */
 async function subscriber(server: SynergyServer, subscribe: object): Promise<Subscriber> {
-  const socket = new WebSocket(server.subscribeUrl);
-  sockets.push(socket);
-  const received: Subscriber['received'] = [];
-  socket.on('message', (data: RawData, isBinary: boolean) => {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-    received.push(isBinary ? bytes : (JSON.parse(bytes.toString('utf8')) as Record<string, unknown>));
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  socket.send(JSON.stringify({ type: 'subscribe', ...subscribe }));
-  const client: Subscriber = {
-    socket,
-    received,
-    text: () => received.filter((item): item is Record<string, unknown> => !Buffer.isBuffer(item)),
-    binary: () => received.filter((item): item is Buffer => Buffer.isBuffer(item)),
-  };
+  const client = await recordingSubscriber(server.subscribeUrl, subscribe);
+  sockets.push(client.socket);
   await until(() => client.text().some((m) => m.type === 'subscribed'), 'subscribed');
   return client;
 }
