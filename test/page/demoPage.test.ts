@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 // The type of window.synergyPage, for the functions run in the page.
 import type {} from '../../src/page/pageHook.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_SKIP_REASON, hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { projectRoot } from '../helpers/shared.ts';
+import { cellPixel } from './matrixPixels.ts';
 
 /**
  * The page end to end: `synergy demo` serves it at `/` from src/page, and a
@@ -29,21 +30,6 @@ interface PlantedPair {
 function plantedPairs(title: string): PlantedPair[] {
   const list = /planted: (.*)$/.exec(title)?.[1] ?? '';
   return [...list.matchAll(/(\d+)–(\d+) (synergistic|redundant)/g)].map((match) => ({ a: Number(match[1]), b: Number(match[2]), kind: match[3] as PlantedPair['kind'] }));
-}
-
-/** The matrix canvas's pixel at the centre of pair (a, b)'s cell. */
-async function cellPixel(page: Page, a: number, b: number): Promise<number[]> {
-  return page.evaluate(
-    ([a, b]) => {
-      const centre = window.synergyPage.cellCenter(a, b)!;
-      const canvas = document.querySelector<HTMLCanvasElement>('.matrix-canvas')!;
-      const rect = canvas.getBoundingClientRect();
-      const x = Math.floor(((centre.x - rect.left) * canvas.width) / rect.width);
-      const y = Math.floor(((centre.y - rect.top) * canvas.height) / rect.height);
-      return [...canvas.getContext('2d')!.getImageData(x, y, 1, 1).data];
-    },
-    [a, b],
-  );
 }
 
 /** Clearly colored, past the pale tints of noise (under ±0.2 of the scale): red (synergy) or blue (redundancy). */

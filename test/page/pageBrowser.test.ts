@@ -1,29 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 // The type of window.synergyPage, for the functions run in the page.
 import type {} from '../../src/page/pageHook.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_SKIP_REASON, hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { DEMO_PLANT, frameAt, RUN, updateAt } from './pageFixtures.ts';
+import { cellPixel, isBlue, isNeutral, isRed } from './matrixPixels.ts';
 import { PageProtocolServer } from './pageServer.ts';
-
-/** The pixel at the centre of pair (a, b)'s cell, read from the matrix canvas. */
-async function cellPixel(page: Page, a: number, b: number): Promise<number[]> {
-  return page.evaluate(
-    ([a, b]) => {
-      const centre = window.synergyPage.cellCenter(a, b)!;
-      const canvas = document.querySelector<HTMLCanvasElement>('.matrix-canvas')!;
-      const rect = canvas.getBoundingClientRect();
-      const x = Math.floor(((centre.x - rect.left) * canvas.width) / rect.width);
-      const y = Math.floor(((centre.y - rect.top) * canvas.height) / rect.height);
-      return [...canvas.getContext('2d')!.getImageData(x, y, 1, 1).data];
-    },
-    [a, b],
-  );
-}
-
-const isRed = ([r, g, b]: number[]) => r > g + 60 && r > b + 40;
-const isBlue = ([r, g, b]: number[]) => b > r + 40 && b > g;
-const isNeutral = (pixel: number[]) => pixel.slice(0, 3).every((c) => c > 230);
 
 describe(`the page in chromium, against a protocol-speaking server${CHROMIUM_SKIP_REASON}`, { timeout: 60_000 }, () => {
   let browser: Browser;

@@ -4,26 +4,11 @@ import type {} from '../../src/page/pageHook.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_SKIP_REASON, hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { DEMO_PLANT, frameAt, RUN, updateAt } from './pageFixtures.ts';
+import { isRed, matrixCell } from './matrixPixels.ts';
 import { PageProtocolServer } from './pageServer.ts';
 
 const GROUPS = { CA1: [0, 2, 4, 6, 8, 10, 12, 14], PFC: [1, 3, 5, 7, 9, 11, 13, 15] };
 
-/** The matrix canvas's pixel at the centre of pair (a, b)'s cell, and that centre (client coordinates). */
-async function cell(page: Page, a: number, b: number): Promise<{ pixel: number[]; x: number; y: number }> {
-  return page.evaluate(
-    ([a, b]) => {
-      const centre = window.synergyPage.cellCenter(a, b)!;
-      const canvas = document.querySelector<HTMLCanvasElement>('.matrix-canvas')!;
-      const rect = canvas.getBoundingClientRect();
-      const x = Math.floor(((centre.x - rect.left) * canvas.width) / rect.width);
-      const y = Math.floor(((centre.y - rect.top) * canvas.height) / rect.height);
-      return { pixel: [...canvas.getContext('2d')!.getImageData(x, y, 1, 1).data], ...centre };
-    },
-    [a, b],
-  );
-}
-
-const isRed = ([r, g, b]: number[]) => r > g + 60 && r > b + 40;
 
 describe(`the page's panels and orders in chromium${CHROMIUM_SKIP_REASON}`, { timeout: 60_000 }, () => {
   let browser: Browser;
@@ -71,12 +56,12 @@ describe(`the page's panels and orders in chromium${CHROMIUM_SKIP_REASON}`, { ti
     server.send(updateAt(16, 33, DEMO_PLANT));
     server.sendFrame(frameAt(16, 33, DEMO_PLANT));
     await page.waitForFunction(() => window.synergyPage.state.matrixFrames === 1 && window.synergyPage.redrawTimes.length > 0);
-    const byId = await cell(page, 3, 11);
+    const byId = await matrixCell(page, 3, 11);
     expect(isRed(byId.pixel)).toBe(true);
 
     await page.locator('.matrix-controls select.order-select').selectOption('region');
     await page.waitForFunction(() => window.synergyPage.state.order === 'region');
-    const byRegion = await cell(page, 3, 11);
+    const byRegion = await matrixCell(page, 3, 11);
     expect(isRed(byRegion.pixel)).toBe(true);
     // 3 is in PFC (rows 8–15), 11 too: its cell moved.
     expect([byRegion.x, byRegion.y]).not.toEqual([byId.x, byId.y]);
@@ -84,7 +69,7 @@ describe(`the page's panels and orders in chromium${CHROMIUM_SKIP_REASON}`, { ti
     await page.locator('.matrix-controls select.order-select').selectOption('cluster');
     await page.waitForFunction(() => window.synergyPage.state.order === 'cluster');
     for (const [a, b] of DEMO_PLANT) {
-      const [pair, diagonalA, diagonalB] = [await cell(page, a, b), await cell(page, a, a), await cell(page, b, b)];
+      const [pair, diagonalA, diagonalB] = [await matrixCell(page, a, b), await matrixCell(page, a, a), await matrixCell(page, b, b)];
       // Adjacent rows: the two units' diagonal cells are one cell apart (16 units here, no region margin).
       const cellSize = (await page.evaluate(() => document.querySelector('.matrix-canvas')!.getBoundingClientRect().width)) / 16;
       expect(Math.abs(diagonalB.x - diagonalA.x) / cellSize, `${a}–${b}`).toBeCloseTo(1, 5);
